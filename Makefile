@@ -1,0 +1,87 @@
+# CPIE Naturaliste — the two commands that matter: `make run` and `make test`.
+# Every target installs or starts what it needs and is safe to run twice.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_DIR := .run
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := postgresql-15-postgis-3 postgresql-15-postgis-3-scripts postgresql-client-15 \
+	gdal-bin libgdal32 libgeos-c1v5 libproj25 redis-server redis-tools chromium fonts-liberation
+PYTEST_ARGS ?=
+export DJANGO_SETTINGS_MODULE ?= cpie_naturaliste.settings.dev
+
+.PHONY: run test services system venv migrate data worker stop lint bench check-compose clean help
+
+help:
+	@echo "make run      install, set up the database and demo data, serve http://127.0.0.1:8000"
+	@echo "make test     same set-up, then the whole test suite (real PostGIS, Redis, Chromium)"
+	@echo "make services start the project-local PostgreSQL+PostGIS and Redis"
+	@echo "make bench    benchmarks (bench/)"
+	@echo "make stop     stop the local worker, database and Redis"
+
+## Debian packages (PostGIS, GDAL/GEOS/PROJ, Redis, Chromium): installed only when missing.
+system: $(RUN_DIR)/.system-ok
+$(RUN_DIR)/.system-ok:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installation des paquets Debian :$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(RUN_DIR) && touch $@
+
+## Virtualenv with the pinned requirements (re-installed when requirements.txt changes).
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+services: system
+	@./scripts/services.sh
+
+migrate: venv services
+	$(PY) manage.py migrate --noinput -v 0
+
+## Reference data (communes, taxa, nomenclatures) and the 2019–2021 demo: idempotent.
+data: migrate
+	$(PY) manage.py load_demo
+
+worker: venv services
+	@if [ -f $(RUN_DIR)/celery.pid ] && kill -0 $$(cat $(RUN_DIR)/celery.pid) 2>/dev/null; then \
+	  echo "Worker Celery déjà lancé (pid $$(cat $(RUN_DIR)/celery.pid))"; \
+	else \
+	  $(VENV)/bin/celery -A cpie_naturaliste worker -l info -c 2 --detach \
+	    --pidfile=$(CURDIR)/$(RUN_DIR)/celery.pid --logfile=$(CURDIR)/$(RUN_DIR)/celery.log && \
+	  echo "Worker Celery lancé (journal : $(RUN_DIR)/celery.log)"; \
+	fi
+
+run: data worker
+	$(PY) manage.py collectstatic --noinput -v 0
+	@$(PY) manage.py demo_accounts
+	@echo "Application : http://127.0.0.1:8000"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv services
+	DJANGO_SETTINGS_MODULE=cpie_naturaliste.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 --create-db $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+bench: venv services
+	$(PY) -m bench
+
+stop:
+	-@[ -f $(RUN_DIR)/celery.pid ] && kill $$(cat $(RUN_DIR)/celery.pid) 2>/dev/null; rm -f $(RUN_DIR)/celery.pid
+	-@[ -f $(RUN_DIR)/redis.pid ] && kill $$(cat $(RUN_DIR)/redis.pid) 2>/dev/null
+	-@[ -d $(RUN_DIR)/pg/data ] && ( [ "$$(id -u)" = 0 ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $(RUN_DIR)/pg/data -m fast stop \
+	  || /usr/lib/postgresql/15/bin/pg_ctl -D $(RUN_DIR)/pg/data -m fast stop )
+
+clean: stop
+	rm -rf $(RUN_DIR) $(VENV)

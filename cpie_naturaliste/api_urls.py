@@ -1,0 +1,10 @@
+"""The one DRF router of the site-wide API (``/api/v1/``): every app registers its viewsets here."""
+
+from rest_framework.routers import DefaultRouter
+
+from referentiel import api as referentiel_api
+
+router = DefaultRouter()
+referentiel_api.register(router)
+
+urlpatterns = router.urls

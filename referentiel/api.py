@@ -1,0 +1,5 @@
+"""Referential API viewsets, registered on the site-wide router."""
+
+
+def register(router) -> None:
+    pass

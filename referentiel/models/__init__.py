@@ -1,0 +1,26 @@
+from .accounts import Organisation, Person, Role, Scope, User
+from .nomenclatures import Nomenclature, NomenclatureType
+from .programmes import Dataset, Programme
+from .taxa import AtlasGroup, AtlasGroupRule, Rarity, RedList, Taxon, TaxonStatus
+from .territories import Commune, Departement, Site
+
+__all__ = [
+    "AtlasGroup",
+    "AtlasGroupRule",
+    "Commune",
+    "Dataset",
+    "Departement",
+    "Nomenclature",
+    "NomenclatureType",
+    "Organisation",
+    "Person",
+    "Programme",
+    "Rarity",
+    "RedList",
+    "Role",
+    "Scope",
+    "Site",
+    "Taxon",
+    "TaxonStatus",
+    "User",
+]

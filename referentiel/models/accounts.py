@@ -1,0 +1,150 @@
+"""People, organisations and user accounts with their role and scope (DESIGN §7)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cpie_naturaliste.core.models import TimeStampedModel
+
+
+class Organisation(TimeStampedModel):
+    class Kind(models.TextChoices):
+        CPIE = "cpie", _("CPIE")
+        ASSOCIATION = "association", _("Association")
+        COLLECTIVITE = "collectivite", _("Collectivité")
+        INTERCOMMUNALITE = "intercommunalite", _("Intercommunalité")
+        ETAT = "etat", _("État et établissement public")
+        ENTREPRISE = "entreprise", _("Entreprise")
+        CHASSEURS = "chasseurs", _("Chasseurs")
+        GESTIONNAIRE = "gestionnaire", _("Gestionnaire d'espaces naturels")
+        RECHERCHE = "recherche", _("Recherche et enseignement")
+        AGRICULTURE = "agriculture", _("Agriculture")
+        AUTRE = "autre", _("Autre")
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    short_name = models.CharField(_("sigle"), max_length=50, blank=True)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=Kind.choices, default=Kind.ASSOCIATION
+    )
+    is_network_member = models.BooleanField(
+        _("membre du réseau CPIE"),
+        default=False,
+        help_text=_("Structure du réseau des CPIE."),
+    )
+    website = models.URLField(_("site web"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisme")
+        verbose_name_plural = _("organismes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Role(models.TextChoices):
+    """The four roles of DESIGN §7, stored as Django groups of the same name."""
+
+    SAISIE = "saisie", _("Saisie")
+    VALIDATEUR = "validateur", _("Validateur")
+    COORDINATEUR = "coordinateur", _("Coordinateur")
+    PARTENAIRE = "partenaire", _("Partenaire")
+
+
+class Scope(models.TextChoices):
+    OWN = "own", _("Mes données")
+    ORGANISATION = "organisation", _("Mon organisme")
+    ALL = "all", _("Tout le réseau")
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    is_regional = models.BooleanField(
+        _("coordination régionale"),
+        default=False,
+        help_text=_("Un coordinateur régional voit les données de tout le réseau."),
+    )
+    validation_groups = models.ManyToManyField(
+        "referentiel.AtlasGroup",
+        verbose_name=_("groupes validés"),
+        blank=True,
+        related_name="validators",
+        help_text=_("Groupes taxonomiques que ce validateur peut valider."),
+    )
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+    @property
+    def roles(self) -> set[str]:
+        if not hasattr(self, "_roles"):
+            self._roles = set(self.groups.values_list("name", flat=True))
+        return self._roles
+
+    def has_role(self, role: str) -> bool:
+        return self.is_superuser or role in self.roles
+
+    @property
+    def read_scope(self) -> str:
+        """What the user may read: superusers and regional coordinators see everything."""
+        if self.is_superuser or (self.is_regional and Role.COORDINATEUR in self.roles):
+            return Scope.ALL
+        if self.roles & {
+            Role.SAISIE,
+            Role.VALIDATEUR,
+            Role.COORDINATEUR,
+            Role.PARTENAIRE,
+        }:
+            return Scope.ORGANISATION
+        return Scope.OWN
+
+    @property
+    def write_scope(self) -> str | None:
+        """What the user may edit: coordinators their organisation (or all), staff their own."""
+        if self.is_superuser or (self.is_regional and Role.COORDINATEUR in self.roles):
+            return Scope.ALL
+        if Role.COORDINATEUR in self.roles:
+            return Scope.ORGANISATION
+        if self.roles & {Role.SAISIE, Role.VALIDATEUR}:
+            return Scope.OWN
+        return None
+
+
+class Person(TimeStampedModel):
+    """An observer, ringer, validator or volunteer, with or without an account."""
+
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("courriel"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("compte"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+
+    class Meta:
+        verbose_name = _("personne")
+        verbose_name_plural = _("personnes")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}".strip()

@@ -1,0 +1,232 @@
+"""TAXREF taxa, their regional status and the regional atlas groups they count for."""
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cpie_naturaliste.core.text import normalize_search
+
+
+class AtlasGroup(models.Model):
+    """A regional atlas (oiseaux, odonates, flore…): the taxa it counts are set by its rules."""
+
+    class Kingdom(models.TextChoices):
+        FAUNE = "faune", _("Faune")
+        FLORE = "flore", _("Flore")
+        FONGE = "fonge", _("Fonge")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    kingdom = models.CharField(
+        _("règne"), max_length=10, choices=Kingdom.choices, default=Kingdom.FAUNE
+    )
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+
+    class Meta:
+        verbose_name = _("groupe d'atlas")
+        verbose_name_plural = _("groupes d'atlas")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AtlasGroupRule(models.Model):
+    """ "A taxon whose <rank field> equals <value> counts for <group>"; lowest priority wins."""
+
+    class Field(models.TextChoices):
+        KINGDOM = "kingdom", _("Règne")
+        PHYLUM = "phylum", _("Embranchement")
+        CLASS = "class_name", _("Classe")
+        ORDER = "order_name", _("Ordre")
+        FAMILY = "family", _("Famille")
+        GROUP1 = "group1_inpn", _("Groupe 1 INPN")
+        GROUP2 = "group2_inpn", _("Groupe 2 INPN")
+        GROUP3 = "group3_inpn", _("Groupe 3 INPN")
+
+    group = models.ForeignKey(
+        AtlasGroup,
+        verbose_name=_("groupe"),
+        on_delete=models.CASCADE,
+        related_name="rules",
+    )
+    field = models.CharField(_("champ TAXREF"), max_length=20, choices=Field.choices)
+    value = models.CharField(_("valeur"), max_length=100)
+    priority = models.PositiveSmallIntegerField(
+        _("priorité"),
+        default=100,
+        help_text=_("La règle de plus petite priorité s'applique en premier."),
+    )
+
+    class Meta:
+        verbose_name = _("règle de groupe d'atlas")
+        verbose_name_plural = _("règles de groupe d'atlas")
+        ordering = ["priority", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "value"], name="atlas_rule_field_value_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} = {self.value} → {self.group}"
+
+
+class TaxonQuerySet(models.QuerySet):
+    def valid(self) -> "TaxonQuerySet":
+        return self.filter(cd_nom=models.F("cd_ref"))
+
+    def search(self, term: str) -> "TaxonQuerySet":
+        """Names containing every word of ``term`` (accents and case ignored), valid names first,
+        then names starting with the term, then the shortest."""
+        words = normalize_search(term).split()
+        qs = self
+        for word in words:
+            qs = qs.filter(search_text__contains=word)
+        prefix = normalize_search(term)
+        return qs.annotate(
+            starts=models.Case(
+                models.When(search_text__startswith=prefix, then=0),
+                models.When(search_text__contains=f"|{prefix}", then=0),
+                default=1,
+                output_field=models.IntegerField(),
+            ),
+            name_length=models.functions.Length("scientific_name"),
+        ).order_by("-is_valid", "starts", "name_length", "scientific_name")
+
+
+class Taxon(models.Model):
+    """One TAXREF name. ``cd_ref`` is the cd_nom of the valid name (itself for a valid name)."""
+
+    cd_nom = models.IntegerField(_("cd_nom"), primary_key=True)
+    cd_ref = models.IntegerField(_("cd_ref (nom valide)"), db_index=True)
+    cd_sup = models.IntegerField(
+        _("cd_sup (taxon supérieur)"), null=True, blank=True, db_index=True
+    )
+    cd_taxsup = models.IntegerField(_("cd_taxsup"), null=True, blank=True)
+    rank = models.CharField(_("rang"), max_length=10, blank=True)
+    scientific_name = models.CharField(_("nom scientifique"), max_length=500)
+    author = models.CharField(_("auteur"), max_length=500, blank=True)
+    full_name = models.CharField(_("nom complet"), max_length=1000, blank=True)
+    valid_name = models.CharField(_("nom valide"), max_length=1000, blank=True)
+    vernacular_name = models.TextField(_("nom vernaculaire"), blank=True)
+    vernacular_name_en = models.TextField(_("nom vernaculaire anglais"), blank=True)
+    kingdom = models.CharField(_("règne"), max_length=100, blank=True)
+    phylum = models.CharField(_("embranchement"), max_length=100, blank=True)
+    class_name = models.CharField(_("classe"), max_length=100, blank=True)
+    order_name = models.CharField(_("ordre"), max_length=100, blank=True)
+    family = models.CharField(_("famille"), max_length=100, blank=True)
+    subfamily = models.CharField(_("sous-famille"), max_length=100, blank=True)
+    tribe = models.CharField(_("tribu"), max_length=100, blank=True)
+    group1_inpn = models.CharField(_("groupe 1 INPN"), max_length=100, blank=True)
+    group2_inpn = models.CharField(_("groupe 2 INPN"), max_length=100, blank=True)
+    group3_inpn = models.CharField(_("groupe 3 INPN"), max_length=100, blank=True)
+    habitat = models.CharField(_("habitat"), max_length=5, blank=True)
+    fr_status = models.CharField(_("statut en métropole"), max_length=5, blank=True)
+    taxref_version = models.CharField(_("version TAXREF"), max_length=10, blank=True)
+    atlas_group = models.ForeignKey(
+        AtlasGroup,
+        verbose_name=_("groupe d'atlas"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="taxa",
+    )
+    # Lower-case, unaccented "scientific name|vernacular names", filled by the services.
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
+    is_valid = models.GeneratedField(
+        expression=models.Q(cd_nom=models.F("cd_ref")),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("nom valide"),
+    )
+
+    objects = TaxonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("taxon")
+        verbose_name_plural = _("taxons")
+        ordering = ["scientific_name"]
+        indexes = [
+            GinIndex(
+                OpClass("search_text", name="gin_trgm_ops"), name="taxon_search_trgm"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.vernacular_name:
+            return (
+                f"{self.scientific_name} ({self.vernacular_name.split(',')[0].strip()})"
+            )
+        return self.scientific_name
+
+    def refresh_search_text(self) -> None:
+        self.search_text = build_search_text(self.scientific_name, self.vernacular_name)
+
+
+def build_search_text(scientific_name: str, vernacular_name: str) -> str:
+    return normalize_search(f"{scientific_name}|{vernacular_name}")
+
+
+class Rarity(models.TextChoices):
+    E = "E", _("Exceptionnel")
+    RR = "RR", _("Très rare")
+    R = "R", _("Rare")
+    AR = "AR", _("Assez rare")
+    PC = "PC", _("Peu commun")
+    AC = "AC", _("Assez commun")
+    C = "C", _("Commun")
+    CC = "CC", _("Très commun")
+
+
+class RedList(models.TextChoices):
+    RE = "RE", _("Disparu au niveau régional")
+    CR = "CR", _("En danger critique")
+    EN = "EN", _("En danger")
+    VU = "VU", _("Vulnérable")
+    NT = "NT", _("Quasi menacé")
+    LC = "LC", _("Préoccupation mineure")
+    DD = "DD", _("Données insuffisantes")
+    NA = "NA", _("Non applicable")
+    NE = "NE", _("Non évalué")
+
+
+class TaxonStatus(models.Model):
+    """Regional status of a taxon (Hauts-de-France)."""
+
+    taxon = models.OneToOneField(
+        Taxon,
+        verbose_name=_("taxon"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="status",
+    )
+    rarity = models.CharField(
+        _("indice de rareté"), max_length=2, choices=Rarity.choices, blank=True
+    )
+    red_list = models.CharField(
+        _("liste rouge régionale"), max_length=2, choices=RedList.choices, blank=True
+    )
+    protection = models.CharField(_("protection"), max_length=200, blank=True)
+    is_protected = models.BooleanField(_("protégé"), default=False)
+    is_patrimonial = models.BooleanField(_("patrimonial"), default=False)
+    is_invasive = models.BooleanField(_("exotique envahissant (EEE)"), default=False)
+    is_znieff_determinant = models.BooleanField(_("déterminant ZNIEFF"), default=False)
+    sensitivity_level = models.PositiveSmallIntegerField(
+        _("niveau de sensibilité SINP"),
+        default=0,
+        choices=[(i, str(i)) for i in range(5)],
+    )
+
+    class Meta:
+        verbose_name = _("statut régional")
+        verbose_name_plural = _("statuts régionaux")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sensitivity_level__lte=4),
+                name="taxon_status_sensitivity_0_4",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Statut de {self.taxon}"

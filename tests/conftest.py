@@ -1,0 +1,65 @@
+"""Shared fixtures: organisations, users per role, API clients, a temporary MEDIA_ROOT."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from referentiel.models import Role
+from tests.factories.referentiel import OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(
+        name="CPIE Chaîne des Terrils", short_name="CPIE CdT", kind="cpie"
+    )
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Eden 62", kind="gestionnaire")
+
+
+def _user(organisation, role, **kwargs):
+    return UserFactory(
+        username=f"{role}-{organisation.pk}",
+        organisation=organisation,
+        roles=[role],
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def saisie_user(organisation):
+    return _user(organisation, Role.SAISIE)
+
+
+@pytest.fixture
+def validateur_user(organisation):
+    return _user(organisation, Role.VALIDATEUR)
+
+
+@pytest.fixture
+def coordinateur_user(organisation):
+    return _user(organisation, Role.COORDINATEUR)
+
+
+@pytest.fixture
+def partenaire_user(other_organisation):
+    return _user(other_organisation, Role.PARTENAIRE)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(saisie_user):
+    client = APIClient()
+    client.force_authenticate(saisie_user)
+    return client
