@@ -1,2 +1,200 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdmin
 
-# Register your models here.
+from cpie_naturaliste.core.text import normalize_search
+from referentiel.models import (
+    AtlasGroup,
+    AtlasGroupRule,
+    Commune,
+    Dataset,
+    Departement,
+    Nomenclature,
+    NomenclatureType,
+    Organisation,
+    Person,
+    Programme,
+    Site,
+    Taxon,
+    TaxonStatus,
+    User,
+)
+from referentiel.services.territories import site_refresh_communes
+from referentiel.tasks import refresh_atlas_groups
+
+
+@admin.register(User)
+class CpieUserAdmin(UserAdmin):
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "organisation",
+        "is_regional",
+        "is_staff",
+    ]
+    list_filter = ["groups", "organisation", "is_regional", "is_staff", "is_active"]
+    list_select_related = ["organisation"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (
+            _("Réseau CPIE"),
+            {"fields": ["organisation", "is_regional", "validation_groups"]},
+        ),
+    ]
+    filter_horizontal = [*UserAdmin.filter_horizontal, "validation_groups"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "is_network_member"]
+    list_filter = ["kind", "is_network_member"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "organisation", "email", "user"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation", "user"]
+    search_fields = ["last_name", "first_name", "email"]
+    autocomplete_fields = ["organisation", "user"]
+
+
+class AtlasGroupRuleInline(admin.TabularInline):
+    model = AtlasGroupRule
+    extra = 1
+
+
+@admin.register(AtlasGroup)
+class AtlasGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kingdom", "position"]
+    list_editable = ["position"]
+    inlines = [AtlasGroupRuleInline]
+    actions = ["refresh_taxa"]
+
+    @admin.action(description=_("Recalculer le groupe d'atlas de tous les taxons"))
+    def refresh_taxa(self, request, queryset):
+        count = taxa_refresh_atlas_groups()
+        self.message_user(
+            request, _("%(n)d taxons reclassés.") % {"n": count}, messages.SUCCESS
+        )
+
+
+class TaxonStatusInline(admin.StackedInline):
+    model = TaxonStatus
+    can_delete = True
+
+
+@admin.register(Taxon)
+class TaxonAdmin(admin.ModelAdmin):
+    list_display = [
+        "cd_nom",
+        "scientific_name",
+        "vernacular_name",
+        "rank",
+        "cd_ref",
+        "atlas_group",
+    ]
+    list_filter = ["atlas_group", "rank", "is_valid", "kingdom"]
+    list_select_related = ["atlas_group"]
+    search_fields = ["=cd_nom", "search_text"]
+    search_help_text = _("Code cd_nom, nom latin ou français (sans accent requis).")
+    show_full_result_count = False  # COUNT(*) on a full TAXREF is wasted work per page
+    inlines = [TaxonStatusInline]
+    readonly_fields = ["search_text"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # search_text is stored unaccented and lower-case: normalise the term the same way.
+        return super().get_search_results(
+            request, queryset, normalize_search(search_term)
+        )
+
+
+@admin.register(TaxonStatus)
+class TaxonStatusAdmin(admin.ModelAdmin):
+    list_display = [
+        "taxon",
+        "rarity",
+        "red_list",
+        "is_protected",
+        "is_patrimonial",
+        "is_invasive",
+        "sensitivity_level",
+    ]
+    list_filter = [
+        "rarity",
+        "red_list",
+        "is_protected",
+        "is_patrimonial",
+        "is_invasive",
+        "sensitivity_level",
+    ]
+    list_select_related = ["taxon"]
+    search_fields = ["=taxon__cd_nom", "taxon__search_text"]
+    raw_id_fields = ["taxon"]
+
+
+@admin.register(Departement)
+class DepartementAdmin(LeafletGeoAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(LeafletGeoAdmin):
+    list_display = ["insee", "name", "departement"]
+    list_filter = ["departement"]
+    search_fields = ["insee", "name"]
+
+
+@admin.register(Site)
+class SiteAdmin(LeafletGeoAdmin):
+    list_display = ["name", "code", "kind", "manager", "is_public"]
+    list_filter = ["kind", "is_public", "manager"]
+    list_select_related = ["manager"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["manager", "parent"]
+    readonly_fields = ["commune_list"]
+
+    @admin.display(description=_("communes"))
+    def commune_list(self, obj):
+        return ", ".join(str(c) for c in obj.communes.all()) if obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        site_refresh_communes(site=obj)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "coordinator", "start_year", "end_year"]
+    list_filter = ["level", "taxon_groups"]
+    list_select_related = ["coordinator"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["taxon_groups", "partners"]
+    autocomplete_fields = ["coordinator"]
+
+
+@admin.register(Dataset)
+class DatasetAdmin(admin.ModelAdmin):
+    list_display = ["title", "uuid", "producer", "programme", "is_public", "licence"]
+    list_filter = ["is_public", "licence", "producer"]
+    list_select_related = ["producer", "programme"]
+    search_fields = ["title", "short_title", "uuid"]
+    readonly_fields = ["uuid"]
+    autocomplete_fields = ["producer", "programme"]
+
+
+class NomenclatureInline(admin.TabularInline):
+    model = Nomenclature
+    extra = 0
+
+
+@admin.register(NomenclatureType)
+class NomenclatureTypeAdmin(admin.ModelAdmin):
+    list_display = ["mnemonic", "label"]
+    search_fields = ["mnemonic", "label"]
+    inlines = [NomenclatureInline]

@@ -1,7 +1,9 @@
 """Settings for ``make test`` (pytest): real PostGIS and Redis, no manifest static storage."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, STORAGES
+from .base import CACHES, MIDDLEWARE, REDIS_URL, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Manifest storage needs collectstatic; live_server serves static files itself (STACK gotcha 7).
@@ -12,3 +14,11 @@ STORAGES = {
 MIDDLEWARE = [
     m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"
 ]
+
+# Each pytest-xdist worker gets its own Redis database, so that a Celery worker started by one
+# test process never consumes the tasks (or cache keys) of another, which uses another database.
+_xdist = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
+_redis_db = int(_xdist.removeprefix("gw")) + 2
+REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{_redis_db}"
+CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL}}
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
