@@ -1,5 +1,6 @@
 """Geometry helpers shared by every app: the territory envelope and the INPN 10 km grid."""
 
+import functools
 import re
 
 from django.conf import settings
@@ -8,11 +9,22 @@ from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 GRID_10KM_RE = re.compile(r"^10kmL93E(\d{3})N(\d{3})$")
 
 
-def territory_polygon() -> Polygon:
-    """The configured territory envelope (Hauts-de-France plus a margin) in Lambert-93."""
-    polygon = Polygon.from_bbox(settings.TERRITORY_BBOX)
-    polygon.srid = settings.SRID
-    return polygon
+@functools.cache
+def _territory_wkt() -> str:
+    return settings.TERRITORY_WKT_FILE.read_text().strip()
+
+
+def territory_polygon(*, with_srid: bool = True) -> GEOSGeometry:
+    """The configured territory (Hauts-de-France plus a margin) in Lambert-93.
+
+    ``with_srid=False`` gives the bare polygon for a CHECK constraint: GeoDjango gives a lookup
+    geometry the column's SRID, and an SRID there would make the migration autodetector see a
+    change on every run (GEOS equality compares SRIDs)."""
+    # Rebuilt from coordinates so that the migration serializer can write it back.
+    geom = Polygon(*(ring.coords for ring in GEOSGeometry(_territory_wkt())))
+    if with_srid:
+        geom.srid = settings.SRID
+    return geom
 
 
 def to_storage_srid(geom: GEOSGeometry) -> GEOSGeometry:

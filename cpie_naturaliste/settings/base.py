@@ -146,8 +146,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".run" / "media"))
 # Geometry: stored in Lambert-93 (metres), served in WGS84.
 SRID = 2154
 API_SRID = 4326
-# Hauts-de-France bounding box in Lambert-93 plus a 20 km margin (xmin, ymin, xmax, ymax).
-TERRITORY_BBOX = (570000.0, 6850000.0, 810000.0, 7130000.0)
+# The territory data must lie in: Hauts-de-France plus a 10 km margin, a WKT polygon in
+# Lambert-93 (see cpie_naturaliste/core/data/README.md). Another region ships its own file.
+TERRITORY_WKT_FILE = Path(
+    os.environ.get("TERRITORY_WKT_FILE", BASE_DIR / "cpie_naturaliste/core/data/territory.wkt")
+)
 
 # Spatial references never come from users (fixed SRIDs only), so GDAL < 3.9's warning does not
 # apply (see STACK.md gotcha 1).

@@ -1,7 +1,7 @@
 """TAXREF taxa, their regional status and the regional atlas groups they count for."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.text import normalize_search
@@ -75,6 +75,21 @@ class AtlasGroupRule(models.Model):
 class TaxonQuerySet(models.QuerySet):
     def valid(self) -> "TaxonQuerySet":
         return self.filter(cd_nom=models.F("cd_ref"))
+
+    def descendant_refs(self, cd_ref: int) -> list[int]:
+        """``cd_ref`` and the valid names below it, following TAXREF's ``cd_sup`` links."""
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH RECURSIVE tree(cd_nom) AS (
+                        SELECT %s::integer
+                        UNION
+                        SELECT t.cd_nom FROM {table} t JOIN tree ON t.cd_sup = tree.cd_nom
+                        WHERE t.cd_nom = t.cd_ref
+                    ) SELECT cd_nom FROM tree""",
+                [cd_ref],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def search(self, term: str) -> "TaxonQuerySet":
         """Names containing every word of ``term`` (accents and case ignored), valid names first,

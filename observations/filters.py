@@ -1,0 +1,104 @@
+"""The one FilterSet of occurrences, shared by the list page, the map layer, the API and exports."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from observations.models import VALIDATION_CHOICES, Occurrence, Source
+from referentiel.models import AtlasGroup, Dataset, Person, Programme, Site, Taxon
+
+
+class OccurrenceFilter(filters.FilterSet):
+    # A number, not a choice list: a full TAXREF would render 700,000 <option>s.
+    taxon = filters.NumberFilter(
+        method="filter_taxon",
+        label=_("Taxon (cd_nom)"),
+        help_text=_(
+            "Le taxon, ses synonymes et, sauf descendants=false, les taxons inférieurs."
+        ),
+    )
+    descendants = filters.BooleanFilter(
+        method="filter_noop", label=_("Inclure les taxons inférieurs")
+    )
+    atlas_group = filters.ModelChoiceFilter(
+        queryset=AtlasGroup.objects.all(),
+        to_field_name="code",
+        label=_("Groupe d'atlas"),
+    )
+    date_min = filters.DateFilter(
+        field_name="date_start", lookup_expr="gte", label=_("Du")
+    )
+    date_max = filters.DateFilter(
+        field_name="date_start", lookup_expr="lte", label=_("Au")
+    )
+    year = filters.NumberFilter(
+        field_name="date_start", lookup_expr="year", label=_("Année")
+    )
+    commune = filters.CharFilter(
+        method="filter_commune", label=_("Commune (code INSEE)")
+    )
+    departement = filters.CharFilter(
+        field_name="departement_id", label=_("Département")
+    )
+    grid_10km = filters.CharFilter(field_name="grid_10km", label=_("Maille 10 km"))
+    site = filters.ModelChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
+    programme = filters.ModelChoiceFilter(
+        queryset=Programme.objects.all(), to_field_name="code", label=_("Programme")
+    )
+    observer = filters.ModelChoiceFilter(
+        queryset=Person.objects.all(), field_name="observers", label=_("Observateur")
+    )
+    validation_status = filters.MultipleChoiceFilter(
+        choices=VALIDATION_CHOICES, label=_("Statut de validation")
+    )
+    dataset = filters.ModelChoiceFilter(
+        queryset=Dataset.objects.all(), to_field_name="uuid", label=_("Jeu de données")
+    )
+    presence = filters.ChoiceFilter(
+        field_name="observation_status",
+        choices=[("Pr", _("Présences")), ("No", _("Absences"))],
+        label=_("Présence"),
+    )
+    source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
+    q = filters.CharFilter(
+        method="filter_text", label=_("Recherche (lieu, commentaire, observateurs)")
+    )
+    ordering = filters.OrderingFilter(
+        fields=[
+            ("date_start", "date"),
+            ("taxon__scientific_name", "taxon"),
+            ("validation_status", "validation"),
+            ("created_at", "created"),
+        ],
+        field_labels={
+            "date": _("Date"),
+            "taxon": _("Taxon"),
+            "validation": _("Validation"),
+            "created": _("Saisie"),
+        },
+        label=_("Tri"),
+    )
+
+    class Meta:
+        model = Occurrence
+        fields: list[str] = []
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # read by filter_taxon
+
+    def filter_taxon(self, queryset, name, cd_nom):
+        taxon = Taxon.objects.filter(pk=cd_nom).first()
+        if taxon is None:
+            return queryset.none()
+        descendants = self.form.cleaned_data.get("descendants")
+        return queryset.of_taxon(taxon, descendants=descendants is not False)
+
+    def filter_commune(self, queryset, name, value):
+        return queryset.filter(communes__contains=[value])
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(place_name__icontains=value)
+            | Q(comment__icontains=value)
+            | Q(observers_label__icontains=value)
+        )

@@ -1,0 +1,418 @@
+"""The occurrence: the synthesis of every naturalist fact (SINP "Occurrences de taxon" v2).
+
+Nomenclature fields store the SINP code (``"Pr"``, ``"3"``…), checked against
+``referentiel.Nomenclature`` by the services; exports then need no join to write them.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from cpie_naturaliste.core.geo import territory_polygon
+from cpie_naturaliste.core.models import TrackedModel
+from referentiel.models import (
+    AtlasGroup,
+    Commune,
+    Dataset,
+    Departement,
+    Person,
+    Programme,
+    Site,
+    Taxon,
+)
+
+from .querysets import OccurrenceQuerySet
+
+TERRITORY = territory_polygon(with_srid=False)
+
+VALIDATION_CHOICES = [
+    (0, _("En attente de validation")),
+    (1, _("Certain - très probable")),
+    (2, _("Probable")),
+    (3, _("Douteux")),
+    (4, _("Invalide")),
+    (5, _("Non réalisable")),
+    (6, _("Inconnu")),
+]
+
+
+class Source(models.TextChoices):
+    """Which part of the product produced the occurrence."""
+
+    SAISIE = "saisie", _("Saisie")
+    IMPORT = "import", _("Import de fichier")
+    BAGUAGE = "baguage", _("Baguage")
+    TERRILS = "terrils", _("Évaluation des terrils")
+    ZONES_HUMIDES = "zones_humides", _("Zones humides")
+    COMPTAGE = "comptage", _("Comptage de sites")
+    CAMPAGNE = "campagne", _("Campagne participative")
+
+
+class Occurrence(TrackedModel):
+    # Field → SINP nomenclature type whose codes it stores.
+    NOMENCLATURES = {
+        "observation_status": "STATUT_OBS",
+        "geo_object_nature": "NAT_OBJ_GEO",
+        "count_object": "OBJ_DENBR",
+        "count_type": "TYP_DENBR",
+        "sex": "SEXE",
+        "life_stage": "STADE_VIE",
+        "bio_condition": "ETA_BIO",
+        "bio_status": "STATUT_BIO",
+        "behaviour": "OCC_COMPORTEMENT",
+        "obs_technique": "METH_OBS",
+        "naturalness": "NATURALITE",
+        "biogeo_status": "STAT_BIOGEO",
+        "determination_method": "METH_DETERMIN",
+        "proof_exists": "PREUVE_EXIST",
+        "source_status": "STATUT_SOURCE",
+        "dee_blurring": "DEE_FLOU",
+    }
+
+    uuid = models.UUIDField(
+        _("identifiant SINP (idSINPOccTax)"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+    )
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("jeu de données"),
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+    )
+    taxon = models.ForeignKey(
+        Taxon,
+        verbose_name=_("taxon"),
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+    )
+    cited_name = models.CharField(_("nom cité"), max_length=500, blank=True)
+    observation_status = models.CharField(
+        _("statut d'observation"),
+        max_length=3,
+        default="Pr",
+        help_text=_("Pr : présent ; No : non observé (absence)."),
+    )
+
+    date_start = models.DateField(_("date de début"))
+    date_end = models.DateField(_("date de fin"))
+    time_start = models.TimeField(_("heure de début"), null=True, blank=True)
+    time_end = models.TimeField(_("heure de fin"), null=True, blank=True)
+
+    geom = models.GeometryField(_("géométrie"), srid=settings.SRID)
+    precision_m = models.PositiveIntegerField(_("précision (m)"), null=True, blank=True)
+    geo_object_nature = models.CharField(
+        _("nature de l'objet géographique"), max_length=3, default="St"
+    )
+    place_name = models.CharField(_("lieu-dit"), max_length=255, blank=True)
+    altitude_min = models.IntegerField(_("altitude minimale"), null=True, blank=True)
+    altitude_max = models.IntegerField(_("altitude maximale"), null=True, blank=True)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+
+    observers = models.ManyToManyField(
+        Person, verbose_name=_("observateurs"), related_name="observations"
+    )
+    observers_label = models.CharField(
+        _("observateurs (texte)"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "« NOM Prénom (Organisme) » séparés par des virgules, comme dans le standard."
+        ),
+    )
+    determiner = models.ForeignKey(
+        Person,
+        verbose_name=_("déterminateur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="determinations",
+    )
+
+    count_min = models.PositiveIntegerField(
+        _("dénombrement minimal"), null=True, blank=True
+    )
+    count_max = models.PositiveIntegerField(
+        _("dénombrement maximal"), null=True, blank=True
+    )
+    count_object = models.CharField(
+        _("objet du dénombrement"), max_length=5, default="IND"
+    )
+    count_type = models.CharField(_("type de dénombrement"), max_length=3, default="Co")
+    sex = models.CharField(_("sexe"), max_length=2, default="6")
+    life_stage = models.CharField(_("stade de vie"), max_length=2, default="1")
+    bio_condition = models.CharField(_("état biologique"), max_length=2, default="2")
+    bio_status = models.CharField(_("statut biologique"), max_length=2, default="1")
+    behaviour = models.CharField(_("comportement"), max_length=2, default="1")
+    obs_technique = models.CharField(
+        _("technique d'observation"), max_length=2, default="0"
+    )
+    naturalness = models.CharField(_("naturalité"), max_length=2, default="1")
+    biogeo_status = models.CharField(
+        _("statut biogéographique"), max_length=2, default="1"
+    )
+    determination_method = models.CharField(
+        _("méthode de détermination"), max_length=2, default="1"
+    )
+    proof_exists = models.CharField(
+        _("existence d'une preuve"), max_length=2, default="2"
+    )
+    proof_url = models.URLField(_("URL de la preuve numérique"), blank=True)
+    proof_text = models.CharField(_("preuve non numérique"), max_length=255, blank=True)
+    source_status = models.CharField(
+        _("statut de la source"), max_length=3, default="Te"
+    )
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    validation_status = models.PositiveSmallIntegerField(
+        _("statut de validation"), choices=VALIDATION_CHOICES, default=0
+    )
+    validator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validateur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="validated_occurrences",
+    )
+    validated_at = models.DateTimeField(_("date de validation"), null=True, blank=True)
+    validation_comment = models.TextField(_("commentaire de validation"), blank=True)
+
+    sensitivity_level = models.PositiveSmallIntegerField(
+        _("niveau de sensibilité"), default=0
+    )
+    diffusion_level = models.PositiveSmallIntegerField(
+        _("niveau de précision de diffusion"), default=5
+    )
+    dee_blurring = models.CharField(_("floutage DEE"), max_length=3, default="NON")
+
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.SAISIE
+    )
+    source_key = models.CharField(
+        _("clé de la source"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Identifiant stable de la ligne d'origine (fichier + ligne, empreinte…)."
+        ),
+    )
+    import_batch = models.ForeignKey(
+        "observations.ImportBatch",
+        verbose_name=_("lot d'import"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+
+    # Derived by observations.services from the geometry and the taxon, never typed.
+    communes = ArrayField(
+        models.CharField(max_length=5),
+        verbose_name=_("communes (INSEE)"),
+        default=list,
+        blank=True,
+    )
+    commune = models.ForeignKey(
+        Commune,
+        verbose_name=_("commune principale"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name=_("département"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    grid_10km = models.CharField(
+        _("maille 10 km"), max_length=20, blank=True, db_index=True
+    )
+    atlas_group = models.ForeignKey(
+        AtlasGroup,
+        verbose_name=_("groupe d'atlas"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = OccurrenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["-date_start", "-id"]
+        indexes = [
+            models.Index(fields=["taxon", "date_start"], name="occ_taxon_date"),
+            models.Index(fields=["date_start", "id"], name="occ_date_id"),
+            models.Index(fields=["atlas_group", "date_start"], name="occ_group_date"),
+            models.Index(fields=["dataset", "date_start"], name="occ_dataset_date"),
+            models.Index(
+                fields=["validation_status", "atlas_group"], name="occ_validation"
+            ),
+            GinIndex(fields=["communes"], name="occ_communes_gin"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "source_key"],
+                condition=~Q(source_key=""),
+                name="occ_source_key_unique",
+                violation_error_message=_(
+                    "Cette ligne source a déjà été importée dans ce jeu de données."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(date_start__lte=F("date_end")),
+                name="occ_dates_ordered",
+                violation_error_message=_(
+                    "La date de début doit précéder la date de fin."
+                ),
+            ),
+            # One day of slack: the database clock is UTC, the field staff's day is Paris time.
+            models.CheckConstraint(
+                condition=Q(date_end__lte=Now() + timedelta(days=1)),
+                name="occ_date_not_future",
+                violation_error_message=_("La date ne peut pas être dans le futur."),
+            ),
+            models.CheckConstraint(
+                condition=Q(count_min__isnull=True)
+                | Q(count_max__isnull=True)
+                | Q(count_min__lte=F("count_max")),
+                name="occ_count_ordered",
+                violation_error_message=_(
+                    "Le dénombrement minimal dépasse le maximal."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(geom__isvalid=True),
+                name="occ_geom_valid",
+                violation_error_message=_(
+                    "La géométrie n'est pas valide (auto-intersection ?)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(geom__coveredby=TERRITORY),
+                name="occ_geom_in_territory",
+                violation_error_message=_(
+                    "La localisation est hors du territoire (Hauts-de-France et ses abords)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(validation_status__lte=6),
+                name="occ_validation_0_6",
+                violation_error_message=_("Statut de validation inconnu (0 à 6)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sensitivity_level__lte=4),
+                name="occ_sensitivity_0_4",
+                violation_error_message=_("Niveau de sensibilité inconnu (0 à 4)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(diffusion_level__lte=5),
+                name="occ_diffusion_0_5",
+                violation_error_message=_("Niveau de diffusion inconnu (0 à 5)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(observation_status__in=["Pr", "No", "NSP"]),
+                name="occ_observation_status",
+                violation_error_message=_(
+                    "Statut d'observation inconnu (Pr, No ou NSP)."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.taxon} – {self.date_start:%d/%m/%Y}"
+
+    @property
+    def is_absence(self) -> bool:
+        return self.observation_status == "No"
+
+
+class Validation(models.Model):
+    """One validation decision; the occurrence keeps the latest, this table keeps them all."""
+
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("observation"),
+        on_delete=models.CASCADE,
+        related_name="validations",
+    )
+    status = models.PositiveSmallIntegerField(_("statut"), choices=VALIDATION_CHOICES)
+    validator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validateur"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    comment = models.TextField(_("commentaire"), blank=True)
+    validated_at = models.DateTimeField(_("date"), auto_now_add=True)
+    is_automatic = models.BooleanField(_("automatique"), default=False)
+
+    class Meta:
+        verbose_name = _("validation")
+        verbose_name_plural = _("validations")
+        ordering = ["-validated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.validated_at:%d/%m/%Y})"
+
+
+class OccurrenceChange(models.Model):
+    """History of an occurrence: who changed which fields, from what to what."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Création")
+        UPDATE = "update", _("Modification")
+        VALIDATE = "validate", _("Validation")
+
+    occurrence = models.ForeignKey(
+        Occurrence,
+        verbose_name=_("observation"),
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("modification d'observation")
+        verbose_name_plural = _("historique des observations")
+        ordering = ["-at", "-id"]

@@ -1,0 +1,63 @@
+"""Read-only, chainable filters on occurrences; every page, API and export goes through them."""
+
+from django.db import models
+
+from referentiel.models import Dataset, Role, Scope, Taxon
+
+
+class OccurrenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OccurrenceQuerySet":
+        """What ``user`` may read (DESIGN §7).
+
+        Network-wide roles read everything; staff and partners read their organisation's
+        datasets and the public ones; anonymous visitors read only validated public data."""
+        if not user.is_authenticated:
+            return self.filter(dataset__is_public=True, validation_status__in=[1, 2])
+        scope = user.read_scope
+        if scope == Scope.ALL:
+            return self
+        if scope == Scope.ORGANISATION:
+            return self.filter(
+                models.Q(dataset__producer_id=user.organisation_id)
+                | models.Q(dataset__is_public=True)
+            )
+        return self.filter(created_by=user)
+
+    def editable_by(self, user) -> "OccurrenceQuerySet":
+        """What ``user`` may change or delete: their own records, or their organisation's."""
+        scope = user.write_scope if user.is_authenticated else None
+        if scope == Scope.ALL:
+            return self
+        if scope == Scope.ORGANISATION:
+            return self.filter(dataset__in=Dataset.objects.writable_by(user))
+        if scope == Scope.OWN:
+            return self.filter(created_by=user)
+        return self.none()
+
+    def validatable_by(self, user) -> "OccurrenceQuerySet":
+        """Records a validator may validate: visible ones in their taxon groups."""
+        if not user.is_authenticated or not (
+            user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR)
+        ):
+            return self.none()
+        qs = self.visible_to(user)
+        if user.is_superuser or user.has_role(Role.COORDINATEUR):
+            return qs
+        return qs.filter(atlas_group__in=user.validation_groups.all())
+
+    def of_taxon(
+        self, taxon: Taxon, *, descendants: bool = True
+    ) -> "OccurrenceQuerySet":
+        """Records of ``taxon`` (any of its names), and of the taxa below it by default."""
+        if descendants:
+            refs = Taxon.objects.descendant_refs(taxon.cd_ref)
+            return self.filter(
+                taxon__in=Taxon.objects.filter(cd_ref__in=refs).values("cd_nom")
+            )
+        return self.filter(taxon__cd_ref=taxon.cd_ref)
+
+    def validated(self) -> "OccurrenceQuerySet":
+        return self.filter(validation_status__in=[1, 2])
+
+    def presences(self) -> "OccurrenceQuerySet":
+        return self.filter(observation_status="Pr")

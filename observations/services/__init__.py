@@ -1,0 +1,24 @@
+"""The only way other code writes occurrences (DESIGN §1)."""
+
+from .codes import nomenclature_choices, nomenclature_labels
+from .derived import occurrences_refresh_derived
+from .occurrences import (
+    occurrence_check,
+    occurrence_create,
+    occurrence_delete,
+    occurrence_publish,
+    occurrence_update,
+    occurrences_validate,
+)
+
+__all__ = [
+    "nomenclature_choices",
+    "nomenclature_labels",
+    "occurrence_check",
+    "occurrence_create",
+    "occurrence_delete",
+    "occurrence_publish",
+    "occurrence_update",
+    "occurrences_refresh_derived",
+    "occurrences_validate",
+]

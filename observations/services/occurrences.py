@@ -1,0 +1,238 @@
+"""Writes on occurrences. Every app that publishes a naturalist fact goes through these."""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cpie_naturaliste.core.geo import to_storage_srid
+from observations.models import Occurrence, OccurrenceChange, Validation
+from referentiel.models import Person
+
+from .codes import nomenclature_labels
+from .derived import occurrences_refresh_derived
+
+# Fields whose change is recorded in the history (derived and bookkeeping fields are not).
+TRACKED_FIELDS = [
+    "dataset_id",
+    "taxon_id",
+    "cited_name",
+    "observation_status",
+    "date_start",
+    "date_end",
+    "time_start",
+    "time_end",
+    "geom",
+    "precision_m",
+    "place_name",
+    "site_id",
+    "programme_id",
+    "observers_label",
+    "determiner_id",
+    "count_min",
+    "count_max",
+    *Occurrence.NOMENCLATURES,
+    "proof_url",
+    "proof_text",
+    "comment",
+]
+TRACKED_FIELDS = list(dict.fromkeys(TRACKED_FIELDS))
+
+
+def occurrence_check(occurrence: Occurrence) -> None:
+    """Raise a ``ValidationError`` (French messages per field) if the record is not acceptable.
+
+    Runs the model's validation (which includes the database CHECK constraints) and checks every
+    nomenclature field against its SINP code list."""
+    errors: dict[str, list[str]] = {}
+    if occurrence.geom is not None:
+        occurrence.geom = to_storage_srid(occurrence.geom)
+    if occurrence.date_start and not occurrence.date_end:
+        occurrence.date_end = occurrence.date_start
+    if occurrence.observation_status == "No" and occurrence.count_min is None:
+        occurrence.count_min = occurrence.count_max = 0
+    for field, mnemonic in Occurrence.NOMENCLATURES.items():
+        value = getattr(occurrence, field)
+        if value not in nomenclature_labels(mnemonic):
+            errors.setdefault(field, []).append(
+                _("Code « %(code)s » inconnu pour %(field)s.")
+                % {
+                    "code": value,
+                    "field": Occurrence._meta.get_field(field).verbose_name,
+                }
+            )
+    if occurrence.date_end and occurrence.date_end > timezone.localdate():
+        errors.setdefault("date_end", []).append(
+            _("La date ne peut pas être dans le futur.")
+        )
+    try:
+        occurrence.full_clean(exclude=["communes"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(
+                m for m in messages if m not in errors.get(field, [])
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _observers_label(people: Iterable[Person]) -> str:
+    return ", ".join(
+        f"{p}{f' ({p.organisation})' if p.organisation_id else ''}" for p in people
+    )
+
+
+def _snapshot(occurrence: Occurrence) -> dict[str, Any]:
+    return {field: getattr(occurrence, field) for field in TRACKED_FIELDS}
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "wkt"):
+        return value.wkt
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def occurrence_create(
+    *,
+    user,
+    observers: Iterable[Person] = (),
+    **fields: Any,
+) -> Occurrence:
+    """Create an occurrence from its fields; derived fields are computed, history started."""
+    occurrence = Occurrence(created_by=user, updated_by=user, **fields)
+    observers = list(observers)
+    if observers and not occurrence.observers_label:
+        occurrence.observers_label = _observers_label(observers)
+    occurrence_check(occurrence)
+    occurrence.save()
+    if observers:
+        occurrence.observers.set(observers)
+    occurrences_refresh_derived(ids=[occurrence.pk])
+    OccurrenceChange.objects.create(
+        occurrence=occurrence, action=OccurrenceChange.Action.CREATE, user=user
+    )
+    occurrence.refresh_from_db()
+    return occurrence
+
+
+@transaction.atomic
+def occurrence_update(
+    *,
+    occurrence: Occurrence,
+    user,
+    observers: Iterable[Person] | None = None,
+    **fields: Any,
+) -> Occurrence:
+    """Change an occurrence. A validated record that changes goes back to "en attente": its
+    previous validation stays in the validation history."""
+    before = _snapshot(Occurrence.objects.get(pk=occurrence.pk))
+    for name, value in fields.items():
+        setattr(occurrence, name, value)
+    if observers is not None:
+        observers = list(observers)
+        occurrence.observers_label = _observers_label(observers)
+    occurrence.updated_by = user
+    occurrence_check(occurrence)
+    after = _snapshot(occurrence)
+    changes = {
+        f: [_jsonable(before[f]), _jsonable(after[f])]
+        for f in TRACKED_FIELDS
+        if _jsonable(before[f]) != _jsonable(after[f])
+    }
+    if not changes and observers is None:
+        return occurrence
+    if changes and occurrence.validation_status != 0:
+        occurrence.validation_status = 0
+        occurrence.validator = None
+        occurrence.validated_at = None
+        occurrence.validation_comment = ""
+        Validation.objects.create(
+            occurrence=occurrence,
+            status=0,
+            validator=user,
+            comment=_("Remise en attente après modification."),
+            is_automatic=True,
+        )
+    occurrence.save()
+    if observers is not None:
+        occurrence.observers.set(observers)
+    occurrences_refresh_derived(ids=[occurrence.pk])
+    if changes:
+        OccurrenceChange.objects.create(
+            occurrence=occurrence,
+            action=OccurrenceChange.Action.UPDATE,
+            changes=changes,
+            user=user,
+        )
+    occurrence.refresh_from_db()
+    return occurrence
+
+
+@transaction.atomic
+def occurrence_delete(*, occurrence: Occurrence) -> None:
+    occurrence.observers.clear()
+    occurrence.delete()
+
+
+@transaction.atomic
+def occurrences_validate(
+    *, occurrences: Iterable[Occurrence], validator, status: int, comment: str = ""
+) -> int:
+    """Give one validation status (1–6, or 0 to reopen) to many records; history is kept."""
+    if status not in range(7):
+        raise ValidationError({"status": _("Statut de validation inconnu (0 à 6).")})
+    now = timezone.now()
+    ids = [o.pk for o in occurrences]
+    Occurrence.objects.filter(pk__in=ids).update(
+        validation_status=status,
+        validator=validator if status else None,
+        validated_at=now if status else None,
+        validation_comment=comment,
+        updated_at=now,
+        updated_by=validator,
+    )
+    Validation.objects.bulk_create(
+        Validation(
+            occurrence_id=pk, status=status, validator=validator, comment=comment
+        )
+        for pk in ids
+    )
+    OccurrenceChange.objects.bulk_create(
+        OccurrenceChange(
+            occurrence_id=pk,
+            action=OccurrenceChange.Action.VALIDATE,
+            changes={"validation_status": status, "comment": comment},
+            user=validator,
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def occurrence_publish(
+    *,
+    occurrence: Occurrence | None,
+    user,
+    source: str,
+    observers: Iterable[Person] = (),
+    **fields: Any,
+) -> Occurrence:
+    """For protocol apps: create the occurrence of a protocol row, or update the one it links to.
+
+    Call it in the same transaction as the protocol row's own save, and keep the returned
+    occurrence in the row's one-to-one link."""
+    if occurrence is None:
+        return occurrence_create(
+            user=user, source=source, observers=observers, **fields
+        )
+    return occurrence_update(
+        occurrence=occurrence, user=user, observers=observers, **fields
+    )
