@@ -7,6 +7,9 @@ from drf_spectacular.views import (
 )
 from rest_framework.authtoken.views import obtain_auth_token
 
+admin.site.site_header = "CPIE Naturaliste — administration"
+admin.site.site_title = "CPIE Naturaliste"
+
 urlpatterns = [
     path("", include("referentiel.urls")),
     path("admin/", admin.site.urls),
