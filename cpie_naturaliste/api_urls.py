@@ -2,9 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
+from observations import api as observations_api
 from referentiel import api as referentiel_api
 
 router = DefaultRouter()
 referentiel_api.register(router)
+observations_api.register(router)
 
 urlpatterns = router.urls

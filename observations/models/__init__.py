@@ -1,7 +1,14 @@
 from .imports import ImportBatch, ImportMapping
-from .occurrences import Occurrence, OccurrenceChange, Source, Validation
+from .occurrences import (
+    VALIDATION_CHOICES,
+    Occurrence,
+    OccurrenceChange,
+    Source,
+    Validation,
+)
 
 __all__ = [
+    "VALIDATION_CHOICES",
     "ImportBatch",
     "ImportMapping",
     "Occurrence",

@@ -1,0 +1,128 @@
+"""Occurrence API: ``/api/v1/occurrences/`` (JSON, paginated) and ``…/geojson/`` (map layer)."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
+from observations.filters import OccurrenceFilter
+from observations.models import Occurrence
+from observations.selectors import (
+    MAP_POINT_LIMIT,
+    occurrences_count_upto,
+    occurrences_grid_cells,
+)
+from observations.serializers import OccurrenceGeoSerializer, OccurrenceSerializer
+from observations.services import occurrence_delete
+
+
+class OccurrencePermission(permissions.BasePermission):
+    """Read what ``visible_to`` allows; write with a writing role, change only what
+    ``editable_by`` allows (the list is already scoped by ``get_queryset``)."""
+
+    message = _("Vous n'avez pas le droit de modifier cette observation.")
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        return (
+            request.method in permissions.SAFE_METHODS
+            or request.user.write_scope is not None
+        )
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return Occurrence.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+
+BBOX_PARAM = OpenApiParameter(
+    "in_bbox",
+    OpenApiTypes.STR,
+    description=_("Emprise en WGS84 : minlon,minlat,maxlon,maxlat"),
+)
+
+
+class OccurrenceViewSet(viewsets.ModelViewSet):
+    serializer_class = OccurrenceSerializer
+    filterset_class = OccurrenceFilter
+    filter_backends = [DjangoFilterBackend, Wgs84InBBoxFilter]
+    permission_classes = [OccurrencePermission]
+    bbox_filter_field = "geom"
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+
+    def get_queryset(self):
+        return (
+            Occurrence.objects.visible_to(self.request.user)
+            .select_related("taxon", "dataset", "programme", "validator", "atlas_group")
+            .prefetch_related("observers")
+        )
+
+    def perform_destroy(self, instance):
+        occurrence_delete(occurrence=instance)
+
+    @extend_schema(
+        parameters=[BBOX_PARAM],
+        responses={200: OccurrenceGeoSerializer(many=True)},
+        description=_(
+            "Couche cartographique GeoJSON en WGS84, mêmes filtres que la liste. Jusqu'à "
+            "5 000 observations : un point (ou une géométrie) par observation. Au-delà : des "
+            "mailles agrégées (propriété « count »), et « aggregated » vaut true."
+        ),
+    )
+    @action(detail=False, url_path="geojson", pagination_class=None)
+    def geojson(self, request):
+        queryset = self.filter_queryset(self.get_queryset()).order_by()
+        if occurrences_count_upto(queryset, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
+            features = OccurrenceGeoSerializer(
+                queryset.select_related(None)
+                .prefetch_related(None)
+                .select_related("taxon")
+                .only(
+                    "id",
+                    "uuid",
+                    "geom",
+                    "taxon__scientific_name",
+                    "taxon__vernacular_name",
+                    "date_start",
+                    "count_max",
+                    "observation_status",
+                    "validation_status",
+                ),
+                many=True,
+            ).data
+            return Response({**features, "aggregated": False})
+        cell_m = _cell_size(request.query_params.get("in_bbox"))
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "aggregated": True,
+                "cell_size_m": cell_m,
+                "features": occurrences_grid_cells(queryset=queryset, cell_m=cell_m),
+            }
+        )
+
+
+def _cell_size(bbox: str | None) -> int:
+    """About 40 cells across the view, rounded to 1, 2 or 5 × 10ⁿ metres; 10 km without a bbox."""
+    try:
+        minlon, _minlat, maxlon, _maxlat = (float(v) for v in (bbox or "").split(","))
+    except ValueError:
+        return 10000
+    width_m = (
+        max(maxlon - minlon, 0.0001) * 71000
+    )  # metres per degree of longitude at 50° N
+    raw = width_m / 40
+    for size in (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000):
+        if raw <= size:
+            return size
+    return 50000
+
+
+def register(router) -> None:
+    router.register("occurrences", OccurrenceViewSet, basename="occurrence")

@@ -1,0 +1,176 @@
+"""Occurrence serializers: JSON for lists and edits, GeoJSON (WGS84) for maps.
+
+Writes go through ``observations.services`` (checks, derived fields, history)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from cpie_naturaliste.core.serializers import Wgs84GeometryField
+from observations.models import Occurrence
+from observations.services import occurrence_create, occurrence_update
+from referentiel.models import Dataset, Person, Programme, Site, Taxon
+
+READ_ONLY = [
+    "id",
+    "uuid",
+    "taxon_name",
+    "vernacular_name",
+    "validation_status",
+    "validation_label",
+    "validator",
+    "validated_at",
+    "validation_comment",
+    "sensitivity_level",
+    "diffusion_level",
+    "source",
+    "communes",
+    "departement",
+    "grid_10km",
+    "atlas_group",
+    "created_at",
+    "updated_at",
+]
+NOMENCLATURE_FIELDS = list(Occurrence.NOMENCLATURES)
+
+
+class OccurrenceSerializer(serializers.ModelSerializer):
+    geometry = Wgs84GeometryField(
+        source="geom", help_text=_("GeoJSON en WGS84 (EPSG:4326).")
+    )
+    dataset = serializers.SlugRelatedField(
+        slug_field="uuid", queryset=Dataset.objects.all()
+    )
+    taxon = serializers.PrimaryKeyRelatedField(
+        queryset=Taxon.objects.all(), help_text=_("cd_nom TAXREF")
+    )
+    taxon_name = serializers.CharField(source="taxon.scientific_name", read_only=True)
+    vernacular_name = serializers.CharField(
+        source="taxon.vernacular_name", read_only=True
+    )
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(), required=False, allow_null=True
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    observers = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), many=True, required=False
+    )
+    determiner = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True
+    )
+    date_end = serializers.DateField(required=False)
+    validation_label = serializers.CharField(
+        source="get_validation_status_display", read_only=True
+    )
+    validator = serializers.StringRelatedField(read_only=True)
+    atlas_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    departement = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Occurrence
+        fields = [
+            *READ_ONLY[:2],
+            "dataset",
+            "taxon",
+            "taxon_name",
+            "vernacular_name",
+            "cited_name",
+            "date_start",
+            "date_end",
+            "time_start",
+            "time_end",
+            "geometry",
+            "precision_m",
+            "place_name",
+            "site",
+            "programme",
+            "observers",
+            "observers_label",
+            "determiner",
+            "count_min",
+            "count_max",
+            *NOMENCLATURE_FIELDS,
+            "proof_url",
+            "proof_text",
+            "comment",
+            *READ_ONLY[2:],
+        ]
+        read_only_fields = READ_ONLY
+        extra_kwargs = {name: {"required": False} for name in NOMENCLATURE_FIELDS}
+
+    def validate_dataset(self, dataset):
+        user = self.context["request"].user
+        if not Dataset.objects.writable_by(user).filter(pk=dataset.pk).exists():
+            raise ValidationError(
+                _("Vous ne pouvez pas saisir dans ce jeu de données.")
+            )
+        return dataset
+
+    def _save(self, save, **kwargs):
+        try:
+            with transaction.atomic():
+                return save(**kwargs)
+        except DjangoValidationError as exc:
+            raise ValidationError(_drf_errors(exc)) from exc
+
+    def create(self, validated_data):
+        observers = validated_data.pop("observers", [])
+        return self._save(
+            occurrence_create,
+            user=self.context["request"].user,
+            observers=observers,
+            **validated_data,
+        )
+
+    def update(self, instance, validated_data):
+        observers = validated_data.pop("observers", None)
+        return self._save(
+            occurrence_update,
+            occurrence=instance,
+            user=self.context["request"].user,
+            observers=observers,
+            **validated_data,
+        )
+
+
+def _drf_errors(exc: DjangoValidationError) -> dict:
+    """Model field names → API field names (``geom`` is ``geometry``, ``__all__`` is global)."""
+    renamed = {"geom": "geometry", "__all__": "non_field_errors"}
+    return {
+        renamed.get(field, field): messages
+        for field, messages in exc.message_dict.items()
+    }
+
+
+class OccurrenceGeoSerializer(GeoFeatureModelSerializer):
+    """Light GeoJSON features for the map: enough to draw and to open the record."""
+
+    geom = Wgs84GeometryField()
+    taxon_name = serializers.CharField(source="taxon.scientific_name", read_only=True)
+    vernacular_name = serializers.CharField(
+        source="taxon.vernacular_name", read_only=True
+    )
+
+    class Meta:
+        model = Occurrence
+        geo_field = "geom"
+        id_field = "id"
+        fields = [
+            "id",
+            "uuid",
+            "taxon",
+            "taxon_name",
+            "vernacular_name",
+            "date_start",
+            "count_max",
+            "observation_status",
+            "validation_status",
+        ]
