@@ -1,22 +1,35 @@
 """Serializer pieces shared by every app's API."""
 
+import threading
+
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from rest_framework_gis.fields import GeometryField
 
-_TO_API = CoordTransform(
-    SpatialReference(settings.SRID), SpatialReference(settings.API_SRID)
-)
+_local = threading.local()
+
+
+def _to_api() -> CoordTransform:
+    """The storage → API transformation, one per thread: PROJ transformation objects are not
+    thread-safe, and building one costs milliseconds, too much to pay per feature."""
+    transform = getattr(_local, "to_api", None)
+    if transform is None:
+        transform = _local.to_api = CoordTransform(
+            SpatialReference(settings.SRID), SpatialReference(settings.API_SRID)
+        )
+    return transform
 
 
 class Wgs84GeometryField(GeometryField):
     """GeoJSON geometry in WGS84 from a Lambert-93 column (drf-gis would emit metres, no CRS).
 
-    Input GeoJSON without a CRS is read as WGS84, as RFC 7946 says."""
+    The model's geometry is transformed on a copy, never in place. Input GeoJSON without a
+    CRS is read as WGS84, as RFC 7946 says; GeoDjango moves it to the column's SRID on save.
+    Pass ``precision=6`` (about 0.1 m) to round coordinates."""
 
     def to_representation(self, value):
         if value is not None and value.srid and value.srid != settings.API_SRID:
-            value = value.transform(_TO_API, clone=True)
+            value = value.transform(_to_api(), clone=True)
         return super().to_representation(value)
 
     def to_internal_value(self, value):

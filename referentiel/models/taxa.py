@@ -1,5 +1,7 @@
 """TAXREF taxa, their regional status and the regional atlas groups they count for."""
 
+import re
+
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +74,11 @@ class AtlasGroupRule(models.Model):
         return f"{self.get_field_display()} = {self.value} → {self.group}"
 
 
+# What separates words in ``search_text`` (build_search_text). Naming the separators, rather
+# than "anything but a letter", lets pg_trgm extract the word-start trigrams from the regex.
+SEARCH_WORD_START = r"(^|[ |,'().-])"
+
+
 class TaxonQuerySet(models.QuerySet):
     def valid(self) -> "TaxonQuerySet":
         return self.filter(cd_nom=models.F("cd_ref"))
@@ -92,22 +99,33 @@ class TaxonQuerySet(models.QuerySet):
             return [row[0] for row in cursor.fetchall()]
 
     def search(self, term: str) -> "TaxonQuerySet":
-        """Names containing every word of ``term`` (accents and case ignored), valid names first,
-        then names starting with the term, then the shortest."""
-        words = normalize_search(term).split()
+        """Names in which every word of ``term`` starts a word (accents and case ignored).
+
+        Valid names first, then names whose scientific or a vernacular name starts with the
+        whole term, then the shortest. Word starts rather than substrings: "merl" finds
+        "Turdus merula" and "Merle noir" but "erle" finds nothing, as people type names; and
+        the trigram index then answers with the padded word-start trigrams of pg_trgm, which
+        halves the rows to rank for a short, common term."""
+        text = normalize_search(term)
+        words = [word for word in re.split(r"[\W_]+", text) if word]
+        if not words:
+            return self.none()
         qs = self
         for word in words:
-            qs = qs.filter(search_text__contains=word)
-        prefix = normalize_search(term)
+            qs = qs.filter(search_text__regex=SEARCH_WORD_START + re.escape(word))
         return qs.annotate(
             starts=models.Case(
-                models.When(search_text__startswith=prefix, then=0),
-                models.When(search_text__contains=f"|{prefix}", then=0),
+                models.When(
+                    models.Q(search_text__startswith=text)
+                    | models.Q(search_text__contains=f"|{text}")
+                    | models.Q(search_text__contains=f", {text}"),
+                    then=0,
+                ),
                 default=1,
                 output_field=models.IntegerField(),
             ),
             name_length=models.functions.Length("scientific_name"),
-        ).order_by("-is_valid", "starts", "name_length", "scientific_name")
+        ).order_by("-is_valid", "starts", "name_length", "scientific_name", "cd_nom")
 
 
 class Taxon(models.Model):

@@ -1,0 +1,91 @@
+"""Run the benchmarks against their own databases (never the dev database).
+
+    .venv/bin/python -m bench               # every benchmark
+    .venv/bin/python -m bench taxref --rows 100000 --queries 50
+
+Results go to stdout and to bench/RESULTS.md, where each benchmark rewrites its own section.
+A benchmark is a function (arguments, date) → Markdown section, listed in BENCHMARKS.
+"""
+
+import argparse
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
+from bench.occurrences import ROWS as OCCURRENCE_ROWS
+from bench.occurrences import bench_occurrences, occurrences_report
+from bench.taxref import QUERIES, ROWS, bench_taxref, taxref_report
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+INTRO = (
+    "# Résultats des benchmarks\n\n"
+    "Produits par `.venv/bin/python -m bench` (ou `make bench`) sur des bases dédiées du "
+    "cluster local ; chaque benchmark réécrit sa section.\n"
+)
+
+
+def taxref_section(args: argparse.Namespace, when: str) -> str:
+    return taxref_report(bench_taxref(rows=args.rows, queries=args.queries), when=when)
+
+
+def occurrences_section(args: argparse.Namespace, when: str) -> str:
+    figures = bench_occurrences(rows=args.occurrences, requests=args.requests)
+    return occurrences_report(figures, when=when)
+
+
+BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
+    "taxref": taxref_section,
+    "occurrences": occurrences_section,
+}
+
+
+def results_write(name: str, section: str) -> None:
+    """Replace this benchmark's section of RESULTS.md, keeping the others."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else INTRO
+    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{begin}\n{section}{end}\n"
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end) + "\n?", re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: block, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("names", nargs="*", metavar="nom", help=", ".join(BENCHMARKS))
+    parser.add_argument("--rows", type=int, default=ROWS, help="lignes TAXREF")
+    parser.add_argument("--queries", type=int, default=QUERIES, help="recherches")
+    parser.add_argument(
+        "--occurrences", type=int, default=OCCURRENCE_ROWS, help="lignes d'observations"
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=OCCURRENCE_REQUESTS,
+        help="requêtes mesurées par cas (observations)",
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="ne pas écrire bench/RESULTS.md"
+    )
+    args = parser.parse_args()
+    unknown = set(args.names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"benchmark inconnu : {', '.join(sorted(unknown))}")
+    when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    for name in args.names or BENCHMARKS:
+        section = BENCHMARKS[name](args, when)
+        print(section)
+        if not args.no_write:
+            results_write(name, section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The benchmark database: ``cpie_bench`` on the project-local cluster, never the dev database."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+SOCKET = ROOT / ".run" / "pg" / "sock"
+DB_NAME = "cpie_bench"
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL",
+    f"postgis://postgres@{str(SOCKET).replace('/', '%2F')}:54329/{DB_NAME}",
+)
+
+
+def bench_env() -> dict[str, str]:
+    """Environment for every process of the benchmark: bench database, no debug."""
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "DJANGO_SETTINGS_MODULE": "cpie_naturaliste.settings.dev",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "localhost,testserver",
+    }
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    result = subprocess.run(
+        ["psql", "-h", str(SOCKET), "-p", "54329", "-U", "postgres", "-d", database]
+        + ["-v", "ON_ERROR_STOP=1", "-Atqc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+def bench_database_prepare(*, fresh: bool = True) -> None:
+    """Start the local services, (re)create ``cpie_bench`` with its extensions, migrate."""
+    subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
+    if "BENCH_DATABASE_URL" not in os.environ:
+        if fresh:
+            psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") != "1":
+            psql(f"CREATE DATABASE {DB_NAME}")
+        psql(
+            "CREATE EXTENSION IF NOT EXISTS postgis;"
+            " CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+            " CREATE EXTENSION IF NOT EXISTS unaccent;",
+            database=DB_NAME,
+        )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        check=True,
+        cwd=ROOT,
+        env=bench_env(),
+    )

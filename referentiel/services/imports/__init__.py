@@ -1,0 +1,20 @@
+"""Imports of the reference files: TAXREF, regional taxon statuses, communes.
+
+Each import reads one kind of file, checks it whole, and writes in one transaction: a file with
+an error imports nothing, and ``ImportFileError`` lists what to fix, naming lines or features.
+"""
+
+from .communes import CommunesImportResult, communes_import
+from .errors import ImportFileError
+from .statuses import TaxonStatusImportResult, taxon_statuses_import
+from .taxref import TaxrefImportResult, taxref_import
+
+__all__ = [
+    "CommunesImportResult",
+    "ImportFileError",
+    "TaxonStatusImportResult",
+    "TaxrefImportResult",
+    "communes_import",
+    "taxon_statuses_import",
+    "taxref_import",
+]
