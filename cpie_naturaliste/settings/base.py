@@ -149,7 +149,9 @@ API_SRID = 4326
 # The territory data must lie in: Hauts-de-France plus a 10 km margin, a WKT polygon in
 # Lambert-93 (see cpie_naturaliste/core/data/README.md). Another region ships its own file.
 TERRITORY_WKT_FILE = Path(
-    os.environ.get("TERRITORY_WKT_FILE", BASE_DIR / "cpie_naturaliste/core/data/territory.wkt")
+    os.environ.get(
+        "TERRITORY_WKT_FILE", BASE_DIR / "cpie_naturaliste/core/data/territory.wkt"
+    )
 )
 
 # Spatial references never come from users (fixed SRIDs only), so GDAL < 3.9's warning does not
@@ -174,7 +176,6 @@ LEAFLET_CONFIG = {
         if os.environ.get("MAP_TILES_URL")
         else []
     ),
-    "SRID": 4326,
 }
 
 REST_FRAMEWORK = {

@@ -17,9 +17,10 @@ from referentiel.models import (
     TaxonStatus,
     User,
 )
+from referentiel.models.taxa import build_search_text
 
-# Loos-en-Gohelle, around the terrils of the 11/19 (Lambert-93).
-LOOS_X, LOOS_Y = 684500.0, 7036000.0
+# Loos-en-Gohelle town hall (Lambert-93).
+LOOS_X, LOOS_Y = 684250.0, 7040050.0
 
 
 def square(x: float, y: float, size: float = 1000.0) -> MultiPolygon:
@@ -86,7 +87,7 @@ class TaxonFactory(factory.django.DjangoModelFactory):
     vernacular_name = ""
     kingdom = "Animalia"
     search_text = factory.LazyAttribute(
-        lambda o: f"{o.scientific_name}|{o.vernacular_name}".lower()
+        lambda o: build_search_text(o.scientific_name, o.vernacular_name)
     )
 
 

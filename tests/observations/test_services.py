@@ -69,7 +69,7 @@ def test_create_computes_derived_fields_and_starts_history(commune, bird, saisie
     assert occ.communes == ["62528"]
     assert occ.commune_id == "62528"
     assert occ.departement_id == "62"
-    assert occ.grid_10km == "10kmL93E068N703"
+    assert occ.grid_10km == "10kmL93E068N704"
     assert occ.atlas_group.code == "oiseaux"
     assert occ.date_end == occ.date_start
     assert occ.observers_label.startswith("DUPONT Lise")

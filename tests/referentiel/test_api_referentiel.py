@@ -172,7 +172,7 @@ class TestSites:
         assert body["count"] == 1
         assert feature["geometry"]["type"] == "Point"
         lon, lat = feature["geometry"]["coordinates"]
-        assert (lon, lat) == pytest.approx((2.7822, 50.4214), abs=1e-4)
+        assert (lon, lat) == pytest.approx((2.7785, 50.4577), abs=1e-4)
         assert feature["properties"]["kind_label"] == "Marais"
         assert feature["properties"]["code"] == "94-94a"
         assert feature["properties"]["communes"] == [

@@ -15,7 +15,7 @@ from tests.factories.referentiel import LOOS_X, LOOS_Y
 @pytest.mark.parametrize(
     ("x", "y", "code"),
     [
-        (LOOS_X, LOOS_Y, "10kmL93E068N703"),
+        (LOOS_X, LOOS_Y, "10kmL93E068N704"),
         (680000.0, 7030000.0, "10kmL93E068N703"),  # the south-west corner is inside
         (679999.99, 7039999.99, "10kmL93E067N703"),
         (99999.0, 6100000.0, "10kmL93E009N610"),  # three digits, zero-padded
@@ -32,13 +32,13 @@ def test_grid_code_of_a_wgs84_point_or_one_without_srid():
 
 
 def test_grid_polygon_is_the_cell_of_its_code():
-    cell = grid_10km_polygon("10kmL93E068N703")
+    cell = grid_10km_polygon("10kmL93E068N704")
 
     assert cell.srid == 2154
-    assert cell.extent == (680000.0, 7030000.0, 690000.0, 7040000.0)
+    assert cell.extent == (680000.0, 7040000.0, 690000.0, 7050000.0)
     assert cell.area == 1e8
     assert cell.contains(Point(LOOS_X, LOOS_Y, srid=2154))
-    assert grid_10km_code(cell.centroid) == "10kmL93E068N703"
+    assert grid_10km_code(cell.centroid) == "10kmL93E068N704"
 
 
 @pytest.mark.parametrize("code", ["E068N703", "10kmL93E68N703", "10kmL93E068N703 ", ""])

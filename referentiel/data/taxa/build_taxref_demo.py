@@ -84,6 +84,24 @@ INFRA_RANKS = {
     "nothovar.": "VAR",
     "subvar.": "SVAR",
     "f.": "FO",
+    # Old French infraspecific ranks of Rouy and Fournier; approximated, TAXREF corrects them.
+    "proles": "RACE",
+    "sublusus": "FO",
+}
+# Lower-case words that start an author or a misapplication, never an epithet.
+MISAPPLIED = ("auct.", "sensu")
+AUTHOR_WORDS = {
+    "sensu",
+    "non",
+    "ex",
+    "in",
+    "et",
+    "de",
+    "du",
+    "van",
+    "von",
+    "der",
+    "den",
 }
 HYBRID_SIGNS = {"x", "×"}
 EPITHET = re.compile(r"^[a-zæœäëïöü][a-zæœäëïöü-]*$")
@@ -117,7 +135,12 @@ def split_name(full_name: str) -> tuple[str, str, str]:
         elif token == "kl." and len(tokens) > 1:  # klepton: "Pelophylax kl. esculentus"
             name += tokens[:2]
             del tokens[:2]
-        elif EPITHET.match(token) and rank in {"GN", "ES"}:
+        elif (
+            EPITHET.match(token)
+            and token not in AUTHOR_WORDS
+            and token not in INFRA_RANKS
+            and rank in {"GN", "ES"}
+        ):
             name.append(tokens.pop(0))
             # A third bare epithet is a zoological subspecies ("Acanthis flammea cabaret").
             if rank == "ES":
@@ -139,7 +162,7 @@ def clean_vernacular(text: str) -> str:
     """Comma-separated vernacular names without the lists' articles and extra spaces."""
     names = []
     for name in text.split(","):
-        name = TRAILING_ARTICLE.sub("", name.strip())
+        name = TRAILING_ARTICLE.sub("", " ".join(name.split()))
         without_article = LEADING_ARTICLE.sub("", name)
         if without_article != name:
             name = without_article[:1].upper() + without_article[1:]
@@ -201,22 +224,74 @@ def read_flora(path: Path):
             yield int(fields[0]), name, ",".join(fields[end + 1 :]), "flore"
 
 
+# Family of each genus of lepidopteres_sterf.csv: the STERF list gives the rank and the
+# name only, and the atlas groups of butterflies are set by family (atlas_groups.csv).
+LEPIDOPTERA_FAMILIES = {
+    "Hesperiidae": "Erynnis Ochlodes Pyrgus Thymelicus",
+    "Papilionidae": "Papilio",
+    "Pieridae": "Anthocharis Colias Gonepteryx Leptidea Pieris",
+    "Nymphalidae": (
+        "Aglais Apatura Aphantopus Araschnia Argynnis Coenonympha Issoria "
+        "Lasiommata Limenitis Maniola Melanargia Pararge Polygonia Pyronia Vanessa"
+    ),
+    "Lycaenidae": (
+        "Aricia Callophrys Celastrina Cupido Lycaena Lysandra Polyommatus "
+        "Quercusia Satyrium"
+    ),
+    "Zygaenidae": "Adscita Rhagades Zygaena",
+}
+GENUS_FAMILY = {
+    genus: family
+    for family, genera in LEPIDOPTERA_FAMILIES.items()
+    for genus in genera.split()
+}
+
+
+def read_sterf(path: Path):
+    """lepidopteres_sterf.csv: "cd_nom","rang","nom_complet" (quoted), a subset of the STERF
+    list. Yields the TAXREF rank and the family as well (a fifth item)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            name = row["nom_complet"].strip()
+            first = name.split()[0]
+            family = first if row["rang"] == "FM" else GENUS_FAMILY[first]
+            group = "rhopalocères" if family != "Zygaenidae" else "hétérocères"
+            yield (
+                int(row["cd_nom"]),
+                name,
+                "",
+                group,
+                {"RANG": row["rang"], "FAMILLE": family},
+            )
+
+
 SOURCES = (
     ("amphibiens.csv", read_semicolon_list, AMPHIBIA),
     ("reptiles.csv", read_semicolon_list, REPTILIA),
     ("oiseaux_communs.csv", read_birds, AVES),
     ("autres_especes.csv", read_others, None),
+    ("especes_complementaires.csv", read_others, None),
+    ("lepidopteres_sterf.csv", read_sterf, None),
     ("flore.csv", read_flora, PLANTAE),
 )
 
 
-def build_rows() -> dict[int, dict[str, str]]:
-    """One TAXREF row per cd_nom; a cd_nom found in two lists is merged, first list first."""
+def build_rows(skipped: list[int] | None = None) -> dict[int, dict[str, str]]:
+    """One TAXREF row per cd_nom; a cd_nom found in two lists is merged, first list first.
+
+    Misapplied names ("auct. non L.", "sensu Coste") are left out and their cd_nom appended
+    to ``skipped``."""
+    skipped = [] if skipped is None else skipped
     rows: dict[int, dict[str, str]] = {}
     for filename, reader, classification in SOURCES:
-        for cd_nom, full_name, vernacular, group in reader(HERE / filename):
+        for cd_nom, full_name, vernacular, group, *given in reader(HERE / filename):
             known = classification or OTHER_GROUPS[group]
             lb_nom, author, rank = split_name(" ".join(full_name.split()))
+            if author.startswith(MISAPPLIED):
+                # A misapplied name is a synonym whose valid name the list does not give:
+                # keeping it as a valid name would show wrong names in searches.
+                skipped.append(cd_nom)
+                continue
             row = dict.fromkeys(HEADER, "")
             row.update(known)
             if lb_nom in HIGHER_TAXA:
@@ -234,6 +309,8 @@ def build_rows() -> dict[int, dict[str, str]]:
                 NOM_VERN=clean_vernacular(vernacular),
                 URL=f"https://inpn.mnhn.fr/espece/cd_nom/{cd_nom}",
             )
+            if given:  # what a list states itself (rank, family) beats the guess
+                row.update(given[0])
             if cd_nom in rows:
                 previous = rows[cd_nom]
                 for column, value in row.items():
@@ -252,9 +329,13 @@ def write(rows: dict[int, dict[str, str]], path: Path = OUTPUT) -> None:
 
 
 def main() -> int:
-    rows = build_rows()
+    skipped: list[int] = []
+    rows = build_rows(skipped)
     write(rows)
-    print(f"{len(rows)} taxons écrits dans {OUTPUT.name}")
+    print(
+        f"{len(rows)} taxons écrits dans {OUTPUT.name}, "
+        f"{len(skipped)} noms mal appliqués (auct., sensu) écartés"
+    )
     return 0
 
 

@@ -1,0 +1,69 @@
+"""Template helpers of the site layout (templates/base.html): navigation and user badge."""
+
+from django import template
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+from referentiel.models import Role
+
+register = template.Library()
+
+# The app sections of DESIGN §5 in menu order: (label, URL namespace, prefix). A link only
+# shows once its app has a landing page, named "<namespace>:index" or served at the prefix,
+# so the menu grows with the product and never leads to a 404.
+APP_LINKS = (
+    ("Observations", "observations", "/observations/"),
+    ("Baguage", "baguage", "/baguage/"),
+    ("Terrils", "terrils", "/terrils/"),
+    ("Zones humides", "zones_humides", "/zones-humides/"),
+    ("Sensibilisation", "sensibilisation", "/sensibilisation/"),
+    ("Indicateurs", "indicateurs", "/indicateurs/"),
+)
+
+
+def landing_page(namespace: str, prefix: str) -> str | None:
+    """The URL of an app's landing page, or None while it has none."""
+    try:
+        return reverse(f"{namespace}:index")
+    except NoReverseMatch:
+        pass
+    try:
+        resolve(prefix)
+    except Resolver404:
+        return None
+    return prefix
+
+
+@register.simple_tag(takes_context=True)
+def app_links(context) -> list[dict]:
+    """The app sections that exist: ``{"label", "path", "current"}`` each."""
+    request = context.get("request")
+    current_path = request.path if request else ""
+    links = []
+    for label, namespace, prefix in APP_LINKS:
+        path = landing_page(namespace, prefix)
+        if path:
+            links.append(
+                {
+                    "label": label,
+                    "path": path,
+                    "current": current_path.startswith(prefix),
+                }
+            )
+    return links
+
+
+@register.filter
+def role_label(user) -> str:
+    """The user's roles in French ("Coordinateur régional", "Saisie, Validateur")."""
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return "Administrateur"
+    labels = []
+    for role in Role:
+        if role.value in user.roles:
+            label = str(role.label)
+            if role == Role.COORDINATEUR and user.is_regional:
+                label = f"{label} régional"
+            labels.append(label)
+    return ", ".join(labels)

@@ -1,0 +1,153 @@
+/*
+ * CPIEMap: shared Leaflet helpers of CPIE Naturaliste (no tile server needed).
+ * Load after Leaflet ({% leaflet_js %}, Leaflet 1.9.3 bundled by django-leaflet).
+ *
+ *   CPIEMap.create(element, options) -> L.Map
+ *     element   the map container, or its id.
+ *     options   {
+ *                 outlineUrl: URL of the offline GeoJSON outline of the Hauts-de-France
+ *                             départements (default: the container's data-outline-url),
+ *                 tiles:      [[name, urlTemplate, leafletTileOptions], ...]: tile layers
+ *                             drawn under the outline (default: the JSON of the element
+ *                             #map-tiles, i.e. LEAFLET_CONFIG["TILES"]; [] = none),
+ *                 center:     [lat, lon] (default [50.45, 2.75]), zoom: number (default 9),
+ *                 zoomSnap:   default 0.5,
+ *                 ...any other L.map option
+ *               }
+ *     The outline is drawn in its own pane ("outline") under Leaflet's overlay pane, so
+ *     data layers stay on top whatever finishes loading first. map.outlineReady is a
+ *     Promise of the outline L.GeoJSON layer (null when it could not be loaded).
+ *
+ *   CPIEMap.loadGeoJSON(map, url, options) -> Promise<L.GeoJSON>
+ *     Fetches a GeoJSON FeatureCollection with the session cookie, follows the DRF
+ *     pagination "next" links, and adds one L.GeoJSON layer to the map. options are
+ *     L.geoJSON options (style, onEachFeature, filter...); points are drawn as circle
+ *     markers (SVG, no marker image) unless options.pointToLayer is given.
+ *
+ *   CPIEMap.escapeHtml(value) -> string          text made safe for innerHTML
+ *   CPIEMap.popupHtml(title, rows) -> string     popup with a title and [label, value]
+ *                                                rows (escaped; empty values skipped)
+ */
+(function (global) {
+  "use strict";
+
+  var DEFAULT_CENTER = [50.45, 2.75];
+  var DEFAULT_ZOOM = 9;
+  var OUTLINE_STYLE = {
+    color: "#7d8c8f",
+    weight: 1,
+    fillColor: "#f3f1ea",
+    fillOpacity: 1,
+    interactive: false,
+  };
+
+  function escapeHtml(value) {
+    return String(value === undefined || value === null ? "" : value)
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&#39;");
+  }
+
+  function popupHtml(title, rows) {
+    var html = '<div class="map-popup"><strong>' + escapeHtml(title) + "</strong>";
+    (rows || []).forEach(function (row) {
+      if (row[1] !== undefined && row[1] !== null && row[1] !== "") {
+        html += "<br><span class=\"map-popup__label\">" + escapeHtml(row[0]) +
+          " :</span> " + escapeHtml(row[1]);
+      }
+    });
+    return html + "</div>";
+  }
+
+  function readTiles() {
+    var script = document.getElementById("map-tiles");
+    if (!script) {
+      return [];
+    }
+    try {
+      return JSON.parse(script.textContent) || [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function fetchJson(url) {
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/geo+json, application/json" },
+    }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status + " pour " + url);
+      }
+      return response.json();
+    });
+  }
+
+  function create(element, options) {
+    var container = typeof element === "string" ? document.getElementById(element) : element;
+    var settings = Object.assign(
+      {
+        outlineUrl: container.dataset.outlineUrl,
+        tiles: readTiles(),
+        center: DEFAULT_CENTER,
+        zoom: DEFAULT_ZOOM,
+        // Half zoom levels: a small phone map still fits the whole region snugly.
+        zoomSnap: 0.5,
+      },
+      options || {}
+    );
+    var outlineUrl = settings.outlineUrl;
+    var tiles = settings.tiles;
+    delete settings.outlineUrl;
+    delete settings.tiles;
+
+    var map = L.map(container, settings);
+    // Below the overlay pane (z-index 400), above tiles (200).
+    map.createPane("outline").style.zIndex = 250;
+    tiles.forEach(function (tile) {
+      L.tileLayer(tile[1], tile[2] || {}).addTo(map);
+    });
+    map.outlineReady = outlineUrl
+      ? fetchJson(outlineUrl)
+          .then(function (data) {
+            return L.geoJSON(data, { pane: "outline", style: OUTLINE_STYLE }).addTo(map);
+          })
+          .catch(function () {
+            return null;
+          })
+      : Promise.resolve(null);
+    return map;
+  }
+
+  function loadGeoJSON(map, url, options) {
+    var features = [];
+    function page(next) {
+      return fetchJson(next).then(function (data) {
+        features = features.concat(data.features || []);
+        return data.next ? page(data.next) : null;
+      });
+    }
+    var geoOptions = Object.assign(
+      {
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, { radius: 7 });
+        },
+      },
+      options || {}
+    );
+    return page(url).then(function () {
+      return L.geoJSON({ type: "FeatureCollection", features: features }, geoOptions).addTo(
+        map
+      );
+    });
+  }
+
+  global.CPIEMap = {
+    create: create,
+    loadGeoJSON: loadGeoJSON,
+    escapeHtml: escapeHtml,
+    popupHtml: popupHtml,
+  };
+})(window);

@@ -1,0 +1,97 @@
+"""Browser fixtures for end-to-end tests: headless Debian Chromium driven by Playwright.
+
+``page`` is a fresh tab that records page errors and failed requests, and saves a
+screenshot to ``test-artifacts/`` when its test fails. Tests using it need ``live_server``
+and ``@pytest.mark.django_db(transaction=True, serialized_rollback=True)`` (without
+serialized_rollback the flush after the test also removes the rows of the data
+migrations, which the next tests of the worker expect).
+
+Why Playwright lives exactly as long as one test: its sync API keeps an asyncio loop
+running in the test thread. While it runs, Django refuses ORM calls unless
+DJANGO_ALLOW_ASYNC_UNSAFE is set (STACK gotcha 11), and Django's connections become
+local to that loop's context instead of the thread: a loop left running (session-scoped
+browser) hands later tests connections that lack the test database's serialized state,
+and breaks their rollbacks. So ``browser`` starts after the test database is ready, stops
+before it is flushed, and sets the variable only meanwhile (never in a subprocess of a
+later test, where ``manage.py check --deploy`` refuses it).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Expose each phase's report on the test item, so the page fixture knows if it failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def browser(transactional_db, monkeypatch):
+    """Headless Chromium for one test (about 0.3 s to start)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            # The ORM calls made while the loop ran opened connections of its context:
+            # close them, or they outlive the test and block the database teardown.
+            connections.close_all()
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A new browser tab with ``page.errors`` (uncaught JS errors and console errors) and
+    ``page.failed_requests`` (network failures and HTTP status >= 400)."""
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    page.errors = []
+    page.failed_requests = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.errors.append(message.text),
+    )
+    page.on(
+        "requestfailed",
+        lambda req: page.failed_requests.append(f"{req.url} ({req.failure})"),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and page.failed_requests.append(f"{response.url} (HTTP {response.status})")
+        ),
+    )
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
