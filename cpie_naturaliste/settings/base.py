@@ -92,7 +92,7 @@ TEMPLATES = [
 
 _LOCAL_DB = (
     f"postgis://postgres@%2F{str(RUN_DIR / 'pg' / 'sock').lstrip('/').replace('/', '%2F')}"
-    ":54329/cpie"
+    f":{os.environ.get('PGPORT', '54329')}/cpie"
 )
 DATABASES = {
     "default": dj_database_url.parse(
@@ -104,7 +104,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:63790/0")
+REDIS_URL = os.environ.get(
+    "REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '63790')}/0"
+)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
