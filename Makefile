@@ -10,7 +10,6 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := postgresql-15-postgis-3 postgresql-15-postgis-3-scripts postgresql-client-15 \
 	gdal-bin libgdal32 libgeos-c1v5 libproj25 redis-server redis-tools chromium fonts-liberation
 PYTEST_ARGS ?=
-export DJANGO_SETTINGS_MODULE ?= cpie_naturaliste.settings.dev
 
 .PHONY: run test services system venv migrate data worker stop lint bench check-compose clean help
 
@@ -66,9 +65,9 @@ run: data worker
 	@echo "Application : http://127.0.0.1:8000"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: venv services
-	DJANGO_SETTINGS_MODULE=cpie_naturaliste.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n 2 --create-db $(PYTEST_ARGS)
+test: venv services lint
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=cpie_naturaliste.settings.test $(VENV)/bin/pytest -n 2 --create-db $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
