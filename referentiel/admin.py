@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
@@ -77,9 +77,12 @@ class AtlasGroupAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Recalculer le groupe d'atlas de tous les taxons"))
     def refresh_taxa(self, request, queryset):
-        count = taxa_refresh_atlas_groups()
+        # A full TAXREF takes a while: run it in the worker, after this request's commit.
+        transaction.on_commit(refresh_atlas_groups.delay)
         self.message_user(
-            request, _("%(n)d taxons reclassés.") % {"n": count}, messages.SUCCESS
+            request,
+            _("Reclassement des taxons lancé en tâche de fond."),
+            messages.SUCCESS,
         )
 
 
