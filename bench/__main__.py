@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from bench.import_occurrences import bench_import, import_report
 from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
 from bench.occurrences import ROWS as OCCURRENCE_ROWS
 from bench.occurrences import bench_occurrences, occurrences_report
@@ -35,9 +36,14 @@ def occurrences_section(args: argparse.Namespace, when: str) -> str:
     return occurrences_report(figures, when=when)
 
 
+def import_section(args: argparse.Namespace, when: str) -> str:
+    return import_report(bench_import(), when=when)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "taxref": taxref_section,
     "occurrences": occurrences_section,
+    "import": import_section,
 }
 
 

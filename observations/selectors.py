@@ -1,9 +1,10 @@
 """Reads built for screens: map layers (points or aggregated cells) and atlas tables."""
 
 from django.conf import settings
+from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 
 from observations.models import Occurrence
 
@@ -54,6 +55,39 @@ def _cell_from_code(code: str, count: int) -> dict:
     feature = _cell(x, y, 10000, count)
     feature["properties"]["grid_10km"] = code
     return feature
+
+
+def occurrences_geojson(*, queryset) -> str:
+    """A GeoJSON FeatureCollection (WGS84, 6 decimals ≈ 0.1 m) of ``queryset``, built in SQL.
+
+    Each feature carries what the map popup needs; ``aggregated`` is false (see the API)."""
+    rows = queryset.order_by().values(
+        "id",
+        "uuid",
+        "taxon_id",
+        "date_start",
+        "count_max",
+        "observation_status",
+        "validation_status",
+        taxon_name=F("taxon__scientific_name"),
+        vernacular_name=F("taxon__vernacular_name"),
+        geom_4326=Transform("geom", settings.API_SRID),
+    )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT json_build_object(
+                    'type', 'FeatureCollection', 'aggregated', false,
+                    'features', COALESCE(json_agg(json_build_object(
+                        'type', 'Feature', 'id', t.id,
+                        'geometry', ST_AsGeoJSON(t.geom_4326, 6)::json,
+                        'properties', to_jsonb(t) - 'geom_4326'
+                    )), '[]')
+                )::text
+                FROM ({sql}) t""",
+            params,
+        )
+        return cursor.fetchone()[0]
 
 
 def occurrences_count_upto(queryset, limit: int) -> int:

@@ -151,9 +151,11 @@ def _drf_errors(exc: DjangoValidationError) -> dict:
 
 
 class OccurrenceGeoSerializer(GeoFeatureModelSerializer):
-    """Light GeoJSON features for the map: enough to draw and to open the record."""
+    """The map layer's features, for the OpenAPI schema: the layer itself is written in SQL
+    by ``observations.selectors.occurrences_geojson`` with these same properties."""
 
     geom = Wgs84GeometryField()
+    taxon_id = serializers.IntegerField(read_only=True)
     taxon_name = serializers.CharField(source="taxon.scientific_name", read_only=True)
     vernacular_name = serializers.CharField(
         source="taxon.vernacular_name", read_only=True
@@ -166,7 +168,7 @@ class OccurrenceGeoSerializer(GeoFeatureModelSerializer):
         fields = [
             "id",
             "uuid",
-            "taxon",
+            "taxon_id",
             "taxon_name",
             "vernacular_name",
             "date_start",

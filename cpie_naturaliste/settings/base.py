@@ -103,7 +103,6 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, opted into now
 
 REDIS_URL = os.environ.get(
     "REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '63790')}/0"

@@ -20,6 +20,43 @@ APP_LINKS = (
 )
 
 
+def _can_enter(user) -> bool:
+    return user.is_authenticated and user.write_scope is not None
+
+
+def _can_validate(user) -> bool:
+    return user.is_authenticated and (
+        user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR)
+    )
+
+
+# Task pages listed right after their section, only for the roles that can use them. The
+# predicates restate in role terms what the pages check (observations.permissions): the
+# referential cannot import the apps above it.
+ACTION_LINKS = {
+    "observations": (
+        ("Saisir", "observations:occurrence_create", _can_enter),
+        ("Validation", "observations:validation_queue", _can_validate),
+    ),
+}
+
+
+def action_links(namespace: str, user, current_path: str) -> list[dict]:
+    """The task links of a section that exist and that ``user`` may use."""
+    links = []
+    for label, url_name, allowed in ACTION_LINKS.get(namespace, ()):
+        if user is None or not allowed(user):
+            continue
+        try:
+            path = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        links.append(
+            {"label": label, "path": path, "current": current_path.startswith(path)}
+        )
+    return links
+
+
 def landing_page(namespace: str, prefix: str) -> str | None:
     """The URL of an app's landing page, or None while it has none."""
     try:
@@ -35,20 +72,25 @@ def landing_page(namespace: str, prefix: str) -> str | None:
 
 @register.simple_tag(takes_context=True)
 def app_links(context) -> list[dict]:
-    """The app sections that exist: ``{"label", "path", "current"}`` each."""
+    """The app sections that exist, each followed by the task links the user may use:
+    ``{"label", "path", "current"}`` each."""
     request = context.get("request")
     current_path = request.path if request else ""
+    user = getattr(request, "user", None)
     links = []
     for label, namespace, prefix in APP_LINKS:
         path = landing_page(namespace, prefix)
         if path:
+            actions = action_links(namespace, user, current_path)
             links.append(
                 {
                     "label": label,
                     "path": path,
-                    "current": current_path.startswith(prefix),
+                    "current": current_path.startswith(prefix)
+                    and not any(action["current"] for action in actions),
                 }
             )
+            links.extend(actions)
     return links
 
 

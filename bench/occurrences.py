@@ -1,0 +1,244 @@
+"""Occurrence benchmark at 1,000,000 rows: the list API and page with a taxon and a one-year
+filter, the GeoJSON map layer by bbox, and the atlas table of a year.
+
+It runs against its own database, ``cpie_bench_occ`` on the project-local cluster: fresh,
+migrated, with the shipped communes and the demo TAXREF. The table is generated and loaded
+by a child process (bench/occurrences_data.py) and measured by another
+(bench/occurrences_measure.py), both with Django settings pointing to that database, so
+``python -m bench`` can run other benchmarks on their own databases in the same run.
+
+    .venv/bin/python -m bench occurrences
+    .venv/bin/python -m bench.occurrences load --rows 1000000   # child steps, by hand
+    .venv/bin/python -m bench.occurrences measure --requests 60
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench.db import OUT, ROOT, SOCKET, psql
+
+DB_NAME = "cpie_bench_occ"
+DATABASE_URL = f"postgis://postgres@{str(SOCKET).replace('/', '%2F')}:54329/{DB_NAME}"
+ROWS = 1_000_000
+REQUESTS = 60
+TARGET_LIST_P95_MS = 150
+TARGET_GEOJSON_P95_MS = 300
+TARGET_ATLAS_MS = 500
+COMMUNES = sorted((ROOT / "referentiel" / "data" / "communes").glob("*.geojson"))
+TAXREF_DEMO = ROOT / "referentiel" / "data" / "taxa" / "taxref_demo.txt"
+RESULT_MARK = "BENCH-RESULT "
+
+
+def _env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "DJANGO_SETTINGS_MODULE": "cpie_naturaliste.settings.dev",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "localhost,testserver",
+        # Production-like static files: the manifest storage needs collectstatic.
+        "STATIC_ROOT": str(OUT / "static"),
+    }
+
+
+def _run(*command: str) -> str:
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(command)} a échoué :\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def _child(step: str, *arguments: str) -> dict:
+    output = _run("-m", "bench.occurrences", step, *arguments)
+    line = next(row for row in output.splitlines() if row.startswith(RESULT_MARK))
+    return json.loads(line.removeprefix(RESULT_MARK))
+
+
+def database_prepare() -> dict[str, float]:
+    """A fresh ``cpie_bench_occ``: extensions, migrations, communes, demo TAXREF."""
+    timings = {}
+    started = time.perf_counter()
+    subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DB_NAME}")
+    psql(
+        "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+        " CREATE EXTENSION IF NOT EXISTS unaccent;",
+        database=DB_NAME,
+    )
+    _run("manage.py", "migrate", "--noinput", "-v", "0")
+    _run("manage.py", "collectstatic", "--noinput", "-v", "0")
+    timings["base, migrations"] = time.perf_counter() - started
+    started = time.perf_counter()
+    departements = [p for p in COMMUNES if p.name.startswith("departement-")]
+    communes = [p for p in COMMUNES if not p.name.startswith("departement-")]
+    _run("manage.py", "import_communes", *map(str, departements + communes))
+    _run("manage.py", "import_taxref", str(TAXREF_DEMO), "--version", "demo")
+    timings["communes, TAXREF de démonstration"] = time.perf_counter() - started
+    return timings
+
+
+def bench_occurrences(*, rows: int = ROWS, requests: int = REQUESTS) -> dict:
+    """Prepare the database, load the table, measure; returns the figures."""
+    prepare = database_prepare()
+    print(f"Base {DB_NAME} prête : {prepare}")
+    load = _child("load", "--rows", str(rows))
+    print(f"Table chargée : {load['timings']}")
+    figures = _child("measure", "--requests", str(requests))
+    return {"rows": rows, "requests": requests, "prepare": prepare, **load, **figures}
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _int(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def _row(label: str, latencies: list[float], target: float) -> str:
+    p50, p95 = _percentile(latencies, 0.5), _percentile(latencies, 0.95)
+    verdict = "✅" if p95 < target else "❌"
+    return (
+        f"| {label} | {len(latencies)} | {_ms(p50)} | {_ms(p95)} | "
+        f"{_ms(max(latencies))} | < {target} ms | {verdict} |"
+    )
+
+
+def occurrences_report(figures: dict, *, when: str) -> str:
+    """The Markdown section of bench/RESULTS.md for this benchmark."""
+    table = figures["table"]
+    header = [
+        "| Mesure | Requêtes | p50 (ms) | p95 (ms) | max (ms) | Cible (p95) | |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines = [
+        f"## Observations — {_int(figures['rows'])} lignes synthétiques ({when})",
+        "",
+        f"Table : {_int(table['rows'])} observations ({_int(table['table_mb'])} Mo, "
+        f"index {_int(table['indexes_mb'])} Mo), {_int(table['with_commune'])} dans une "
+        f"commune des Hauts-de-France, {_int(table['grid_cells'])} mailles 10 km ; taxon "
+        f"le plus fréquent : {_int(table['top_taxon_rows'])} lignes.",
+        "",
+        "Chargement :",
+        "",
+        *(
+            f"- {step} : {_ms(seconds)} s"
+            for step, seconds in figures["prepare"].items()
+        ),
+        *(
+            f"- {step} : {_ms(seconds)} s"
+            for step, seconds in figures["timings"].items()
+        ),
+        "",
+        "### Liste filtrée par taxon et sur un an",
+        "",
+        *header,
+    ]
+    listing = figures["list"]
+    for key, latencies in listing["api"].items():
+        lines.append(_row(f"API `{key}`", latencies, TARGET_LIST_P95_MS))
+    if listing["page"] is None:
+        page_note = (
+            "La page HTML `/observations/` n'existait pas encore lors de la mesure : "
+            "non mesurée."
+            if listing["page_status"] is None
+            else f"La page HTML `/observations/` répondait HTTP {listing['page_status']} "
+            "lors de la mesure : non mesurée."
+        )
+    else:
+        page_note = ""
+        for key, latencies in listing["page"].items():
+            lines.append(_row(f"page `{key}`", latencies, TARGET_LIST_P95_MS))
+    sizes = ", ".join(
+        f"{label} ({len(rows)} taxons) {_int(min(rows))} à {_int(max(rows))} lignes"
+        for label, rows in listing["taxa"].items()
+    )
+    lines += [
+        "",
+        f"`GET /api/v1/occurrences/?taxon=…&date_min=AAAA-01-01&date_max=AAAA-12-31` "
+        f"(année tirée entre 2005 et 2024), page de 50. Taxons : {sizes}. {page_note}",
+        "",
+        "### Couche GeoJSON par emprise",
+        "",
+        *header,
+    ]
+    geojson = figures["geojson"]
+    for label, latencies in geojson["points"].items():
+        lines.append(_row(f"≤ 5 000 points, {label}", latencies, TARGET_GEOJSON_P95_MS))
+    for label, latencies in geojson["region"].items():
+        lines.append(
+            _row(
+                f"toute la région (mailles), {label}", latencies, TARGET_GEOJSON_P95_MS
+            )
+        )
+    features = geojson["features"]
+    lines += [
+        "",
+        f"Emprises de 2 à 12 km autour des villes, gardées si elles contiennent de "
+        f"{_int(geojson['low'])} à 5 000 observations (médiane "
+        f"{_int(_percentile(features, 0.5))}) : une entité GeoJSON par observation. "
+        f"Toute la région : {geojson['region_cells']} mailles agrégées.",
+        "",
+        "### Tableau des contributions aux atlas d'une année",
+        "",
+        *header,
+    ]
+    atlas = figures["atlas"]
+    for kind, label in (
+        ("selector", "sélecteur `atlas_contributions`"),
+        ("api", "API `/api/v1/atlas/?annee=`"),
+        ("page", "page `/observations/atlas/` (année et année précédente)"),
+    ):
+        for user, latencies in atlas[kind].items():
+            lines.append(_row(f"{label}, {user}", latencies, TARGET_ATLAS_MS))
+    lines += [
+        "",
+        "Années tirées entre 2005 et 2024. Client de test de Django (routage, "
+        "middleware, authentification, filtres, sérialisation), à chaud. "
+        "« coordinateur régional » lit tout ; « saisie » lit les jeux de son organisme "
+        "et les jeux publics (jointure sur les jeux de données).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _child_main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.occurrences")
+    parser.add_argument("step", choices=["load", "measure"])
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    args = parser.parse_args()
+    os.environ.update(_env())
+    # Models can only be imported once Django is set up on the benchmark database.
+    import django
+
+    django.setup()
+    if args.step == "load":
+        from bench.occurrences_data import occurrences_load, table_figures
+
+        result = {"timings": occurrences_load(args.rows), "table": table_figures()}
+    else:
+        from bench.occurrences_measure import measure
+
+        result = measure(args.requests)
+    print(RESULT_MARK + json.dumps(result))
+
+
+if __name__ == "__main__":
+    _child_main()

@@ -1,0 +1,46 @@
+"""Who may import, see and undo which import batches (DESIGN §7 roles and scopes)."""
+
+from django.db.models import Q, QuerySet
+
+from observations.models import ImportBatch
+from referentiel.models import Dataset, Role, Scope
+
+
+def user_can_import(user) -> bool:
+    """A writing role (saisie, validateur, coordinateur) or a superuser."""
+    return bool(user.is_authenticated and user.write_scope is not None)
+
+
+def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
+    """Batches of the user's organisation's datasets and their own; all for the network."""
+    batches = ImportBatch.objects.select_related("dataset", "created_by")
+    if not user_can_import(user):
+        return batches.none()
+    if user.write_scope == Scope.ALL:
+        return batches
+    return batches.filter(
+        Q(dataset__producer_id=user.organisation_id) | Q(created_by=user)
+    )
+
+
+def import_batch_is_coordinated_by(user, batch: ImportBatch) -> bool:
+    """A coordinator (or superuser) whose scope covers the batch's dataset."""
+    return (
+        user.is_authenticated
+        and (user.is_superuser or user.has_role(Role.COORDINATEUR))
+        and Dataset.objects.writable_by(user).filter(pk=batch.dataset_id).exists()
+    )
+
+
+def import_batch_can_undo(user, batch: ImportBatch) -> bool:
+    """The person who imported the batch, or a coordinator of its dataset."""
+    if batch.status != ImportBatch.Status.DONE:
+        return False
+    if batch.created_by_id is not None and batch.created_by_id == user.pk:
+        return user_can_import(user)
+    return import_batch_is_coordinated_by(user, batch)
+
+
+def import_batch_validated_count(batch: ImportBatch) -> int:
+    """Occurrences created by the batch that a validator has rated since."""
+    return batch.occurrences.exclude(validation_status=0).count()

@@ -1,0 +1,174 @@
+"""The session's staging table and the checks that need the whole file or the database.
+
+Rows reach the staging table by COPY as they are read; then a few set-based queries find what
+no single row shows: unknown taxa, places outside the territory, identifiers repeated in the file
+or used by another dataset, unknown determiners, rows someone else owns. Only table names from
+the models' metadata and the staging table's own name are written into the SQL.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from cpie_naturaliste.core.geo import territory_polygon
+from observations.models import Occurrence
+from referentiel.models import Person, Taxon
+
+from .rows import STAGING
+
+TABLE = "observations_import_rows"
+OCC = Occurrence._meta.db_table
+# Filled after COPY: the occurrence a row would update, and the determiner's person.
+EXTRA = (
+    ("existing_id", "bigint"),
+    ("existing_dataset", "bigint"),
+    ("existing_owner", "bigint"),
+    ("existing_validated", "boolean"),
+    ("determiner_id", "bigint"),
+)
+# "NOM Prénom" of every person whose name is unique, lower-cased, as observers are written.
+PEOPLE_SQL = (
+    f"SELECT lower(btrim(last_name || ' ' || first_name)) AS name, min(id) AS id"
+    f" FROM {Person._meta.db_table} GROUP BY 1 HAVING count(*) = 1"
+)
+LABEL_NAME_SQL = "lower(btrim(regexp_replace({label}, '\\s*\\(.*\\)\\s*$', '')))"
+
+
+def staging_create(*, cursor) -> None:
+    """A fresh staging table for this session (kept across the COPY transactions)."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in (*STAGING, *EXTRA))
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{TABLE}")
+    cursor.execute(f"CREATE TEMP TABLE {TABLE} ({columns})")
+
+
+def staging_drop(*, cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{TABLE}")
+
+
+def copy_statement() -> str:
+    return f"COPY {TABLE} ({', '.join(name for name, _k in STAGING)}) FROM STDIN"
+
+
+def check_errors(cursor, sql: str, params: list, limit: int) -> tuple[list[tuple], int]:
+    """Rows of a check query (first ``limit``) and how many there are in all."""
+    cursor.execute(f"SELECT count(*) FROM ({sql}) AS found", params)
+    total = cursor.fetchone()[0]
+    if not total:
+        return [], 0
+    cursor.execute(f"{sql} ORDER BY 1 LIMIT %s", [*params, limit])
+    return cursor.fetchall(), total
+
+
+def staging_prepare(*, cursor, dataset_id: int) -> None:
+    """Geometries to Lambert-93 (the territory, the derived fields and the occurrence table
+    all use it), then link rows to the occurrences they would update (same idSINPOccTax
+    anywhere, or same source key in this dataset) and determiners to their person."""
+    cursor.execute(
+        f"UPDATE {TABLE} SET geom = ST_Transform(geom, %s) WHERE ST_SRID(geom) <> %s",
+        [settings.SRID, settings.SRID],
+    )
+    cursor.execute(f"ANALYZE {TABLE}")
+    set_existing = (
+        "existing_id = o.id, existing_dataset = o.dataset_id,"
+        " existing_owner = o.created_by_id,"
+        " existing_validated = o.validation_status <> 0"
+    )
+    cursor.execute(
+        f"UPDATE {TABLE} s SET {set_existing} FROM {OCC} o"
+        f" WHERE s.uuid IS NOT NULL AND o.uuid = s.uuid"
+    )
+    cursor.execute(
+        f"UPDATE {TABLE} s SET {set_existing} FROM {OCC} o"
+        f" WHERE s.uuid IS NULL AND s.source_key <> '' AND o.dataset_id = %s"
+        f" AND o.source_key = s.source_key",
+        [dataset_id],
+    )
+    cursor.execute(
+        f"UPDATE {TABLE} s SET determiner_id = p.id FROM ({PEOPLE_SQL}) p"
+        f" WHERE s.determiner_label <> ''"
+        f" AND p.name = {LABEL_NAME_SQL.format(label='s.determiner_label')}"
+    )
+
+
+def staging_check(
+    *, cursor, dataset_id: int, columns: dict, limit: int
+) -> list[tuple[list[dict], int]]:
+    """Every set-based problem as ([{line, column, message}], total) groups.
+
+    ``columns`` is the mapping's target → header, to name the column of each problem."""
+    col = columns.get
+    geom_column = col("geometrie") or " / ".join(
+        filter(None, [col("longitude"), col("latitude")])
+    )
+    geom_column = geom_column or " / ".join(filter(None, [col("x"), col("y")]))
+    territory = territory_polygon().ewkt
+    checks = [
+        (
+            f"SELECT line, taxon_id FROM {TABLE} s WHERE taxon_id IS NOT NULL AND NOT"
+            f" EXISTS (SELECT 1 FROM {Taxon._meta.db_table} t"
+            f" WHERE t.cd_nom = s.taxon_id)",
+            [],
+            col("cdNom"),
+            lambda r: _("taxon inconnu : cd_nom %s absent de TAXREF.") % r[1],
+        ),
+        (
+            f"SELECT line, round(ST_X(p)::numeric, 5), round(ST_Y(p)::numeric, 5)"
+            f" FROM (SELECT line, ST_Transform(ST_PointOnSurface(geom), 4326) AS p"
+            f" FROM {TABLE} WHERE geom IS NOT NULL"
+            f" AND NOT ST_CoveredBy(geom, ST_GeomFromEWKT(%s))) AS outside",
+            [territory],
+            geom_column,
+            lambda r: (
+                _(
+                    "localisation hors du territoire (Hauts-de-France et ses abords) : "
+                    "longitude %(lon)s, latitude %(lat)s."
+                )
+                % {"lon": r[1], "lat": r[2]}
+            ),
+        ),
+        (
+            f"SELECT line FROM {TABLE} WHERE existing_dataset <> %s",
+            [dataset_id],
+            col("idSINPOccTax"),
+            lambda r: _("identifiant déjà utilisé par un autre jeu de données."),
+        ),
+        (
+            f"SELECT s.line, first.line FROM {TABLE} s JOIN (SELECT uuid,"
+            f" min(line) AS line FROM {TABLE} WHERE uuid IS NOT NULL GROUP BY uuid"
+            f" HAVING count(*) > 1) first ON first.uuid = s.uuid"
+            f" WHERE s.line > first.line",
+            [],
+            col("idSINPOccTax"),
+            lambda r: _("identifiant en double : déjà présent ligne %d.") % r[1],
+        ),
+        (
+            f"SELECT s.line, first.line FROM {TABLE} s JOIN (SELECT source_key,"
+            f" min(line) AS line FROM {TABLE} WHERE uuid IS NULL AND source_key <> ''"
+            f" GROUP BY source_key HAVING count(*) > 1) first"
+            f" ON first.source_key = s.source_key WHERE s.line > first.line",
+            [],
+            col("idOrigine") or "",
+            lambda r: _("ligne en double : identique à la ligne %d.") % r[1],
+        ),
+        (
+            f"SELECT line, determiner_label FROM {TABLE}"
+            f" WHERE determiner_label <> '' AND determiner_id IS NULL",
+            [],
+            col("determinateur"),
+            lambda r: (
+                _(
+                    "déterminateur « %s » inconnu : il doit désigner une seule personne du"
+                    " référentiel, sous la forme « NOM Prénom »."
+                )
+                % r[1]
+            ),
+        ),
+    ]
+    groups = []
+    for sql, params, column, message in checks:
+        rows, total = check_errors(cursor, sql, params, limit)
+        entries = [
+            {"line": row[0], "column": column or "", "message": str(message(row))}
+            for row in rows
+        ]
+        groups.append((entries, total))
+    return groups

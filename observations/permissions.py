@@ -1,0 +1,36 @@
+"""Who may use which observation page (the querysets say on which records)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from observations.models import Occurrence, Source
+from referentiel.models import Role
+
+# Records of a protocol app (baguage, terrils…) are changed through that app, which keeps its
+# own row and the occurrence in step; the observation pages only change these.
+EDITABLE_SOURCES = {Source.SAISIE, Source.IMPORT}
+PROTOCOL_NOTE = _(
+    "Cette observation provient du module « %(source)s » : modifiez-la depuis ce module."
+)
+
+
+def user_can_enter(user) -> bool:
+    """A writing role: saisie, validateur, coordinateur (or a superuser)."""
+    return bool(user.is_authenticated and user.write_scope is not None)
+
+
+def user_can_validate(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR))
+    )
+
+
+def occurrence_can_edit(user, occurrence: Occurrence) -> bool:
+    return (
+        occurrence.source in EDITABLE_SOURCES
+        and Occurrence.objects.editable_by(user).filter(pk=occurrence.pk).exists()
+    )
+
+
+def occurrence_can_validate(user, occurrence: Occurrence) -> bool:
+    return Occurrence.objects.validatable_by(user).filter(pk=occurrence.pk).exists()

@@ -1,0 +1,52 @@
+"""Background work on occurrences: file imports."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from observations.imports import import_batch_process
+from observations.models import ImportBatch
+
+logger = logging.getLogger(__name__)
+# Up to this many rows a file is imported during the request; larger ones go to the worker.
+DEFAULT_INLINE_MAX_ROWS = 500
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def import_batch_run(self, batch_id: int) -> None:
+    """Check and import a batch. Safe to deliver twice (acks_late, worker lost): a finished
+    batch is left as it is, a running one is locked, attempts are capped in the batch."""
+    import_batch_process(batch_id=batch_id, task_id=self.request.id or "")
+
+
+def import_batch_start(*, batch: ImportBatch) -> bool:
+    """Run a mapped batch now if it is small, else queue it once the transaction commits.
+
+    Returns True when the batch was queued for the worker."""
+    limit = int(getattr(settings, "IMPORT_INLINE_MAX_ROWS", DEFAULT_INLINE_MAX_ROWS))
+    if batch.total_rows <= limit:
+        import_batch_process(batch_id=batch.pk)
+        batch.refresh_from_db()
+        return False
+    transaction.on_commit(lambda: _enqueue(batch.pk))
+    return True
+
+
+def _enqueue(batch_id: int) -> None:
+    """Queue the batch; if the broker is unreachable, say so on the batch page."""
+    try:
+        import_batch_run.delay(batch_id)
+    except Exception:
+        logger.exception("Import %s : file d'attente Celery injoignable", batch_id)
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_(
+                "Le service de traitement en arrière-plan est injoignable : l'import "
+                "n'a pas pu démarrer, rien n'a été importé. Réessayez plus tard."
+            ),
+        )

@@ -1,0 +1,56 @@
+"""Pages of the observations app, mounted at ``/observations/``."""
+
+from django.urls import path
+
+from observations.views import (
+    imports,
+    occurrence_detail,
+    occurrence_entry,
+    occurrence_list,
+    validation,
+)
+from observations.views.atlas import atlas_page
+
+app_name = "observations"
+
+urlpatterns = [
+    path("", occurrence_list.occurrence_list, name="occurrence_list"),
+    path(
+        "nouvelle/",
+        occurrence_entry.occurrence_create_view,
+        name="occurrence_create",
+    ),
+    path("validation/", validation.validation_queue, name="validation_queue"),
+    path(
+        "<uuid:uuid>/",
+        occurrence_detail.occurrence_detail,
+        name="occurrence_detail",
+    ),
+    path(
+        "<uuid:uuid>/modifier/",
+        occurrence_entry.occurrence_update_view,
+        name="occurrence_update",
+    ),
+    path(
+        "<uuid:uuid>/supprimer/",
+        occurrence_entry.occurrence_delete_view,
+        name="occurrence_delete",
+    ),
+    path(
+        "<uuid:uuid>/valider/",
+        occurrence_detail.occurrence_validate,
+        name="occurrence_validate",
+    ),
+    path("atlas/", atlas_page, name="atlas"),
+    path("import/", imports.import_upload, name="import"),
+    path("import/modele.csv", imports.import_template_csv, name="import_template"),
+    path("import/<uuid:uuid>/", imports.import_detail, name="import_detail"),
+    path("import/<uuid:uuid>/colonnes/", imports.import_mapping, name="import_mapping"),
+    path("import/<uuid:uuid>/etat.json", imports.import_status, name="import_status"),
+    path(
+        "import/<uuid:uuid>/erreurs.csv",
+        imports.import_errors_csv,
+        name="import_errors",
+    ),
+    path("import/<uuid:uuid>/annuler/", imports.import_undo, name="import_undo"),
+]

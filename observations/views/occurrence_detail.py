@@ -1,0 +1,104 @@
+"""The page of one observation, with its history, and its validation from that page."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from observations.display import (
+    change_history,
+    occurrence_sections,
+    validation_history,
+)
+from observations.forms import ValidationForm
+from observations.forms.geometry import geometry_as_geojson
+from observations.models import Occurrence
+from observations.permissions import (
+    EDITABLE_SOURCES,
+    PROTOCOL_NOTE,
+    occurrence_can_edit,
+    occurrence_can_validate,
+)
+from observations.services import occurrences_validate
+from observations.views.occurrence_entry import visible_occurrence
+
+
+def safe_next(request: HttpRequest) -> str:
+    """Where to go back to (the validation queue and its filters), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
+    ):
+        return target
+    return ""
+
+
+def _render_detail(
+    request: HttpRequest, occurrence: Occurrence, form=None, status=200
+) -> HttpResponse:
+    user = request.user
+    can_validate = occurrence_can_validate(user, occurrence)
+    protocol_note = ""
+    if occurrence.source not in EDITABLE_SOURCES:
+        protocol_note = PROTOCOL_NOTE % {"source": occurrence.get_source_display()}
+    return render(
+        request,
+        "observations/occurrence_detail.html",
+        {
+            "occurrence": occurrence,
+            "sections": occurrence_sections(occurrence),
+            "validations": validation_history(occurrence),
+            "history": change_history(occurrence),
+            "geometry": json.loads(geometry_as_geojson(occurrence.geom)),
+            "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
+            "can_edit": occurrence_can_edit(user, occurrence),
+            "protocol_note": protocol_note,
+            "can_validate": can_validate,
+            "validation_form": (form or ValidationForm()) if can_validate else None,
+            "next": safe_next(request),
+        },
+        status=status,
+    )
+
+
+@login_required
+def occurrence_detail(request: HttpRequest, uuid) -> HttpResponse:
+    occurrence = visible_occurrence(request, uuid)
+    return _render_detail(request, occurrence)
+
+
+@login_required
+@require_POST
+def occurrence_validate(request: HttpRequest, uuid) -> HttpResponse:
+    """One validation decision from the record's page (the queue does many at once)."""
+    occurrence = visible_occurrence(request, uuid)
+    if not occurrence_can_validate(request.user, occurrence):
+        raise PermissionDenied(
+            _("Cette observation n'est pas dans les groupes que vous validez.")
+        )
+    form = ValidationForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, occurrence, form=form, status=400)
+    status = form.cleaned_data["status"]
+    occurrences_validate(
+        occurrences=[occurrence],
+        validator=request.user,
+        status=status,
+        comment=form.cleaned_data["comment"],
+    )
+    label = dict(Occurrence._meta.get_field("validation_status").choices)[status]
+    messages.success(
+        request, _("Observation validée : « %(status)s ».") % {"status": label}
+    )
+    if target := safe_next(request):
+        return redirect(target)
+    return redirect("observations:occurrence_detail", uuid=occurrence.uuid)

@@ -1,0 +1,50 @@
+/* Import batch page: poll the batch status every second, move the progress bar, reload the
+   page with its report once the batch is finished; confirm before undoing an import. */
+(function () {
+  "use strict";
+
+  var box = document.querySelector("[data-status-url]");
+  if (box) {
+    var url = box.getAttribute("data-status-url");
+    var bar = box.querySelector("progress");
+    var text = box.querySelector("[role=status]");
+    var failures = 0;
+
+    var describe = function (state) {
+      var line = state.label + " : " + state.processed_rows + " ligne(s) lue(s)";
+      if (state.total_rows) line += " sur environ " + state.total_rows;
+      return line + ".";
+    };
+
+    var poll = function () {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (state) {
+          failures = 0;
+          bar.value = state.percent;
+          bar.textContent = state.percent + " %";
+          text.textContent = describe(state);
+          if (state.finished) {
+            window.location.reload();
+          } else {
+            window.setTimeout(poll, 1000);
+          }
+        })
+        .catch(function () {
+          failures += 1;
+          text.textContent = "Connexion perdue, nouvel essai…";
+          window.setTimeout(poll, Math.min(1000 * failures, 10000));
+        });
+    };
+    window.setTimeout(poll, 1000);
+  }
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();

@@ -1,0 +1,103 @@
+"""Demo occurrences: idempotent, valid, derived fields filled, close to the 2020 report."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+
+from observations.atlas import atlas_contributions
+from observations.demo import load_demo
+from observations.demo.build import KEY_PREFIX
+from observations.models import Occurrence
+from observations.services import nomenclature_labels
+from referentiel.demo.reference import demo_taxa_codes
+
+DEMO_DEPARTEMENTS = ["59", "62"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The whole demo (referential, then occurrences), loaded once for this module and
+    rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command(
+            "load_demo", "--departements", *DEMO_DEPARTEMENTS, stdout=StringIO()
+        )
+        # Until the lead wires observations.demo into load_demo, load it here too (a
+        # second call is then the idempotency check of the next test).
+        load_demo(stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def demo_occurrences():
+    return Occurrence.objects.filter(source_key__startswith=KEY_PREFIX)
+
+
+@pytest.mark.django_db
+def test_a_second_run_adds_nothing(demo):
+    before = demo_occurrences().count()
+    output = StringIO()
+    load_demo(stdout=output)
+    assert demo_occurrences().count() == before
+    assert "0 observations de démonstration créées" in output.getvalue()
+    assert before > 15000
+
+
+@pytest.mark.django_db
+def test_every_demo_occurrence_is_valid_and_derived(demo):
+    occurrences = demo_occurrences()
+    assert not occurrences.filter(
+        Q(commune__isnull=True)
+        | Q(departement__isnull=True)
+        | Q(grid_10km="")
+        | Q(atlas_group__isnull=True)
+        | Q(communes=[])
+    ).exists()
+    # The database CHECK constraints (territory, dates, counts) held for the COPY;
+    # the SINP codes are checked here, as the services would.
+    for field, mnemonic in Occurrence.NOMENCLATURES.items():
+        used = set(occurrences.values_list(field, flat=True).distinct())
+        assert used <= set(nomenclature_labels(mnemonic)), field
+    assert set(occurrences.values_list("taxon_id", flat=True)) <= demo_taxa_codes()
+    assert set(occurrences.values_list("date_start__year", flat=True)) == {
+        2019,
+        2020,
+        2021,
+    }
+    no_observer = occurrences.annotate(n=Count("observers")).filter(n=0)
+    assert set(no_observer.values_list("dataset__short_title", flat=True)) <= {
+        "ONF-TERRILS"
+    }
+
+
+@pytest.mark.django_db
+def test_demo_has_a_validation_queue_absences_and_sensitive_records(demo):
+    occurrences = demo_occurrences()
+    total = occurrences.count()
+    validated = occurrences.filter(validation_status__in=[1, 2]).count()
+    assert 0.85 < validated / total < 0.95
+    assert occurrences.filter(validation_status=0).count() > 500
+    assert occurrences.filter(observation_status="No").count() > 100
+    assert occurrences.filter(sensitivity_level__gt=0).exists()
+    assert not occurrences.filter(
+        validation_status__in=[1, 2], validator__isnull=True
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_2020_is_close_to_the_report(demo):
+    table = atlas_contributions(year=2020, queryset=Occurrence.objects.all())
+    figures = {g.code: (g.records, g.species) for g in table.groups}
+    birds, amphibians, flora = (
+        figures["oiseaux"],
+        figures["amphibiens"],
+        figures["flore"],
+    )
+    assert 1400 < birds[0] < 1520 and birds[1] > 80
+    assert 380 < amphibians[0] < 430 and amphibians[1] == 11
+    assert 3150 < flora[0] < 3260 and 480 < flora[1] <= 517
+    assert figures["reptiles"] == (51, 2)
+    assert figures["orthopteres"] == (3, 1)  # Calliptamus italicus at Oignies
