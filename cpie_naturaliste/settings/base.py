@@ -214,6 +214,11 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Bulk imports: upload cap (also set the web server's body limit, e.g. nginx
+# client_max_body_size), and files above this many rows run in the Celery worker.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "500"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -36,7 +36,9 @@ def _can_validate(user) -> bool:
 ACTION_LINKS = {
     "observations": (
         ("Saisir", "observations:occurrence_create", _can_enter),
+        ("Importer", "observations:import", _can_enter),
         ("Validation", "observations:validation_queue", _can_validate),
+        ("Atlas", "observations:atlas", lambda user: user.is_authenticated),
     ),
 }
 
