@@ -32,7 +32,9 @@ def taxref_section(args: argparse.Namespace, when: str) -> str:
 
 
 def occurrences_section(args: argparse.Namespace, when: str) -> str:
-    figures = bench_occurrences(rows=args.occurrences, requests=args.requests)
+    figures = bench_occurrences(
+        rows=args.occurrences, requests=args.requests, reuse=args.reuse_table
+    )
     return occurrences_report(figures, when=when)
 
 
@@ -77,6 +79,11 @@ def main() -> None:
         type=int,
         default=OCCURRENCE_REQUESTS,
         help="requêtes mesurées par cas (observations)",
+    )
+    parser.add_argument(
+        "--reuse-table",
+        action="store_true",
+        help="observations : mesurer la table déjà chargée, sans la recharger",
     )
     parser.add_argument(
         "--no-write", action="store_true", help="ne pas écrire bench/RESULTS.md"

@@ -8,6 +8,7 @@ by a child process (bench/occurrences_data.py) and measured by another
 ``python -m bench`` can run other benchmarks on their own databases in the same run.
 
     .venv/bin/python -m bench occurrences
+    .venv/bin/python -m bench occurrences --reuse-table   # measure again, no reload
     .venv/bin/python -m bench.occurrences load --rows 1000000   # child steps, by hand
     .venv/bin/python -m bench.occurrences measure --requests 60
 """
@@ -89,14 +90,25 @@ def database_prepare() -> dict[str, float]:
     return timings
 
 
-def bench_occurrences(*, rows: int = ROWS, requests: int = REQUESTS) -> dict:
-    """Prepare the database, load the table, measure; returns the figures."""
-    prepare = database_prepare()
-    print(f"Base {DB_NAME} prête : {prepare}")
-    load = _child("load", "--rows", str(rows))
-    print(f"Table chargée : {load['timings']}")
+def bench_occurrences(
+    *, rows: int = ROWS, requests: int = REQUESTS, reuse: bool = False
+) -> dict:
+    """Prepare the database, load the table, measure; returns the figures. With ``reuse``,
+    measure again the table loaded by the previous run (its loading figures are kept in
+    bench/out/)."""
+    saved = OUT / f"occurrences-{rows}-load.json"
+    if reuse and saved.exists():
+        loaded = json.loads(saved.read_text(encoding="utf-8"))
+        print(f"Table de {_int(rows)} lignes réutilisée ({saved.name})")
+    else:
+        prepare = database_prepare()
+        print(f"Base {DB_NAME} prête : {prepare}")
+        loaded = {"prepare": prepare, **_child("load", "--rows", str(rows))}
+        print(f"Table chargée : {loaded['timings']}")
+        OUT.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(loaded), encoding="utf-8")
     figures = _child("measure", "--requests", str(requests))
-    return {"rows": rows, "requests": requests, "prepare": prepare, **load, **figures}
+    return {"rows": rows, "requests": requests, **loaded, **figures}
 
 
 def _percentile(values: list[float], share: float) -> float:

@@ -6,6 +6,7 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import Count, F
 
+from cpie_naturaliste.core.geo import to_api_transform
 from observations.models import Occurrence
 
 MAP_POINT_LIMIT = 5000
@@ -39,7 +40,7 @@ def occurrences_grid_cells(*, queryset, cell_m: int) -> list[dict]:
 def _cell(x: float, y: float, size: float, count: int) -> dict:
     polygon = Polygon.from_bbox((x, y, x + size, y + size))
     polygon.srid = settings.SRID
-    polygon.transform(settings.API_SRID)
+    polygon.transform(to_api_transform())
     return {
         "type": "Feature",
         "geometry": {

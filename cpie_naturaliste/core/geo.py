@@ -2,8 +2,10 @@
 
 import functools
 import re
+import threading
 
 from django.conf import settings
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 
 GRID_10KM_RE = re.compile(r"^10kmL93E(\d{3})N(\d{3})$")
@@ -52,3 +54,18 @@ def grid_10km_polygon(code: str) -> Polygon:
     polygon = Polygon.from_bbox((x, y, x + 10000, y + 10000))
     polygon.srid = settings.SRID
     return polygon
+
+
+_local = threading.local()
+
+
+def to_api_transform() -> CoordTransform:
+    """The storage → API (Lambert-93 → WGS84) transformation, one per thread: PROJ
+    transformation objects are not thread-safe, and building one costs about a millisecond,
+    too much to pay per feature or per map cell."""
+    transform = getattr(_local, "to_api", None)
+    if transform is None:
+        transform = _local.to_api = CoordTransform(
+            SpatialReference(settings.SRID), SpatialReference(settings.API_SRID)
+        )
+    return transform

@@ -1,23 +1,9 @@
 """Serializer pieces shared by every app's API."""
 
-import threading
-
 from django.conf import settings
-from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from rest_framework_gis.fields import GeometryField
 
-_local = threading.local()
-
-
-def _to_api() -> CoordTransform:
-    """The storage → API transformation, one per thread: PROJ transformation objects are not
-    thread-safe, and building one costs milliseconds, too much to pay per feature."""
-    transform = getattr(_local, "to_api", None)
-    if transform is None:
-        transform = _local.to_api = CoordTransform(
-            SpatialReference(settings.SRID), SpatialReference(settings.API_SRID)
-        )
-    return transform
+from cpie_naturaliste.core.geo import to_api_transform
 
 
 class Wgs84GeometryField(GeometryField):
@@ -29,7 +15,7 @@ class Wgs84GeometryField(GeometryField):
 
     def to_representation(self, value):
         if value is not None and value.srid and value.srid != settings.API_SRID:
-            value = value.transform(_to_api(), clone=True)
+            value = value.transform(to_api_transform(), clone=True)
         return super().to_representation(value)
 
     def to_internal_value(self, value):

@@ -6,6 +6,8 @@ from referentiel.models import Dataset, Role, Scope, Taxon
 
 
 class OccurrenceQuerySet(models.QuerySet):
+    LITERAL_TAXA_MAX = 1000
+
     def visible_to(self, user) -> "OccurrenceQuerySet":
         """What ``user`` may read (DESIGN §7).
 
@@ -49,12 +51,21 @@ class OccurrenceQuerySet(models.QuerySet):
         self, taxon: Taxon, *, descendants: bool = True
     ) -> "OccurrenceQuerySet":
         """Records of ``taxon`` (any of its names), and of the taxa below it by default."""
-        if descendants:
-            refs = Taxon.objects.descendant_refs(taxon.cd_ref)
-            return self.filter(
-                taxon__in=Taxon.objects.filter(cd_ref__in=refs).values("cd_nom")
-            )
-        return self.filter(taxon__cd_ref=taxon.cd_ref)
+        refs = (
+            Taxon.objects.descendant_refs(taxon.cd_ref)
+            if descendants
+            else [taxon.cd_ref]
+        )
+        names = Taxon.objects.filter(cd_ref__in=refs).values("cd_nom")
+        # A literal list gives the planner the real row estimate, so it walks the
+        # (taxon, date) index and stops at a page instead of sorting a whole year (30 ms →
+        # 2 ms at 1M rows); a family or an order keeps the subquery (no 100,000-value IN).
+        cd_noms = list(
+            names.values_list("cd_nom", flat=True)[: self.LITERAL_TAXA_MAX + 1]
+        )
+        if len(cd_noms) <= self.LITERAL_TAXA_MAX:
+            return self.filter(taxon_id__in=cd_noms)
+        return self.filter(taxon__in=names)
 
     def validated(self) -> "OccurrenceQuerySet":
         return self.filter(validation_status__in=[1, 2])
