@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from leaflet.admin import LeafletGeoAdmin
 
 from observations.models import (
@@ -32,6 +33,7 @@ class OccurrenceChangeInline(admin.TabularInline):
 
 @admin.register(Occurrence)
 class OccurrenceAdmin(LeafletGeoAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "taxon",
         "date_start",

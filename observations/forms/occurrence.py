@@ -147,7 +147,9 @@ class OccurrenceForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("— Aucun —"),
     )
-    proof_url = forms.URLField(label=label("proof_url"), required=False)
+    proof_url = forms.URLField(
+        label=label("proof_url"), required=False, assume_scheme="https"
+    )
     proof_text = forms.CharField(label=label("proof_text"), required=False)
 
     def __init__(
