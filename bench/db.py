@@ -9,21 +9,26 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 SOCKET = ROOT / ".run" / "pg" / "sock"
 DB_NAME = "cpie_bench"
-DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL",
-    f"postgis://postgres@{str(SOCKET).replace('/', '%2F')}:54329/{DB_NAME}",
-)
 
 
-def bench_env() -> dict[str, str]:
-    """Environment for every process of the benchmark: bench database, no debug."""
+def database_url(name: str) -> str:
+    """URL of the database ``name`` on the project-local cluster."""
+    return f"postgis://postgres@{str(SOCKET).replace('/', '%2F')}:54329/{name}"
+
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", database_url(DB_NAME))
+
+
+def bench_env(url: str = DATABASE_URL, **extra: str) -> dict[str, str]:
+    """Environment for a process of a benchmark: its own database, no debug."""
     return {
         **os.environ,
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "cpie_naturaliste.settings.dev",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "ALLOWED_HOSTS": "localhost,testserver",
+        **extra,
     }
 
 

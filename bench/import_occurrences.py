@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.db import OUT, ROOT, SOCKET, psql
+from bench.db import OUT, ROOT, bench_env, database_url, psql
 
 DB_NAME = "cpie_bench_import"
-DATABASE_URL = f"postgis://postgres@{str(SOCKET).replace('/', '%2F')}:54329/{DB_NAME}"
+DATABASE_URL = database_url(DB_NAME)
 MEDIA = OUT / "import-media"  # where the imports store their copy of each file
 SIZES = (100_000, 200_000)
 TARGET_ROWS_PER_S = 5000
@@ -51,14 +51,8 @@ COMMENTS = ("", "", "", "Chant entendu; deux mâles", 'Vu "au loin"', "Près de 
 
 
 def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": DATABASE_URL,
-        "DJANGO_SETTINGS_MODULE": "cpie_naturaliste.settings.dev",
-        "DEBUG": "false",
-        "LOG_LEVEL": "INFO",  # the import logs the duration of its phases
-        "MEDIA_ROOT": str(MEDIA),
-    }
+    # INFO: the import logs the duration of its phases.
+    return bench_env(DATABASE_URL, LOG_LEVEL="INFO", MEDIA_ROOT=str(MEDIA))
 
 
 def _manage(*args: str) -> str:

@@ -20,10 +20,10 @@ import subprocess
 import sys
 import time
 
-from bench.db import OUT, ROOT, SOCKET, psql
+from bench.db import OUT, ROOT, bench_env, database_url, psql
 
 DB_NAME = "cpie_bench_occ"
-DATABASE_URL = f"postgis://postgres@{str(SOCKET).replace('/', '%2F')}:54329/{DB_NAME}"
+DATABASE_URL = database_url(DB_NAME)
 ROWS = 1_000_000
 REQUESTS = 60
 TARGET_LIST_P95_MS = 150
@@ -35,16 +35,8 @@ RESULT_MARK = "BENCH-RESULT "
 
 
 def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": DATABASE_URL,
-        "DJANGO_SETTINGS_MODULE": "cpie_naturaliste.settings.dev",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "ALLOWED_HOSTS": "localhost,testserver",
-        # Production-like static files: the manifest storage needs collectstatic.
-        "STATIC_ROOT": str(OUT / "static"),
-    }
+    # Production-like static files: the manifest storage needs collectstatic.
+    return bench_env(DATABASE_URL, STATIC_ROOT=str(OUT / "static"))
 
 
 def _run(*command: str) -> str:
