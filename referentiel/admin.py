@@ -16,6 +16,7 @@ from referentiel.models import (
     Organisation,
     Person,
     Programme,
+    SensitivityRule,
     Site,
     Taxon,
     TaxonStatus,
@@ -139,6 +140,39 @@ class TaxonStatusAdmin(admin.ModelAdmin):
     list_select_related = ["taxon"]
     search_fields = ["=taxon__cd_nom", "taxon__search_text"]
     raw_id_fields = ["taxon"]
+
+
+@admin.register(SensitivityRule)
+class SensitivityRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "taxon",
+        "departement",
+        "start_day",
+        "start_month",
+        "end_day",
+        "end_month",
+        "bio_statuses",
+        "behaviours",
+        "duration_years",
+        "level",
+        "is_active",
+    ]
+    list_filter = ["level", "is_active", "departement", "source"]
+    list_select_related = ["taxon", "departement"]
+    search_fields = ["=taxon__cd_nom", "taxon__search_text", "source", "comment"]
+    raw_id_fields = ["taxon"]
+    readonly_fields = ["taxon_refs"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            _(
+                "Les niveaux des observations seront recalculés par la commande "
+                "refresh_sensitivity (ou à leur prochaine modification)."
+            ),
+            messages.INFO,
+        )
 
 
 @admin.register(Departement)

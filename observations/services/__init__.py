@@ -1,7 +1,7 @@
 """The only way other code writes occurrences (DESIGN §1)."""
 
 from .codes import nomenclature_choices, nomenclature_labels
-from .derived import occurrences_refresh_derived
+from .derived import occurrences_refresh_derived, occurrences_refresh_sensitivity
 from .occurrences import (
     occurrence_check,
     occurrence_create,
@@ -20,5 +20,6 @@ __all__ = [
     "occurrence_publish",
     "occurrence_update",
     "occurrences_refresh_derived",
+    "occurrences_refresh_sensitivity",
     "occurrences_validate",
 ]

@@ -3,7 +3,9 @@
 communes (every commune the geometry touches, the main one first; main commune = the one holding
 the point on surface), its département, the 10 km INPN grid cell of that point, the atlas group of
 the taxon, and the SINP sensitivity with its diffusion level (sensitivity 0 → 5 "précise",
-1–4 → same level, as GeoNature does).
+1–4 → same level, as GeoNature does). The sensitivity is the highest of the taxon's regional
+status level and of the levels of the active sensitivity rules matching the record (taxon or
+an ancestor, département, period of the year, age, biological status and behaviour).
 
 One SQL fragment (``derived_join_sql``) serves both paths: ``occurrences_refresh_derived`` (after
 a save, or over the whole table) and the bulk import, which computes the same values inside its
@@ -15,13 +17,18 @@ and "communes holding the point on surface" are the same set, so when it has one
 element is the main commune. Boundaries and other geometries take the full lookups.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from observations.models import Occurrence
-from referentiel.models import Commune, Taxon, TaxonStatus
+from referentiel.models import Commune, SensitivityRule, Taxon, TaxonStatus
+from referentiel.services.sensitivity import sensitivity_rules_refresh_taxa
 
 COMMUNE = Commune._meta.db_table
 STATUS = TaxonStatus._meta.db_table
+RULE = SensitivityRule._meta.db_table
+# SINP codes "0" (inconnu) and "1" (non renseigné) of STATUT_BIO and OCC_COMPORTEMENT: a rule
+# with criteria matches them too (GeoNature's precaution).
+UNKNOWN_CODES = "('0', '1')"
 # Occurrence column → expression over the lateral subquery below (alias d) and the taxon (t).
 DERIVED = {
     "communes": "d.codes",
@@ -34,9 +41,40 @@ DERIVED = {
 }
 
 
-def derived_join_sql(*, geom: str, taxon: str) -> str:
+def rules_level_sql(*, row: str, taxon: str, dep: str) -> str:
+    """Highest level of the active sensitivity rules matching the occurrence row ``row``
+    (date_start, bio_status, behaviour), the taxon row ``taxon`` and the département ``dep``;
+    NULL when none matches.
+
+    A period (MMDD) whose start comes after its end spans 31 December."""
+    mmdd = (
+        f"(extract(month FROM {row}.date_start) * 100"
+        f" + extract(day FROM {row}.date_start))::int"
+    )
+    start, end = (
+        "(r.start_month * 100 + r.start_day)",
+        "(r.end_month * 100 + r.end_day)",
+    )
+    return (
+        f"(SELECT max(r.level) FROM {RULE} r"
+        f" WHERE r.is_active AND r.taxon_refs @> ARRAY[{taxon}.cd_ref]"
+        f" AND (r.departement_id IS NULL OR r.departement_id = {dep})"
+        f" AND (r.start_month IS NULL OR CASE WHEN {start} <= {end}"
+        f" THEN {mmdd} BETWEEN {start} AND {end}"
+        f" ELSE {mmdd} >= {start} OR {mmdd} <= {end} END)"
+        f" AND (r.duration_years IS NULL OR extract(year FROM now())::int"
+        f" - r.duration_years <= extract(year FROM {row}.date_start)::int)"
+        f" AND (cardinality(r.bio_statuses) = 0 OR {row}.bio_status IN {UNKNOWN_CODES}"
+        f" OR {row}.bio_status = ANY(r.bio_statuses))"
+        f" AND (cardinality(r.behaviours) = 0 OR {row}.behaviour IN {UNKNOWN_CODES}"
+        f" OR {row}.behaviour = ANY(r.behaviours)))"
+    )
+
+
+def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
     """A LEFT JOIN LATERAL (alias d) computing the derived values of the geometry ``geom``
-    (Lambert-93) and the taxon row ``taxon``."""
+    (Lambert-93), the taxon row ``taxon`` and the occurrence row ``row`` (its date and
+    codes, for the sensitivity rules)."""
     lookup = f"SELECT array_agg(c.insee) FROM {COMMUNE} c WHERE ST_Intersects(c.geom, {geom})"
     main = (
         f"CASE WHEN h.single THEN h.hits[1] ELSE (SELECT c.insee FROM {COMMUNE} c"
@@ -51,22 +89,24 @@ def derived_join_sql(*, geom: str, taxon: str) -> str:
         "'10kmL93E' || lpad(floor(ST_X(m.p) / 10000)::int::text, 3, '0')"
         " || 'N' || lpad(floor(ST_Y(m.p) / 10000)::int::text, 3, '0')"
     )
-    sens = (
-        f"COALESCE((SELECT max(st.sensitivity_level) FROM {STATUS} st"
-        f" WHERE st.taxon_id IN ({taxon}.cd_nom, {taxon}.cd_ref)), 0)"
+    status = (
+        f"(SELECT max(st.sensitivity_level) FROM {STATUS} st"
+        f" WHERE st.taxon_id IN ({taxon}.cd_nom, {taxon}.cd_ref))"
     )
+    rules = rules_level_sql(row=row, taxon=taxon, dep="e.dep")
     # OFFSET 0 keeps the planner from inlining the subqueries, which would repeat the
     # spatial lookups once per use of their result.
     return (
-        f" LEFT JOIN LATERAL (SELECT m.main, (SELECT c.departement_id FROM {COMMUNE} c"
-        f" WHERE c.insee = m.main) AS dep, {codes} AS codes, {grid} AS grid,"
-        f" {sens} AS sens"
+        f" LEFT JOIN LATERAL (SELECT e.*,"
+        f" COALESCE(GREATEST({status}, {rules}), 0) AS sens"
+        f" FROM (SELECT m.main, (SELECT c.departement_id FROM {COMMUNE} c"
+        f" WHERE c.insee = m.main) AS dep, {codes} AS codes, {grid} AS grid"
         f" FROM (SELECT h.p, h.hits, h.single, {main} AS main"
         f" FROM (SELECT x.p, x.hits,"
         f" x.is_point AND COALESCE(cardinality(x.hits) = 1, false) AS single"
         f" FROM (SELECT ST_PointOnSurface({geom}) AS p,"
         f" GeometryType({geom}) = 'POINT' AS is_point, ({lookup}) AS hits OFFSET 0) x"
-        f") h OFFSET 0) m) d ON true"
+        f") h OFFSET 0) m OFFSET 0) e) d ON true"
     )
 
 
@@ -76,7 +116,7 @@ def _refresh(where: str, params: list) -> int:
     sql = (
         f"UPDATE {occ} o SET {assignments}"
         f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id"
-        f"{derived_join_sql(geom='src.geom', taxon='t')}"
+        f"{derived_join_sql(geom='src.geom', taxon='t', row='src')}"
         f" WHERE src.id = o.id AND {where}"
     )
     with connection.cursor() as cursor:
@@ -93,3 +133,25 @@ def occurrences_refresh_derived(
     if batch_id is not None:
         return _refresh("src.import_batch_id = %s", [batch_id])
     return _refresh("TRUE", [])
+
+
+def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
+    """Re-expand the sensitivity rules' taxa, recompute the derived fields of every
+    occurrence, and return {(old level, new level): count} of the levels that changed."""
+    occ = Occurrence._meta.db_table
+    with transaction.atomic():
+        sensitivity_rules_refresh_taxa()
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.occ_old_sensitivity")
+            cursor.execute(
+                "CREATE TEMP TABLE occ_old_sensitivity ON COMMIT DROP AS"
+                f" SELECT id, sensitivity_level FROM {occ}"
+            )
+            occurrences_refresh_derived()
+            cursor.execute(
+                f"SELECT s.sensitivity_level, o.sensitivity_level, count(*)"
+                f" FROM {occ} o JOIN occ_old_sensitivity s ON s.id = o.id"
+                f" WHERE o.sensitivity_level <> s.sensitivity_level"
+                f" GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+            return {(old, new): count for old, new, count in cursor.fetchall()}

@@ -1,6 +1,7 @@
 from .accounts import Organisation, Person, Role, Scope, User
 from .nomenclatures import Nomenclature, NomenclatureType
 from .programmes import Dataset, Programme
+from .sensitivity import SensitivityRule
 from .taxa import AtlasGroup, AtlasGroupRule, Rarity, RedList, Taxon, TaxonStatus
 from .territories import Commune, Departement, Site
 
@@ -19,6 +20,7 @@ __all__ = [
     "RedList",
     "Role",
     "Scope",
+    "SensitivityRule",
     "Site",
     "Taxon",
     "TaxonStatus",

@@ -6,15 +6,21 @@ an error imports nothing, and ``ImportFileError`` lists what to fix, naming line
 
 from .communes import CommunesImportResult, communes_import
 from .errors import ImportFileError
+from .sensitivity_rules import (
+    SensitivityRulesImportResult,
+    sensitivity_rules_import,
+)
 from .statuses import TaxonStatusImportResult, taxon_statuses_import
 from .taxref import TaxrefImportResult, taxref_import
 
 __all__ = [
     "CommunesImportResult",
     "ImportFileError",
+    "SensitivityRulesImportResult",
     "TaxonStatusImportResult",
     "TaxrefImportResult",
     "communes_import",
+    "sensitivity_rules_import",
     "taxon_statuses_import",
     "taxref_import",
 ]
