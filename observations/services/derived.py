@@ -71,6 +71,17 @@ def rules_level_sql(*, row: str, taxon: str, dep: str) -> str:
     )
 
 
+def sensitivity_sql(*, row: str, taxon: str, dep: str) -> str:
+    """The SINP sensitivity level (0–4) of occurrence ``row``: the highest of its taxon's
+    regional status level and of the matching rules' levels, 0 when nothing applies."""
+    status = (
+        f"(SELECT max(st.sensitivity_level) FROM {STATUS} st"
+        f" WHERE st.taxon_id IN ({taxon}.cd_nom, {taxon}.cd_ref))"
+    )
+    rules = rules_level_sql(row=row, taxon=taxon, dep=dep)
+    return f"COALESCE(GREATEST({status}, {rules}), 0)"
+
+
 def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
     """A LEFT JOIN LATERAL (alias d) computing the derived values of the geometry ``geom``
     (Lambert-93), the taxon row ``taxon`` and the occurrence row ``row`` (its date and
@@ -89,16 +100,11 @@ def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
         "'10kmL93E' || lpad(floor(ST_X(m.p) / 10000)::int::text, 3, '0')"
         " || 'N' || lpad(floor(ST_Y(m.p) / 10000)::int::text, 3, '0')"
     )
-    status = (
-        f"(SELECT max(st.sensitivity_level) FROM {STATUS} st"
-        f" WHERE st.taxon_id IN ({taxon}.cd_nom, {taxon}.cd_ref))"
-    )
-    rules = rules_level_sql(row=row, taxon=taxon, dep="e.dep")
     # OFFSET 0 keeps the planner from inlining the subqueries, which would repeat the
     # spatial lookups once per use of their result.
     return (
         f" LEFT JOIN LATERAL (SELECT e.*,"
-        f" COALESCE(GREATEST({status}, {rules}), 0) AS sens"
+        f" {sensitivity_sql(row=row, taxon=taxon, dep='e.dep')} AS sens"
         f" FROM (SELECT m.main, (SELECT c.departement_id FROM {COMMUNE} c"
         f" WHERE c.insee = m.main) AS dep, {codes} AS codes, {grid} AS grid"
         f" FROM (SELECT h.p, h.hits, h.single, {main} AS main"
@@ -136,22 +142,21 @@ def occurrences_refresh_derived(
 
 
 def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
-    """Re-expand the sensitivity rules' taxa, recompute the derived fields of every
-    occurrence, and return {(old level, new level): count} of the levels that changed."""
-    occ = Occurrence._meta.db_table
+    """Re-expand the sensitivity rules' taxa, recompute every occurrence's sensitivity and
+    diffusion level (the other derived fields do not depend on the rules), rewriting only the
+    rows whose level changes; returns {(old level, new level): count}."""
+    occ, taxon = Occurrence._meta.db_table, Taxon._meta.db_table
+    sens = sensitivity_sql(row="src", taxon="t", dep="src.departement_id")
     with transaction.atomic():
         sensitivity_rules_refresh_taxa()
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS pg_temp.occ_old_sensitivity")
             cursor.execute(
-                "CREATE TEMP TABLE occ_old_sensitivity ON COMMIT DROP AS"
-                f" SELECT id, sensitivity_level FROM {occ}"
-            )
-            occurrences_refresh_derived()
-            cursor.execute(
-                f"SELECT s.sensitivity_level, o.sensitivity_level, count(*)"
-                f" FROM {occ} o JOIN occ_old_sensitivity s ON s.id = o.id"
-                f" WHERE o.sensitivity_level <> s.sensitivity_level"
-                f" GROUP BY 1, 2 ORDER BY 1, 2"
+                f"WITH levels AS (SELECT src.id, src.sensitivity_level AS old, {sens} AS new"
+                f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id),"
+                f" changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
+                f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END"
+                f" FROM levels l WHERE o.id = l.id AND l.old <> l.new"
+                f" RETURNING l.old, l.new)"
+                f" SELECT old, new, count(*) FROM changed GROUP BY 1, 2 ORDER BY 1, 2"
             )
             return {(old, new): count for old, new, count in cursor.fetchall()}

@@ -7,9 +7,10 @@ from observations.services import occurrences_refresh_sensitivity
 
 class Command(BaseCommand):
     help = (
-        "Recalcule la sensibilité (et les autres champs dérivés) de toutes les "
-        "observations d'après les statuts régionaux et les règles de sensibilité, puis "
-        "affiche le nombre de niveaux modifiés."
+        "Recalcule la sensibilité et le niveau de diffusion de toutes les observations "
+        "d'après les statuts régionaux et les règles de sensibilité (après une "
+        "modification des règles ou une mise à jour de TAXREF), puis affiche le nombre "
+        "de niveaux modifiés."
     )
 
     def handle(self, *args, **options):
