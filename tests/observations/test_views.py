@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cpie_naturaliste.core.pagination import CappedPage
-from observations.models import Occurrence, OccurrenceChange, Validation
+from observations.models import ImportBatch, Occurrence, OccurrenceChange, Validation
 from observations.services import occurrence_create, occurrences_validate
 from referentiel.models import AtlasGroup
 from tests.factories.observations import OccurrenceFactory
@@ -638,3 +638,20 @@ def test_superuser_without_organisation_can_open_every_page(client, frog):
     client.force_login(admin)
     for url in (LIST, CREATE, QUEUE, detail_url(occurrence)):
         assert client.get(url).status_code == 200, url
+
+
+def test_detail_of_an_imported_record_links_its_import(
+    client, saisie_user, own_dataset, frog
+):
+    batch = ImportBatch.objects.create(
+        dataset=own_dataset, filename="releves-2020.csv", file_sha256="0" * 64
+    )
+    occurrence = OccurrenceFactory(
+        dataset=own_dataset, taxon=frog, import_batch=batch, source="import"
+    )
+    client.force_login(saisie_user)
+    page = client.get(detail_url(occurrence)).content.decode()
+    assert "releves-2020.csv" in page
+    assert reverse("observations:import_detail", args=[batch.uuid]) in page
+    list_page = client.get(reverse("observations:occurrence_list")).content.decode()
+    assert reverse("observations:import") in list_page
