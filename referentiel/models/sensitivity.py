@@ -13,7 +13,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .taxa import Taxon
+from .taxa import Taxon, descendant_refs_sql
 
 MONTH = [MinValueValidator(1), MaxValueValidator(12)]
 DAY = [MinValueValidator(1), MaxValueValidator(31)]
@@ -151,14 +151,13 @@ class SensitivityRule(models.Model):
             )
 
 
-# cd_ref of the rule's taxon and of the valid names below it (TAXREF cd_sup links).
 def _refs_sql() -> str:
+    """cd_ref of the rule's taxon (``r``) and of the valid names below it, sorted."""
+    root = (
+        f"(SELECT t.cd_ref FROM {Taxon._meta.db_table} t WHERE t.cd_nom = r.taxon_id)"
+    )
     return (
-        f"ARRAY(WITH RECURSIVE tree(cd_nom) AS ("
-        f" SELECT t.cd_ref FROM {Taxon._meta.db_table} t WHERE t.cd_nom = r.taxon_id"
-        f" UNION SELECT c.cd_nom FROM {Taxon._meta.db_table} c"
-        f" JOIN tree ON c.cd_sup = tree.cd_nom"
-        f" WHERE c.cd_nom = c.cd_ref) SELECT cd_nom FROM tree ORDER BY cd_nom)"
+        f"ARRAY(SELECT cd_nom FROM ({descendant_refs_sql(root)}) refs ORDER BY cd_nom)"
     )
 
 

@@ -79,23 +79,25 @@ class AtlasGroupRule(models.Model):
 SEARCH_WORD_START = r"(^|[ |,'().-])"
 
 
+def descendant_refs_sql(root: str) -> str:
+    """SQL selecting the cd_ref ``root`` (an SQL expression) and the valid names below it,
+    following TAXREF's ``cd_sup`` links; shared by taxon filters and sensitivity rules."""
+    table = Taxon._meta.db_table
+    return (
+        f"WITH RECURSIVE tree(cd_nom) AS (SELECT {root} UNION"
+        f" SELECT t.cd_nom FROM {table} t JOIN tree ON t.cd_sup = tree.cd_nom"
+        f" WHERE t.cd_nom = t.cd_ref) SELECT cd_nom FROM tree"
+    )
+
+
 class TaxonQuerySet(models.QuerySet):
     def valid(self) -> "TaxonQuerySet":
         return self.filter(cd_nom=models.F("cd_ref"))
 
     def descendant_refs(self, cd_ref: int) -> list[int]:
         """``cd_ref`` and the valid names below it, following TAXREF's ``cd_sup`` links."""
-        table = self.model._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"""WITH RECURSIVE tree(cd_nom) AS (
-                        SELECT %s::integer
-                        UNION
-                        SELECT t.cd_nom FROM {table} t JOIN tree ON t.cd_sup = tree.cd_nom
-                        WHERE t.cd_nom = t.cd_ref
-                    ) SELECT cd_nom FROM tree""",
-                [cd_ref],
-            )
+            cursor.execute(descendant_refs_sql("%s::integer"), [cd_ref])
             return [row[0] for row in cursor.fetchall()]
 
     def search(self, term: str) -> "TaxonQuerySet":

@@ -12,7 +12,6 @@ from observations.services import (
     occurrence_create,
     occurrence_publish,
     occurrence_update,
-    occurrences_refresh_derived,
     occurrences_validate,
 )
 from referentiel.models import AtlasGroup
@@ -25,6 +24,7 @@ from tests.factories.referentiel import (
     PersonFactory,
     TaxonFactory,
     TaxonStatusFactory,
+    square,
 )
 
 pytestmark = pytest.mark.django_db
@@ -192,23 +192,20 @@ def test_sensitivity_comes_from_the_status_of_the_valid_name(commune, saisie_use
     assert occ.sensitivity_level == 2 and occ.diffusion_level == 2
 
 
-def test_derived_fields_of_a_line_list_every_commune(saisie_user):
-    loos = CommuneFactory()
-    other = CommuneFactory(insee="62413", name="Liévin", geom=loos.geom.clone())
-    other.geom.transform(2154)
-    from django.contrib.gis.geos import MultiPolygon, Polygon
-
-    other.geom = MultiPolygon(
-        Polygon.from_bbox((LOOS_X + 3000, LOOS_Y - 3000, LOOS_X + 9000, LOOS_Y + 3000)),
-        srid=2154,
+def test_derived_fields_of_a_line_list_every_commune_main_one_first():
+    CommuneFactory()  # Loos-en-Gohelle, 6 km square around the town hall
+    CommuneFactory(
+        insee="62413",
+        name="Liévin",
+        geom=square(LOOS_X + 3000, LOOS_Y - 3000, 6000),
     )
-    other.save()
     line = GEOSGeometry(
         f"SRID=2154;LINESTRING({LOOS_X} {LOOS_Y}, {LOOS_X + 5000} {LOOS_Y})"
     )
     occ = OccurrenceFactory(geom=line)
-    assert sorted(occ.communes) == ["62413", "62528"]
-    assert occurrences_refresh_derived() >= 1
+    # The point on surface of that line lies in Loos-en-Gohelle: it is the main commune.
+    assert occ.communes == ["62528", "62413"]
+    assert occ.commune_id == "62528"
 
 
 def test_publish_creates_then_updates_the_linked_record(commune, bird, saisie_user):
