@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
+from observations.blurring import BLURRED_AREA_LABEL, Reader
 from observations.models import (
     ImportBatch,
     ImportMapping,
@@ -37,7 +40,7 @@ class OccurrenceAdmin(LeafletGeoAdmin):
     list_display = [
         "taxon",
         "date_start",
-        "commune",
+        "shown_commune",
         "dataset",
         "validation_status",
         "source",
@@ -47,10 +50,11 @@ class OccurrenceAdmin(LeafletGeoAdmin):
         "source",
         "atlas_group",
         "observation_status",
-        "departement",
     ]
     list_select_related = ["taxon", "commune", "dataset"]
-    search_fields = ["=uuid", "cited_name", "observers_label", "place_name"]
+    # No search or filter on the place name or the derived areas: they would locate blurred
+    # records (observations.blurring); the observation list page filters them safely.
+    search_fields = ["=uuid", "cited_name", "observers_label"]
     date_hierarchy = "date_start"
     show_full_result_count = False  # a million rows: no COUNT(*) per page
     raw_id_fields = ["taxon", "site", "determiner", "validator", "import_batch"]
@@ -73,6 +77,21 @@ class OccurrenceAdmin(LeafletGeoAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    @admin.display(description=gettext_lazy("commune"), ordering="commune__name")
+    def shown_commune(self, obj):
+        """The commune, unless the record is blurred coarser than its commune."""
+        if not obj.is_precise and obj.sensitivity_level != 1:
+            return _("(floutée : %(area)s)") % {
+                "area": BLURRED_AREA_LABEL[obj.sensitivity_level]
+            }
+        return obj.commune
+
+    def has_view_permission(self, request, obj=None):
+        # The change form shows the precise geometry, place and history.
+        if obj is not None and not Reader.for_user(request.user).sees_precisely(obj):
+            return False
+        return super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
         # Field data changes go through the services (history, derived fields): use the app pages.

@@ -9,9 +9,8 @@ from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
 from observations.atlas_api import AtlasViewSet
-from observations.filters import OccurrenceFilter
+from observations.filters import OccurrenceBBoxFilter, OccurrenceFilter
 from observations.models import Occurrence
 from observations.selectors import (
     MAP_POINT_LIMIT,
@@ -53,7 +52,7 @@ BBOX_PARAM = OpenApiParameter(
 class OccurrenceViewSet(viewsets.ModelViewSet):
     serializer_class = OccurrenceSerializer
     filterset_class = OccurrenceFilter
-    filter_backends = [DjangoFilterBackend, Wgs84InBBoxFilter]
+    filter_backends = [DjangoFilterBackend, OccurrenceBBoxFilter]
     permission_classes = [OccurrencePermission]
     bbox_filter_field = "geom"
     lookup_field = "uuid"
@@ -67,7 +66,7 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        occurrence_delete(occurrence=instance)
+        occurrence_delete(occurrence=instance, user=self.request.user)
 
     @extend_schema(
         parameters=[BBOX_PARAM],

@@ -4,8 +4,20 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
+from cpie_naturaliste.core.geo import GRID_10KM_RE, grid_10km_polygon
+from observations.blurring import attribute_q, filter_area, filter_attribute
 from observations.models import VALIDATION_CHOICES, Occurrence, Source
-from referentiel.models import AtlasGroup, Dataset, Person, Programme, Site, Taxon
+from referentiel.models import (
+    AtlasGroup,
+    Commune,
+    Dataset,
+    Departement,
+    Person,
+    Programme,
+    Site,
+    Taxon,
+)
 
 
 class OccurrenceFilter(filters.FilterSet):
@@ -38,10 +50,12 @@ class OccurrenceFilter(filters.FilterSet):
         method="filter_commune", label=_("Commune (code INSEE)")
     )
     departement = filters.CharFilter(
-        field_name="departement_id", label=_("Département")
+        method="filter_departement", label=_("Département")
     )
-    grid_10km = filters.CharFilter(field_name="grid_10km", label=_("Maille 10 km"))
-    site = filters.ModelChoiceFilter(queryset=Site.objects.all(), label=_("Site"))
+    grid_10km = filters.CharFilter(method="filter_grid", label=_("Maille 10 km"))
+    site = filters.ModelChoiceFilter(
+        queryset=Site.objects.all(), method="filter_site", label=_("Site")
+    )
     programme = filters.ModelChoiceFilter(
         queryset=Programme.objects.all(), to_field_name="code", label=_("Programme")
     )
@@ -95,12 +109,43 @@ class OccurrenceFilter(filters.FilterSet):
         descendants = self.form.cleaned_data.get("descendants")
         return queryset.of_taxon(taxon, descendants=descendants is not False)
 
+    # Area filters see a blurred record only through its blurred geometry, and attribute
+    # filters never match what blurring dropped (observations.blurring).
     def filter_commune(self, queryset, name, value):
-        return queryset.filter(communes__contains=[value])
+        area = (
+            Commune.objects.filter(insee=value).values_list("geom", flat=True).first()
+        )
+        return filter_area(queryset, precise=Q(communes__contains=[value]), area=area)
+
+    def filter_departement(self, queryset, name, value):
+        area = (
+            Departement.objects.filter(code=value)
+            .values_list("geom", flat=True)
+            .first()
+        )
+        return filter_area(queryset, precise=Q(departement_id=value), area=area)
+
+    def filter_grid(self, queryset, name, value):
+        area = grid_10km_polygon(value) if GRID_10KM_RE.match(value) else None
+        return filter_area(queryset, precise=Q(grid_10km=value), area=area)
+
+    def filter_site(self, queryset, name, site):
+        return filter_attribute(queryset, Q(site=site))
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(
-            Q(place_name__icontains=value)
-            | Q(comment__icontains=value)
-            | Q(observers_label__icontains=value)
+            Q(observers_label__icontains=value)
+            | attribute_q(
+                queryset, Q(place_name__icontains=value) | Q(comment__icontains=value)
+            )
         )
+
+
+class OccurrenceBBoxFilter(Wgs84InBBoxFilter):
+    """``in_bbox`` on what the reader sees: a blurred record by its blurred area."""
+
+    def filter_queryset(self, request, queryset, view):
+        bbox = self.get_filter_bbox(request)
+        if bbox is None:
+            return queryset
+        return filter_area(queryset, precise=Q(geom__contained=bbox), area=bbox)

@@ -4,32 +4,71 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from cpie_naturaliste.core.geo import to_api_transform
+from observations.blurring import display_geom, is_blurred_queryset, precise_condition
 from observations.models import Occurrence
 
 MAP_POINT_LIMIT = 5000
 
 
+class GridCode(Func):
+    """INPN code of the 10 km cell holding the point on surface of a Lambert-93 geometry."""
+
+    template = (
+        "'10kmL93E' || lpad(floor(ST_X(ST_PointOnSurface(%(expressions)s)) / 10000)"
+        "::int::text, 3, '0') || 'N' || lpad(floor(ST_Y(ST_PointOnSurface("
+        "%(expressions)s)) / 10000)::int::text, 3, '0')"
+    )
+    output_field = CharField()
+
+
 def occurrences_grid_cells(*, queryset, cell_m: int) -> list[dict]:
     """Counts of ``queryset`` per square cell of ``cell_m`` metres (Lambert-93), as cells in WGS84.
 
-    10 km cells and larger reuse the stored INPN grid code (an index scan, no geometry work)."""
+    10 km cells and larger reuse the stored INPN grid code (an index scan, no geometry work).
+    A blurred record counts in the cell of its blurred area's point on surface (its own cell
+    when blurred to a 10 km cell), never in the cell of its precise location."""
     if cell_m >= 10000:
+        cell = F("grid_10km")
+        if is_blurred_queryset(queryset):
+            cell = Case(
+                When(
+                    precise_condition(queryset) | Q(sensitivity_level=2),
+                    then=F("grid_10km"),
+                ),
+                default=Coalesce(GridCode("blurred_geom"), Value("")),
+                output_field=CharField(),
+            )
         grouped = (
             queryset.order_by()
-            .exclude(grid_10km="")
-            .values("grid_10km")
+            .annotate(cell=cell)
+            .exclude(cell="")
+            .values("cell")
             .annotate(n=Count("id"))
-            .values_list("grid_10km", "n")
+            .values_list("cell", "n")
         )
         return [_cell_from_code(code, n) for code, n in grouped]
-    sql, params = queryset.order_by().values("geom").query.sql_with_params()
+    sql, params = (
+        queryset.order_by().values(shown=display_geom(queryset)).query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT floor(ST_X(p) / %s)::int AS i, floor(ST_Y(p) / %s)::int AS j, count(*)
-                FROM (SELECT ST_PointOnSurface(sub.geom) AS p FROM ({sql}) sub) pts
+                FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
                 GROUP BY 1, 2""",
             [cell_m, cell_m, *params],
         )
@@ -70,9 +109,13 @@ def occurrences_geojson(*, queryset) -> str:
         "count_max",
         "observation_status",
         "validation_status",
+        "sensitivity_level",
         taxon_name=F("taxon__scientific_name"),
         vernacular_name=F("taxon__vernacular_name"),
-        geom_4326=Transform("geom", settings.API_SRID),
+        blurred=ExpressionWrapper(
+            ~Q(precise_condition(queryset)), output_field=BooleanField()
+        ),
+        geom_4326=Transform(display_geom(queryset), settings.API_SRID),
     )
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from cpie_naturaliste.core.serializers import Wgs84GeometryField
+from observations.blurring import BLURRED_AREA_LABEL, Reader, blur_instance
 from observations.models import Occurrence
 from observations.services import occurrence_create, occurrence_update
 from referentiel.models import Dataset, Person, Programme, Site, Taxon
@@ -17,6 +18,8 @@ from referentiel.models import Dataset, Person, Programme, Site, Taxon
 READ_ONLY = [
     "id",
     "uuid",
+    "blurred",
+    "blurred_to",
     "taxon_name",
     "vernacular_name",
     "validation_status",
@@ -73,11 +76,20 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     validator = serializers.StringRelatedField(read_only=True)
     atlas_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
     departement = serializers.PrimaryKeyRelatedField(read_only=True)
+    blurred = serializers.BooleanField(
+        source="is_blurred",
+        default=False,
+        read_only=True,
+        help_text=_("Localisation floutée pour vous (donnée sensible)."),
+    )
+    blurred_to = serializers.SerializerMethodField(
+        help_text=_("Zone de floutage : commune, maille 10 km ou département.")
+    )
 
     class Meta:
         model = Occurrence
         fields = [
-            *READ_ONLY[:2],
+            *READ_ONLY[:4],
             "dataset",
             "taxon",
             "taxon_name",
@@ -101,10 +113,21 @@ class OccurrenceSerializer(serializers.ModelSerializer):
             "proof_url",
             "proof_text",
             "comment",
-            *READ_ONLY[2:],
+            *READ_ONLY[4:],
         ]
         read_only_fields = READ_ONLY
         extra_kwargs = {name: {"required": False} for name in NOMENCLATURE_FIELDS}
+
+    def to_representation(self, instance):
+        """Blurred for the reader (observations.blurring): the area's geometry, no place."""
+        request = self.context.get("request")
+        blur_instance(instance, _reader(request) if request else Reader.public())
+        return super().to_representation(instance)
+
+    def get_blurred_to(self, instance) -> str:
+        if not getattr(instance, "is_blurred", False):
+            return ""
+        return BLURRED_AREA_LABEL[instance.sensitivity_level]
 
     def validate_dataset(self, dataset):
         user = self.context["request"].user
@@ -139,6 +162,14 @@ class OccurrenceSerializer(serializers.ModelSerializer):
             observers=observers,
             **validated_data,
         )
+
+
+def _reader(request) -> Reader:
+    """One reader per request (it holds the organisation's dataset ids)."""
+    reader = getattr(request, "_occurrence_reader", None)
+    if reader is None:
+        reader = request._occurrence_reader = Reader.for_user(request.user)
+    return reader
 
 
 def _drf_errors(exc: DjangoValidationError) -> dict:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from observations.models import ImportBatch, ImportMapping, Occurrence
+from observations.services.occurrences import occurrences_tombstone
 from referentiel.models import Dataset, Organisation
 
 from .columns import mapping_clean, mapping_guess, mapping_problems
@@ -163,7 +164,7 @@ def import_batch_undo(*, batch: ImportBatch, user, force: bool = False) -> int:
                 % {"count": validated}
             )
         try:
-            deleted = _delete_created(batch)
+            deleted = _delete_created(batch, user=user)
         except IntegrityError as error:
             raise ImportRefused(
                 _(
@@ -184,10 +185,11 @@ def import_batch_undo(*, batch: ImportBatch, user, force: bool = False) -> int:
     return deleted
 
 
-def _delete_created(batch: ImportBatch) -> int:
+def _delete_created(batch: ImportBatch, *, user) -> int:
     """Delete the batch's occurrences and the rows that depend on them, set-based."""
     meta = Occurrence._meta
     ids = f"SELECT id FROM {meta.db_table} WHERE import_batch_id = %s"
+    occurrences_tombstone(where="import_batch_id = %s", params=[batch.pk], user=user)
     with connection.cursor() as cursor:
         for field in meta.many_to_many:
             through = field.remote_field.through._meta

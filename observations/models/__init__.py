@@ -3,6 +3,7 @@ from .occurrences import (
     VALIDATION_CHOICES,
     Occurrence,
     OccurrenceChange,
+    OccurrenceDeletion,
     Source,
     Validation,
 )
@@ -13,6 +14,7 @@ __all__ = [
     "ImportMapping",
     "Occurrence",
     "OccurrenceChange",
+    "OccurrenceDeletion",
     "Source",
     "Validation",
 ]

@@ -208,6 +208,16 @@ class Occurrence(TrackedModel):
         _("niveau de précision de diffusion"), default=5
     )
     dee_blurring = models.CharField(_("floutage DEE"), max_length=3, default="NON")
+    blurred_geom = models.GeometryField(
+        _("géométrie floutée"),
+        srid=settings.SRID,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Commune, maille 10 km ou département selon la sensibilité : ce que voit un "
+            "lecteur non habilité (calculée, jamais saisie)."
+        ),
+    )
 
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.SAISIE
@@ -355,6 +365,44 @@ class Occurrence(TrackedModel):
     @property
     def is_absence(self) -> bool:
         return self.observation_status == "No"
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "is_blurred", False):
+            raise RuntimeError("A record blurred for display cannot be saved.")
+        super().save(*args, **kwargs)
+
+
+class OccurrenceDeletion(models.Model):
+    """Tombstone of a deleted occurrence, so that exports can tell partners what to delete."""
+
+    uuid = models.UUIDField(_("identifiant SINP"), unique=True)
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("jeu de données"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    taxon_id = models.IntegerField(_("cd_nom"))
+    date_start = models.DateField(_("date de début"))
+    validation_status = models.PositiveSmallIntegerField(_("statut de validation"))
+    deleted_at = models.DateTimeField(
+        _("supprimée le"), auto_now_add=True, db_index=True
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("observation supprimée")
+        verbose_name_plural = _("observations supprimées")
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
 
 
 class Validation(models.Model):

@@ -2,22 +2,30 @@
 
 from django.db import models
 
+from observations.blurring import Reader
 from referentiel.models import Dataset, Role, Scope, Taxon
 
 
 class OccurrenceQuerySet(models.QuerySet):
     LITERAL_TAXA_MAX = 1000
 
-    def visible_to(self, user) -> "OccurrenceQuerySet":
-        """What ``user`` may read (DESIGN §7).
+    def visible_to(self, user, *, reader=None) -> "OccurrenceQuerySet":
+        """What ``user`` may read (DESIGN §7), blurred for ``reader`` (by default the user).
 
         Network-wide roles read everything; staff and partners read their organisation's
-        datasets and the public ones; anonymous visitors read only validated public data."""
+        datasets and the public ones; anonymous visitors read only validated public data.
+        Records too sensitive for the reader are dropped, and every row is annotated with
+        ``is_precise`` (observations.blurring): pages, API, map layers and extracts show the
+        others blurred, and area filters place them only by their blurred geometry."""
+        reader = reader or Reader.for_user(user)
+        return reader.restrict(self._readable_scope(user))
+
+    def _readable_scope(self, user) -> "OccurrenceQuerySet":
         if not user.is_authenticated:
             return self.filter(dataset__is_public=True, validation_status__in=[1, 2])
         scope = user.read_scope
         if scope == Scope.ALL:
-            return self
+            return self.all()
         if scope == Scope.ORGANISATION:
             return self.filter(
                 models.Q(dataset__producer_id=user.organisation_id)

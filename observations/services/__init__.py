@@ -8,6 +8,7 @@ from .occurrences import (
     occurrence_delete,
     occurrence_publish,
     occurrence_update,
+    occurrences_tombstone,
     occurrences_validate,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "occurrence_update",
     "occurrences_refresh_derived",
     "occurrences_refresh_sensitivity",
+    "occurrences_tombstone",
     "occurrences_validate",
 ]

@@ -17,13 +17,21 @@ and "communes holding the point on surface" are the same set, so when it has one
 element is the main commune. Boundaries and other geometries take the full lookups.
 """
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from observations.models import Occurrence
-from referentiel.models import Commune, SensitivityRule, Taxon, TaxonStatus
+from referentiel.models import (
+    Commune,
+    Departement,
+    SensitivityRule,
+    Taxon,
+    TaxonStatus,
+)
 from referentiel.services.sensitivity import sensitivity_rules_refresh_taxa
 
 COMMUNE = Commune._meta.db_table
+DEPARTEMENT = Departement._meta.db_table
 STATUS = TaxonStatus._meta.db_table
 RULE = SensitivityRule._meta.db_table
 # SINP codes "0" (inconnu) and "1" (non renseigné) of STATUT_BIO and OCC_COMPORTEMENT: a rule
@@ -39,6 +47,31 @@ DERIVED = {
     "sensitivity_level": "d.sens",
     "diffusion_level": "CASE WHEN d.sens = 0 THEN 5 ELSE d.sens END",
 }
+
+
+def blurred_geom_sql(*, level: str, commune: str, grid: str, dep: str) -> str:
+    """The geometry a reader without clearance sees (observations.blurring): the commune
+    (level 1; its 10 km cell when outside every commune, which is coarser), the 10 km cell
+    (2), the département (3); NULL for levels 0 and 4."""
+    cell = (
+        f"CASE WHEN {grid} <> '' THEN ST_MakeEnvelope("
+        f"substr({grid}, 9, 3)::int * 10000, substr({grid}, 13, 3)::int * 10000,"
+        f" substr({grid}, 9, 3)::int * 10000 + 10000,"
+        f" substr({grid}, 13, 3)::int * 10000 + 10000, {settings.SRID}) END"
+    )
+    return (
+        f"CASE {level}"
+        f" WHEN 1 THEN COALESCE((SELECT c.geom FROM {COMMUNE} c WHERE c.insee = {commune}),"
+        f" {cell})"
+        f" WHEN 2 THEN {cell}"
+        f" WHEN 3 THEN (SELECT dp.geom FROM {DEPARTEMENT} dp WHERE dp.code = {dep})"
+        f" END"
+    )
+
+
+DERIVED["blurred_geom"] = blurred_geom_sql(
+    level="d.sens", commune="d.main", grid="d.grid", dep="d.dep"
+)
 
 
 def rules_level_sql(*, row: str, taxon: str, dep: str) -> str:
@@ -147,6 +180,12 @@ def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
     rows whose level changes; returns {(old level, new level): count}."""
     occ, taxon = Occurrence._meta.db_table, Taxon._meta.db_table
     sens = sensitivity_sql(row="src", taxon="t", dep="src.departement_id")
+    blurred = blurred_geom_sql(
+        level="l.new",
+        commune="o.commune_id",
+        grid="o.grid_10km",
+        dep="o.departement_id",
+    )
     with transaction.atomic():
         sensitivity_rules_refresh_taxa()
         with connection.cursor() as cursor:
@@ -154,7 +193,8 @@ def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
                 f"WITH levels AS (SELECT src.id, src.sensitivity_level AS old, {sens} AS new"
                 f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id),"
                 f" changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
-                f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END"
+                f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END,"
+                f" blurred_geom = {blurred}"
                 f" FROM levels l WHERE o.id = l.id AND l.old <> l.new"
                 f" RETURNING l.old, l.new)"
                 f" SELECT old, new, count(*) FROM changed GROUP BY 1, 2 ORDER BY 1, 2"

@@ -5,12 +5,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpie_naturaliste.core.geo import to_storage_srid
-from observations.models import Occurrence, OccurrenceChange, Validation
+from observations.models import (
+    Occurrence,
+    OccurrenceChange,
+    OccurrenceDeletion,
+    Validation,
+)
 from referentiel.models import Person
 
 from .codes import nomenclature_labels
@@ -176,9 +181,24 @@ def occurrence_update(
 
 
 @transaction.atomic
-def occurrence_delete(*, occurrence: Occurrence) -> None:
+def occurrence_delete(*, occurrence: Occurrence, user=None) -> None:
+    occurrences_tombstone(where="id = %s", params=[occurrence.pk], user=user)
     occurrence.observers.clear()
     occurrence.delete()
+
+
+def occurrences_tombstone(*, where: str, params: list, user=None) -> None:
+    """Keep the identity of the occurrences about to be deleted (``where`` over the
+    occurrence table), so that the next SINP export sends their deletion."""
+    occ, tomb = Occurrence._meta.db_table, OccurrenceDeletion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {tomb} (uuid, dataset_id, taxon_id, date_start,"
+            f" validation_status, deleted_at, deleted_by_id)"
+            f" SELECT uuid, dataset_id, taxon_id, date_start, validation_status, now(), %s"
+            f" FROM {occ} WHERE {where} ON CONFLICT (uuid) DO NOTHING",
+            [getattr(user, "pk", None), *params],
+        )
 
 
 @transaction.atomic

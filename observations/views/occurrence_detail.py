@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from observations.blurring import BLURRED_AREA_LABEL, Reader, blur_instance
 from observations.display import (
     change_history,
     occurrence_sections,
@@ -46,7 +47,8 @@ def _render_detail(
     request: HttpRequest, occurrence: Occurrence, form=None, status=200
 ) -> HttpResponse:
     user = request.user
-    can_validate = occurrence_can_validate(user, occurrence)
+    blurred = blur_instance(occurrence, Reader.for_user(user))
+    can_validate = not blurred and occurrence_can_validate(user, occurrence)
     protocol_note = ""
     if occurrence.source not in EDITABLE_SOURCES:
         protocol_note = PROTOCOL_NOTE % {"source": occurrence.get_source_display()}
@@ -56,11 +58,14 @@ def _render_detail(
         {
             "occurrence": occurrence,
             "sections": occurrence_sections(occurrence),
-            "validations": validation_history(occurrence),
-            "history": change_history(occurrence),
+            # The history holds past places and comments: not for a blurred reader.
+            "blurred": blurred,
+            "blurred_to": BLURRED_AREA_LABEL.get(occurrence.sensitivity_level, ""),
+            "validations": [] if blurred else validation_history(occurrence),
+            "history": [] if blurred else change_history(occurrence),
             "geometry": json.loads(geometry_as_geojson(occurrence.geom)),
             "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
-            "can_edit": occurrence_can_edit(user, occurrence),
+            "can_edit": not blurred and occurrence_can_edit(user, occurrence),
             "protocol_note": protocol_note,
             "can_validate": can_validate,
             "validation_form": (form or ValidationForm()) if can_validate else None,

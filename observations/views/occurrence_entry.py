@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from observations.blurring import Reader, blur_instance
 from observations.forms import OccurrenceForm
 from observations.models import Occurrence, Source
 from observations.permissions import (
@@ -46,7 +47,9 @@ def _editable_occurrence(request: HttpRequest, uuid) -> Occurrence:
         raise PermissionDenied(
             PROTOCOL_NOTE % {"source": occurrence.get_source_display()}
         )
-    if not occurrence_can_edit(request.user, occurrence):
+    if not Reader.for_user(request.user).sees_precisely(
+        occurrence
+    ) or not occurrence_can_edit(request.user, occurrence):
         raise PermissionDenied(_("Vous ne pouvez pas modifier cette observation."))
     return occurrence
 
@@ -57,12 +60,15 @@ def _place_of(request: HttpRequest) -> Occurrence | None:
         previous = uuid_lib.UUID(request.GET.get("depuis", ""))
     except ValueError:
         return None
-    return (
+    previous = (
         Occurrence.objects.visible_to(request.user)
         .select_related("taxon")
         .filter(uuid=previous)
         .first()
     )
+    if previous is None or blur_instance(previous, Reader.for_user(request.user)):
+        return None  # a blurred place never seeds a new record
+    return previous
 
 
 def _render_form(request, form, **context) -> HttpResponse:
@@ -153,7 +159,7 @@ def occurrence_update_view(request: HttpRequest, uuid) -> HttpResponse:
 def occurrence_delete_view(request: HttpRequest, uuid) -> HttpResponse:
     occurrence = _editable_occurrence(request, uuid)
     if request.method == "POST":
-        occurrence_delete(occurrence=occurrence)
+        occurrence_delete(occurrence=occurrence, user=request.user)
         messages.success(
             request,
             _("Observation de %(taxon)s du %(date)s supprimée.")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.pagination import CappedPage
+from observations.blurring import Reader, blur_instance
 from observations.filters import OccurrenceFilter
 from observations.forms import taxon_label
 from observations.models import VALIDATION_CHOICES, Occurrence
@@ -47,6 +48,9 @@ LIST_COLUMNS = [
     "taxon__vernacular_name",
     "commune",
     "commune__name",
+    "sensitivity_level",
+    "dataset",
+    "created_by",
 ]
 
 
@@ -122,6 +126,9 @@ def list_context(request: HttpRequest, queryset) -> dict:
     filterset = filtered_occurrences(request, queryset)
     rows = ordered(filterset.qs).select_related("taxon", "commune").only(*LIST_COLUMNS)
     page = CappedPage(rows, request.GET.get("page"), per_page=PER_PAGE, cap=COUNT_CAP)
+    reader = Reader.for_user(request.user)
+    for occurrence in page.object_list:
+        blur_instance(occurrence, reader)
     active = [
         key
         for key, value in request.GET.lists()

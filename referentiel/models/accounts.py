@@ -32,6 +32,22 @@ class Organisation(TimeStampedModel):
         help_text=_("Structure du réseau des CPIE."),
     )
     website = models.URLField(_("site web"), blank=True)
+    sensitivity_clearance = models.PositiveSmallIntegerField(
+        _("données sensibles lues en précis jusqu'au niveau"),
+        choices=[
+            (0, _("0 – aucune : toute donnée sensible est floutée")),
+            (1, _("1 – sensibles « commune »")),
+            (2, _("2 – sensibles jusqu'à « maille 10 km »")),
+            (3, _("3 – sensibles jusqu'à « département »")),
+            (4, _("4 – toutes, même « aucune diffusion » (autorité publique)")),
+        ],
+        default=0,
+        help_text=_(
+            "Précision maximale accordée aux membres de l'organisme (convention "
+            "d'échange) : une observation plus sensible leur est montrée à la commune, "
+            "à la maille ou au département, ou pas du tout (niveau 4)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisme")
@@ -49,6 +65,18 @@ class Role(models.TextChoices):
     VALIDATEUR = "validateur", _("Validateur")
     COORDINATEUR = "coordinateur", _("Coordinateur")
     PARTENAIRE = "partenaire", _("Partenaire")
+
+
+# The highest sensitivity level (0–4) each role reads at full precision; above it a record is
+# blurred to its commune, 10 km cell or département, or hidden (4). Validators and
+# coordinators need the exact place to validate and to report; field staff and partners read
+# other producers' sensitive records blurred (their own organisation's are always precise).
+ROLE_SENSITIVITY_CLEARANCE = {
+    Role.SAISIE: 0,
+    Role.PARTENAIRE: 0,
+    Role.VALIDATEUR: 4,
+    Role.COORDINATEUR: 4,
+}
 
 
 class Scope(models.TextChoices):
@@ -105,6 +133,17 @@ class User(AbstractUser):
         }:
             return Scope.ORGANISATION
         return Scope.OWN
+
+    @property
+    def sensitivity_clearance(self) -> int:
+        """The highest sensitivity level this user reads at full precision: the best of
+        their roles' and of their organisation's (superusers: all)."""
+        if self.is_superuser:
+            return 4
+        levels = [ROLE_SENSITIVITY_CLEARANCE.get(role, 0) for role in self.roles]
+        if self.organisation_id is not None:
+            levels.append(self.organisation.sensitivity_clearance)
+        return max(levels, default=0)
 
     @property
     def write_scope(self) -> str | None:

@@ -1,0 +1,267 @@
+"""Blurring as a permission: who reads which record at full precision, and what the others see.
+
+A reader (a user, or the organisation an extract is made for) reads at full precision the
+records whose sensitivity level is at most its clearance, and always those of its own
+organisation's datasets and its own entries. Any other record is shown with the geometry of
+its commune (sensitivity 1), its 10 km cell (2) or its département (3), or not at all (4);
+the place name, site, altitude, precision, comments and proofs are dropped with it, and so is
+any derived area finer than the one it is blurred to. ``dee_blurring`` keeps the producer's
+value; the diffusion level says what was done.
+
+The blurred geometry is stored (``Occurrence.blurred_geom``, computed with the sensitivity),
+so area filters run on it with an index: a record blurred to its commune matches a bbox or a
+commune filter only through its commune's polygon, and probing with ever smaller boxes locates
+it no better than that (GeoNature's rule, ``gn_synthese/utils/blurring.py``).
+
+One table (``BLANKED`` and ``AREA_LEVELS``) drives both renderings: ``blur_instance`` for
+pages and serializers (Python objects) and ``blurred_columns`` for SQL reads (map layers,
+extracts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+# Field → what a reader sees of it on a blurred record.
+BLANKED = {
+    "place_name": "",
+    "comment": "",
+    "site_id": None,
+    "altitude_min": None,
+    "altitude_max": None,
+    "precision_m": None,
+    "proof_url": "",
+    "proof_text": "",
+    "validation_comment": "",
+}
+# Derived area → the sensitivity levels whose blurred geometry still implies it (a commune
+# lies in one département; a 10 km cell may straddle two, so level 2 keeps only the cell).
+AREA_LEVELS = {
+    "commune_id": (1,),
+    "departement_id": (1, 3),
+    "grid_10km": (2,),
+}
+AREA_EMPTY = {"commune_id": None, "departement_id": None, "grid_10km": ""}
+# Sensitivity level → the diffusion precision (SINP NIV_PRECIS) of what was shown.
+DIFFUSION_OF_LEVEL = {1: 1, 2: 2, 3: 3, 4: 4}
+BLURRED_AREA_LABEL = {1: "commune", 2: "maille 10 km", 3: "département"}
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who records are read for: a clearance (0–4) and what is always theirs."""
+
+    clearance: int = 0
+    organisation_id: int | None = None
+    user_id: int | None = None
+    own_dataset_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def for_user(cls, user) -> Reader:
+        if not user.is_authenticated:
+            return cls()
+        return cls(
+            clearance=user.sensitivity_clearance,
+            organisation_id=user.organisation_id,
+            user_id=user.pk,
+            own_dataset_ids=_datasets_of(user.organisation_id),
+        )
+
+    @classmethod
+    def for_organisation(cls, organisation) -> Reader:
+        """An extract made for a partner reads with the partner's clearance."""
+        return cls(
+            clearance=organisation.sensitivity_clearance,
+            organisation_id=organisation.pk,
+            own_dataset_ids=_datasets_of(organisation.pk),
+        )
+
+    @classmethod
+    def public(cls) -> Reader:
+        return cls()
+
+    @classmethod
+    def authority(cls) -> Reader:
+        """Regional and national poles (SINP) receive precise data with its sensitivity."""
+        return cls(clearance=4)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.clearance >= 4
+
+    def precise_q(self) -> Q:
+        """The records this reader sees at full precision, as a filter."""
+        if self.sees_everything:
+            return Q(pk__isnull=False)
+        precise = Q(sensitivity_level__lte=self.clearance)
+        if self.own_dataset_ids:
+            precise |= Q(dataset_id__in=sorted(self.own_dataset_ids))
+        if self.user_id is not None:
+            precise |= Q(created_by_id=self.user_id)
+        return precise
+
+    def sees_precisely(self, occurrence) -> bool:
+        """``precise_q`` for one loaded record (the two are tested against each other)."""
+        return (
+            self.sees_everything
+            or occurrence.sensitivity_level <= self.clearance
+            or occurrence.dataset_id in self.own_dataset_ids
+            or (self.user_id is not None and occurrence.created_by_id == self.user_id)
+        )
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        """Drop what this reader may not see at all and annotate ``is_precise``."""
+        if self.sees_everything:
+            return queryset.annotate(is_precise=Value(True))
+        precise = self.precise_q()
+        return queryset.filter(precise | Q(sensitivity_level__lt=4)).annotate(
+            is_precise=ExpressionWrapper(precise, output_field=BooleanField())
+        )
+
+
+def _datasets_of(organisation_id: int | None) -> frozenset[int]:
+    if organisation_id is None:
+        return frozenset()
+    from referentiel.models import Dataset
+
+    return frozenset(
+        Dataset.objects.filter(producer_id=organisation_id).values_list("pk", flat=True)
+    )
+
+
+def is_blurred_queryset(queryset: QuerySet) -> bool:
+    """Whether some rows of ``queryset`` may be blurred for its reader (see ``restrict``)."""
+    annotation = queryset.query.annotations.get("is_precise")
+    if annotation is None:
+        # Not read through visible_to/restrict: treat every sensitive row as blurred.
+        return True
+    return not (isinstance(annotation, Value) and annotation.value is True)
+
+
+def precise_condition(queryset: QuerySet) -> Q:
+    """Rows of ``queryset`` its reader sees at full precision (level 0 when unknown)."""
+    if "is_precise" in queryset.query.annotations:
+        return Q(is_precise=True)
+    return Q(sensitivity_level=0)
+
+
+def filter_area(
+    queryset: QuerySet, *, precise: Q, area: GEOSGeometry | None, blurred: bool = True
+) -> QuerySet:
+    """Filter on an area: precise rows through ``precise`` (the derived columns, indexed),
+    blurred rows only when their blurred geometry shares interior with ``area`` (or never,
+    with ``blurred=False`` or no area), so that a filter cannot place them any better."""
+    if not is_blurred_queryset(queryset):
+        return queryset.filter(precise)
+    keep = precise_condition(queryset)
+    condition = keep & precise
+    if blurred and area is not None:
+        condition |= ~keep & Q(
+            blurred_geom__bboverlaps=area, blurred_geom__relate=(area, "T********")
+        )
+    return queryset.filter(condition)
+
+
+def attribute_q(queryset: QuerySet, condition: Q) -> Q:
+    """``condition`` on a dropped attribute (place name, comment, site): blurred rows never
+    match it."""
+    if not is_blurred_queryset(queryset):
+        return condition
+    return precise_condition(queryset) & condition
+
+
+def filter_attribute(queryset: QuerySet, condition: Q) -> QuerySet:
+    return queryset.filter(attribute_q(queryset, condition))
+
+
+def display_geom(queryset: QuerySet):
+    """The geometry a reader sees: precise, or the blurred area's."""
+    if not is_blurred_queryset(queryset):
+        return F("geom")
+    return Case(
+        When(precise_condition(queryset), then=F("geom")), default=F("blurred_geom")
+    )
+
+
+def blurred_columns(queryset: QuerySet) -> dict:
+    """Expressions of every field that blurring changes, to annotate an SQL read (extracts,
+    map layers) in place of the stored columns: ``{name: expression}``, where ``name`` is the
+    model field's attribute name prefixed with ``shown_``."""
+    keep = precise_condition(queryset) if is_blurred_queryset(queryset) else None
+    columns = {"shown_geom": display_geom(queryset)}
+    for name, empty in BLANKED.items():
+        columns[f"shown_{name}"] = _when(keep, F(name), empty)
+    for name, levels in AREA_LEVELS.items():
+        condition = None if keep is None else keep | Q(sensitivity_level__in=levels)
+        columns[f"shown_{name}"] = _when(condition, F(name), AREA_EMPTY[name])
+    communes_blurred = Func(
+        F("commune_id"), function="ARRAY", template="ARRAY[%(expressions)s]::varchar[]"
+    )
+    columns["shown_communes"] = (
+        F("communes")
+        if keep is None
+        else Case(
+            When(keep, then=F("communes")),
+            When(sensitivity_level=1, then=communes_blurred),
+            default=Value([], output_field=ArrayField(CharField())),
+            output_field=ArrayField(CharField()),
+        )
+    )
+    columns["shown_diffusion_level"] = (
+        F("diffusion_level")
+        if keep is None
+        else Case(
+            When(keep, then=F("diffusion_level")),
+            default=F("sensitivity_level"),
+        )
+    )
+    return columns
+
+
+def _when(condition: Q | None, then, empty):
+    if condition is None:
+        return then
+    return Case(When(condition, then=then), default=Value(empty))
+
+
+def blur_instance(occurrence, reader: Reader) -> bool:
+    """Blur a loaded record in place for display; returns whether it was blurred.
+
+    A blurred instance refuses to be saved (``Occurrence.save``)."""
+    if reader.sees_precisely(occurrence):
+        return False
+    level = occurrence.sensitivity_level
+    loaded = occurrence.__dict__
+    for name, empty in BLANKED.items():
+        if name in loaded:
+            loaded[name] = empty
+    if "site_id" in loaded:
+        occurrence._state.fields_cache.pop("site", None)
+    for name, levels in AREA_LEVELS.items():
+        if name in loaded and level not in levels:
+            loaded[name] = AREA_EMPTY[name]
+            relation = name.removesuffix("_id")
+            occurrence._state.fields_cache.pop(relation, None)
+    if "communes" in loaded:
+        loaded["communes"] = [occurrence.commune_id] if level == 1 else []
+    if "geom" in loaded:
+        loaded["geom"] = occurrence.blurred_geom  # loaded now if it was deferred
+    if "diffusion_level" in loaded:
+        loaded["diffusion_level"] = DIFFUSION_OF_LEVEL.get(level, level)
+    occurrence.is_blurred = True
+    return True
