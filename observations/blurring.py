@@ -205,10 +205,10 @@ def blurred_columns(queryset: QuerySet) -> dict:
     keep = precise_condition(queryset) if is_blurred_queryset(queryset) else None
     columns = {"shown_geom": display_geom(queryset)}
     for name, empty in BLANKED.items():
-        columns[f"shown_{name}"] = _when(keep, F(name), empty)
+        columns[f"shown_{name}"] = _when(keep, name, empty)
     for name, levels in AREA_LEVELS.items():
         condition = None if keep is None else keep | Q(sensitivity_level__in=levels)
-        columns[f"shown_{name}"] = _when(condition, F(name), AREA_EMPTY[name])
+        columns[f"shown_{name}"] = _when(condition, name, AREA_EMPTY[name])
     communes_blurred = Func(
         F("commune_id"), function="ARRAY", template="ARRAY[%(expressions)s]::varchar[]"
     )
@@ -233,10 +233,16 @@ def blurred_columns(queryset: QuerySet) -> dict:
     return columns
 
 
-def _when(condition: Q | None, then, empty):
+def _when(condition: Q | None, name: str, empty):
     if condition is None:
-        return then
-    return Case(When(condition, then=then), default=Value(empty))
+        return F(name)
+    from observations.models import Occurrence
+
+    field = Occurrence._meta.get_field(name.removesuffix("_id"))
+    output = field.target_field if field.is_relation else field
+    return Case(
+        When(condition, then=F(name)), default=Value(empty), output_field=output
+    )
 
 
 def blur_instance(occurrence, reader: Reader) -> bool:

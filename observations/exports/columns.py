@@ -1,0 +1,111 @@
+"""The columns of every occurrence file we hand out, named as in the SINP standard
+("Occurrences de taxon" v2, DEE names of ``shared/domain/sinp.md`` §2b), as SQL expressions
+over a queryset read through ``Occurrence.objects.visible_to`` (so blurred for its reader).
+
+Partner extracts and the SINP/RAIN export share this table; a blurred record gets its blurred
+values (observations.blurring.blurred_columns), so no export can forget a field. Nomenclature
+columns carry the SINP code, as the standard's exchange format does.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.db.models import Case, CharField, F, Func, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Upper
+
+from observations.blurring import blurred_columns
+
+
+class WktText(Func):
+    """WKT with 6 decimals (about 0.1 m in degrees)."""
+
+    template = "ST_AsText(%(expressions)s, 6)"
+    output_field = CharField()
+
+
+class ArrayToString(Func):
+    function = "array_to_string"
+    output_field = CharField()
+
+
+# SINP name → builder(blurred) giving the expression; ``blurred`` maps "shown_<field>" to the
+# expression of what the reader sees. The order is the file's column order.
+COLUMNS = {
+    "idSINPOccTax": lambda b: Cast("uuid", CharField()),
+    "idOrigine": lambda b: Cast("id", CharField()),
+    "idSINPJdd": lambda b: Cast("dataset__uuid", CharField()),
+    "libelleJdd": lambda b: F("dataset__title"),
+    "organismeGestionnaireDonnee": lambda b: F("dataset__producer__name"),
+    "dSPublique": lambda b: Case(
+        When(dataset__is_public=True, then=Value("Pu")),
+        default=Value("Pr"),
+        output_field=CharField(),
+    ),
+    "statutSource": lambda b: F("source_status"),
+    "dateDebut": lambda b: Cast("date_start", CharField()),
+    "dateFin": lambda b: Cast("date_end", CharField()),
+    "heureDebut": lambda b: Cast("time_start", CharField()),
+    "heureFin": lambda b: Cast("time_end", CharField()),
+    "cdNom": lambda b: F("taxon_id"),
+    "cdRef": lambda b: F("taxon__cd_ref"),
+    "nomValide": lambda b: F("taxon__scientific_name"),
+    "nomVernaculaire": lambda b: F("taxon__vernacular_name"),
+    "nomCite": lambda b: F("cited_name"),
+    "versionTAXREF": lambda b: F("taxon__taxref_version"),
+    "statutObservation": lambda b: F("observation_status"),
+    "denombrementMin": lambda b: F("count_min"),
+    "denombrementMax": lambda b: F("count_max"),
+    "objetDenombrement": lambda b: F("count_object"),
+    "typeDenombrement": lambda b: F("count_type"),
+    "occSexe": lambda b: F("sex"),
+    "occStadeDeVie": lambda b: F("life_stage"),
+    "occEtatBiologique": lambda b: F("bio_condition"),
+    "occStatutBiologique": lambda b: F("bio_status"),
+    "occComportement": lambda b: F("behaviour"),
+    "obsTechnique": lambda b: F("obs_technique"),
+    "occNaturalite": lambda b: F("naturalness"),
+    "occStatutBiogeographique": lambda b: F("biogeo_status"),
+    "occMethodeDetermination": lambda b: F("determination_method"),
+    "preuveExistante": lambda b: F("proof_exists"),
+    "uRLPreuveNumerique": lambda b: b["shown_proof_url"],
+    "preuveNonNumerique": lambda b: b["shown_proof_text"],
+    "observateur": lambda b: F("observers_label"),
+    "determinateur": lambda b: Coalesce(
+        Concat(
+            Upper("determiner__last_name"),
+            Value(" "),
+            "determiner__first_name",
+            output_field=CharField(),
+        ),
+        Value(""),
+    ),
+    "codeCommune": lambda b: ArrayToString(b["shown_communes"], Value("|")),
+    "codeDepartement": lambda b: b["shown_departement_id"],
+    "codeMaille": lambda b: b["shown_grid_10km"],
+    "nomLieu": lambda b: b["shown_place_name"],
+    "altitudeMin": lambda b: b["shown_altitude_min"],
+    "altitudeMax": lambda b: b["shown_altitude_max"],
+    "precisionGeometrie": lambda b: b["shown_precision_m"],
+    "natureObjetGeo": lambda b: F("geo_object_nature"),
+    "geometrie": lambda b: WktText(Transform(b["shown_geom"], settings.API_SRID)),
+    "commentaire": lambda b: b["shown_comment"],
+    "statutValidation": lambda b: F("validation_status"),
+    "sensiNiveau": lambda b: F("sensitivity_level"),
+    "diffusionNiveauPrecision": lambda b: b["shown_diffusion_level"],
+    "dEEFloutage": lambda b: F("dee_blurring"),
+}
+
+
+def export_values(
+    queryset: QuerySet, names: list[str] | None = None, *, geometry: str = "wkt"
+) -> QuerySet:
+    """``queryset.values(...)`` with the standard columns (all, or ``names``), in order,
+    each blurred for the queryset's reader; ordered by id, so a file is reproducible.
+
+    ``geometry``: "wkt" (text files) or "geojson" (GeoJSON and GeoPackage), in WGS84."""
+    blurred = blurred_columns(queryset)
+    columns = {name: COLUMNS[name](blurred) for name in names or COLUMNS}
+    if geometry == "geojson" and "geometrie" in columns:
+        columns["geometrie"] = AsGeoJSON(
+            Transform(blurred["shown_geom"], settings.API_SRID), precision=6
+        )
+    return queryset.order_by("id").values(**columns)
