@@ -28,7 +28,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    ExpressionWrapper,
     F,
     Func,
     Q,
@@ -129,8 +128,14 @@ class Reader:
         if self.sees_everything:
             return queryset.annotate(is_precise=Value(True))
         precise = self.precise_q()
+        # CASE, not the bare condition: "created_by_id = 5" is NULL on a row without an
+        # author, and NOT NULL would hide a blurred row from every filter.
         return queryset.filter(precise | Q(sensitivity_level__lt=4)).annotate(
-            is_precise=ExpressionWrapper(precise, output_field=BooleanField())
+            is_precise=Case(
+                When(precise, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
 
 
@@ -160,21 +165,25 @@ def precise_condition(queryset: QuerySet) -> Q:
     return Q(sensitivity_level=0)
 
 
-def filter_area(
+def area_q(
     queryset: QuerySet, *, precise: Q, area: GEOSGeometry | None, blurred: bool = True
-) -> QuerySet:
-    """Filter on an area: precise rows through ``precise`` (the derived columns, indexed),
+) -> Q:
+    """A filter on an area: precise rows through ``precise`` (the derived columns, indexed),
     blurred rows only when their blurred geometry shares interior with ``area`` (or never,
     with ``blurred=False`` or no area), so that a filter cannot place them any better."""
     if not is_blurred_queryset(queryset):
-        return queryset.filter(precise)
+        return precise
     keep = precise_condition(queryset)
     condition = keep & precise
     if blurred and area is not None:
         condition |= ~keep & Q(
             blurred_geom__bboverlaps=area, blurred_geom__relate=(area, "T********")
         )
-    return queryset.filter(condition)
+    return condition
+
+
+def filter_area(queryset: QuerySet, **kwargs) -> QuerySet:
+    return queryset.filter(area_q(queryset, **kwargs))
 
 
 def attribute_q(queryset: QuerySet, condition: Q) -> Q:

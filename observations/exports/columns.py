@@ -10,7 +10,7 @@ columns carry the SINP code, as the standard's exchange format does.
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db.models import Case, CharField, F, Func, QuerySet, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, Upper
+from django.db.models.functions import Cast, Concat, Upper
 
 from observations.blurring import blurred_columns
 
@@ -69,14 +69,15 @@ COLUMNS = {
     "uRLPreuveNumerique": lambda b: b["shown_proof_url"],
     "preuveNonNumerique": lambda b: b["shown_proof_text"],
     "observateur": lambda b: F("observers_label"),
-    "determinateur": lambda b: Coalesce(
-        Concat(
+    "determinateur": lambda b: Case(
+        When(determiner__isnull=True, then=Value("")),
+        default=Concat(
             Upper("determiner__last_name"),
             Value(" "),
             "determiner__first_name",
             output_field=CharField(),
         ),
-        Value(""),
+        output_field=CharField(),
     ),
     "codeCommune": lambda b: ArrayToString(b["shown_communes"], Value("|")),
     "codeDepartement": lambda b: b["shown_departement_id"],

@@ -2,7 +2,8 @@
 CSV through PostgreSQL's own COPY (no Python per row), XLSX, GeoJSON and GeoPackage, each
 streamed with flat memory and reporting progress as rows are written.
 
-``progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows or so.
+``progress(rows_done)`` is called every ``PROGRESS_EVERY`` rows or so, while the database
+connection is busy (COPY): report through the cache, not through the database.
 """
 
 import shutil
@@ -16,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 PROGRESS_EVERY = 20000
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -42,16 +44,18 @@ def write_csv(
         out.write(UTF8_BOM)
     query = _sql(queryset)
     copy_sql = f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER true, DELIMITER ';')"
-    written = 0
+    lines = reported = 0
     with connection.cursor() as cursor:
         with cursor.cursor.copy(copy_sql) as copy:
             for chunk in copy:
                 out.write(chunk)
                 if progress is not None:
-                    written += bytes(chunk).count(b"\n")
-                    if written >= PROGRESS_EVERY:
-                        progress(written)
-                        written = 0
+                    lines += bytes(chunk).count(b"\n")
+                    if lines - reported >= PROGRESS_EVERY:
+                        progress(
+                            lines - 1
+                        )  # less the header (a guess: quoted newlines)
+                        reported = lines
         return cursor.cursor.rowcount
 
 
@@ -86,10 +90,11 @@ def write_xlsx(
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
     names = column_names(queryset)
+    bold = Font(bold=True)
     header = []
     for name in names:
         cell = WriteOnlyCell(worksheet, value=name)
-        cell.font = cell.font.copy(bold=True)
+        cell.font = bold
         header.append(cell)
     worksheet.append(header)
     rows = 0
