@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from bench.exports import bench_exports, exports_report
 from bench.import_occurrences import bench_import, import_report
 from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
 from bench.occurrences import ROWS as OCCURRENCE_ROWS
@@ -42,10 +43,15 @@ def import_section(args: argparse.Namespace, when: str) -> str:
     return import_report(bench_import(), when=when)
 
 
+def exports_section(args: argparse.Namespace, when: str) -> str:
+    return exports_report(bench_exports(), when=when)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "taxref": taxref_section,
     "occurrences": occurrences_section,
     "import": import_section,
+    "exports": exports_section,
 }
 
 

@@ -10,6 +10,7 @@ from observations.models import (
     ImportMapping,
     Occurrence,
     OccurrenceChange,
+    SinpExport,
     Validation,
 )
 
@@ -122,3 +123,35 @@ class ImportMappingAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "is_default"]
     list_filter = ["organisation"]
     search_fields = ["name"]
+
+
+@admin.register(SinpExport)
+class SinpExportAdmin(admin.ModelAdmin):
+    """The log of SINP exports: read only (the next incremental export reads it)."""
+
+    list_display = [
+        "year",
+        "pole",
+        "mode",
+        "organisation",
+        "status",
+        "rows_sent",
+        "deletions_sent",
+        "created_at",
+        "created_by",
+    ]
+    list_filter = ["pole", "mode", "status", "year"]
+    list_select_related = ["organisation", "created_by"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -50,3 +50,61 @@ def _enqueue(batch_id: int) -> None:
                 "n'a pas pu démarrer, rien n'a été importé. Réessayez plus tard."
             ),
         )
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def extract_run_task(self, extract_id: int) -> None:
+    """Write a partner extract's file; safe to deliver twice (see extract_run)."""
+    from observations.exports.extracts import extract_run
+
+    extract_run(extract_id)
+
+
+@shared_task(ignore_result=True)
+def extracts_expire_task() -> None:
+    """Daily: delete the files of extracts past their retention date (the log stays)."""
+    from observations.exports.extracts import extracts_expire
+
+    extracts_expire()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def sinp_export_run(self, export_id: int) -> None:
+    """Write a SINP/RAIN export's file. Safe to deliver twice (acks_late, worker lost): a
+    finished export is left as it is, and its file is written under a temporary name."""
+    from observations.exports.sinp import sinp_export_process
+
+    sinp_export_process(export_id, task_id=self.request.id or "")
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sinp_export_annual() -> None:
+    """Beat, each 5 January (migration observations 0003): year N-1, faune and flore."""
+    from observations.exports.sinp import sinp_export_annual as annual
+
+    annual()
+
+
+def sinp_export_start(export_id: int) -> None:
+    """Queue an export once the transaction commits; if the broker is unreachable, say so
+    on the export's page."""
+
+    def enqueue() -> None:
+        from observations.models import SinpExport
+
+        try:
+            sinp_export_run.delay(export_id)
+        except Exception:
+            logger.exception(
+                "Export SINP %s : file d'attente Celery injoignable", export_id
+            )
+            SinpExport.objects.filter(pk=export_id).update(
+                status=SinpExport.Status.FAILED,
+                finished_at=timezone.now(),
+                error=_(
+                    "Le service de traitement en arrière-plan est injoignable : l'export "
+                    "n'a pas pu démarrer. Réessayez plus tard."
+                ),
+            )
+
+    transaction.on_commit(enqueue)

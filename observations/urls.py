@@ -3,6 +3,8 @@
 from django.urls import path
 
 from observations.views import (
+    exports_sinp,
+    extracts,
     imports,
     occurrence_detail,
     occurrence_entry,
@@ -42,6 +44,18 @@ urlpatterns = [
         name="occurrence_validate",
     ),
     path("atlas/", atlas_page, name="atlas"),
+    path("extractions/", extracts.extract_list, name="extract_list"),
+    path("extractions/<uuid:uuid>/", extracts.extract_detail, name="extract_detail"),
+    path(
+        "extractions/<uuid:uuid>/etat.json",
+        extracts.extract_status,
+        name="extract_status",
+    ),
+    path(
+        "extractions/<uuid:uuid>/fichier/",
+        extracts.extract_download,
+        name="extract_download",
+    ),
     path("import/", imports.import_upload, name="import"),
     path("import/modele.csv", imports.import_template_csv, name="import_template"),
     path("import/<uuid:uuid>/", imports.import_detail, name="import_detail"),
@@ -53,4 +67,20 @@ urlpatterns = [
         name="import_errors",
     ),
     path("import/<uuid:uuid>/annuler/", imports.import_undo, name="import_undo"),
+    path("exports-sinp/", exports_sinp.sinp_export_list, name="sinp_exports"),
+    path(
+        "exports-sinp/<uuid:uuid>/",
+        exports_sinp.sinp_export_detail,
+        name="sinp_export_detail",
+    ),
+    path(
+        "exports-sinp/<uuid:uuid>/etat.json",
+        exports_sinp.sinp_export_status,
+        name="sinp_export_status",
+    ),
+    path(
+        "exports-sinp/<uuid:uuid>/fichier/",
+        exports_sinp.sinp_export_download,
+        name="sinp_export_download",
+    ),
 ]

@@ -1,3 +1,5 @@
+from .exports import SinpExport, SinpExportItem
+from .extracts import Extract
 from .imports import ImportBatch, ImportMapping
 from .occurrences import (
     VALIDATION_CHOICES,
@@ -10,11 +12,14 @@ from .occurrences import (
 
 __all__ = [
     "VALIDATION_CHOICES",
+    "Extract",
     "ImportBatch",
     "ImportMapping",
     "Occurrence",
     "OccurrenceChange",
     "OccurrenceDeletion",
+    "SinpExport",
+    "SinpExportItem",
     "Source",
     "Validation",
 ]

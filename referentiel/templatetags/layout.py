@@ -24,6 +24,16 @@ def _can_enter(user) -> bool:
     return user.is_authenticated and user.write_scope is not None
 
 
+def _can_extract(user) -> bool:
+    return user.is_authenticated and (
+        user.has_role(Role.COORDINATEUR) or user.has_role(Role.PARTENAIRE)
+    )
+
+
+def _can_coordinate(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.COORDINATEUR)
+
+
 def _can_validate(user) -> bool:
     return user.is_authenticated and (
         user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR)
@@ -39,6 +49,8 @@ ACTION_LINKS = {
         ("Importer", "observations:import", _can_enter),
         ("Validation", "observations:validation_queue", _can_validate),
         ("Atlas", "observations:atlas", lambda user: user.is_authenticated),
+        ("Extractions", "observations:extract_list", _can_extract),
+        ("Exports SINP", "observations:sinp_exports", _can_coordinate),
     ),
 }
 

@@ -1,4 +1,4 @@
-/* Import batch page: poll the batch status every second, move the progress bar, reload the
+/* Import batch and extract pages: poll the job status every second, move the progress bar, reload the
    page with its report once the batch is finished; confirm before undoing an import. */
 (function () {
   "use strict";
@@ -11,7 +11,8 @@
     var failures = 0;
 
     var describe = function (state) {
-      var line = state.label + " : " + state.processed_rows + " ligne(s) lue(s)";
+      var verb = box.getAttribute("data-verb") || "lue(s)";
+      var line = state.label + " : " + state.processed_rows + " ligne(s) " + verb;
       if (state.total_rows) line += " sur environ " + state.total_rows;
       return line + ".";
     };

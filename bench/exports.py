@@ -1,0 +1,438 @@
+"""Export benchmark on the 1,000,000-occurrence database of the occurrence benchmark
+(``cpie_bench_occ``, built by bench/occurrences.py if it is missing, else migrated and reused):
+
+- partner extracts to CSV (``extract_create`` + ``extract_run``, synchronously) for a regional
+  coordinator and a partner without clearance, against PostgreSQL's own
+  ``COPY (same SQL) TO STDOUT`` and a COPY of the raw columns, with the peak RSS of the child
+  process at 1,000,000 and about 100,000 rows (issue 4: at most 3× COPY, memory flat);
+- XLSX, GeoJSON and GeoPackage extracts of about 100,000 rows (information);
+- the sensitivity recomputation after a rule change (target < 60 s);
+- a complete SINP export of a year for the faune pole, if observations/exports/sinp.py has one.
+
+Each step runs in a child process (bench/exports_measure.py) with Django settings pointing to
+that database, its own MEDIA_ROOT under bench/out/ and its own Redis database (no Celery task
+is queued: the extract runs in the child).
+
+    .venv/bin/python -m bench exports
+    .venv/bin/python -m bench.exports setup          # child steps, by hand
+    .venv/bin/python -m bench.exports extract --who partner --format csv --baselines
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench.db import OUT, ROOT, bench_env, psql
+from bench.occurrences import DATABASE_URL, DB_NAME, ROWS, database_prepare
+from bench.occurrences import _child as occurrences_child
+from bench.occurrences import _run as occurrences_run
+
+RESULT_MARK = "BENCH-RESULT "
+TARGET_COPY_RATIO = 3.0
+TARGET_SENSITIVITY_S = 60.0
+# "Memory flat": the peak RSS of a 1,000,000-row extract may exceed that of a 100,000-row
+# one by at most this much (noise of the allocator, not rows held in memory).
+FLAT_MARGIN_MB = 20.0
+FIGURES = OUT / "exports-figures.json"
+
+
+def _env() -> dict[str, str]:
+    return bench_env(
+        DATABASE_URL,
+        STATIC_ROOT=str(OUT / "static"),
+        MEDIA_ROOT=str(OUT / "media-exports"),
+        # Progress keys and any broker message stay away from the dev cache and queue.
+        REDIS_URL="redis://127.0.0.1:63790/5",
+    )
+
+
+def _child(step: str, *arguments: str) -> dict:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.exports", step, *arguments],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(
+            f"bench.exports {step} {' '.join(arguments)} a échoué :\n"
+            f"{result.stderr[-4000:]}"
+        )
+    line = next(
+        row for row in result.stdout.splitlines() if row.startswith(RESULT_MARK)
+    )
+    figures = json.loads(line.removeprefix(RESULT_MARK))
+    print(f"  {step} {' '.join(arguments)} : {time.perf_counter() - started:.1f} s")
+    return figures
+
+
+def database_ensure() -> dict:
+    """Reuse ``cpie_bench_occ`` if it holds the 1,000,000 rows (migrated to the current
+    schema), else build it with the occurrence benchmark's own steps."""
+    subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
+    rows = None
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") == "1":
+        try:
+            rows = int(
+                psql("SELECT count(*) FROM observations_occurrence", database=DB_NAME)
+            )
+        except subprocess.CalledProcessError:
+            rows = None
+    if rows == ROWS:
+        started = time.perf_counter()
+        occurrences_run("manage.py", "migrate", "--noinput", "-v", "0")
+        return {"built": False, "migrate_seconds": time.perf_counter() - started}
+    print(f"Base {DB_NAME} absente ou incomplète ({rows} lignes) : construction")
+    prepare = database_prepare()
+    loaded = {"prepare": prepare, **occurrences_child("load", "--rows", str(ROWS))}
+    OUT.mkdir(parents=True, exist_ok=True)
+    saved = OUT / f"occurrences-{ROWS}-load.json"
+    saved.write_text(json.dumps(loaded), encoding="utf-8")
+    return {"built": True, "load": loaded}
+
+
+def bench_exports() -> dict:
+    started = time.perf_counter()
+    figures: dict = {"load_average": os.getloadavg()[0], "cpus": os.cpu_count()}
+    figures["database"] = database_ensure()
+    print(f"Base {DB_NAME} prête : {figures['database']}")
+    figures["setup"] = setup = _child("setup")
+    small = json.dumps(setup["small"]["filters"])
+    csv = figures["csv"] = {}
+    for who in ("regional", "partner"):
+        csv[who] = {
+            "full": _child("extract", "--who", who, "--format", "csv", "--baselines"),
+            "small": _child(
+                "extract",
+                *("--who", who, "--format", "csv", "--filters", small, "--baselines"),
+            ),
+        }
+    figures["formats"] = {
+        fmt: _child("extract", "--who", "regional", "--format", fmt, "--filters", small)
+        for fmt in ("xlsx", "geojson", "gpkg")
+    }
+    figures["sensitivity"] = _child("sensitivity")
+    try:
+        figures["sinp"] = _child("sinp")
+    except RuntimeError as exc:
+        figures["sinp"] = {"failed": str(exc)[-1500:]}
+    figures["restore"] = _child("restore")
+    figures["seconds"] = time.perf_counter() - started
+    OUT.mkdir(parents=True, exist_ok=True)
+    FIGURES.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    return figures
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+
+def _num(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def _int(value: float) -> str:
+    return _num(value, 0)
+
+
+def _mb(kib: float) -> str:
+    return _num(kib / 1024, 0)
+
+
+def _ok(condition: bool) -> str:
+    return "✅ OK" if condition else "❌ NON OK"
+
+
+READERS = {
+    "regional": "coordinateur régional (habilitation 4)",
+    "partner": "partenaire (habilitation 0)",
+}
+FORMATS = {"xlsx": "XLSX", "geojson": "GeoJSON", "gpkg": "GeoPackage"}
+
+
+def _product_seconds(extract: dict) -> float:
+    return extract["create_seconds"] + extract["run_seconds"]
+
+
+def _growth_kb(extract: dict) -> int:
+    return extract["rss_end_kb"] - extract["rss_start_kb"]
+
+
+def _filters_label(filters: dict) -> str:
+    label = f"années {filters['year_min']}–{filters['year_max']}"
+    if filters.get("validation"):
+        label += ", statuts de validation 1 et 2"
+    return label
+
+
+def exports_report(figures: dict, *, when: str) -> str:
+    """The Markdown section of bench/RESULTS.md for this benchmark."""
+    setup, csv = figures["setup"], figures["csv"]
+    database = figures["database"]
+    levels = setup["levels"]
+    sensitive = sum(v["rows"] for k, v in levels.items() if k != "0")
+    small_filters = _filters_label(setup["small"]["filters"])
+    sens = figures["sensitivity"]
+    verdicts = []
+    for who, runs in csv.items():
+        full = runs["full"]
+        ratio = _product_seconds(full) / full["copy_same"]["seconds"]
+        verdicts.append(
+            f"| CSV de {_int(full['rows'])} lignes, {READERS[who]} | ≤ 3 × COPY de la "
+            f"même requête | {_num(ratio, 2)} × ({_num(_product_seconds(full))} s contre "
+            f"{_num(full['copy_same']['seconds'])} s) | {_ok(ratio <= TARGET_COPY_RATIO)} |"
+        )
+    for who, runs in csv.items():
+        growth = _growth_kb(runs["full"]) - _growth_kb(runs["small"])
+        verdicts.append(
+            f"| Mémoire plate, {READERS[who]} | RSS max à 1 M lignes ≤ RSS max à "
+            f"{_int(runs['small']['rows'])} lignes + {_int(FLAT_MARGIN_MB)} Mo | "
+            f"{_mb(runs['full']['rss_end_kb'])} Mo contre "
+            f"{_mb(runs['small']['rss_end_kb'])} Mo (écart de croissance "
+            f"{_num(growth / 1024)} Mo) | {_ok(growth / 1024 <= FLAT_MARGIN_MB)} |"
+        )
+    if "cases" in sens:
+        for key, label in (
+            ("unchanged", "sans changement"),
+            ("added", "après ajout d'une règle"),
+            ("removed", "après suppression de la règle"),
+        ):
+            case = sens["cases"][key]
+            verdicts.append(
+                f"| Recalcul de la sensibilité, {label} | < 60 s | "
+                f"{_num(case['seconds'])} s ({_int(case['changed'])} lignes modifiées) | "
+                f"{_ok(case['seconds'] < TARGET_SENSITIVITY_S)} |"
+            )
+    origin = (
+        "construite pour ce benchmark par `bench.occurrences load --rows 1000000`"
+        if database["built"]
+        else f"réutilisée (migrée en {_num(database['migrate_seconds'])} s)"
+    )
+    lines = [
+        f"## Exports — {_int(setup['total'])} observations ({when})",
+        "",
+        f"Base `{DB_NAME}` du benchmark des observations, {origin}. Chaque mesure tourne "
+        "dans un processus fils (Django sur cette base, MEDIA_ROOT sous `bench/out/`, "
+        "aucune tâche Celery : `extract_run` est appelé directement). Machine : "
+        f"{figures['cpus']} cœurs, charge moyenne au départ "
+        f"{_num(figures['load_average'])}. Durée totale : "
+        f"{_num(figures['seconds'] / 60)} min.",
+        "",
+        "### Cibles",
+        "",
+        "| Cible | Seuil | Mesure | |",
+        "|---|---|---|---|",
+        *verdicts,
+        "",
+        "### Données",
+        "",
+        f"- Règles de sensibilité : {setup['rules']} "
+        + (
+            f"({setup['rules_created']} créées par ce benchmark sur les taxons classés "
+            "10ᵉ à 109ᵉ par nombre de lignes : niveaux 1 à 4, 30 % limitées à la période "
+            "du 15 mars au 31 juillet, 20 % à un département)"
+            if setup["rules_created"]
+            else "(déjà présentes)"
+        )
+        + f" ; `occurrences_refresh_sensitivity()` initial : {_num(setup['refresh_seconds'])}"
+        f" s, {_int(setup['refresh_changed'])} lignes modifiées.",
+        "- Niveaux de sensibilité : "
+        + ", ".join(
+            f"{level} : {_int(value['rows'])}" for level, value in levels.items()
+        )
+        + f" — {_int(sensitive)} lignes sensibles (niveau > 0, "
+        f"{_num(100 * sensitive / setup['total'])} %), toutes avec une géométrie floutée "
+        f"({_int(sum(v['blurred_geom'] for k, v in levels.items() if k not in ('0', '4')))}"
+        " géométries floutées aux niveaux 1 à 3).",
+        f"- Jeux de données : {setup['datasets']}, rendus publics pour la mesure "
+        f"({setup['datasets_made_public']} l'ont été, puis remis comme avant : "
+        f"{figures['restore']['restored']}).",
+        f"- Lignes visibles : coordinateur régional "
+        f"{_int(setup['visible']['regional'])}, partenaire "
+        f"{_int(setup['visible']['partner'])} (les lignes de niveau 4 ne lui sont pas "
+        "remises ; les autres lignes sensibles le sont floutées).",
+        "",
+        "### Extraction CSV contre `COPY … TO STDOUT`",
+        "",
+        "| Lecteur | Lignes | Extraction (s) | dont `extract_create` (s) | Lignes/s | "
+        "COPY même requête (s) | COPY colonnes brutes (s) | Produit / COPY | "
+        "RSS max début → fin (Mo) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for who, runs in csv.items():
+        for size, run in runs.items():
+            total = _product_seconds(run)
+            same = run["copy_same"]["seconds"]
+            raw = run.get("copy_raw")
+            label = READERS[who] + ("" if size == "full" else f", {small_filters}")
+            lines.append(
+                f"| {label} | {_int(run['rows'])} | {_num(total)} | "
+                f"{_num(run['create_seconds'])} | {_int(run['rows'] / total)} | "
+                f"{_num(same)} ({_int(run['copy_same']['rows'] / same)} lignes/s) | "
+                + (
+                    f"{_num(raw['seconds'])} ({_int(raw['rows'] / raw['seconds'])} "
+                    "lignes/s)"
+                    if raw
+                    else "—"
+                )
+                + f" | {_num(total / same, 2)} × | {_mb(run['rss_start_kb'])} → "
+                f"{_mb(run['rss_end_kb'])} |"
+            )
+    lines += [
+        "",
+        "Extraction : `extract_create(user, recipient=son organisme, filters, area=None, "
+        'fmt="csv")` (qui compte les lignes) puis `extract_run(pk)` (COPY de la requête '
+        "floutée vers le fichier, SHA-256, renommage). « COPY même requête » : "
+        "`COPY (<SQL de export_values(Occurrence.objects.visible_to(user))>) TO STDOUT "
+        "(FORMAT csv, HEADER true, DELIMITER ';')` lu par psycopg dans le même processus "
+        "et écrit dans /dev/null ; « colonnes brutes » : les colonnes correspondantes de "
+        "`observations_occurrence`, sans jointure, sans CASE de floutage, sans tri ni "
+        "reprojection. RSS : `getrusage(RUSAGE_SELF).ru_maxrss` du processus fils après "
+        "le démarrage de Django, puis après l'extraction.",
+        "",
+        "Fichiers produits :",
+        "",
+    ]
+    for who, runs in csv.items():
+        for run in runs.values():
+            checked = " (relu : identique)" if run.get("sha256_checked") else ""
+            lines.append(
+                f"- {READERS[who]}, {_int(run['rows'])} lignes : "
+                f"{_num(run['size'] / 2**20)} Mo, sha256 `{run['sha256']}`{checked}"
+            )
+    lines += [
+        "",
+        f"### Autres formats ({small_filters}, coordinateur régional ; pour information)",
+        "",
+        "| Format | Lignes | Secondes | Lignes/s | Taille (Mo) | RSS max début → fin (Mo) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for fmt, run in figures["formats"].items():
+        total = _product_seconds(run)
+        if run["status"] != "done":
+            lines.append(
+                f"| {FORMATS[fmt]} | — | {_num(total)} | — | — | échec : "
+                f"{run['error'][:200]} |"
+            )
+            continue
+        lines.append(
+            f"| {FORMATS[fmt]} | {_int(run['rows'])} | {_num(total)} | "
+            f"{_int(run['rows'] / total)} | {_num(run['size'] / 2**20)} | "
+            f"{_mb(run['rss_start_kb'])} → {_mb(run['rss_end_kb'])} |"
+        )
+    lines += [
+        "",
+        "GeoPackage : GeoJSON écrit par le processus puis converti par `ogr2ogr` (dont la "
+        "mémoire n'est pas comptée dans la RSS du processus).",
+        "",
+        "### Recalcul de la sensibilité (`occurrences_refresh_sensitivity()`)",
+        "",
+    ]
+    if "cases" in sens:
+        rules = sens["rules"]
+        names = ", ".join(
+            f"*{rule['name']}* ({_int(rule['rows'])} lignes)" for rule in rules
+        )
+        added = (
+            f"règle ajoutée : {names}, niveau {sens['level']}"
+            if sens["mode"] == "group"
+            else f"{len(rules)} règles ajoutées en une fois, niveau {sens['level']}"
+        )
+        lines += [
+            "| Cas | Lignes modifiées | Détail (ancien → nouveau niveau) | Secondes | "
+            "Cible | |",
+            "|---|---|---|---|---|---|",
+        ]
+        for key, label in (
+            ("unchanged", "aucune règle modifiée"),
+            ("added", added),
+            ("removed", "règle(s) supprimée(s) (retour à l'état initial)"),
+        ):
+            case = sens["cases"][key]
+            detail = ", ".join(f"{k} : {_int(v)}" for k, v in case["changes"].items())
+            lines.append(
+                f"| {label} | {_int(case['changed'])} "
+                f"({_num(100 * case['changed'] / sens['total'])} %) | {detail or '—'} | "
+                f"{_num(case['seconds'])} | < 60 s | "
+                f"{_ok(case['seconds'] < TARGET_SENSITIVITY_S)} |"
+            )
+        lines.append("")
+        if sens["mode"] == "frequent":
+            group = sens["largest_group"]
+            largest = (
+                ""
+                if group is None
+                else f" (le plus fourni, *{group['name']}* ({group['rank']}), "
+                f"{_int(group['rows'])} lignes)"
+            )
+            lines.append(
+                "Le TAXREF de démonstration de la base n'a aucun lien `cd_sup` : une règle "
+                "sur une classe, un ordre ou un genre n'y couvre que ce nom"
+                f"{largest}. Le changement mesuré est donc l'ajout, en une fois, de "
+                f"règles sur les taxons les plus fréquents sans règle : {names} ; "
+                f"{_int(sens['expected'])} lignes attendues sous le niveau "
+                f"{sens['level']}."
+            )
+        lines.append(
+            "Chaque recalcul réévalue le niveau de toutes les lignes (statuts et règles) "
+            "et ne réécrit (niveau, niveau de diffusion, géométrie floutée) que celles "
+            "qui changent."
+        )
+    else:
+        lines.append(f"Non mesuré : {sens['skipped']}.")
+    lines += ["", "### Export SINP (pôle faune, export complet d'une année)", ""]
+    sinp = figures["sinp"]
+    if "skipped" in sinp:
+        lines.append(f"Non mesuré : {sinp['skipped']}.")
+    elif "failed" in sinp:
+        lines.append(f"Échec de l'export :\n\n```\n{sinp['failed']}\n```")
+    else:
+        lines += [
+            "| Année | Lignes | Secondes | Lignes/s | ZIP (Mo) | RSS max début → fin (Mo) |",
+            "|---|---|---|---|---|---|",
+            f"| {sinp['year']} | {_int(sinp['rows'])} | {_num(sinp['seconds'])} | "
+            f"{_int(sinp['rows'] / sinp['seconds'])} | {_num(sinp['size'] / 2**20)} | "
+            f"{_mb(sinp['rss_start_kb'])} → {_mb(sinp['rss_end_kb'])} |",
+            "",
+            f'`sinp_export(year={sinp["year"]}, pole="faune")` (signature '
+            f"`sinp_export{sinp['signature']}`), tout le réseau, année la plus fournie en "
+            "observations validées de la faune : fingerprints en table temporaire, journal "
+            "des lignes envoyées, COPY du CSV, métadonnées des jeux, ZIP.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _child_main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.exports")
+    parser.add_argument(
+        "step", choices=["setup", "extract", "sensitivity", "sinp", "restore"]
+    )
+    parser.add_argument("--who", choices=["regional", "partner"], default="regional")
+    parser.add_argument(
+        "--format", choices=["csv", "xlsx", "geojson", "gpkg"], default="csv"
+    )
+    parser.add_argument("--filters", default="{}", help="filtres JSON de l'extraction")
+    parser.add_argument("--baselines", action="store_true", help="mesurer aussi COPY")
+    args = parser.parse_args()
+    os.environ.update(_env())
+    # Models can only be imported once Django is set up on the benchmark database.
+    import django
+
+    django.setup()
+    from bench import exports_measure as measure
+
+    if args.step == "extract":
+        result = measure.extract(
+            args.who, args.format, json.loads(args.filters), args.baselines
+        )
+    else:
+        result = getattr(measure, args.step)()
+    print(RESULT_MARK + json.dumps(result))
+
+
+if __name__ == "__main__":
+    _child_main()

@@ -1,0 +1,274 @@
+"""Partner extracts: which records an extract holds, who may ask for one and for whom, and the
+job that writes its file (Celery, idempotent, progress in the cache, file kept for a while).
+
+Rows are what the requester may read (``visible_to``), blurred for the recipient: an extract
+made for a partner organisation carries that partner's precision, whoever clicks the button.
+"""
+
+import hashlib
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.db.models import Union
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from observations.blurring import Reader, area_q, attribute_q
+from observations.exports.columns import export_values
+from observations.exports.writers import (
+    write_csv,
+    write_geojson,
+    write_gpkg,
+    write_xlsx,
+)
+from observations.models import Extract, Occurrence
+from referentiel.models import Commune, Organisation, Role, Scope, Taxon
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+DEFAULT_RETENTION_DAYS = 30
+# Excel stops at 1,048,576 lines.
+XLSX_MAX_ROWS = 1_048_575
+PROGRESS_KEY = "extract-progress:{id}"
+
+
+def extract_can_request(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and (
+            user.is_superuser
+            or user.has_role(Role.COORDINATEUR)
+            or user.has_role(Role.PARTENAIRE)
+        )
+    )
+
+
+def extract_recipients(user) -> QuerySet[Organisation]:
+    """Coordinators extract for any organisation; a partner only for its own."""
+    if user.is_superuser or user.has_role(Role.COORDINATEUR):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk=user.organisation_id)
+
+
+def extracts_visible_to(user) -> QuerySet[Extract]:
+    """The exchange log as the user may read it: regional coordinators all of it, others
+    the extracts their organisation asked for or received."""
+    extracts = Extract.objects.select_related("requested_by", "recipient")
+    if not extract_can_request(user):
+        return extracts.none()
+    if user.read_scope == Scope.ALL:
+        return extracts
+    return extracts.filter(
+        Q(requested_by__organisation_id=user.organisation_id)
+        | Q(recipient_id=user.organisation_id)
+        | Q(requested_by=user)
+    )
+
+
+def extract_reader(*, user, recipient: Organisation) -> Reader:
+    """Internal extracts read as the requester; extracts for another organisation read
+    with that organisation's clearance (and its own datasets precise)."""
+    if recipient.pk == user.organisation_id:
+        return Reader.for_user(user)
+    return Reader.for_organisation(recipient)
+
+
+def extract_queryset(*, user, reader: Reader, filters: dict, area=None) -> QuerySet:
+    """The records of an extract. ``filters`` holds lists (communes, sites, atlas_groups,
+    taxa, programmes, validation) and years (year_min, year_max); the territory is the union
+    of the drawn ``area``, the communes and the sites."""
+    qs = Occurrence.objects.visible_to(user, reader=reader)
+    territory = Q()
+    if area is not None:
+        territory |= area_q(qs, precise=Q(geom__intersects=area), area=area)
+    if communes := filters.get("communes"):
+        union = Commune.objects.filter(insee__in=communes).aggregate(u=Union("geom"))
+        territory |= area_q(qs, precise=Q(communes__overlap=communes), area=union["u"])
+    if sites := filters.get("sites"):
+        territory |= attribute_q(qs, Q(site_id__in=sites))
+    if territory:
+        qs = qs.filter(territory)
+    taxa = Q()
+    if groups := filters.get("atlas_groups"):
+        taxa |= Q(atlas_group__code__in=groups)
+    if cd_noms := filters.get("taxa"):
+        refs = set()
+        for taxon in Taxon.objects.filter(pk__in=cd_noms):
+            refs.update(Taxon.objects.descendant_refs(taxon.cd_ref))
+        taxa |= Q(taxon__cd_ref__in=sorted(refs))
+    if taxa:
+        qs = qs.filter(taxa)
+    if year_min := filters.get("year_min"):
+        qs = qs.filter(date_start__year__gte=year_min)
+    if year_max := filters.get("year_max"):
+        qs = qs.filter(date_start__year__lte=year_max)
+    if programmes := filters.get("programmes"):
+        qs = qs.filter(programme__code__in=programmes)
+    if statuses := filters.get("validation"):
+        qs = qs.filter(validation_status__in=statuses)
+    return qs
+
+
+def extract_records(extract: Extract) -> QuerySet:
+    return extract_queryset(
+        user=extract.requested_by,
+        reader=extract_reader(user=extract.requested_by, recipient=extract.recipient),
+        filters=extract.filters,
+        area=extract.area,
+    )
+
+
+@transaction.atomic
+def extract_create(
+    *, user, recipient: Organisation, filters: dict, area, fmt: str, purpose: str = ""
+) -> Extract:
+    """Log the request (the data exchange) and queue its file once the transaction commits."""
+    if not extract_can_request(user):
+        raise PermissionError(_("Vous ne pouvez pas demander d'extraction."))
+    if not extract_recipients(user).filter(pk=recipient.pk).exists():
+        raise PermissionError(_("Vous ne pouvez pas extraire pour cet organisme."))
+    reader = extract_reader(user=user, recipient=recipient)
+    expected = extract_queryset(
+        user=user, reader=reader, filters=filters, area=area
+    ).count()
+    extract = Extract.objects.create(
+        requested_by=user,
+        recipient=recipient,
+        purpose=purpose,
+        filters=filters,
+        area=area,
+        format=fmt,
+        clearance=reader.clearance,
+        rows_expected=expected,
+    )
+    transaction.on_commit(lambda: _enqueue(extract.pk))
+    return extract
+
+
+def _enqueue(extract_id: int) -> None:
+    from observations.tasks import extract_run_task
+
+    try:
+        extract_run_task.delay(extract_id)
+    except Exception:
+        logger.exception(
+            "Extraction %s : file d'attente Celery injoignable", extract_id
+        )
+        Extract.objects.filter(pk=extract_id).update(
+            status=Extract.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_(
+                "Le service de traitement en arrière-plan est injoignable : "
+                "l'extraction n'a pas démarré. Réessayez plus tard."
+            ),
+        )
+
+
+def extract_progress(extract: Extract) -> int:
+    """Percentage written, from the cache while the job runs."""
+    if extract.is_finished:
+        return 100 if extract.status == Extract.Status.DONE else extract.progress
+    done = cache.get(PROGRESS_KEY.format(id=extract.pk))
+    if done is None or not extract.rows_expected:
+        return extract.progress
+    return min(99, done * 100 // extract.rows_expected)
+
+
+def extract_path(extract: Extract) -> Path:
+    return Path(settings.MEDIA_ROOT) / "extracts" / f"{extract.uuid}.{extract.format}"
+
+
+def extract_run(extract_id: int) -> Extract:
+    """Write the extract's file. Safe to run twice: a finished extract is left alone, a
+    running one is re-run from the start into the same file name (written aside and moved
+    into place), attempts are capped."""
+    with transaction.atomic():
+        extract = Extract.objects.select_for_update().get(pk=extract_id)
+        if extract.is_finished:
+            return extract
+        if extract.attempts >= MAX_ATTEMPTS:
+            extract.status = Extract.Status.FAILED
+            extract.error = _("Abandon après %(n)d tentatives.") % {"n": MAX_ATTEMPTS}
+            extract.finished_at = timezone.now()
+            extract.save()
+            return extract
+        extract.attempts += 1
+        extract.status = Extract.Status.RUNNING
+        extract.started_at = timezone.now()
+        extract.save()
+    key = PROGRESS_KEY.format(id=extract.pk)
+    final = extract_path(extract)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(f".{final.name}.part")
+    try:
+        rows = _write(extract, partial, lambda done: cache.set(key, done, 3600))
+        digest, size = _sha256(partial)
+        os.replace(partial, final)
+    except Exception as exc:
+        logger.exception("Extraction %s en échec", extract.pk)
+        partial.unlink(missing_ok=True)
+        Extract.objects.filter(pk=extract.pk).update(
+            status=Extract.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("L'extraction a échoué : %(error)s") % {"error": exc},
+        )
+        extract.refresh_from_db()
+        return extract
+    now = timezone.now()
+    retention = getattr(settings, "EXTRACT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    Extract.objects.filter(pk=extract.pk).update(
+        status=Extract.Status.DONE,
+        rows=rows,
+        progress=100,
+        file=str(final.relative_to(settings.MEDIA_ROOT)),
+        size=size,
+        sha256=digest,
+        finished_at=now,
+        expires_at=now + timedelta(days=retention),
+    )
+    cache.delete(key)
+    extract.refresh_from_db()
+    return extract
+
+
+def _write(extract: Extract, path: Path, progress) -> int:
+    records = extract_records(extract)
+    if extract.format in (Extract.Format.GEOJSON, Extract.Format.GPKG):
+        values = export_values(records, geometry="geojson")
+        if extract.format == Extract.Format.GPKG:
+            return write_gpkg(values, path, progress=progress)
+        with path.open("wb") as out:
+            return write_geojson(values, out, progress=progress)
+    values = export_values(records)
+    with path.open("wb") as out:
+        if extract.format == Extract.Format.XLSX:
+            return write_xlsx(values[:XLSX_MAX_ROWS], out, progress=progress)
+        return write_csv(values, out, progress=progress)
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest(), path.stat().st_size
+
+
+def extracts_expire() -> int:
+    """Delete the files of extracts past their date; the log rows stay (annual report)."""
+    expired = 0
+    for extract in Extract.objects.filter(
+        status=Extract.Status.DONE, expires_at__lt=timezone.now()
+    ):
+        extract_path(extract).unlink(missing_ok=True)
+        Extract.objects.filter(pk=extract.pk).update(
+            status=Extract.Status.EXPIRED, file=""
+        )
+        expired += 1
+    return expired

@@ -1,0 +1,88 @@
+"""Partner extracts: a file of occurrences made for an organisation, and the log of data
+exchanges (who, for whom, when, which filters, how many rows, which file) that the annual
+report counts."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cpie_naturaliste.core.models import TimeStampedModel
+from referentiel.models import Organisation
+
+
+class Extract(TimeStampedModel):
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV (tableur, séparateur point-virgule)")
+        XLSX = "xlsx", _("Excel (XLSX)")
+        GEOJSON = "geojson", _("GeoJSON (WGS84)")
+        GPKG = "gpkg", _("GeoPackage (QGIS)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Prête")
+        FAILED = "failed", _("Échec")
+        EXPIRED = "expired", _("Expirée")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandée par"),
+        on_delete=models.PROTECT,
+        related_name="extracts",
+    )
+    recipient = models.ForeignKey(
+        Organisation,
+        verbose_name=_("destinataire"),
+        on_delete=models.PROTECT,
+        related_name="extracts_received",
+    )
+    purpose = models.CharField(_("objet de la demande"), max_length=255, blank=True)
+    filters = models.JSONField(_("filtres"), default=dict, blank=True)
+    area = models.MultiPolygonField(
+        _("territoire dessiné"), srid=settings.SRID, null=True, blank=True
+    )
+    format = models.CharField(
+        _("format"), max_length=8, choices=Format.choices, default=Format.CSV
+    )
+    clearance = models.PositiveSmallIntegerField(
+        _("sensibilité lue en précis jusqu'au niveau"), default=0
+    )
+    status = models.CharField(
+        _("état"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    rows_expected = models.PositiveIntegerField(_("lignes prévues"), default=0)
+    rows = models.PositiveIntegerField(_("lignes écrites"), default=0)
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    file = models.FileField(_("fichier"), upload_to="extracts/", blank=True)
+    size = models.PositiveBigIntegerField(_("taille (octets)"), default=0)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("disponible jusqu'au"), null=True, blank=True)
+    downloads = models.PositiveIntegerField(_("téléchargements"), default=0)
+
+    class Meta:
+        verbose_name = _("extraction (échange de données)")
+        verbose_name_plural = _("extractions (échanges de données)")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="extract_created")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} – {self.created_at:%d/%m/%Y} ({self.get_format_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (
+            self.Status.DONE,
+            self.Status.FAILED,
+            self.Status.EXPIRED,
+        )
+
+    @property
+    def filename(self) -> str:
+        return f"extraction-{self.created_at:%Y%m%d}-{str(self.uuid)[:8]}.{self.format}"
