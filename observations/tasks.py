@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,3 +109,30 @@ def sinp_export_start(export_id: int) -> None:
             )
 
     transaction.on_commit(enqueue)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_sensitivity_task() -> None:
+    """Recompute every record's sensitivity after the rules changed (seconds at 1M rows
+    when little changes, see bench/RESULTS.md); rewrites only the rows that change."""
+    from observations.services import occurrences_refresh_sensitivity
+
+    cache.delete(SENSITIVITY_QUEUED)
+    changes = occurrences_refresh_sensitivity()
+    logger.info("Sensibilité recalculée : %s", changes)
+
+
+SENSITIVITY_QUEUED = "sensitivity-refresh-queued"
+
+
+def sensitivity_refresh_enqueue(**kwargs) -> None:
+    """Queue one recomputation (several rule edits in a row queue it once)."""
+    if not cache.add(SENSITIVITY_QUEUED, 1, 600):
+        return
+    try:
+        refresh_sensitivity_task.delay()
+    except Exception:
+        cache.delete(SENSITIVITY_QUEUED)
+        logger.exception(
+            "File d'attente Celery injoignable : lancez manage.py refresh_sensitivity"
+        )

@@ -23,6 +23,7 @@ from referentiel.models import (
     User,
 )
 from referentiel.services.territories import site_refresh_communes
+from referentiel.signals import sensitivity_rules_changed
 from referentiel.tasks import refresh_atlas_groups
 
 
@@ -163,16 +164,30 @@ class SensitivityRuleAdmin(admin.ModelAdmin):
     raw_id_fields = ["taxon"]
     readonly_fields = ["taxon_refs"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+    def _rules_changed(self, request):
+        transaction.on_commit(
+            lambda: sensitivity_rules_changed.send(sender=SensitivityRule)
+        )
         self.message_user(
             request,
             _(
-                "Les niveaux des observations seront recalculés par la commande "
-                "refresh_sensitivity (ou à leur prochaine modification)."
+                "Le niveau de sensibilité des observations est recalculé en tâche de "
+                "fond (quelques secondes à une minute)."
             ),
             messages.INFO,
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._rules_changed(request)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._rules_changed(request)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._rules_changed(request)
 
 
 @admin.register(Departement)

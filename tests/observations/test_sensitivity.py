@@ -280,3 +280,47 @@ def test_admin_lists_and_filters_rules(tree, admin_client):
     assert response.status_code == 302, response.content
     rule = SensitivityRule.objects.get(taxon_id=101)
     assert rule.bio_statuses == ["3", "4"] and sorted(rule.taxon_refs) == [101, 102]
+
+
+@pytest.fixture
+def eager_celery():
+    from cpie_naturaliste.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_rule_saved_in_the_admin_recomputes_records(
+    tree, admin_client, eager_celery, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from observations.tasks import SENSITIVITY_QUEUED
+
+    cache.delete(SENSITIVITY_QUEUED)
+    occ = OccurrenceFactory(taxon=tree["species"])
+    assert occ.sensitivity_level == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/referentiel/sensitivityrule/add/",
+            {
+                "taxon": tree["genus"].pk,
+                "level": 3,
+                "is_active": "on",
+                "bio_statuses": "",
+                "behaviours": "",
+                "source": "test",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    occ.refresh_from_db()
+    assert (occ.sensitivity_level, occ.diffusion_level) == (3, 3)
+    assert occ.blurred_geom is not None  # its département
+    rule = SensitivityRule.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            f"/admin/referentiel/sensitivityrule/{rule.pk}/delete/", {"post": "yes"}
+        )
+    occ.refresh_from_db()
+    assert (occ.sensitivity_level, occ.blurred_geom) == (0, None)

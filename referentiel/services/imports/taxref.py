@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from referentiel.models import AtlasGroupRule, Taxon
 from referentiel.models.taxa import build_search_text
+from referentiel.services.sensitivity import sensitivity_rules_refresh_taxa
 from referentiel.services.taxa import AtlasRules, atlas_rules_load
+from referentiel.signals import sensitivity_rules_changed
 
 from . import taxref_sql
 from .errors import ErrorCollector, ImportFileError
@@ -144,6 +146,12 @@ def taxref_import(*, path: Path, version: str = "") -> TaxrefImportResult:
             errors.raise_if_any()
             counts = taxref_sql.load_table_merge(
                 cursor=cursor, fields=LOAD_FIELDS, version=version
+            )
+        # New or moved taxa change which names a rule on a genus or an order reaches.
+        if counts.created or counts.updated:
+            sensitivity_rules_refresh_taxa()
+            transaction.on_commit(
+                lambda: sensitivity_rules_changed.send(sender=TaxrefImportResult)
             )
     return TaxrefImportResult(
         path=path,
