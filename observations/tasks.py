@@ -1,4 +1,7 @@
-"""Background work on occurrences: file imports."""
+"""Background work on occurrences: file imports, partner extracts, SINP exports, sensitivity.
+
+Every job is a row (ImportBatch, Extract, SinpExport) holding its state; ``job_enqueue`` queues
+its task after the commit, and a broker that cannot be reached fails the job visibly."""
 
 import logging
 
@@ -7,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from observations.imports import import_batch_process
 from observations.models import ImportBatch
@@ -33,24 +36,33 @@ def import_batch_start(*, batch: ImportBatch) -> bool:
         import_batch_process(batch_id=batch.pk)
         batch.refresh_from_db()
         return False
-    transaction.on_commit(lambda: _enqueue(batch.pk))
+    job_enqueue(import_batch_run, batch, error_field="message")
     return True
 
 
-def _enqueue(batch_id: int) -> None:
-    """Queue the batch; if the broker is unreachable, say so on the batch page."""
-    try:
-        import_batch_run.delay(batch_id)
-    except Exception:
-        logger.exception("Import %s : file d'attente Celery injoignable", batch_id)
-        ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED,
-            finished_at=timezone.now(),
-            message=_(
-                "Le service de traitement en arrière-plan est injoignable : l'import "
-                "n'a pas pu démarrer, rien n'a été importé. Réessayez plus tard."
-            ),
-        )
+BROKER_DOWN = _(
+    "Le service de traitement en arrière-plan est injoignable : le traitement n'a pas "
+    "pu démarrer, rien n'a été produit. Réessayez plus tard."
+)
+
+
+def job_enqueue(task, job, *, error_field: str = "error") -> None:
+    """Queue ``task(job.pk)`` once the transaction commits; if the broker cannot be reached,
+    mark the job failed with a message its page shows."""
+    model, pk = type(job), job.pk
+
+    def enqueue() -> None:
+        try:
+            task.delay(pk)
+        except Exception:
+            logger.exception("%s %s : file d'attente Celery injoignable", model, pk)
+            model.objects.filter(pk=pk).update(
+                status=model.Status.FAILED,
+                finished_at=timezone.now(),
+                **{error_field: str(BROKER_DOWN)},
+            )
+
+    transaction.on_commit(enqueue)
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
@@ -84,31 +96,6 @@ def sinp_export_annual() -> None:
     from observations.exports.sinp import sinp_export_annual as annual
 
     annual()
-
-
-def sinp_export_start(export_id: int) -> None:
-    """Queue an export once the transaction commits; if the broker is unreachable, say so
-    on the export's page."""
-
-    def enqueue() -> None:
-        from observations.models import SinpExport
-
-        try:
-            sinp_export_run.delay(export_id)
-        except Exception:
-            logger.exception(
-                "Export SINP %s : file d'attente Celery injoignable", export_id
-            )
-            SinpExport.objects.filter(pk=export_id).update(
-                status=SinpExport.Status.FAILED,
-                finished_at=timezone.now(),
-                error=_(
-                    "Le service de traitement en arrière-plan est injoignable : l'export "
-                    "n'a pas pu démarrer. Réessayez plus tard."
-                ),
-            )
-
-    transaction.on_commit(enqueue)
 
 
 @shared_task(acks_late=True, ignore_result=True)

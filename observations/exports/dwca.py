@@ -36,14 +36,14 @@ from django.db.models import (
 )
 
 from observations.blurring import Reader, blurred_columns
-from observations.exports.writers import _sql
+from observations.exports.files import zip_info
+from observations.exports.writers import bound_sql
 from observations.models import Occurrence
 from observations.models.occurrences import VALIDATION_CHOICES
 from referentiel.models import Dataset
 
 DWC = "http://rs.tdwg.org/dwc/terms/"
 DCTERMS = "http://purl.org/dc/terms/"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 CORE_FILE = "occurrence.txt"
 # Validation statuses published: 1 "Certain - très probable", 2 "Probable".
 PUBLISHED_STATUSES = (1, 2)
@@ -414,7 +414,7 @@ def _inner_sql(dataset: Dataset) -> tuple[str, list[str], list[str]]:
         d_end=F("date_end"),
         upd=F("updated_at"),
     )
-    sql = _sql(queryset.values(**columns))
+    sql = bound_sql(queryset.values(**columns))
     return sql, list(terms), [uri for uri, _expr in terms.values()]
 
 
@@ -549,16 +549,8 @@ def eml_xml(dataset: Dataset, summary: dict) -> bytes:
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
-def _zip_info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.create_system = 3
-    info.external_attr = 0o644 << 16
-    return info
-
-
 def _write_core(archive: zipfile.ZipFile, inner: str, names: list[str]) -> int:
-    with archive.open(_zip_info(CORE_FILE), "w", force_zip64=True) as member:
+    with archive.open(zip_info(CORE_FILE), "w", force_zip64=True) as member:
         member.write(("\t".join(names) + "\n").encode())
         with connection.cursor() as cursor:
             with cursor.cursor.copy(_copy_sql(inner, names)) as copy:
@@ -588,8 +580,8 @@ def dwca_export(*, dataset: Dataset, out_path) -> int:
         try:
             with os.fdopen(handle, "wb") as raw:
                 with zipfile.ZipFile(raw, "w") as archive:
-                    archive.writestr(_zip_info("meta.xml"), meta_xml(names, uris))
-                    archive.writestr(_zip_info("eml.xml"), eml_xml(dataset, summary))
+                    archive.writestr(zip_info("meta.xml"), meta_xml(names, uris))
+                    archive.writestr(zip_info("eml.xml"), eml_xml(dataset, summary))
                     rows = _write_core(archive, inner, names)
             os.chmod(tmp_name, 0o644)
             os.replace(tmp_name, out_path)

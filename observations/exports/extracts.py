@@ -5,7 +5,6 @@ Rows are what the requester may read (``visible_to``), blurred for the recipient
 made for a partner organisation carries that partner's precision, whoever clicks the button.
 """
 
-import hashlib
 import logging
 import os
 from datetime import timedelta
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from observations.blurring import Reader, area_q, attribute_q
 from observations.exports.columns import export_values
+from observations.exports.files import file_sha256
 from observations.exports.writers import (
     write_csv,
     write_geojson,
@@ -147,27 +147,10 @@ def extract_create(
         clearance=reader.clearance,
         rows_expected=expected,
     )
-    transaction.on_commit(lambda: _enqueue(extract.pk))
+    from observations.tasks import extract_run_task, job_enqueue
+
+    job_enqueue(extract_run_task, extract)
     return extract
-
-
-def _enqueue(extract_id: int) -> None:
-    from observations.tasks import extract_run_task
-
-    try:
-        extract_run_task.delay(extract_id)
-    except Exception:
-        logger.exception(
-            "Extraction %s : file d'attente Celery injoignable", extract_id
-        )
-        Extract.objects.filter(pk=extract_id).update(
-            status=Extract.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_(
-                "Le service de traitement en arrière-plan est injoignable : "
-                "l'extraction n'a pas démarré. Réessayez plus tard."
-            ),
-        )
 
 
 def extract_progress(extract: Extract) -> int:
@@ -208,7 +191,7 @@ def extract_run(extract_id: int) -> Extract:
     partial = final.with_name(f".{final.name}.part")
     try:
         rows = _write(extract, partial, lambda done: cache.set(key, done, 3600))
-        digest, size = _sha256(partial)
+        digest, size = file_sha256(partial), partial.stat().st_size
         os.replace(partial, final)
     except Exception as exc:
         logger.exception("Extraction %s en échec", extract.pk)
@@ -250,14 +233,6 @@ def _write(extract: Extract, path: Path, progress) -> int:
         if extract.format == Extract.Format.XLSX:
             return write_xlsx(values[:XLSX_MAX_ROWS], out, progress=progress)
         return write_csv(values, out, progress=progress)
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest(), path.stat().st_size
 
 
 def extracts_expire() -> int:

@@ -29,13 +29,11 @@ recomputed, taxon renamed, dataset retitled).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
@@ -64,6 +62,7 @@ from django.utils.translation import gettext as _
 
 from observations.blurring import Reader
 from observations.exports.columns import COLUMNS, export_values
+from observations.exports.files import file_sha256, zip_write
 from observations.exports.writers import write_csv
 from observations.models import (
     Occurrence,
@@ -81,8 +80,6 @@ logger = logging.getLogger(__name__)
 FAUNE_KINGDOMS = ("Animalia",)
 
 YEAR_MIN = 1800
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-ZIP64_FROM = 2**31 - 2**20
 MANIFEST = "export.json"
 OCCURRENCES = "occurrences.csv"
 DELETIONS = "suppressions.csv"
@@ -374,8 +371,8 @@ def _run(export: SinpExport, progress: Progress) -> None:
                 for key, value in datasets.items()
             )
             partial = tmp / "export.zip"
-            _zip(partial, members)
-            digest = _sha256(partial)
+            zip_write(partial, members)
+            digest = file_sha256(partial)
             os.replace(partial, final)
         export.status = SinpExport.Status.DONE
         export.progress = 100
@@ -573,7 +570,7 @@ def _manifest(export, rows, deletions, files: dict[str, Path], datasets) -> dict
         OCCURRENCES: {
             "lignes": rows,
             "colonnes": list(COLUMNS),
-            "sha256": _sha256(files[OCCURRENCES]),
+            "sha256": file_sha256(files[OCCURRENCES]),
         },
     }
     if DELETIONS in files:
@@ -585,7 +582,7 @@ def _manifest(export, rows, deletions, files: dict[str, Path], datasets) -> dict
                 "non_validee": "observation qui n'est plus validée",
                 "hors_perimetre": "observation passée à une autre année ou un autre pôle",
             },
-            "sha256": _sha256(files[DELETIONS]),
+            "sha256": file_sha256(files[DELETIONS]),
         }
     manifest["jeuxDeDonnees"] = [f"{DATASET_DIR}/{key}.json" for key in datasets]
     return manifest
@@ -593,35 +590,6 @@ def _manifest(export, rows, deletions, files: dict[str, Path], datasets) -> dict
 
 def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
-
-
-def _zip(path: Path, members: list[tuple[str, Path | bytes]]) -> None:
-    """A ZIP whose bytes depend only on its members: fixed dates, modes and order."""
-    with zipfile.ZipFile(
-        path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
-    ) as archive:
-        for name, content in members:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            if isinstance(content, bytes):
-                archive.writestr(info, content)
-                continue
-            large = content.stat().st_size >= ZIP64_FROM
-            with (
-                content.open("rb") as src,
-                archive.open(info, "w", force_zip64=large) as dst,
-            ):
-                shutil.copyfileobj(src, dst, 1 << 20)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- The yearly export -------------------------------------------------------------------------

@@ -28,7 +28,7 @@ GEOMETRY_COLUMN = "geometrie"
 Progress = Callable[[int], None] | None
 
 
-def _sql(queryset: QuerySet) -> str:
+def bound_sql(queryset: QuerySet) -> str:
     """The queryset's SQL with its parameters bound (COPY takes no parameters)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -42,7 +42,7 @@ def write_csv(
     ``COPY (…) TO STDOUT``; returns the number of rows."""
     if bom:
         out.write(UTF8_BOM)
-    query = _sql(queryset)
+    query = bound_sql(queryset)
     copy_sql = f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER true, DELIMITER ';')"
     lines = reported = 0
     with connection.cursor() as cursor:
@@ -107,7 +107,7 @@ def write_xlsx(
 
 def write_geojson(queryset: QuerySet, out: BinaryIO, *, progress=None) -> int:
     """A FeatureCollection in WGS84; ``geometrie`` must be a GeoJSON text column."""
-    query = _sql(queryset)
+    query = bound_sql(queryset)
     out.write(b'{"type": "FeatureCollection", "features": [\n')
     rows = 0
     sql = (

@@ -23,7 +23,7 @@ from observations.exports.sinp import (
     user_can_export_sinp,
 )
 from observations.models import SinpExport
-from observations.tasks import sinp_export_start
+from observations.tasks import job_enqueue, sinp_export_run
 
 EXPORTS_PER_PAGE = 20
 RUNNING = {SinpExport.Status.PENDING, SinpExport.Status.RUNNING}
@@ -111,7 +111,7 @@ def sinp_export_list(request: HttpRequest) -> HttpResponse:
         except SinpExportRefused as refusal:
             form.add_error("year", str(refusal))
         else:
-            sinp_export_start(export.pk)
+            job_enqueue(sinp_export_run, export)
             messages.success(
                 request,
                 _("Export lancé : le fichier sera prêt dans quelques instants."),

@@ -8,7 +8,6 @@ import io
 import json
 import shutil
 import subprocess
-import time
 from datetime import timedelta
 
 import pytest
@@ -39,6 +38,7 @@ from tests.factories.referentiel import (
     TaxonFactory,
     UserFactory,
 )
+from tests.jobs import poll_job
 
 PLACE = "Mare du terril 74"
 FORMULA = '=HYPERLINK("http://exemple.invalid","clic")'
@@ -382,13 +382,7 @@ def test_extract_runs_in_the_worker_with_progress(
         page = client.get(response.url).content.decode()
         assert 'data-testid="extract-progress"' in page or "Prête" in page
         status_url = reverse("observations:extract_status", args=[extract.uuid])
-        seen, deadline = [], time.monotonic() + 60
-        while time.monotonic() < deadline:
-            state = client.get(status_url).json()
-            seen.append(state["percent"])
-            if state["finished"]:
-                break
-            time.sleep(0.05)
+        state, seen = poll_job(client, status_url)
     assert state["status"] == "done", state
     assert seen == sorted(seen)
     extract.refresh_from_db()
@@ -396,3 +390,27 @@ def test_extract_runs_in_the_worker_with_progress(
     page = client.get(reverse("observations:extract_detail", args=[extract.uuid]))
     assert 'data-testid="extract-download"' in page.content.decode()
     assert _download(client, extract).startswith(b"SQLite format 3")
+
+
+@pytest.mark.django_db
+def test_unreachable_broker_fails_the_extract_visibly(
+    client,
+    data,
+    coordinateur_user,
+    organisation,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from observations import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.extract_run_task, "delay", refuse)
+    client.force_login(coordinateur_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _launch(client, recipient=organisation.pk)
+    extract = Extract.objects.get()
+    assert extract.status == "failed" and "injoignable" in extract.error
+    page = client.get(response.url).content.decode()
+    assert "injoignable" in page

@@ -1,7 +1,5 @@
 """Large files go through a real Celery worker; the page polls the batch's progress."""
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,6 +9,7 @@ from cpie_naturaliste.celery import app as celery_app
 from observations.imports import import_batch_process
 from observations.models import ImportBatch, Occurrence
 from observations.tasks import import_batch_run
+from tests.jobs import poll_job
 from tests.observations.imports_support import (
     LAT,
     LON,
@@ -52,13 +51,7 @@ def test_large_upload_runs_in_the_worker_with_progress(
         page = client.get(response.url).content.decode()
         assert 'data-testid="import-progress"' in page or "Importé" in page
         status_url = reverse("observations:import_status", args=[batch.uuid])
-        seen, deadline = [], time.monotonic() + 60
-        while time.monotonic() < deadline:
-            state = client.get(status_url).json()
-            seen.append(state["percent"])
-            if state["finished"]:
-                break
-            time.sleep(0.05)
+        state, seen = poll_job(client, status_url)
     assert state["status"] == "done", state
     batch.refresh_from_db()
     assert (batch.created_count, batch.total_rows, batch.attempts) == (2500, 2500, 1)
