@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("referentiel.urls")),
     path("admin/", admin.site.urls),
     path("observations/", include("observations.urls")),
+    path("baguage/", include("baguage.urls")),
     path("api/v1/", include("cpie_naturaliste.api_urls")),
     path("api/v1/token/", obtain_auth_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,359 @@
+"""The only way ringing data is written: captures checked at entry, rings taken from stock,
+and every capture published as an occurrence (observations.services)."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baguage.models import (
+    FRANCE_SCHEME,
+    Capture,
+    EuringSpecies,
+    RingSeries,
+    Session,
+)
+from observations.models import Source
+from observations.services import occurrence_delete, occurrence_publish
+
+RING_CLEAN = re.compile(r"[\s.\-]+")
+RING_PARTS = re.compile(r"^([A-Z]*)(\d+)$")
+# EURING age → SINP life stage (STADE_VIE): pullus is juvenile, first-year "juvénile" too.
+LIFE_STAGE = {"1": "3", "3": "3", "5": "2", "4": "2", "6": "2"}
+SEX_SINP = {"M": "3", "F": "2", "U": "1"}
+# Stock warning: a size with fewer rings left than this is flagged on the stock page.
+LOW_STOCK = 50
+
+
+def ring_normalise(text: str) -> str:
+    """``"ea 12.345"`` → ``"EA12345"``: what ringers type, as rings are written."""
+    return RING_CLEAN.sub("", text or "").upper()
+
+
+def ring_series_of(number: str, *, size: str = "") -> RingSeries | None:
+    """The French series holding ring ``number`` (prefix and number within its range)."""
+    match = RING_PARTS.match(number)
+    if not match:
+        return None
+    prefix, digits = match.group(1), int(match.group(2))
+    candidates = RingSeries.objects.filter(
+        scheme=FRANCE_SCHEME, prefix=prefix, first__lte=digits, last__gte=digits
+    )
+    if size:
+        candidates = candidates.filter(size=size)
+    for series in candidates:
+        if series.ring(digits) == number:
+            return series
+    return None
+
+
+def ring_history(scheme: str, number: str) -> list[Capture]:
+    """Every capture of this ring, oldest first (the ringing, then controls)."""
+    return list(
+        Capture.objects.filter(ring_scheme=scheme, ring_number=number)
+        .select_related("session__station", "taxon")
+        .order_by("session__date", "time", "id")
+    )
+
+
+@dataclass
+class CaptureCheck:
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    # Warnings that need the ringer's confirmation before saving (e.g. species change).
+    to_confirm: list[str] = field(default_factory=list)
+    series: RingSeries | None = None
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def capture_check(capture: Capture) -> CaptureCheck:
+    """Entry checks: refuse a B ring already used or not in stock, a future date; ask to
+    confirm a C ring seen on another species; warn on biometrics outside the species'
+    usual range."""
+    check = CaptureCheck()
+    capture.ring_number = ring_normalise(capture.ring_number)
+    capture.ring_scheme = (capture.ring_scheme or FRANCE_SCHEME).upper()
+    if not capture.ring_number:
+        check.error("ring_number", _("Numéro de bague obligatoire."))
+        return check
+    session = capture.session
+    if session.date > timezone.localdate():
+        check.error("session", _("La date de la session est dans le futur."))
+    others = Capture.objects.filter(
+        ring_scheme=capture.ring_scheme, ring_number=capture.ring_number
+    ).exclude(pk=capture.pk)
+    if capture.action == Capture.Action.RINGED:
+        if capture.ring_scheme != FRANCE_SCHEME:
+            check.error(
+                "ring_scheme", _("Une bague posée (B) est une bague du centre FRP.")
+            )
+        elif others.filter(action=Capture.Action.RINGED).exists():
+            first = others.filter(action=Capture.Action.RINGED).first()
+            check.error(
+                "ring_number",
+                _("La bague %(ring)s a déjà été posée le %(date)s (%(species)s).")
+                % {
+                    "ring": capture.ring_number,
+                    "date": f"{first.session.date:%d/%m/%Y}",
+                    "species": first.taxon.scientific_name,
+                },
+            )
+        else:
+            check.series = ring_series_of(capture.ring_number, size=capture.ring_size)
+            if check.series is None:
+                check.error(
+                    "ring_number",
+                    _(
+                        "La bague %(ring)s n'appartient à aucune série reçue"
+                        "%(size)s : vérifiez le numéro ou enregistrez la série."
+                    )
+                    % {
+                        "ring": capture.ring_number,
+                        "size": f" de taille {capture.ring_size}"
+                        if capture.ring_size
+                        else "",
+                    },
+                )
+            elif not capture.ring_size:
+                capture.ring_size = check.series.size
+    else:
+        species = set(
+            others.exclude(taxon__cd_ref=capture.taxon.cd_ref).values_list(
+                "taxon__scientific_name", flat=True
+            )
+        )
+        if species:
+            check.to_confirm.append(
+                _(
+                    "La bague %(ring)s a été notée sur une autre espèce (%(species)s) : "
+                    "confirmez l'espèce."
+                )
+                % {"ring": capture.ring_number, "species": ", ".join(sorted(species))}
+            )
+    check.warnings.extend(_biometrics_warnings(capture))
+    return check
+
+
+def _biometrics_warnings(capture: Capture) -> list[str]:
+    reference = EuringSpecies.objects.filter(taxon__cd_ref=capture.taxon.cd_ref).first()
+    if reference is None:
+        return []
+    warnings = []
+    for value, low, high, label, unit in (
+        (capture.wing_mm, reference.wing_min, reference.wing_max, _("Aile"), "mm"),
+        (capture.mass_g, reference.mass_min, reference.mass_max, _("Masse"), "g"),
+    ):
+        if value is None or low is None or high is None:
+            continue
+        if not Decimal(low) <= Decimal(value) <= Decimal(high):
+            warnings.append(
+                _(
+                    "%(label)s de %(value)s %(unit)s hors de l'intervalle habituel de "
+                    "l'espèce (%(low)s–%(high)s %(unit)s) : vérifiez la mesure."
+                )
+                % {
+                    "label": label,
+                    "value": value,
+                    "unit": unit,
+                    "low": low,
+                    "high": high,
+                }
+            )
+    return warnings
+
+
+class CaptureRefused(ValidationError):
+    """Errors per field; ``to_confirm`` holds the questions that a confirmation answers."""
+
+    def __init__(self, errors, to_confirm=()):
+        super().__init__(errors)
+        self.to_confirm = list(to_confirm)
+
+
+@transaction.atomic
+def capture_save(
+    *,
+    session: Session,
+    user,
+    fields: dict,
+    capture: Capture | None = None,
+    confirm: bool = False,
+) -> tuple[Capture, list[str]]:
+    """Create or change a capture of ``session`` and its published occurrence; returns the
+    capture and the warnings to show. Raises ``CaptureRefused``."""
+    if capture is None:
+        capture = Capture(session=session, created_by=user)
+        last = session.captures.order_by("-line").values_list("line", flat=True).first()
+        capture.line = (last or 0) + 1
+    for name, value in fields.items():
+        setattr(capture, name, value)
+    capture.updated_by = user
+    check = capture_check(capture)
+    if check.errors:
+        raise CaptureRefused(check.errors)
+    if check.to_confirm and not confirm:
+        raise CaptureRefused({"__all__": check.to_confirm}, to_confirm=check.to_confirm)
+    capture.series = check.series if capture.action == Capture.Action.RINGED else None
+    try:
+        capture.full_clean(exclude=["occurrence", "series", "session"])
+        with transaction.atomic():
+            capture.save()
+    except IntegrityError as error:
+        raise CaptureRefused(
+            {"ring_number": [_("Cette bague a déjà été posée.")]}
+        ) from error
+    capture.occurrence = occurrence_publish(
+        occurrence=capture.occurrence,
+        user=user,
+        source=Source.BAGUAGE,
+        observers=[ringer.person for ringer in session.ringers.all()],
+        **_occurrence_fields(capture),
+    )
+    capture.save(update_fields=["occurrence"])
+    return capture, check.warnings
+
+
+@transaction.atomic
+def capture_delete(*, capture: Capture, user) -> None:
+    occurrence = capture.occurrence
+    capture.delete()
+    if occurrence is not None:
+        occurrence_delete(occurrence=occurrence, user=user)
+
+
+def _occurrence_fields(capture: Capture) -> dict:
+    session = capture.session
+    site = session.station.site
+    net = None
+    if capture.net is not None:
+        net = session.station.nets.filter(number=capture.net).exclude(geom=None).first()
+    dead = capture.action == Capture.Action.RECOVERY or capture.condition in "123"
+    ring = f"{capture.ring_scheme} {capture.ring_number}"
+    return {
+        "dataset": session.dataset,
+        "programme": session.programme.programme,
+        "taxon": capture.taxon,
+        "date_start": session.date,
+        "date_end": session.date,
+        "time_start": capture.time,
+        "geom": net.geom if net else site.geom.point_on_surface,
+        "site": site,
+        "count_min": 1,
+        "count_max": 1,
+        "count_object": "IND",
+        "count_type": "Co",
+        "sex": SEX_SINP.get(capture.sex, "1"),
+        "life_stage": LIFE_STAGE.get(capture.age, "1"),
+        "bio_condition": "3" if dead else "2",
+        "obs_technique": "0",
+        "determination_method": "21",
+        "cited_name": capture.taxon.scientific_name,
+        "comment": _("Capture au filet (baguage %(action)s, bague %(ring)s).")
+        % {"action": capture.action, "ring": ring},
+    }
+
+
+def session_protocol_problems(session: Session) -> list[str]:
+    """STOC sessions against the CRBPO protocol: a reference date (Julian day 138, 165 or
+    188, ± 10 days), at least 3 hours, at least 4 captures."""
+    if not session.programme.is_stoc:
+        return []
+    problems = []
+    day = session.date.timetuple().tm_yday
+    if (
+        min(abs(day - reference) for reference in STOC_REFERENCE_DAYS)
+        > STOC_DAY_TOLERANCE
+    ):
+        problems.append(
+            _(
+                "Date hors des périodes de référence STOC (18 mai, 14 juin, 7 juillet "
+                "± 10 jours)."
+            )
+        )
+    hours = session.duration_hours
+    if hours is None:
+        problems.append(_("Heures de début et de fin non renseignées."))
+    elif hours < STOC_MIN_HOURS:
+        problems.append(
+            _("Session de %(hours).1f h : le protocole demande au moins 3 heures.")
+            % {"hours": hours}
+        )
+    captures = getattr(session, "capture_count", None)
+    if captures is None:
+        captures = session.captures.count()
+    if captures < STOC_MIN_CAPTURES:
+        problems.append(
+            _("%(n)d capture(s) : une session STOC en demande au moins 4.")
+            % {"n": captures}
+        )
+    return problems
+
+
+STOC_REFERENCE_DAYS = (138, 165, 188)
+STOC_DAY_TOLERANCE = 10
+STOC_MIN_HOURS = 3
+STOC_MIN_CAPTURES = 4
+
+
+def ring_stock() -> list[dict]:
+    """Per ring size: rings received, used (B), left, and whether the size runs low."""
+    received: dict[str, int] = {}
+    for series in RingSeries.objects.filter(scheme=FRANCE_SCHEME):
+        received[series.size] = received.get(series.size, 0) + series.count
+    used = dict(
+        Capture.objects.filter(action=Capture.Action.RINGED, series__isnull=False)
+        .values_list("series__size")
+        .annotate(n=Count("id"))
+        .values_list("series__size", "n")
+    )
+    rows = []
+    for size in sorted(received):
+        left = received[size] - used.get(size, 0)
+        rows.append(
+            {
+                "size": size,
+                "received": received[size],
+                "used": used.get(size, 0),
+                "left": left,
+                "low": left < LOW_STOCK,
+            }
+        )
+    return rows
+
+
+def next_free_ring(size: str) -> str | None:
+    """The lowest unused ring of ``size`` (what the entry grid proposes)."""
+    used = set(
+        Capture.objects.filter(
+            action=Capture.Action.RINGED, series__size=size
+        ).values_list("ring_number", flat=True)
+    )
+    for series in RingSeries.objects.filter(scheme=FRANCE_SCHEME, size=size).order_by(
+        "received_on", "first"
+    ):
+        for number in range(series.first, series.last + 1):
+            ring = series.ring(number)
+            if ring not in used:
+                return ring
+    return None
+
+
+def sessions_with_counts(queryset):
+    return queryset.annotate(
+        capture_count=Count("captures"),
+        ringed_count=Count("captures", filter=Q(captures__action="B")),
+        control_count=Count("captures", filter=~Q(captures__action="B")),
+    )
+
+
+def session_date_check(date: dt.date) -> None:
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("La date ne peut pas être dans le futur.")})
