@@ -414,3 +414,25 @@ def test_unreachable_broker_fails_the_extract_visibly(
     assert extract.status == "failed" and "injoignable" in extract.error
     page = client.get(response.url).content.decode()
     assert "injoignable" in page
+
+
+@pytest.mark.django_db
+def test_tampered_extract_parameters_are_refused(
+    client, data, partner, other_organisation
+):
+    """A partner forging the form: a made-up site, programme or group, a point for a
+    territory, a hostile taxon list — refused with a reason, nothing launched."""
+    client.force_login(partner)
+    cases = {
+        "sites": {"sites": [999999]},
+        "programmes": {"programmes": ["INCONNU"]},
+        "atlas_groups": {"atlas_groups": ["pas-un-groupe"]},
+        "area": {"area": '{"type": "Point", "coordinates": [2.8, 50.4]}'},
+        "taxa": {"taxa": "3676; DROP TABLE"},
+        "format": {"format": "exe"},
+    }
+    for field, forged in cases.items():
+        response = _launch(client, recipient=other_organisation.pk, **forged)
+        assert response.status_code == 400, field
+        assert field in response.context["form"].errors, field
+    assert Extract.objects.count() == 0
