@@ -20,6 +20,7 @@ element is the main commune. Boundaries and other geometries take the full looku
 from django.conf import settings
 from django.db import connection, transaction
 
+from cpie_naturaliste.core.geo import territory_polygon
 from observations.models import Occurrence
 from referentiel.models import (
     Commune,
@@ -50,21 +51,24 @@ DERIVED = {
 
 
 def blurred_geom_sql(*, level: str, commune: str, grid: str, dep: str) -> str:
-    """The geometry a reader without clearance sees (observations.blurring): the commune
-    (level 1; its 10 km cell when outside every commune, which is coarser), the 10 km cell
-    (2), the département (3); NULL for levels 0 and 4."""
+    """The geometry a reader without clearance sees (observations.blurring): the commune's
+    simplified contour (level 1; its 10 km cell when outside every commune, which is
+    coarser), the 10 km cell (2), the département's simplified contour (3; the whole
+    territory when outside every département); NULL for levels 0 and 4."""
     cell = (
         f"CASE WHEN {grid} <> '' THEN ST_MakeEnvelope("
         f"substr({grid}, 9, 3)::int * 10000, substr({grid}, 13, 3)::int * 10000,"
         f" substr({grid}, 9, 3)::int * 10000 + 10000,"
         f" substr({grid}, 13, 3)::int * 10000 + 10000, {settings.SRID}) END"
     )
+    territory = f"ST_GeomFromText('{territory_polygon().wkt}', {settings.SRID})"
     return (
         f"CASE {level}"
-        f" WHEN 1 THEN COALESCE((SELECT c.geom FROM {COMMUNE} c WHERE c.insee = {commune}),"
-        f" {cell})"
+        f" WHEN 1 THEN COALESCE((SELECT COALESCE(c.blur_geom, c.geom) FROM {COMMUNE} c"
+        f" WHERE c.insee = {commune}), {cell})"
         f" WHEN 2 THEN {cell}"
-        f" WHEN 3 THEN (SELECT dp.geom FROM {DEPARTEMENT} dp WHERE dp.code = {dep})"
+        f" WHEN 3 THEN COALESCE((SELECT COALESCE(dp.blur_geom, dp.geom)"
+        f" FROM {DEPARTEMENT} dp WHERE dp.code = {dep}), {territory})"
         f" END"
     )
 

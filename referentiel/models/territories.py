@@ -13,6 +13,16 @@ class Departement(models.Model):
     code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
     name = models.CharField(_("nom"), max_length=100)
     geom = models.MultiPolygonField(_("contour"), srid=settings.SRID)
+    blur_geom = models.MultiPolygonField(
+        _("contour simplifié"),
+        srid=settings.SRID,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Contour simplifié (1 km) montré à la place d'une donnée sensible floutée "
+            "au département ; calculé à l'import."
+        ),
+    )
 
     class Meta:
         verbose_name = _("département")
@@ -33,6 +43,16 @@ class Commune(models.Model):
         related_name="communes",
     )
     geom = models.MultiPolygonField(_("contour"), srid=settings.SRID)
+    blur_geom = models.MultiPolygonField(
+        _("contour simplifié"),
+        srid=settings.SRID,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Contour simplifié (10 m) montré à la place d'une donnée sensible floutée "
+            "à la commune ; calculé à l'import."
+        ),
+    )
 
     class Meta:
         verbose_name = _("commune")

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -156,6 +156,9 @@ def _territories_write(
         update_fields=["name", "departement", "geom"],
         batch_size=200,
     )
+    territories_refresh_blur_geom(
+        departements=list(departements), communes=list(communes)
+    )
     sites_refresh_communes()
     return {
         "departements_created": len(departements) - len(existing),
@@ -163,6 +166,32 @@ def _territories_write(
         "communes_created": len(communes) - len(existing_communes),
         "communes_updated": len(existing_communes),
     }
+
+
+# Simplification of the contours shown for blurred records: a sensitive record blurred to
+# its département carries that contour in every row (observations.blurring), so it is kept
+# light — about 150 vertices instead of 2,300 (1 km), 40 instead of 200 for a commune (10 m).
+BLUR_TOLERANCE_M = {"departement": 1000, "commune": 10}
+
+
+def territories_refresh_blur_geom(
+    *, departements: list[str] | None = None, communes: list[str] | None = None
+) -> None:
+    """Recompute the simplified contours of the given territories (all with None)."""
+    for model, key, codes in (
+        (Departement, "departement", departements),
+        (Commune, "commune", communes),
+    ):
+        column = model._meta.pk.column
+        where, params = (
+            ("", []) if codes is None else (f" WHERE {column} = ANY(%s)", [codes])
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {model._meta.db_table} SET blur_geom = ST_Multi("
+                f"ST_SimplifyPreserveTopology(geom, {BLUR_TOLERANCE_M[key]})){where}",
+                params,
+            )
 
 
 def _territories_read(*, path: Path, errors: ErrorCollector) -> list[Territory]:
