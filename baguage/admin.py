@@ -1,1 +1,131 @@
-# Register your models here.
+"""Admin of the ringing referential and data. Captures are entered on the session page
+(their checks and published occurrence live in baguage.services): here they are read-only,
+so the admin never bypasses the ring stock or leaves an occurrence out of step."""
+
+from django.contrib import admin
+
+from baguage.models import (
+    Capture,
+    EuringSpecies,
+    NetPosition,
+    Ringer,
+    RingingProgramme,
+    RingSeries,
+    Session,
+    Station,
+)
+
+
+@admin.register(Ringer)
+class RingerAdmin(admin.ModelAdmin):
+    list_display = [
+        "person",
+        "permit_number",
+        "permit_kind",
+        "valid_from",
+        "valid_until",
+    ]
+    list_filter = ["permit_kind"]
+    search_fields = ["person__last_name", "person__first_name", "permit_number"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(RingSeries)
+class RingSeriesAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "scheme", "size", "count", "received_on", "ringer"]
+    list_filter = ["size", "scheme"]
+    search_fields = ["prefix", "size", "comment"]
+    autocomplete_fields = ["ringer"]
+    date_hierarchy = "received_on"
+
+
+@admin.register(EuringSpecies)
+class EuringSpeciesAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "taxon",
+        "crbpo_code",
+        "ring_size",
+        "wing_min",
+        "wing_max",
+        "mass_min",
+        "mass_max",
+        "is_remarkable",
+    ]
+    list_filter = ["ring_size", "is_remarkable"]
+    search_fields = ["code", "crbpo_code", "taxon__scientific_name"]
+    autocomplete_fields = ["taxon"]
+
+
+@admin.register(RingingProgramme)
+class RingingProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["programme", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["programme__code", "programme__name"]
+    autocomplete_fields = ["programme", "target_taxa"]
+
+
+class NetPositionInline(admin.TabularInline):
+    model = NetPosition
+    extra = 0
+    fields = ["number", "length_m", "mesh_mm"]
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "site"]
+    search_fields = ["name", "code", "site__name"]
+    autocomplete_fields = ["site"]
+    inlines = [NetPositionInline]
+
+
+@admin.register(NetPosition)
+class NetPositionAdmin(admin.ModelAdmin):
+    list_display = ["station", "number", "length_m", "mesh_mm"]
+    list_filter = ["station"]
+    search_fields = ["station__name"]
+    autocomplete_fields = ["station"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "date",
+        "station",
+        "programme",
+        "dataset",
+        "start_time",
+        "end_time",
+        "nets_count",
+    ]
+    list_filter = ["programme", "station"]
+    search_fields = ["station__name", "comment"]
+    autocomplete_fields = ["station", "programme", "dataset", "ringers"]
+    date_hierarchy = "date"
+    readonly_fields = ["created_by", "updated_by", "created_at", "updated_at"]
+
+
+@admin.register(Capture)
+class CaptureAdmin(admin.ModelAdmin):
+    list_display = [
+        "ring_number",
+        "ring_scheme",
+        "action",
+        "taxon",
+        "age",
+        "sex",
+        "session",
+    ]
+    list_filter = ["action", "ring_scheme", "session__programme"]
+    search_fields = ["ring_number", "taxon__scientific_name"]
+    list_select_related = ["taxon", "session__station", "session__programme"]
+    date_hierarchy = "session__date"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

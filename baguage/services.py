@@ -37,20 +37,27 @@ def ring_normalise(text: str) -> str:
 
 
 def ring_series_of(number: str, *, size: str = "") -> RingSeries | None:
-    """The French series holding ring ``number`` (prefix and number within its range)."""
+    """The French series holding ring ``number`` (prefix and number within its range;
+    the number may be typed without its leading zeros)."""
     match = RING_PARTS.match(number)
     if not match:
         return None
     prefix, digits = match.group(1), int(match.group(2))
+    typed = len(match.group(2))
     candidates = RingSeries.objects.filter(
         scheme=FRANCE_SCHEME, prefix=prefix, first__lte=digits, last__gte=digits
     )
     if size:
         candidates = candidates.filter(size=size)
     for series in candidates:
-        if series.ring(digits) == number:
+        if series.ring(digits) == number or typed < series.digits:
             return series
     return None
+
+
+def ring_canonical(number: str, series: RingSeries) -> str:
+    """The ring as the series writes it (``"EA1000"`` → ``"EA0001000"``)."""
+    return series.ring(int(RING_PARTS.match(number).group(2)))
 
 
 def ring_history(scheme: str, number: str) -> list[Capture]:
@@ -87,6 +94,10 @@ def capture_check(capture: Capture) -> CaptureCheck:
     session = capture.session
     if session.date > timezone.localdate():
         check.error("session", _("La date de la session est dans le futur."))
+    if capture.action == Capture.Action.RINGED and capture.ring_scheme == FRANCE_SCHEME:
+        check.series = ring_series_of(capture.ring_number, size=capture.ring_size)
+        if check.series is not None:
+            capture.ring_number = ring_canonical(capture.ring_number, check.series)
     others = Capture.objects.filter(
         ring_scheme=capture.ring_scheme, ring_number=capture.ring_number
     ).exclude(pk=capture.pk)
@@ -107,7 +118,6 @@ def capture_check(capture: Capture) -> CaptureCheck:
                 },
             )
         else:
-            check.series = ring_series_of(capture.ring_number, size=capture.ring_size)
             if check.series is None:
                 check.error(
                     "ring_number",
@@ -161,13 +171,19 @@ def _biometrics_warnings(capture: Capture) -> list[str]:
                 )
                 % {
                     "label": label,
-                    "value": value,
+                    "value": _decimal_fr(value),
                     "unit": unit,
-                    "low": low,
-                    "high": high,
+                    "low": _decimal_fr(low),
+                    "high": _decimal_fr(high),
                 }
             )
     return warnings
+
+
+def _decimal_fr(value) -> str:
+    """``Decimal("85.0")`` → ``"85"``, ``Decimal("12.5")`` → ``"12,5"``."""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",")
 
 
 class CaptureRefused(ValidationError):
@@ -215,7 +231,7 @@ def capture_save(
         user=user,
         source=Source.BAGUAGE,
         observers=[ringer.person for ringer in session.ringers.all()],
-        **_occurrence_fields(capture),
+        **capture_occurrence_fields(capture),
     )
     capture.save(update_fields=["occurrence"])
     return capture, check.warnings
@@ -229,7 +245,7 @@ def capture_delete(*, capture: Capture, user) -> None:
         occurrence_delete(occurrence=occurrence, user=user)
 
 
-def _occurrence_fields(capture: Capture) -> dict:
+def capture_occurrence_fields(capture: Capture) -> dict:
     session = capture.session
     site = session.station.site
     net = None
@@ -357,3 +373,27 @@ def sessions_with_counts(queryset):
 def session_date_check(date: dt.date) -> None:
     if date > timezone.localdate():
         raise ValidationError({"date": _("La date ne peut pas être dans le futur.")})
+
+
+@transaction.atomic
+def session_save(
+    *,
+    user,
+    fields: dict,
+    ringers=None,
+    session: Session | None = None,
+) -> Session:
+    """Create or change a ringing session (not in the future, times in order) and set
+    its ringers when given. Raises ``ValidationError`` with French messages per field."""
+    if session is None:
+        session = Session(created_by=user)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    session.updated_by = user
+    if session.date is not None:
+        session_date_check(session.date)
+    session.full_clean()
+    session.save()
+    if ringers is not None:
+        session.ringers.set(ringers)
+    return session

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from bench.euring import bench_euring, euring_report
 from bench.exports import bench_exports, exports_report
 from bench.import_occurrences import bench_import, import_report
 from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
@@ -47,11 +48,16 @@ def exports_section(args: argparse.Namespace, when: str) -> str:
     return exports_report(bench_exports(), when=when)
 
 
+def euring_section(args: argparse.Namespace, when: str) -> str:
+    return euring_report(bench_euring(), when=when)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "taxref": taxref_section,
     "occurrences": occurrences_section,
     "import": import_section,
     "exports": exports_section,
+    "euring": euring_section,
 }
 
 

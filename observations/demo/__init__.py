@@ -52,13 +52,14 @@ def occurrences_demo_insert() -> int:
     creation history, then compute their derived fields. Returns how many were created."""
     context = demo_context()
     records = demo_records(context)
+    # By key alone: a record whose dataset changed between two versions of the demo (a
+    # new site or taxon moves the draw) keeps its identifier and is not written twice.
     existing = set(
-        Occurrence.objects.filter(
-            dataset__in=list(context.datasets.values()),
-            source_key__startswith=KEY_PREFIX,
-        ).values_list("dataset_id", "source_key")
+        Occurrence.objects.filter(source_key__startswith=KEY_PREFIX).values_list(
+            "source_key", flat=True
+        )
     )
-    missing = [r for r in records if (r["dataset"].pk, r["source_key"]) not in existing]
+    missing = [r for r in records if r["source_key"] not in existing]
     if missing:
         occurrences_copy(missing, context.users)
     return len(missing)

@@ -52,6 +52,11 @@ ACTION_LINKS = {
         ("Extractions", "observations:extract_list", _can_extract),
         ("Exports SINP", "observations:sinp_exports", _can_coordinate),
     ),
+    "baguage": (
+        ("Nouvelle session", "baguage:session_create", _can_enter),
+        ("Stock de bagues", "baguage:ring_stock", lambda user: user.is_authenticated),
+        ("Bagueurs", "baguage:ringer_list", lambda user: user.is_authenticated),
+    ),
 }
 
 

@@ -140,7 +140,7 @@ def test_an_app_section_appears_once_it_has_a_landing_page(client, db, settings)
     settings.ROOT_URLCONF = "tests.referentiel.urls_with_terrils"
     html = client.get("/").content.decode()
     assert 'href="/terrils/"' in html
-    assert 'href="/baguage/' not in html
+    assert 'href="/zones-humides/' not in html
 
 
 def test_role_label_names_the_regional_coordinator(organisation):

@@ -1,0 +1,115 @@
+"""The session form (station, programme, date, times, ringers, nets, weather)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from baguage.models import Ringer, RingingProgramme, Session, Station
+from referentiel.models import Dataset
+
+SESSION_FIELDS = [
+    "station",
+    "programme",
+    "dataset",
+    "date",
+    "start_time",
+    "end_time",
+    "ringers",
+    "nets_count",
+    "nets_length_m",
+    "weather",
+    "temperature_c",
+    "wind",
+    "comment",
+]
+
+
+def station_nets() -> dict[str, dict]:
+    """Per station: the number and total length of its fixed nets (to prefill the form)."""
+    rows = Station.objects.annotate(
+        nets_count=Count("nets"), nets_length=Sum("nets__length_m")
+    ).values("pk", "nets_count", "nets_length")
+    return {
+        str(row["pk"]): {
+            "count": row["nets_count"],
+            "length": str(row["nets_length"] or Decimal(0)),
+        }
+        for row in rows
+        if row["nets_count"]
+    }
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = SESSION_FIELDS
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "ringers": forms.CheckboxSelectMultiple,
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "ringers": {"required": _("Cochez au moins un bagueur.")},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].queryset = Dataset.objects.writable_by(user)
+        self.fields["station"].queryset = Station.objects.select_related("site")
+        self.fields["programme"].queryset = RingingProgramme.objects.select_related(
+            "programme"
+        )
+        self.fields["ringers"].queryset = Ringer.objects.select_related("person")
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["nets_count"].required = False
+        self.fields["nets_length_m"].required = False
+        self.fields["dataset"].error_messages["invalid_choice"] = _(
+            "Choisissez un jeu de données de votre organisme."
+        )
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+            datasets = list(self.fields["dataset"].queryset[:2])
+            if len(datasets) == 1:
+                self.initial.setdefault("dataset", datasets[0].pk)
+            ringer = Ringer.objects.filter(person__user=user).first()
+            if ringer:
+                self.initial.setdefault("ringers", [ringer.pk])
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date and date > timezone.localdate():
+            raise ValidationError(_("La date ne peut pas être dans le futur."))
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end < start:
+            self.add_error("end_time", _("L'heure de fin précède l'heure de début."))
+        station = cleaned.get("station")
+        nets = station_nets().get(str(station.pk)) if station else None
+        # Nets left empty: the station's fixed nets (the STOC rule: the same every time).
+        if not cleaned.get("nets_count"):
+            cleaned["nets_count"] = nets["count"] if nets else 0
+        if not cleaned.get("nets_length_m"):
+            cleaned["nets_length_m"] = Decimal(nets["length"]) if nets else Decimal(0)
+        return cleaned
+
+    def session_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in SESSION_FIELDS
+            if name != "ringers"
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            field = name if name in self.fields else None
+            for message in messages:
+                self.add_error(field, message)

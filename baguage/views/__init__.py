@@ -1,0 +1,1 @@
+"""Pages of the ringing app; one module per screen."""

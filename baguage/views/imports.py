@@ -1,0 +1,115 @@
+"""CRBPO import page (``/baguage/import/``): upload a season file, see the error table
+(line, column, reason) or what was created; download the empty template."""
+
+import csv
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from baguage.imports import crbpo_headers, crbpo_import
+from observations.imports import import_max_bytes, user_can_import
+from observations.imports.files import size_refusal
+from observations.views.imports import SizeLimitedUploadHandler
+from referentiel.models import Dataset
+
+ERRORS_SHOWN = 500
+
+
+class CrbpoImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Fichier du masque de saisie CRBPO"),
+        help_text=gettext_lazy(
+            "CSV (séparateur ; ou , en UTF-8 ou Windows-1252) ou classeur XLSX (première "
+            "feuille), première ligne = noms des colonnes du masque CRBPO."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    dataset = forms.ModelChoiceField(
+        queryset=Dataset.objects.none(),
+        to_field_name="uuid",
+        label=gettext_lazy("Jeu de données des observations publiées"),
+        empty_label=None,
+    )
+    dry_run = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Essai à blanc : tout vérifier sans rien enregistrer"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].queryset = Dataset.objects.writable_by(user).order_by(
+            "title"
+        )
+
+
+def _check_can_import(request: HttpRequest) -> None:
+    if not user_can_import(request.user):
+        raise PermissionDenied(
+            _("L'import CRBPO est réservé aux personnes qui saisissent des données.")
+        )
+
+
+@login_required
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
+def crbpo_import_page(request: HttpRequest) -> HttpResponse:
+    _check_can_import(request)
+    request.upload_handlers.insert(0, SizeLimitedUploadHandler(request))
+    return _crbpo_import_page(request)
+
+
+@csrf_protect
+def _crbpo_import_page(request: HttpRequest) -> HttpResponse:
+    form = CrbpoImportForm(
+        request.POST or None, request.FILES or None, user=request.user
+    )
+    result = None
+    too_large = getattr(request, "upload_too_large", None)
+    if request.method == "POST" and too_large:
+        form.is_valid()
+        form.errors["file"] = form.error_class([size_refusal(too_large).message])
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()[:8]
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            result = crbpo_import(
+                path=handle.name,
+                user=request.user,
+                dataset=form.cleaned_data["dataset"],
+                dry_run=form.cleaned_data["dry_run"],
+                filename=upload.name,
+            )
+    errors = result.error_entries() if result else []
+    return render(
+        request,
+        "baguage/import.html",
+        {
+            "form": form,
+            "result": result,
+            "errors": errors[:ERRORS_SHOWN],
+            "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0)
+            + (result.errors.total - len(errors) if result else 0),
+            "max_mb": import_max_bytes() // 2**20,
+        },
+    )
+
+
+@login_required
+def crbpo_import_template(request: HttpRequest) -> HttpResponse:
+    """Empty CSV with the CRBPO template's header: the file to fill in."""
+    _check_can_import(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="modele-import-crbpo.csv"'
+    response.write("\ufeff")  # BOM: Excel then reads UTF-8
+    csv.writer(response, delimiter=";").writerow(crbpo_headers())
+    return response

@@ -1,0 +1,20 @@
+"""Ringers and their CRBPO permits (``/baguage/bagueurs/``)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from baguage.models import Ringer
+
+
+@login_required
+def ringer_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    ringers = list(Ringer.objects.select_related("person__organisation"))
+    for ringer in ringers:
+        ringer.expired = ringer.valid_until is not None and ringer.valid_until < today
+        ringer.valid_today = ringer.is_valid_on(today)
+    return render(
+        request, "baguage/ringer_list.html", {"ringers": ringers, "today": today}
+    )

@@ -1,0 +1,66 @@
+"""Fixtures of the ringing pages, API and services: a STOC session of the CPIE's dataset
+at a station with 10 nets of 12 m, a ringer who is the ``saisie`` user, rings of size A
+(0001000–0001099) and two bird species with their usual ring size and biometrics."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories.baguage import (
+    BirdTaxonFactory,
+    EuringSpeciesFactory,
+    NetPositionFactory,
+    RingerFactory,
+    RingSeriesFactory,
+    SessionFactory,
+    StationFactory,
+)
+from tests.factories.referentiel import DatasetFactory, PersonFactory
+
+
+@pytest.fixture
+def ringing(organisation, saisie_user):
+    robin = BirdTaxonFactory(
+        cd_nom=4001, scientific_name="Erithacus rubecula", vernacular_name="Rougegorge"
+    )
+    wren = BirdTaxonFactory(
+        cd_nom=4002,
+        scientific_name="Troglodytes troglodytes",
+        vernacular_name="Troglodyte mignon",
+    )
+    EuringSpeciesFactory(taxon=robin, code="10990", crbpo_code="ERIRUB")
+    EuringSpeciesFactory(
+        taxon=wren,
+        code="10660",
+        ring_size="AA",
+        wing_min=Decimal("44"),
+        wing_max=Decimal("52"),
+        mass_min=Decimal("7"),
+        mass_max=Decimal("12"),
+    )
+    series = RingSeriesFactory(size="A", first=1000, last=1099)
+    dataset = DatasetFactory(producer=organisation, title="Baguage CPIE")
+    station = StationFactory(name="Marais de la Glissoire", site__name="Glissoire")
+    for number in range(1, 11):
+        NetPositionFactory(station=station, number=number, length_m=Decimal("12"))
+    ringer = RingerFactory(
+        person=PersonFactory(
+            user=saisie_user,
+            first_name="Claire",
+            last_name="Dumont",
+            organisation=organisation,
+        )
+    )
+    session = SessionFactory(station=station, dataset=dataset, ringers=[ringer])
+    return SimpleNamespace(
+        robin=robin,
+        wren=wren,
+        series=series,
+        dataset=dataset,
+        station=station,
+        ringer=ringer,
+        session=session,
+        programme=session.programme,
+        user=saisie_user,
+    )
