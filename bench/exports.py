@@ -16,6 +16,7 @@ is queued: the extract runs in the child).
     .venv/bin/python -m bench exports
     .venv/bin/python -m bench.exports setup          # child steps, by hand
     .venv/bin/python -m bench.exports extract --who partner --format csv --baselines
+    .venv/bin/python -m bench.exports report         # rewrite the section from bench/out/
 """
 
 import argparse
@@ -98,7 +99,11 @@ def database_ensure() -> dict:
 
 def bench_exports() -> dict:
     started = time.perf_counter()
-    figures: dict = {"load_average": os.getloadavg()[0], "cpus": os.cpu_count()}
+    figures: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "load_average": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
+    }
     figures["database"] = database_ensure()
     print(f"Base {DB_NAME} prête : {figures['database']}")
     figures["setup"] = setup = _child("setup")
@@ -121,6 +126,7 @@ def bench_exports() -> dict:
         figures["sinp"] = _child("sinp")
     except RuntimeError as exc:
         figures["sinp"] = {"failed": str(exc)[-1500:]}
+    figures["facts"] = _child("facts")
     figures["restore"] = _child("restore")
     figures["seconds"] = time.perf_counter() - started
     OUT.mkdir(parents=True, exist_ok=True)
@@ -175,6 +181,8 @@ def exports_report(figures: dict, *, when: str) -> str:
     database = figures["database"]
     levels = setup["levels"]
     sensitive = sum(v["rows"] for k, v in levels.items() if k != "0")
+    shown = sum(v["rows"] for k, v in levels.items() if k in ("1", "2", "3"))
+    blurred = sum(v["blurred_geom"] for k, v in levels.items() if k in ("1", "2", "3"))
     small_filters = _filters_label(setup["small"]["filters"])
     sens = figures["sensitivity"]
     verdicts = []
@@ -189,19 +197,32 @@ def exports_report(figures: dict, *, when: str) -> str:
     for who, runs in csv.items():
         growth = _growth_kb(runs["full"]) - _growth_kb(runs["small"])
         verdicts.append(
-            f"| Mémoire plate, {READERS[who]} | RSS max à 1 M lignes ≤ RSS max à "
+            f"| Mémoire plate, {READERS[who]} | croissance de la RSS max à "
+            f"{_int(runs['full']['rows'])} lignes ≤ celle à "
             f"{_int(runs['small']['rows'])} lignes + {_int(FLAT_MARGIN_MB)} Mo | "
             f"{_mb(runs['full']['rss_end_kb'])} Mo contre "
             f"{_mb(runs['small']['rss_end_kb'])} Mo (écart de croissance "
             f"{_num(growth / 1024)} Mo) | {_ok(growth / 1024 <= FLAT_MARGIN_MB)} |"
         )
+    first = setup.get("first_refresh")
+    if first:
+        verdicts.append(
+            f"| Recalcul de la sensibilité, premier calcul après l'ajout des "
+            f"{first['rules']} règles | < 60 s | {_num(first['seconds'])} s "
+            f"({_int(first['changed'])} lignes modifiées) | "
+            f"{_ok(first['seconds'] < TARGET_SENSITIVITY_S)} |"
+        )
     if "cases" in sens:
         for key, label in (
             ("unchanged", "sans changement"),
-            ("added", "après ajout d'une règle"),
-            ("removed", "après suppression de la règle"),
+            ("added", f"après ajout de règle(s) de niveau {sens['level']}"),
+            ("removed", "après leur suppression"),
+            ("added3", "après ajout des mêmes règles au niveau 3"),
+            ("removed3", "après leur suppression"),
         ):
-            case = sens["cases"][key]
+            case = sens["cases"].get(key)
+            if case is None:
+                continue
             verdicts.append(
                 f"| Recalcul de la sensibilité, {label} | < 60 s | "
                 f"{_num(case['seconds'])} s ({_int(case['changed'])} lignes modifiées) | "
@@ -238,19 +259,25 @@ def exports_report(figures: dict, *, when: str) -> str:
             if setup["rules_created"]
             else "(déjà présentes)"
         )
-        + f" ; `occurrences_refresh_sensitivity()` initial : {_num(setup['refresh_seconds'])}"
-        f" s, {_int(setup['refresh_changed'])} lignes modifiées.",
+        + (
+            f" ; premier `occurrences_refresh_sensitivity()` après leur création : "
+            f"{_num(first['seconds'])} s, {_int(first['changed'])} lignes modifiées"
+            if first
+            else ""
+        )
+        + f" ; à ce lancement : {_num(setup['refresh_seconds'])} s, "
+        f"{_int(setup['refresh_changed'])} lignes modifiées.",
         "- Niveaux de sensibilité : "
         + ", ".join(
             f"{level} : {_int(value['rows'])}" for level, value in levels.items()
         )
         + f" — {_int(sensitive)} lignes sensibles (niveau > 0, "
-        f"{_num(100 * sensitive / setup['total'])} %), toutes avec une géométrie floutée "
-        f"({_int(sum(v['blurred_geom'] for k, v in levels.items() if k not in ('0', '4')))}"
-        " géométries floutées aux niveaux 1 à 3).",
-        f"- Jeux de données : {setup['datasets']}, rendus publics pour la mesure "
-        f"({setup['datasets_made_public']} l'ont été, puis remis comme avant : "
-        f"{figures['restore']['restored']}).",
+        f"{_num(100 * sensitive / setup['total'])} %) ; aux niveaux 1 à 3, "
+        f"{_int(blurred)} géométries floutées pour {_int(shown)} lignes"
+        + (f" ({_int(shown - blurred)} sans)." if shown > blurred else "."),
+        f"- Jeux de données : {setup['datasets']}, tous publics pendant la mesure "
+        "(pour que le partenaire lise toute la table), puis remis comme avant "
+        f"({figures['restore']['restored']} redevenus privés).",
         f"- Lignes visibles : coordinateur régional "
         f"{_int(setup['visible']['regional'])}, partenaire "
         f"{_int(setup['visible']['partner'])} (les lignes de niveau 4 ne lui sont pas "
@@ -351,8 +378,12 @@ def exports_report(figures: dict, *, when: str) -> str:
             ("unchanged", "aucune règle modifiée"),
             ("added", added),
             ("removed", "règle(s) supprimée(s) (retour à l'état initial)"),
+            ("added3", "mêmes taxons, règle(s) de niveau 3 (département)"),
+            ("removed3", "règle(s) supprimée(s) (retour à l'état initial)"),
         ):
-            case = sens["cases"][key]
+            case = sens["cases"].get(key)
+            if case is None:
+                continue
             detail = ", ".join(f"{k} : {_int(v)}" for k, v in case["changes"].items())
             lines.append(
                 f"| {label} | {_int(case['changed'])} "
@@ -403,13 +434,105 @@ def exports_report(figures: dict, *, when: str) -> str:
             "observations validées de la faune : fingerprints en table temporaire, journal "
             "des lignes envoyées, COPY du CSV, métadonnées des jeux, ZIP.",
         ]
+        kingdoms = figures.get("facts", {}).get("kingdoms")
+        if kingdoms:
+            lines.append(
+                f"Peu de lignes : la table ne compte que "
+                f"{_int(kingdoms.get('Animalia', 0))} observations d'animaux sur "
+                f"{_int(sum(kingdoms.values()))} (le TAXREF de démonstration est surtout "
+                "végétal) ; l'export n'est donc pas mesuré ici à l'échelle."
+            )
+    lines += _findings(figures)
     return "\n".join(lines) + "\n"
+
+
+def _findings(figures: dict) -> list[str]:
+    """What the figures say about where the time and the bytes go."""
+    facts = figures.get("facts")
+    if not facts:
+        return []
+    csv = figures["csv"]
+    per_row = {
+        who: runs["full"]["size"] / max(runs["full"]["rows"], 1)
+        for who, runs in csv.items()
+    }
+    level3 = facts["levels"].get("3")
+    lines = ["", "### Constats", ""]
+    if level3 and level3["rows"]:
+        lines.append(
+            f"- **Géométries floutées au département** : chacune des "
+            f"{_int(level3['rows'] - level3['missing'])} lignes de niveau 3 porte dans "
+            f"`blurred_geom` une copie du polygone de son département "
+            f"({_int(level3['points'])} points, {_num(level3['stored_bytes'] / 1024)} Kio "
+            f"stockés en moyenne) ; la table pèse {_int(facts['table_bytes'] / 2**20)} Mo "
+            "après `VACUUM FULL` "
+            f"dont {_int(facts['toast_bytes'] / 2**20)} Mo de TOAST. Dans un fichier, ce "
+            f"polygone devient un WKT WGS84 de {_int(level3['wkt_chars'])} caractères par "
+            f"ligne : le CSV du partenaire fait {_int(per_row['partner'])} octets par "
+            f"ligne contre {_int(per_row['regional'])} pour le coordinateur régional, et "
+            f"le COPY de sa requête prend {_num(csv['partner']['full']['copy_same']['seconds'])}"
+            f" s contre {_num(csv['regional']['full']['copy_same']['seconds'])} s "
+            "(reprojection, WKT et transfert de ces polygones à chaque ligne : `ST_Transform`, "
+            "`ST_AsText` de la colonne `geometrie`, `observations/exports/columns.py`)."
+        )
+    first = figures["setup"].get("first_refresh")
+    sens = figures["sensitivity"]
+    cases = sens.get("cases")
+    if first and cases and first["seconds"] >= TARGET_SENSITIVITY_S:
+        lines.append(
+            f"- **Premier recalcul de la sensibilité** ({_num(first['seconds'])} s pour "
+            f"{_int(first['changed'])} lignes) : le calcul des niveaux de toutes les "
+            f"lignes seul prend {_num(cases['unchanged']['seconds'])} s (cas sans "
+            f"changement) et le passage de {_int(cases['added']['changed'])} lignes au "
+            f"niveau {sens['level']} (maille) {_num(cases['added']['seconds'])} s"
+            + (
+                f", des mêmes lignes au niveau 3 {_num(cases['added3']['seconds'])} s"
+                if "added3" in cases
+                else ""
+            )
+            + " ; au niveau 3, l'`UPDATE` de `occurrences_refresh_sensitivity` "
+            "(`blurred_geom_sql`, `observations/services/derived.py`) écrit dans "
+            "`blurred_geom` une copie du polygone du département par ligne (TOAST et "
+            "index GiST)."
+        )
+    if facts.get("level3_without_departement"):
+        lines.append(
+            f"- **Niveau 3 sans géométrie** : {_int(facts['level3_without_departement'])} "
+            "lignes de niveau 3 hors de toute commune (donc sans département) ont "
+            "`blurred_geom` vide : `blurred_geom_sql` n'a pas de repli pour le niveau 3 "
+            "(le niveau 1 se replie sur la maille), et un lecteur sans habilitation reçoit "
+            "ces lignes sans aucune géométrie."
+        )
+    return lines
+
+
+def report_rewrite() -> None:
+    """Render the section again from the figures of the last run (bench/out/) and write it
+    to bench/RESULTS.md, without measuring anything."""
+    from bench.__main__ import results_write
+
+    figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+    when = figures.get("when") or time.strftime(
+        "%Y-%m-%d %H:%M", time.localtime(FIGURES.stat().st_mtime)
+    )
+    section = exports_report(figures, when=when)
+    print(section)
+    results_write("exports", section)
 
 
 def _child_main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.exports")
     parser.add_argument(
-        "step", choices=["setup", "extract", "sensitivity", "sinp", "restore"]
+        "step",
+        choices=[
+            "setup",
+            "extract",
+            "sensitivity",
+            "sinp",
+            "facts",
+            "restore",
+            "report",
+        ],
     )
     parser.add_argument("--who", choices=["regional", "partner"], default="regional")
     parser.add_argument(
@@ -418,6 +541,9 @@ def _child_main() -> None:
     parser.add_argument("--filters", default="{}", help="filtres JSON de l'extraction")
     parser.add_argument("--baselines", action="store_true", help="mesurer aussi COPY")
     args = parser.parse_args()
+    if args.step == "report":
+        report_rewrite()
+        return
     os.environ.update(_env())
     # Models can only be imported once Django is set up on the benchmark database.
     import django
