@@ -13,6 +13,7 @@ few stations and species of the year looked up once: no ORM object per capture.
 import csv
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -180,7 +181,12 @@ def _number(value) -> str:
 
 
 def _text(value: str) -> str:
-    return TEXT_UNSAFE.sub(" ", value or "").strip()
+    """A free-text field: no pipe, no control character, ASCII (schemes' systems do not all
+    read accents: "Pévèle" → "Pevele")."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", value or "").encode("ascii", "ignore").decode()
+    )
+    return TEXT_UNSAFE.sub(" ", ascii_text).strip()
 
 
 # --- Station context -------------------------------------------------------------------------
