@@ -59,8 +59,8 @@ from observations.imports.columns import header_key
 from observations.imports.errors import ErrorLog, ImportRefused
 from observations.imports.files import table_open
 from observations.imports.xlsx_table import Formula
-from observations.models import Occurrence, OccurrenceChange, Source
-from observations.services import nomenclature_labels, occurrences_refresh_derived
+from observations.models import Occurrence, Source
+from observations.services import nomenclature_labels, occurrences_publish_bulk
 from referentiel.models import Dataset
 
 SKIP_ACTIONS = {"SANS", "BREDOUILLE"}
@@ -1392,30 +1392,10 @@ class _BulkCaptures:
             return
         try:
             with transaction.atomic():
-                Occurrence.objects.bulk_create(self.occurrences, batch_size=100)
-                through = Occurrence.observers.through
-                through.objects.bulk_create(
-                    (
-                        through(occurrence_id=occurrence.pk, person_id=person)
-                        for occurrence, people in zip(
-                            self.occurrences, self.observers, strict=True
-                        )
-                        for person in people
-                    ),
-                    batch_size=5000,
-                )
-                ids = [occurrence.pk for occurrence in self.occurrences]
-                occurrences_refresh_derived(ids=ids)
-                OccurrenceChange.objects.bulk_create(
-                    (
-                        OccurrenceChange(
-                            occurrence_id=pk,
-                            action=OccurrenceChange.Action.CREATE,
-                            user=self.user,
-                        )
-                        for pk in ids
-                    ),
-                    batch_size=5000,
+                occurrences_publish_bulk(
+                    occurrences=self.occurrences,
+                    observer_ids=self.observers,
+                    user=self.user,
                 )
                 for capture, occurrence in zip(
                     self.captures, self.occurrences, strict=True

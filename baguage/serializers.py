@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from baguage.forms import SESSION_FIELDS
 from baguage.models import (
     EURING_TO_FRENCH_AGE,
     FRENCH_AGES,
@@ -283,21 +284,9 @@ class SessionSerializer(serializers.ModelSerializer):
         model = Session
         fields = [
             "id",
-            "station",
+            *SESSION_FIELDS,
             "station_name",
-            "programme",
             "programme_label",
-            "dataset",
-            "date",
-            "start_time",
-            "end_time",
-            "ringers",
-            "nets_count",
-            "nets_length_m",
-            "weather",
-            "temperature_c",
-            "wind",
-            "comment",
             "duration_hours",
             "effort_metre_hours",
             "counts",

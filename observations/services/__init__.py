@@ -8,6 +8,7 @@ from .occurrences import (
     occurrence_delete,
     occurrence_publish,
     occurrence_update,
+    occurrences_publish_bulk,
     occurrences_tombstone,
     occurrences_validate,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "occurrence_create",
     "occurrence_delete",
     "occurrence_publish",
+    "occurrences_publish_bulk",
     "occurrence_update",
     "occurrences_refresh_derived",
     "occurrences_refresh_sensitivity",

@@ -237,6 +237,38 @@ def occurrences_validate(
 
 
 @transaction.atomic
+def occurrences_publish_bulk(
+    *, occurrences: list[Occurrence], observer_ids: list[list[int]], user
+) -> list[int]:
+    """For protocol apps writing many rows at once (a season's import): insert checked,
+    unsaved occurrences with their observers and creation history, then compute their
+    derived fields in one statement. Each occurrence must already have passed
+    ``occurrence_check`` (or the same checks); returns the new ids, in order."""
+    Occurrence.objects.bulk_create(occurrences, batch_size=500)
+    through = Occurrence.observers.through
+    through.objects.bulk_create(
+        (
+            through(occurrence_id=occurrence.pk, person_id=person)
+            for occurrence, people in zip(occurrences, observer_ids, strict=True)
+            for person in people
+        ),
+        batch_size=5000,
+    )
+    ids = [occurrence.pk for occurrence in occurrences]
+    occurrences_refresh_derived(ids=ids)
+    OccurrenceChange.objects.bulk_create(
+        (
+            OccurrenceChange(
+                occurrence_id=pk, action=OccurrenceChange.Action.CREATE, user=user
+            )
+            for pk in ids
+        ),
+        batch_size=5000,
+    )
+    return ids
+
+
+@transaction.atomic
 def occurrence_publish(
     *,
     occurrence: Occurrence | None,
