@@ -19,7 +19,9 @@ from bench.import_occurrences import bench_import, import_report
 from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
 from bench.occurrences import ROWS as OCCURRENCE_ROWS
 from bench.occurrences import bench_occurrences, occurrences_report
+from bench.ringing_entry import bench_ringing_entry, ringing_entry_report
 from bench.taxref import QUERIES, ROWS, bench_taxref, taxref_report
+from bench.trim import bench_trim, trim_report
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 INTRO = (
@@ -52,12 +54,22 @@ def euring_section(args: argparse.Namespace, when: str) -> str:
     return euring_report(bench_euring(), when=when)
 
 
+def ringing_entry_section(args: argparse.Namespace, when: str) -> str:
+    return ringing_entry_report(bench_ringing_entry(), when=when)
+
+
+def trim_section(args: argparse.Namespace, when: str) -> str:
+    return trim_report(bench_trim(), when=when)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "taxref": taxref_section,
     "occurrences": occurrences_section,
     "import": import_section,
     "exports": exports_section,
     "euring": euring_section,
+    "ringing_entry": ringing_entry_section,
+    "trim": trim_section,
 }
 
 

@@ -462,7 +462,8 @@ def _findings(figures: dict) -> list[str]:
         lines.append(
             f"- **Géométries floutées au département** : chacune des "
             f"{_int(level3['rows'] - level3['missing'])} lignes de niveau 3 porte dans "
-            f"`blurred_geom` une copie du polygone de son département "
+            f"`blurred_geom` une copie du contour simplifié (1 km) de son département, "
+            f"ou du territoire hors de tout département "
             f"({_int(level3['points'])} points, {_num(level3['stored_bytes'] / 1024)} Kio "
             f"stockés en moyenne) ; la table pèse {_int(facts['table_bytes'] / 2**20)} Mo "
             "après `VACUUM FULL` "
@@ -495,13 +496,11 @@ def _findings(figures: dict) -> list[str]:
             "`blurred_geom` une copie du polygone du département par ligne (TOAST et "
             "index GiST)."
         )
-    if facts.get("level3_without_departement"):
+    if facts.get("blurred_without_geometry"):
         lines.append(
-            f"- **Niveau 3 sans géométrie** : {_int(facts['level3_without_departement'])} "
-            "lignes de niveau 3 hors de toute commune (donc sans département) ont "
-            "`blurred_geom` vide : `blurred_geom_sql` n'a pas de repli pour le niveau 3 "
-            "(le niveau 1 se replie sur la maille), et un lecteur sans habilitation reçoit "
-            "ces lignes sans aucune géométrie."
+            f"- **Floutées sans géométrie** : {_int(facts['blurred_without_geometry'])} "
+            "lignes de niveau 1 à 3 n'ont pas de `blurred_geom` : un lecteur sans "
+            "habilitation les reçoit sans géométrie."
         )
     return lines
 

@@ -518,7 +518,8 @@ def facts() -> dict:
         [occ],
     )
     ((outside,),) = _sql(
-        f"SELECT count(*) FROM {occ} WHERE sensitivity_level = 3 AND departement_id IS NULL"
+        f"SELECT count(*) FROM {occ} WHERE sensitivity_level BETWEEN 1 AND 3"
+        " AND blurred_geom IS NULL"
     )
     kingdoms = dict(
         Occurrence.objects.values("taxon__kingdom")
@@ -531,5 +532,5 @@ def facts() -> dict:
         "table_bytes": table,
         "toast_bytes": toast,
         "indexes_bytes": indexes,
-        "level3_without_departement": outside,
+        "blurred_without_geometry": outside,
     }
