@@ -132,8 +132,21 @@ def capture_check(capture: Capture) -> CaptureCheck:
                         else "",
                     },
                 )
-            elif not capture.ring_size:
-                capture.ring_size = check.series.size
+            else:
+                capture.ring_size = capture.ring_size or check.series.size
+                usual = (
+                    EuringSpecies.objects.filter(taxon__cd_ref=capture.taxon.cd_ref)
+                    .values_list("ring_size", flat=True)
+                    .first()
+                )
+                if usual and usual != check.series.size:
+                    check.warnings.append(
+                        _(
+                            "Bague de taille %(size)s pour une espèce baguée d'ordinaire "
+                            "en %(usual)s : vérifiez la bague."
+                        )
+                        % {"size": check.series.size, "usual": usual}
+                    )
     else:
         species = set(
             others.exclude(taxon__cd_ref=capture.taxon.cd_ref).values_list(

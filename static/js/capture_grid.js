@@ -368,8 +368,12 @@
     return url + "?" + parts.join("&");
   }
 
+  // Only the latest proposal counts: an earlier one (the previous bird's size, asked after
+  // a save) may answer after the one for the species just chosen.
+  var proposalSeq = 0;
   function proposeRing(params, announce) {
     var ring = field("ring_number");
+    var seq = ++proposalSeq;
     fetch(query(config.nextRingUrl, params), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -378,6 +382,7 @@
         return response.ok ? response.json() : null;
       })
       .then(function (data) {
+        if (seq !== proposalSeq) return;
         if (!data || editing || field("action").value !== "B") return;
         if (ring.value && !ring.dataset.auto) return; // typed by the ringer: keep it
         if (data.ring) {

@@ -190,3 +190,25 @@ def test_ring_typed_without_leading_zeros_is_the_series_ring(ringing):
     found = ring_series_of(series.prefix + short)
     assert found == series
     assert ring_canonical(series.prefix + short, series) == series.ring(series.first)
+
+
+def test_ring_of_an_unusual_size_is_warned_not_refused(ringing, saisie_user):
+    """A ring of size A on a species usually ringed in another size: saved, with a warning."""
+    from baguage.models import EuringSpecies
+    from baguage.services import capture_save
+
+    species = ringing.wren
+    EuringSpecies.objects.filter(taxon=species).update(ring_size="Z")
+    if not EuringSpecies.objects.filter(taxon=species).exists():
+        EuringSpecies.objects.create(taxon=species, code="99990", ring_size="Z")
+    capture, warnings = capture_save(
+        session=ringing.session,
+        user=saisie_user,
+        fields={
+            "action": "B",
+            "ring_number": ringing.series.ring(ringing.series.first + 50),
+            "taxon": species,
+        },
+    )
+    assert capture.pk
+    assert any("taille A" in w and "ordinaire en Z" in w for w in warnings)
