@@ -11,13 +11,15 @@ APT_PACKAGES := postgresql-15-postgis-3 postgresql-15-postgis-3-scripts postgres
 	gdal-bin libgdal32 libgeos-c1v5 libproj25 redis-server redis-tools chromium fonts-liberation
 PYTEST_ARGS ?=
 
-.PHONY: run test services system venv migrate data worker stop lint bench check-compose clean help
+.PHONY: run test services system venv migrate data worker stop lint bench backup restore check-compose clean help
 
 help:
 	@echo "make run      install, set up the database and demo data, serve http://127.0.0.1:8000"
 	@echo "make test     same set-up, then the whole test suite (real PostGIS, Redis, Chromium)"
 	@echo "make services start the project-local PostgreSQL+PostGIS and Redis"
 	@echo "make bench    benchmarks (bench/)"
+	@echo "make backup   dump of the database (pg_dump -Fc) and of the files, in backups/"
+	@echo "make restore FILE=backups/….dump DB=nom   restore a dump into a new database"
 	@echo "make stop     stop the local worker, database and Redis"
 
 ## Debian packages (PostGIS, GDAL/GEOS/PROJ, Redis, Chromium): installed only when missing.
@@ -75,6 +77,13 @@ lint: venv
 
 bench: venv services
 	$(PY) -m bench
+
+backup: venv services
+	$(PY) manage.py backup
+
+restore: venv services
+	@test -n "$(FILE)" -a -n "$(DB)" || { echo "Usage : make restore FILE=backups/….dump DB=nouvelle_base"; exit 2; }
+	$(PY) manage.py restore "$(FILE)" --database "$(DB)"
 
 stop:
 	-@[ -f $(RUN_DIR)/celery.pid ] && kill $$(cat $(RUN_DIR)/celery.pid) 2>/dev/null; rm -f $(RUN_DIR)/celery.pid
