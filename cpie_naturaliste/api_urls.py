@@ -4,11 +4,19 @@ from rest_framework.routers import DefaultRouter
 
 from baguage import api as baguage_api
 from observations import api as observations_api
+from observations.counts import api as counts_api
 from referentiel import api as referentiel_api
+from sensibilisation import api as sensibilisation_api
+from terrils import api as terrils_api
+from zones_humides import api as zones_humides_api
 
 router = DefaultRouter()
 referentiel_api.register(router)
 observations_api.register(router)
+counts_api.register(router)
 baguage_api.register(router)
+terrils_api.register(router)
+zones_humides_api.register(router)
+sensibilisation_api.register(router)
 
 urlpatterns = router.urls

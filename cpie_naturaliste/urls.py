@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -15,12 +15,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("observations/", include("observations.urls")),
     path("baguage/", include("baguage.urls")),
+    path("terrils/", include("terrils.urls")),
+    path("zones-humides/", include("zones_humides.urls")),
+    path("sensibilisation/", include("sensibilisation.urls")),
     path("api/v1/", include("cpie_naturaliste.api_urls")),
     path("api/v1/token/", obtain_auth_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema"),
+        SpectacularSwaggerSplitView.as_view(url_name="schema"),
         name="swagger-ui",
     ),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
 from observations.blurring import BLURRED_AREA_LABEL, Reader
+from observations.counts import admin as counts_admin  # noqa: F401 (registers it)
 from observations.models import (
     ImportBatch,
     ImportMapping,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from observations.views import (
+    counts,
     exports_sinp,
     extracts,
     imports,
@@ -83,4 +84,32 @@ urlpatterns = [
         exports_sinp.sinp_export_download,
         name="sinp_export_download",
     ),
+    path("comptages/", counts.count_programme_list, name="count_programmes"),
+    path(
+        "comptages/<str:code>/",
+        counts.count_programme_detail,
+        name="count_programme",
+    ),
+    path(
+        "comptages/<str:code>/saisie/<int:season>/",
+        counts.count_season_grid,
+        name="count_season_grid",
+    ),
+    path(
+        "comptages/<str:code>/saison/<int:season>/",
+        counts.count_season,
+        name="count_season",
+    ),
+    path(
+        "comptages/<str:code>/saison/<int:season>/tableau.xlsx",
+        counts.count_season_xlsx,
+        name="count_season_xlsx",
+    ),
+    path(
+        "comptages/<str:code>/espece/<int:cd_nom>/",
+        counts.count_species,
+        name="count_species",
+    ),
+    path("comptages/<str:code>/tendances/", counts.count_trends, name="count_trends"),
+    path("comptages/<str:code>/import/", counts.count_import, name="count_import"),
 ]

@@ -1,1 +1,98 @@
-# Register your models here.
+"""Admin of the sensibilisation app: campaigns and their species are set up here."""
+
+from django.contrib import admin
+
+from sensibilisation.models import (
+    Action,
+    ActionDocument,
+    ActionParticipant,
+    Campaign,
+    CampaignSpecies,
+    Report,
+    TrainingSession,
+    Volunteer,
+)
+
+
+class CampaignSpeciesInline(admin.TabularInline):
+    model = CampaignSpecies
+    autocomplete_fields = ["taxon"]
+    extra = 1
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["title", "programme", "start_date", "end_date", "is_open"]
+    list_filter = ["is_open"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [CampaignSpeciesInline]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "species",
+        "campaign",
+        "observed_on",
+        "count",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["campaign", "status"]
+    # Personal data and the exact place stay out of the list; the form is read-only:
+    # a report changes only through the public form and its confirmation.
+    readonly_fields = [
+        "uuid",
+        "campaign",
+        "species",
+        "observed_on",
+        "geom",
+        "precision_m",
+        "address",
+        "count",
+        "comment",
+        "photo",
+        "email",
+        "status",
+        "confirmed_at",
+        "occurrence",
+        "client_hash",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class TrainingSessionInline(admin.TabularInline):
+    model = TrainingSession
+    extra = 0
+
+
+class ActionParticipantInline(admin.TabularInline):
+    model = ActionParticipant
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+class ActionDocumentInline(admin.TabularInline):
+    model = ActionDocument
+    extra = 0
+    readonly_fields = ["uploaded_by", "uploaded_at"]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "start_date", "action_line", "participants_count"]
+    list_filter = ["kind", "action_line", "format"]
+    search_fields = ["title", "theme"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["site", "commune", "partners"]
+    inlines = [TrainingSessionInline, ActionParticipantInline, ActionDocumentInline]
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(admin.ModelAdmin):
+    list_display = ["person", "status", "organisation", "consent_date"]
+    list_filter = ["status", "organisation"]
+    autocomplete_fields = ["person"]
+    search_fields = ["person__last_name", "person__first_name"]

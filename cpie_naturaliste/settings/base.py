@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "cpie_naturaliste.urls"
@@ -180,6 +181,32 @@ LEAFLET_CONFIG = {
     ),
 }
 
+# Content Security Policy (django-csp): scripts and data from this site only, no inline
+# script or handler anywhere (JSON goes through json_script). Styles allow inline because
+# Leaflet, Chart.js and a few templates set style attributes. The admin is left out: its
+# map widget (django-leaflet) initialises with an inline script; it is staff-only.
+_TILE_HOSTS = []
+if os.environ.get("MAP_TILES_URL"):
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(os.environ["MAP_TILES_URL"].replace("{s}", "a"))
+    _TILE_HOSTS = [f"{_tiles.scheme}://{_tiles.netloc.replace('a.', '*.', 1)}"]
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_TILE_HOSTS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -205,6 +232,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The regional red list is one code list wherever it appears (taxa, terril methods).
+    "ENUM_NAME_OVERRIDES": {"RedListEnum": "referentiel.models.taxa.RedList"},
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
@@ -228,3 +257,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 AUTH_USER_MODEL = "referentiel.User"
+
+# Email (campaign report confirmations): printed on the console unless a real backend is
+# configured (e.g. EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend + EMAIL_HOST).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "CPIE Naturaliste <ne-pas-repondre@cpie-naturaliste.invalid>"
+)
+# Public base URL for links sent by email and stored in proofs (empty: from the request).
+SITE_URL = os.environ.get("SITE_URL", "")

@@ -22,6 +22,7 @@ from referentiel.models import TaxonStatus
 from referentiel.services.imports.statuses import taxon_statuses_import
 
 from .build import KEY_PREFIX, demo_context, demo_records
+from .counts import counts_demo_load
 from .specs import SENSITIVE_TAXA
 from .write import occurrences_copy
 
@@ -41,6 +42,8 @@ def load_demo(
         f"total ({sensitive} taxons rendus sensibles) en "
         f"{time.monotonic() - started:.1f} s"
     )
+    with transaction.atomic():
+        line += "\n" + counts_demo_load()
     if log:
         log(line)
     elif stdout:

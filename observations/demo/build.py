@@ -48,11 +48,6 @@ CPIE_OBSERVERS = (
     ("Émilie Wallet", 5),
 )
 DATASET_OBSERVERS = {
-    "POP-AMPHIBIEN": (
-        ("Léa Caron", 50),
-        ("Claire Dumont", 30),
-        ("Antoine Lemaire", 20),
-    ),
     "EDEN62-ENS": (("Julie Lefort", 1),),
     "EDEN62-LEZARD": (("Julie Lefort", 1),),
     "CPIE-AUTHIE": (("Hélène Morel", 1),),

@@ -1,3 +1,4 @@
+from .counts import CountProgramme, CountSite, CountVisit, SiteCount
 from .exports import SinpExport, SinpExportItem
 from .extracts import Extract
 from .imports import ImportBatch, ImportMapping
@@ -11,6 +12,10 @@ from .occurrences import (
 )
 
 __all__ = [
+    "CountProgramme",
+    "CountSite",
+    "CountVisit",
+    "SiteCount",
     "VALIDATION_CHOICES",
     "Extract",
     "ImportBatch",

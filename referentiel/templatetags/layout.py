@@ -34,6 +34,12 @@ def _can_coordinate(user) -> bool:
     return user.is_authenticated and user.has_role(Role.COORDINATEUR)
 
 
+def _can_read_network(user) -> bool:
+    return user.is_authenticated and bool(
+        user.is_superuser or user.roles & {role.value for role in Role}
+    )
+
+
 def _can_validate(user) -> bool:
     return user.is_authenticated and (
         user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR)
@@ -49,6 +55,11 @@ ACTION_LINKS = {
         ("Importer", "observations:import", _can_enter),
         ("Validation", "observations:validation_queue", _can_validate),
         ("Atlas", "observations:atlas", lambda user: user.is_authenticated),
+        (
+            "Comptages",
+            "observations:count_programmes",
+            lambda user: user.is_authenticated,
+        ),
         ("Extractions", "observations:extract_list", _can_extract),
         ("Exports SINP", "observations:sinp_exports", _can_coordinate),
     ),
@@ -56,6 +67,22 @@ ACTION_LINKS = {
         ("Nouvelle session", "baguage:session_create", _can_enter),
         ("Stock de bagues", "baguage:ring_stock", lambda user: user.is_authenticated),
         ("Bagueurs", "baguage:ringer_list", lambda user: user.is_authenticated),
+    ),
+    "terrils": (
+        ("Classement", "terrils:ranking", lambda user: user.is_authenticated),
+        ("État zéro", "terrils:state_zero_import", _can_coordinate),
+    ),
+    "zones_humides": (
+        (
+            "POP Amphibien",
+            "zones_humides:pop_index",
+            lambda user: user.is_authenticated,
+        ),
+    ),
+    "sensibilisation": (
+        ("Actions", "sensibilisation:action_list", _can_read_network),
+        ("Bénévoles", "sensibilisation:volunteer_list", _can_coordinate),
+        ("Signalements", "sensibilisation:report_list", _can_validate),
     ),
 }
 

@@ -1,4 +1,5 @@
-/* Site layout: the menu button of small screens (the menu stays open without JavaScript). */
+/* Site layout: the menu button of small screens (the menu stays open without JavaScript),
+   and the confirmation of forms marked data-confirm (no inline handlers: the CSP forbids them). */
 (function () {
   "use strict";
   var toggle = document.querySelector(".nav-toggle");
@@ -10,5 +11,14 @@
     var open = toggle.getAttribute("aria-expanded") === "true";
     toggle.setAttribute("aria-expanded", String(!open));
     nav.classList.toggle("site-nav--open", !open);
+  });
+})();
+
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
   });
 })();

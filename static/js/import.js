@@ -1,5 +1,5 @@
 /* Import batch and extract pages: poll the job status every second, move the progress bar, reload the
-   page with its report once the batch is finished; confirm before undoing an import. */
+   page with its report once the batch is finished (the undo form's confirmation is in app.js). */
 (function () {
   "use strict";
 
@@ -43,9 +43,4 @@
     window.setTimeout(poll, 1000);
   }
 
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
-    });
-  });
 })();

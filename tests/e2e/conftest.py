@@ -65,9 +65,15 @@ def browser(transactional_db, monkeypatch):
 @pytest.fixture
 def page(browser, request):
     """A new browser tab with ``page.errors`` (uncaught JS errors and console errors) and
-    ``page.failed_requests`` (network failures and HTTP status >= 400)."""
+    ``page.failed_requests`` (network failures and HTTP status >= 400).
+
+    The Content Security Policy is bypassed here: Playwright's ``wait_for_function``
+    evaluates its predicate with ``eval``, which the policy forbids. tests/e2e/test_csp.py
+    opens the pages under the real policy."""
     context = browser.new_context(
-        locale="fr-FR", viewport={"width": 1280, "height": 800}
+        locale="fr-FR",
+        viewport={"width": 1280, "height": 800},
+        bypass_csp=True,
     )
     page = context.new_page()
     page.errors = []

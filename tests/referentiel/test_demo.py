@@ -256,12 +256,24 @@ def test_demo_accounts_command_prints_a_french_table(demo):
 
 @pytest.mark.django_db
 def test_load_demo_runs_the_demo_of_each_app_after_the_referential(demo, monkeypatch):
+    """Every app's demo runs, in the layers' order, once the referential demo is there
+    (the apps' own demos are tested in their apps: here each one only reports)."""
     called = []
-    monkeypatch.setattr(
-        "observations.demo.load_demo",
-        lambda *, log: called.append(Site.objects.count()) or log("Observations : ok"),
-    )
+    apps_with_demo = [
+        "observations",
+        "baguage",
+        "terrils",
+        "zones_humides",
+        "sensibilisation",
+    ]
+    for app in apps_with_demo:
+        monkeypatch.setattr(
+            f"{app}.demo.load_demo",
+            lambda *, log, app=app: called.append((app, Site.objects.count()))
+            or log(f"{app} : ok"),
+        )
     output = StringIO()
     call_command("load_demo", "--departements", *DEMO_DEPARTEMENTS, stdout=output)
-    assert called == [len(SITES)]  # the referential demo is there when the app's runs
-    assert "Observations : ok" in output.getvalue()
+    # The referential demo is there when each app's runs, observations first.
+    assert called == [(app, len(SITES)) for app in apps_with_demo]
+    assert "sensibilisation : ok" in output.getvalue()

@@ -137,10 +137,10 @@ def test_navigation_only_links_to_sections_that_exist(client, db):
 
 
 def test_an_app_section_appears_once_it_has_a_landing_page(client, db, settings):
-    settings.ROOT_URLCONF = "tests.referentiel.urls_with_terrils"
+    settings.ROOT_URLCONF = "tests.referentiel.urls_with_sensibilisation"
     html = client.get("/").content.decode()
-    assert 'href="/terrils/"' in html
-    assert 'href="/zones-humides/' not in html
+    assert 'href="/sensibilisation/"' in html
+    assert 'href="/indicateurs/' not in html
 
 
 def test_role_label_names_the_regional_coordinator(organisation):

@@ -1,0 +1,196 @@
+"""Site-count API under ``/api/v1/comptages/programmes/``: programmes, a season's site ×
+species table (GET) and its grid entry (POST), a species' site × season matrix, and TRIM
+trends (all species, or one in full). Missing counts are ``null``, never 0.
+
+Read when the programme's dataset is visible to the user; the grid is written by a writing
+role in a dataset the user may enter data into, through ``season_grid_save``."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from observations.models import CountProgramme, CountVisit
+from referentiel.models import Person
+
+from .selectors import season_table, species_matrix
+from .services import VisitEntry, season_grid_save
+from .trends import programme_trends, species_trend
+
+
+class CountProgrammeSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="programme.code")
+    name = serializers.CharField(source="programme.name")
+    taxa = serializers.SerializerMethodField()
+    sites = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CountProgramme
+        fields = ["code", "name", "kind", "season_start_month", "taxa", "sites"]
+
+    def get_taxa(self, programme) -> list[dict]:
+        return [
+            {"cd_nom": t.pk, "scientific_name": t.scientific_name}
+            for t in programme.taxa.order_by("scientific_name")
+        ]
+
+    def get_sites(self, programme) -> list[dict]:
+        return [
+            {"id": s.pk, "name": s.site.name, "code": s.code, "habitat": s.habitat}
+            for s in programme.sites.select_related("site").order_by("site__name")
+        ]
+
+
+class GridRowSerializer(serializers.Serializer):
+    site = serializers.IntegerField(help_text="identifiant du site de comptage")
+    date = serializers.DateField()
+    coverage = serializers.ChoiceField(
+        choices=CountVisit.Coverage.choices, default=CountVisit.Coverage.COMPLETE
+    )
+    temperature = serializers.DecimalField(
+        max_digits=4, decimal_places=1, required=False, allow_null=True
+    )
+    humidity = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True
+    )
+    counts = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, allow_null=True),
+        help_text="cd_nom → effectif (null : non compté)",
+    )
+
+
+class GridSerializer(serializers.Serializer):
+    observers = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), many=True, required=False
+    )
+    rows = GridRowSerializer(many=True)
+
+
+def _table_json(programme, season) -> dict:
+    taxa, rows = season_table(programme=programme, season=season)
+    return {
+        "season": season,
+        "taxa": [{"cd_nom": t.pk, "scientific_name": t.scientific_name} for t in taxa],
+        "rows": [
+            {
+                "site": row.count_site.pk,
+                "name": row.count_site.site.name,
+                "date": row.visit.date if row.visit else None,
+                "coverage": row.visit.coverage if row.visit else None,
+                "counts": {
+                    str(t.pk): value for t, value in zip(taxa, row.values, strict=True)
+                },
+            }
+            for row in rows
+        ],
+    }
+
+
+class CountProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CountProgrammeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "programme__code"
+    lookup_url_kwarg = "code"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return CountProgramme.objects.visible_to(self.request.user).select_related(
+            "programme"
+        )
+
+    @extend_schema(request=GridSerializer, summary="Tableau ou saisie d'une saison")
+    @action(detail=True, methods=["get", "post"], url_path=r"saisons/(?P<season>\d{4})")
+    def season(self, request, code=None, season=None):
+        programme, season = self.get_object(), int(season)
+        if request.method == "POST":
+            self._grid_save(request, programme, season)
+        return Response(_table_json(programme, season))
+
+    def _grid_save(self, request, programme, season) -> None:
+        if not CountProgramme.objects.writable_by(request.user).filter(pk=programme.pk):
+            raise PermissionDenied("Saisie réservée aux organismes du jeu de données.")
+        grid = GridSerializer(data=request.data)
+        grid.is_valid(raise_exception=True)
+        sites = {s.pk: s for s in programme.sites.select_related("site")}
+        entries = []
+        for row in grid.validated_data["rows"]:
+            if row["site"] not in sites:
+                raise serializers.ValidationError({"rows": "Site hors du programme."})
+            entries.append(
+                VisitEntry(
+                    count_site=sites[row["site"]],
+                    date=row["date"],
+                    coverage=row["coverage"],
+                    observers=grid.validated_data.get("observers", []),
+                    conditions={
+                        k: row.get(k) for k in ("temperature", "humidity") if k in row
+                    },
+                    counts={int(k): v for k, v in row["counts"].items()},
+                )
+            )
+        try:
+            season_grid_save(
+                programme=programme, season=season, entries=entries, user=request.user
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+
+    @extend_schema(summary="Matrice sites × saisons d'une espèce (null : manquant)")
+    @action(detail=True, methods=["get"], url_path=r"especes/(?P<cd_nom>\d+)")
+    def species(self, request, code=None, cd_nom=None):
+        programme = self.get_object()
+        taxon = get_object_or_404(programme.taxa, pk=cd_nom)
+        seasons, matrix = species_matrix(programme=programme, taxon=taxon)
+        return Response(
+            {
+                "cd_nom": taxon.pk,
+                "seasons": seasons,
+                "sites": [
+                    {"site": site.pk, "name": site.site.name, "counts": values}
+                    for site, values in matrix
+                ],
+            }
+        )
+
+    @extend_schema(
+        operation_id="comptages_programmes_tendances_list",
+        summary="Tendances TRIM de toutes les espèces du programme",
+    )
+    @action(detail=True, methods=["get"], url_path="tendances")
+    def trends(self, request, code=None):
+        summary = []
+        for trend in programme_trends(programme=self.get_object()):
+            item = {"taxon": trend["taxon"], "ok": trend["ok"]}
+            if trend["ok"]:
+                item.update(
+                    sites=trend["sites"],
+                    imputed_share=trend["imputed_share"],
+                    slope=trend["slope_imputed"],
+                )
+            else:
+                item["error"] = trend["error"]
+            summary.append(item)
+        return Response(summary)
+
+    @extend_schema(
+        operation_id="comptages_programmes_tendance_espece",
+        summary="Tendance TRIM complète d'une espèce",
+    )
+    @action(detail=True, methods=["get"], url_path=r"tendances/(?P<cd_nom>\d+)")
+    def trend(self, request, code=None, cd_nom=None):
+        programme = self.get_object()
+        taxon = get_object_or_404(programme.taxa, pk=cd_nom)
+        return Response(
+            species_trend(programme=programme, taxon=taxon), status.HTTP_200_OK
+        )
+
+
+def register(router) -> None:
+    router.register(
+        "comptages/programmes", CountProgrammeViewSet, basename="count-programme"
+    )

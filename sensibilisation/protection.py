@@ -1,0 +1,161 @@
+"""Protection of the public campaign forms against spam and abuse (ASVS 2.4.1, 5.2.1–2).
+
+- a rate limit per client address, counted in the shared cache (Redis), on every post,
+  accepted or not, so that a burst is refused after the limit whatever it contains;
+- a honeypot field that people never see and robots fill in;
+- a signed "form shown at" time: a form sent back in under a few seconds, or hours later,
+  is refused;
+- photos: size cap, JPEG/PNG/WebP recognised by their first bytes, decoded by Pillow
+  (pixel cap against decompression bombs), then re-encoded as JPEG, which also drops the
+  EXIF block and its GPS position of the garden;
+- text fields: no HTML (refused, not silently stripped, so that the sender knows).
+"""
+
+import hashlib
+import io
+import re
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+HONEYPOT_FIELD = "site_web"
+TOKEN_SALT = "sensibilisation.form-started"
+MIN_FILL_SECONDS = getattr(settings, "SENSIBILISATION_MIN_FILL_SECONDS", 3)
+MAX_FILL_SECONDS = 2 * 60 * 60
+# (posts, seconds): at most 5 reports in 10 minutes and 20 a day from one address.
+RATE_LIMITS = getattr(
+    settings, "SENSIBILISATION_RATE_LIMITS", ((5, 10 * 60), (20, 24 * 60 * 60))
+)
+PHOTO_MAX_BYTES = getattr(settings, "SENSIBILISATION_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_MAX_SIDE = 2000
+MAGIC = {
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+HTML_RE = re.compile(r"<\s*[a-zA-Z/!?]|&#?\w+;|javascript:", re.IGNORECASE)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def client_address(request) -> str:
+    """The client's address; behind ``SENSIBILISATION_TRUSTED_PROXIES`` reverse proxies,
+    the address they appended to X-Forwarded-For (never a value the client chose)."""
+    proxies = getattr(settings, "SENSIBILISATION_TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_hash(address: str) -> str:
+    """A keyed hash of the address: enough to count and spot abuse, not to recover it."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
+
+
+def rate_limit_hit(*, key: str) -> bool:
+    """Count one post for ``key``; True when a limit is exceeded (the post is refused)."""
+    exceeded = False
+    now = int(time.time())
+    for limit, window in RATE_LIMITS:
+        cache_key = f"sensibilisation:rl:{window}:{now // window}:{key}"
+        cache.add(cache_key, 0, timeout=window)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=window)
+            count = 1
+        exceeded = exceeded or count > limit
+    return exceeded
+
+
+def form_token(*, issued_at: float | None = None) -> str:
+    """The signed time the form was shown at, put in a hidden field."""
+    return signing.dumps(
+        issued_at if issued_at is not None else time.time(), salt=TOKEN_SALT
+    )
+
+
+def form_token_check(token: str) -> None:
+    try:
+        issued_at = float(signing.loads(token or "", salt=TOKEN_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        raise ValidationError(
+            _("Le formulaire n'est pas valide : rechargez la page et recommencez.")
+        ) from None
+    elapsed = time.time() - issued_at
+    if elapsed < MIN_FILL_SECONDS:
+        raise ValidationError(
+            _(
+                "Le formulaire a été envoyé trop vite. Vérifiez vos réponses puis "
+                "envoyez-le de nouveau."
+            )
+        )
+    if elapsed > MAX_FILL_SECONDS:
+        raise ValidationError(
+            _("Le formulaire a expiré : rechargez la page et recommencez.")
+        )
+
+
+def plain_text(value: str, *, field_label: str) -> str:
+    """``value`` without control characters; a ValidationError if it holds HTML."""
+    value = CONTROL_RE.sub("", value or "").strip()
+    if HTML_RE.search(value):
+        raise ValidationError(
+            _("%(field)s : le HTML n'est pas accepté (pas de balises ni de liens).")
+            % {"field": field_label}
+        )
+    return value
+
+
+def photo_clean(upload) -> bytes:
+    """Check an uploaded photo and return it re-encoded as JPEG (no metadata).
+
+    Raises a ValidationError in French for a file too large, of another type, or that
+    does not decode as an image."""
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("La photo dépasse %(max)s Mo : envoyez une image plus légère.")
+            % {"max": PHOTO_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not is_webp and not any(
+        head.startswith(magic) for magics in MAGIC.values() for magic in magics
+    ):
+        raise ValidationError(_("La photo doit être une image JPEG, PNG ou WebP."))
+    upload.seek(0)
+    data = upload.read(PHOTO_MAX_BYTES + 1)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationError(_("La photo est trop volumineuse."))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in {"JPEG", "PNG", "WEBP"}:
+                raise ValidationError(
+                    _("La photo doit être une image JPEG, PNG ou WebP.")
+                )
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise ValidationError(_("La photo a trop de pixels."))
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image = image.convert("RGB")
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=85)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("La photo est illisible ou endommagée : essayez une autre image.")
+        ) from None
+    return out.getvalue()

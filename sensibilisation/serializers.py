@@ -1,0 +1,85 @@
+"""Serializers of the sensibilisation API (explicit fields: no mass assignment)."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from referentiel.models import Organisation
+from sensibilisation.models import Action, Campaign, CampaignSpecies
+from sensibilisation.models.actions import Audience
+
+
+class CampaignSpeciesSerializer(serializers.ModelSerializer):
+    cd_nom = serializers.IntegerField(source="taxon_id", read_only=True)
+    scientific_name = serializers.CharField(
+        source="taxon.scientific_name", read_only=True
+    )
+
+    class Meta:
+        model = CampaignSpecies
+        fields = ["cd_nom", "common_name", "scientific_name", "hint"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.code", read_only=True)
+    species = CampaignSpeciesSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+    map_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "programme",
+            "start_date",
+            "end_date",
+            "species",
+            "url",
+            "map_url",
+        ]
+
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("sensibilisation:campaign_detail", args=[obj.slug])
+        )
+
+    def get_map_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("sensibilisation:campaign_map", args=[obj.slug])
+        )
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+    partners = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organisation.objects.all(), required=False
+    )
+    audiences = serializers.ListField(
+        child=serializers.ChoiceField(choices=Audience.choices), required=False
+    )
+    reached = serializers.IntegerField(read_only=True)
+    named = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "organisation",
+            "kind",
+            "title",
+            "start_date",
+            "end_date",
+            "site",
+            "commune",
+            "theme",
+            "audiences",
+            "partners",
+            "action_line",
+            "format",
+            "participants_count",
+            "duration_hours",
+            "description",
+            "named",
+            "reached",
+        ]

@@ -1,0 +1,27 @@
+"""The year's figures per action line of the annual report (``/sensibilisation/bilan/``)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from sensibilisation.permissions import actions_visible_to, user_reads_actions
+from sensibilisation.selectors import figures_for_year
+
+
+@login_required
+def bilan_latest(request: HttpRequest) -> HttpResponse:
+    return redirect("sensibilisation:bilan", year=timezone.localdate().year - 1)
+
+
+@login_required
+def bilan(request: HttpRequest, year: int) -> HttpResponse:
+    if not user_reads_actions(request.user):
+        raise PermissionDenied
+    figures = figures_for_year(actions=actions_visible_to(request.user), year=year)
+    return render(
+        request,
+        "sensibilisation/bilan.html",
+        {"figures": figures, "year": year, "previous": year - 1, "next": year + 1},
+    )

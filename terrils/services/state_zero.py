@@ -1,0 +1,143 @@
+"""Import of the 2005–2012 "state zero": a spreadsheet (CSV or XLSX) with one row per
+species found on a terril, columns ``terril``, ``groupe``, ``espece`` (scientific name,
+vernacular name or cd_nom) and optionally ``annee``. Every row is checked first; a single
+error and nothing is written."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from observations.imports.files import table_open
+from referentiel.models import Taxon
+from terrils.models import Campaign, GroupCode, StateZeroTaxon, Terril
+
+from .scoring import scores_recompute
+
+STATE_ZERO_START = dt.date(2005, 1, 1)
+STATE_ZERO_END = dt.date(2012, 12, 31)
+DEFAULT_YEAR = 2008
+COLUMNS = {"terril": "terril", "groupe": "group", "espece": "species", "annee": "year"}
+GROUP_ALIASES = (
+    {slugify(str(label)): code for code, label in GroupCode.choices}
+    | {slugify(code): code for code in GroupCode.values}
+    | {"oiseaux": GroupCode.BREEDING_BIRDS, "orthopteres": GroupCode.ORTHOPTERA}
+)
+
+
+@dataclass
+class StateZeroResult:
+    errors: list[str] = field(default_factory=list)
+    rows: int = 0
+    terrils: int = 0
+    taxa: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _taxon(value: str) -> Taxon | None:
+    value = value.strip()
+    if value.isdigit():
+        return Taxon.objects.filter(cd_nom=int(value)).first()
+    matches = Taxon.objects.filter(
+        Q(scientific_name__iexact=value) | Q(vernacular_name__iexact=value)
+    ).order_by("cd_nom")
+    valid = [t for t in matches if t.cd_nom == t.cd_ref]
+    return (valid or list(matches) or [None])[0]
+
+
+def state_zero_check(*, path: Path, filename: str):
+    """Parse and check every row: (result, {terril: [(group, taxon)]}, years)."""
+    result = StateZeroResult()
+    table = table_open(path=path, filename=filename)
+    try:
+        headers = [slugify(h).replace("-", "_") for h in table.headers]
+        index = {COLUMNS[h]: i for i, h in enumerate(headers) if h in COLUMNS}
+        missing = [c for c in ("terril", "group", "species") if c not in index]
+        if missing:
+            result.errors.append(
+                "Colonnes manquantes : terril, groupe, espece (trouvées : "
+                + ", ".join(table.headers)
+                + ")."
+            )
+            return result, {}, {}
+        terrils = {t.number.lower(): t for t in Terril.objects.all()}
+        found: dict[Terril, list] = defaultdict(list)
+        years: dict[Terril, int] = {}
+        for line, cells in table.rows():
+            cells = [str(c or "").strip() for c in cells]
+            if not any(cells):
+                continue
+            result.rows += 1
+
+            def cell(name, cells=cells):
+                i = index.get(name)
+                return cells[i] if i is not None and i < len(cells) else ""
+
+            number = cell("terril").lower().removeprefix("t").removeprefix("n° ")
+            terril = terrils.get(number) or terrils.get(cell("terril").lower())
+            if terril is None:
+                result.errors.append(
+                    f"Ligne {line} : terril « {cell('terril')} » inconnu."
+                )
+            group = GROUP_ALIASES.get(slugify(cell("group")))
+            if group is None or group == GroupCode.HABITATS:
+                result.errors.append(
+                    f"Ligne {line} : groupe « {cell('group')} » inconnu."
+                )
+            taxon = _taxon(cell("species"))
+            if taxon is None:
+                result.errors.append(
+                    f"Ligne {line} : espèce « {cell('species')} » absente de TAXREF."
+                )
+            year = cell("year")
+            if year and not (year.isdigit() and 2005 <= int(year) <= 2012):
+                result.errors.append(
+                    f"Ligne {line} : année « {year} » hors de 2005–2012."
+                )
+            if terril and group and taxon:
+                found[terril].append((group, taxon))
+                if year.isdigit():
+                    years[terril] = int(year)
+    finally:
+        table.close()
+    if not result.rows and not result.errors:
+        result.errors.append("Aucune ligne à importer.")
+    return result, found, years
+
+
+@transaction.atomic
+def state_zero_import(*, path: Path, filename: str = "") -> StateZeroResult:
+    """Check the whole file, then replace the state zero of every terril it names and
+    recompute their scores under every method version; nothing is written on error."""
+    result, found, years = state_zero_check(path=path, filename=filename or str(path))
+    if result.errors:
+        return result
+    campaigns = []
+    for terril, entries in found.items():
+        campaign, _created = Campaign.objects.update_or_create(
+            terril=terril,
+            kind=Campaign.Kind.STATE_ZERO,
+            defaults={
+                "year": years.get(terril, DEFAULT_YEAR),
+                "date_start": STATE_ZERO_START,
+                "date_end": STATE_ZERO_END,
+            },
+        )
+        campaign.state_zero_taxa.all().delete()
+        unique = {(group, taxon.pk) for group, taxon in entries}
+        StateZeroTaxon.objects.bulk_create(
+            StateZeroTaxon(campaign=campaign, group=group, taxon_id=taxon_id)
+            for group, taxon_id in sorted(unique)
+        )
+        result.taxa += len(unique)
+        campaigns.append(campaign)
+    result.terrils = len(campaigns)
+    scores_recompute(campaigns=campaigns)
+    return result

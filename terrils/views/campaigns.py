@@ -1,0 +1,115 @@
+"""A campaign's page: score breakdown for a method version, records entry, habitats."""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from terrils.forms import CampaignRecordForm, HabitatForm
+from terrils.models import Campaign, GroupCode, MethodVersion, PatrimonialHabitat
+from terrils.permissions import can_enter
+from terrils.selectors import (
+    lines_masked,
+    score_detail,
+    sensitive_taxa_hidden,
+    state_zero_comparison,
+)
+from terrils.services import (
+    campaign_habitat_set,
+    campaign_record_create,
+    scores_recompute,
+    version_resolve,
+)
+
+
+def _post(request, campaign, habitats):
+    if not can_enter(request.user):
+        raise PermissionDenied
+    if request.POST.get("action") == "habitat":
+        form = HabitatForm(request.POST, habitats=habitats)
+        if form.is_valid():
+            habitat = form.habitats[form.cleaned_data["code"]]
+            campaign_habitat_set(
+                campaign=campaign,
+                code=habitat.code,
+                name=habitat.name,
+                surface_m2=form.cleaned_data["surface_m2"],
+            )
+            scores_recompute(campaigns=[campaign])
+            messages.success(request, "Habitat enregistré, notes recalculées.")
+            return None, form
+        return None, form
+    form = CampaignRecordForm(request.POST, campaign=campaign)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign_record_create(
+                campaign=campaign,
+                user=request.user,
+                group=data["group"],
+                taxon=data["species"],
+                date=data["date"],
+                count=data["count"],
+                comment=data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
+            return form, None
+        scores_recompute(campaigns=[campaign])
+        messages.success(request, "Donnée enregistrée, notes recalculées.")
+        return None, None
+    return form, None
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign = get_object_or_404(Campaign.objects.select_related("terril"), pk=pk)
+    version = version_resolve(request.GET.get("version"))
+    habitats = (
+        PatrimonialHabitat.objects.filter(
+            group__version=version, group__code=GroupCode.HABITATS
+        )
+        if version
+        else PatrimonialHabitat.objects.none()
+    )
+    record_form = habitat_form = None
+    if request.method == "POST":
+        record_form, habitat_form = _post(request, campaign, habitats)
+        if record_form is None and habitat_form is None:
+            return redirect(request.get_full_path())
+        if habitat_form is not None and not habitat_form.errors:
+            return redirect(request.get_full_path())
+    score = score_detail(campaign=campaign, version=version) if version else None
+    hidden = sensitive_taxa_hidden(terril=campaign.terril, user=request.user)
+    lines = lines_masked(
+        list(score.lines.select_related("taxon")) if score else [], hidden
+    )
+    comparison = (
+        state_zero_comparison(campaign=campaign, version=version) if version else None
+    )
+    if comparison:
+        lines_masked(comparison["gained"] + comparison["lost"], hidden)
+    return render(
+        request,
+        "terrils/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "terril": campaign.terril,
+            "version": version,
+            "versions": MethodVersion.objects.all(),
+            "score": score,
+            "line_groups": [
+                (GroupCode(code).label, list(items))
+                for code, items in groupby(lines, key=lambda line: line.group)
+            ],
+            "comparison": comparison,
+            "visits": campaign.visits.all(),
+            "habitats_observed": campaign.habitats.all(),
+            "record_count": campaign.records.count(),
+            "can_enter": can_enter(request.user) and not campaign.is_state_zero,
+            "record_form": record_form or CampaignRecordForm(campaign=campaign),
+            "habitat_form": habitat_form or HabitatForm(habitats=habitats),
+        },
+    )

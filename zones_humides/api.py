@@ -1,0 +1,252 @@
+"""Wetlands API under ``/api/v1/zones-humides/``: POP aires, sites, passages (entry
+through ``passage_save``, which publishes the occurrences) and the results of a season;
+wetland profiles, management operations, water levels and drift fences (read).
+
+POP rows and fences are read when their dataset is visible to the user and written by a
+writing role in a dataset the user may enter data into."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from referentiel.models import Dataset, Site
+from zones_humides.models import (
+    DriftFence,
+    ManagementOperation,
+    PopPassage,
+    PopSite,
+    WaterLevelReading,
+    WetlandProfile,
+)
+from zones_humides.permissions import dataset_writable, user_can_enter
+from zones_humides.selectors.fences import fence_first_arrivals, fence_yearly_totals
+from zones_humides.selectors.pop import aires_visible_to, pop_results
+from zones_humides.serializers import (
+    DriftFenceSerializer,
+    FenceCheckSerializer,
+    ManagementOperationSerializer,
+    PassageSerializer,
+    PopAireSerializer,
+    PopSiteSerializer,
+    WaterLevelSerializer,
+    WetlandProfileSerializer,
+)
+from zones_humides.services import fence_check_save, passage_delete
+
+
+class GeoPagination(GeoJsonPagination):
+    """A FeatureCollection per page (with ``count`` and ``next``)."""
+
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class PopPermission(permissions.BasePermission):
+    message = _("Vous ne pouvez pas modifier les données de cette aire.")
+
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        return request.method in permissions.SAFE_METHODS or user_can_enter(
+            request.user
+        )
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return dataset_writable(request.user, obj.pop_site.aire.dataset_id)
+
+
+class PopAireViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PopAireSerializer
+    pagination_class = GeoPagination
+
+    def get_queryset(self):
+        return aires_visible_to(self.request.user).order_by("number")
+
+    @extend_schema(
+        summary=_("Résultats POP Amphibien d'une saison"),
+        parameters=[OpenApiParameter("year", int, description=_("Saison"))],
+    )
+    @action(detail=False)
+    def results(self, request):
+        try:
+            year = int(request.query_params.get("year", ""))
+        except ValueError:
+            year = timezone.localdate().year
+        results = pop_results(year=year, aires=self.get_queryset())
+
+        def species(items):
+            return [
+                {
+                    "cd_ref": s.cd_ref,
+                    "scientific_name": s.name,
+                    "vernacular_name": s.vernacular,
+                    "sites": len(s.sites),
+                    "records": s.records,
+                    "naive_occupancy": round(s.occupancy, 4),
+                }
+                for s in items
+            ]
+
+        return Response(
+            {
+                "year": year,
+                "sites_visited": results.sites_visited,
+                "sites_occupied": results.sites_occupied,
+                "passages": results.passages,
+                "records": results.records,
+                "positive_records": results.positive,
+                "species": species(results.species),
+                "aires": [
+                    {
+                        "number": a.aire.number,
+                        "name": a.aire.name,
+                        "sites_visited": len(a.sites_visited),
+                        "sites_occupied": len(a.sites_occupied),
+                        "passages": a.passages,
+                        "records": a.records,
+                        "positive_records": a.positive,
+                        "species": species(a.species_list),
+                    }
+                    for a in results.aires
+                ],
+            }
+        )
+
+
+class PopSiteViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PopSiteSerializer
+    pagination_class = GeoPagination
+    filterset_fields = ["aire"]
+
+    def get_queryset(self):
+        return PopSite.objects.filter(
+            aire__in=aires_visible_to(self.request.user)
+        ).order_by("aire__number", "code")
+
+
+class PassageViewSet(viewsets.ModelViewSet):
+    serializer_class = PassageSerializer
+    permission_classes = [PopPermission]
+    filterset_fields = ["pop_site", "year", "number"]
+    ordering = ["-date", "id"]
+
+    def get_queryset(self):
+        return (
+            PopPassage.objects.filter(
+                pop_site__aire__in=aires_visible_to(self.request.user)
+            )
+            .select_related("pop_site__aire")
+            .prefetch_related("observers", "observations__occurrence")
+        )
+
+    def perform_create(self, serializer):
+        pop_site = serializer.validated_data["pop_site"]
+        if not dataset_writable(self.request.user, pop_site.aire.dataset_id):
+            self.permission_denied(self.request, message=PopPermission.message)
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        passage_delete(passage=instance, user=self.request.user)
+
+
+class WetlandProfileViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = WetlandProfileSerializer
+
+    def get_queryset(self):
+        return WetlandProfile.objects.filter(
+            site__in=Site.objects.visible_to(self.request.user)
+        ).select_related("site")
+
+
+class ManagementOperationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ManagementOperationSerializer
+    pagination_class = GeoPagination
+    filterset_fields = ["site", "kind"]
+
+    def get_queryset(self):
+        return ManagementOperation.objects.filter(
+            site__in=Site.objects.visible_to(self.request.user)
+        )
+
+
+class WaterLevelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = WaterLevelSerializer
+    filterset_fields = ["site"]
+
+    def get_queryset(self):
+        return WaterLevelReading.objects.filter(
+            site__in=Site.objects.visible_to(self.request.user)
+        ).order_by("site", "date")
+
+
+class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DriftFenceSerializer
+
+    def get_queryset(self):
+        return DriftFence.objects.filter(
+            dataset__in=Dataset.objects.visible_to(self.request.user)
+        )
+
+    @extend_schema(
+        summary=_("Saisir le relevé d'un matin (remplace celui du même jour)"),
+        request=FenceCheckSerializer,
+        responses=FenceCheckSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="releves")
+    def checks(self, request, pk=None):
+        fence = self.get_object()
+        if not dataset_writable(request.user, fence.dataset_id):
+            self.permission_denied(request, message=PopPermission.message)
+        serializer = FenceCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        counts = data.pop("counts")
+        try:
+            check = fence_check_save(
+                user=request.user, fence=fence, fields=data, counts=counts
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(FenceCheckSerializer(check).data, status=201)
+
+    @extend_schema(summary=_("Effectifs par année et premières arrivées"))
+    @action(detail=True)
+    def charts(self, request, pk=None):
+        fence = self.get_object()
+        return Response(
+            {
+                "yearly_totals": fence_yearly_totals(fence=fence),
+                "first_arrivals": fence_first_arrivals(fence=fence),
+            }
+        )
+
+
+def register(router) -> None:
+    router.register("zones-humides/pop/aires", PopAireViewSet, basename="pop-aire")
+    router.register("zones-humides/pop/sites", PopSiteViewSet, basename="pop-site")
+    router.register(
+        "zones-humides/pop/passages", PassageViewSet, basename="pop-passage"
+    )
+    router.register(
+        "zones-humides/sites", WetlandProfileViewSet, basename="wetland-site"
+    )
+    router.register(
+        "zones-humides/operations",
+        ManagementOperationViewSet,
+        basename="wetland-operation",
+    )
+    router.register(
+        "zones-humides/niveaux-eau", WaterLevelViewSet, basename="water-level"
+    )
+    router.register(
+        "zones-humides/barrieres", DriftFenceViewSet, basename="drift-fence"
+    )

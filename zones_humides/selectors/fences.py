@@ -1,0 +1,115 @@
+"""Drift-fence charts: seasonal chronology, first arrivals across years, yearly totals."""
+
+from collections import defaultdict
+
+from django.db.models import Min, Sum
+from django.db.models.functions import ExtractYear
+
+from referentiel.models import Taxon
+from zones_humides.models import DriftFence, FenceCount
+
+AMPLEXUS = FenceCount.Sex.AMPLEXUS
+
+
+def _species_name(taxon) -> str:
+    vernacular = (taxon.vernacular_name or "").split(",")[0].strip()
+    return vernacular or taxon.scientific_name
+
+
+def fence_years(fence: DriftFence) -> list[int]:
+    return sorted(
+        set(fence.checks.annotate(y=ExtractYear("date")).values_list("y", flat=True))
+    )
+
+
+def fence_chronology(*, fence: DriftFence, year: int) -> dict:
+    """Animals counted per day and species in a season (alive and dead)."""
+    checks = list(
+        fence.checks.filter(date__year=year)
+        .order_by("date")
+        .values_list("pk", "date", "temperature_c")
+    )
+    per_day: dict = defaultdict(lambda: defaultdict(int))
+    counts = FenceCount.objects.filter(check_round__in=[c[0] for c in checks])
+    # A couple in amplexus is two animals.
+    for check_id, taxon_id, sex, n in counts.values_list(
+        "check_round_id", "taxon_id", "sex", "count"
+    ):
+        per_day[taxon_id][check_id] += n * 2 if sex == AMPLEXUS else n
+    names = _names(per_day)
+    return {
+        "labels": [d.isoformat() for _, d, _ in checks],
+        "temperature": [float(t) if t is not None else None for _, _, t in checks],
+        "series": [
+            {
+                "label": names[taxon_id],
+                "data": [per_day[taxon_id].get(pk, 0) for pk, _, _ in checks],
+            }
+            for taxon_id in sorted(names, key=lambda t: names[t])
+        ],
+    }
+
+
+def fence_first_arrivals(*, fence: DriftFence) -> dict:
+    """Per species and year, the first day an animal was counted (day of year)."""
+    rows = (
+        FenceCount.objects.filter(check_round__fence=fence)
+        .annotate(y=ExtractYear("check_round__date"))
+        .values_list("taxon_id", "y")
+        .annotate(first=Min("check_round__date"))
+    )
+    years = fence_years(fence)
+    firsts: dict = defaultdict(dict)
+    for taxon_id, year, first in rows:
+        firsts[taxon_id][year] = first
+    names = _names(firsts)
+    return {
+        "labels": years,
+        "series": [
+            {
+                "label": names[taxon_id],
+                "data": [
+                    firsts[taxon_id][y].timetuple().tm_yday
+                    if y in firsts[taxon_id]
+                    else None
+                    for y in years
+                ],
+                "dates": [
+                    firsts[taxon_id][y].strftime("%d/%m")
+                    if y in firsts[taxon_id]
+                    else ""
+                    for y in years
+                ],
+            }
+            for taxon_id in sorted(names, key=lambda t: names[t])
+        ],
+    }
+
+
+def fence_yearly_totals(*, fence: DriftFence) -> dict:
+    """Animals counted per year and species since the fence was set up."""
+    rows = (
+        FenceCount.objects.filter(check_round__fence=fence, alive=True)
+        .annotate(y=ExtractYear("check_round__date"))
+        .values_list("taxon_id", "y", "sex")
+        .annotate(n=Sum("count"))
+    )
+    years = fence_years(fence)
+    totals: dict = defaultdict(lambda: defaultdict(int))
+    for taxon_id, year, sex, n in rows:
+        totals[taxon_id][year] += n * 2 if sex == AMPLEXUS else n
+    names = _names(totals)
+    return {
+        "labels": years,
+        "series": [
+            {
+                "label": names[taxon_id],
+                "data": [totals[taxon_id].get(y, 0) for y in years],
+            }
+            for taxon_id in sorted(names, key=lambda t: names[t])
+        ],
+    }
+
+
+def _names(by_taxon) -> dict:
+    return {t.pk: _species_name(t) for t in Taxon.objects.filter(pk__in=list(by_taxon))}

@@ -1,0 +1,187 @@
+"""POP Amphibien pages: aires and planner, an aire's sites and passages, the passage
+sheet, the results of a season and its national export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from zones_humides.forms import PassageForm
+from zones_humides.models import PopPassage, PopSite
+from zones_humides.models.pop import PASSAGES_PER_SEASON
+from zones_humides.permissions import dataset_writable, user_can_enter
+from zones_humides.selectors.export import pop_export_csv
+from zones_humides.selectors.pop import aires_visible_to, pop_planner, pop_results
+from zones_humides.services import passage_save
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("annee", ""))
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def pop_index(request: HttpRequest) -> HttpResponse:
+    """The aires and the planner: which aires are due in the chosen year."""
+    year = _year(request)
+    aires = aires_visible_to(request.user)
+    seasons = sorted(
+        set(
+            PopPassage.objects.filter(pop_site__aire__in=aires).values_list(
+                "year", flat=True
+            )
+        ),
+        reverse=True,
+    )
+    return render(
+        request,
+        "zones_humides/pop_index.html",
+        {
+            "year": year,
+            "planner": pop_planner(year=year, aires=aires),
+            "seasons": seasons,
+            "passages_per_season": PASSAGES_PER_SEASON,
+        },
+    )
+
+
+@login_required
+def pop_results_page(request: HttpRequest, year: int) -> HttpResponse:
+    results = pop_results(year=year, aires=aires_visible_to(request.user))
+    return render(
+        request, "zones_humides/pop_results.html", {"year": year, "results": results}
+    )
+
+
+@login_required
+def pop_export(request: HttpRequest, year: int, filename_year: int) -> HttpResponse:
+    text = pop_export_csv(year=year, aires=aires_visible_to(request.user))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pop-amphibien-{year}.csv"'
+    return response
+
+
+@login_required
+def aire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    aire = get_object_or_404(
+        aires_visible_to(request.user).select_related("main_observer", "dataset"),
+        pk=pk,
+    )
+    year = _year(request)
+    sites = aire.sites.annotate(
+        passages_done=Count("passages", filter=Q(passages__year=year))
+    ).order_by("code")
+    passages = (
+        PopPassage.objects.filter(pop_site__aire=aire, year=year)
+        .select_related("pop_site")
+        .prefetch_related("observations__taxon", "observers")
+        .order_by("pop_site__code", "number")
+    )
+    by_site: dict[int, list] = {}
+    for passage in passages:
+        by_site.setdefault(passage.pop_site_id, []).append(passage)
+    for site in sites:
+        site.season_passages = by_site.get(site.pk, [])
+    return render(
+        request,
+        "zones_humides/aire_detail.html",
+        {
+            "aire": aire,
+            "year": year,
+            "sites": sites,
+            "can_enter": dataset_writable(request.user, aire.dataset_id),
+            "passages_per_season": PASSAGES_PER_SEASON,
+        },
+    )
+
+
+def _passage_page(request, pop_site: PopSite, passage: PopPassage | None):
+    aire = pop_site.aire
+    if not dataset_writable(request.user, aire.dataset_id):
+        raise PermissionDenied
+    instance = passage or PopPassage(pop_site=pop_site)
+    initial = {}
+    if passage is None:
+        today = timezone.localdate()
+        # The next passage of the latest season (entries are often made afterwards).
+        season = (
+            pop_site.passages.order_by("-year").values_list("year", flat=True).first()
+            or today.year
+        )
+        done = set(
+            pop_site.passages.filter(year=season).values_list("number", flat=True)
+        )
+        if len(done) >= PASSAGES_PER_SEASON:
+            done = set()
+        initial = {
+            "date": today,
+            "number": next((n for n in (1, 2, 3) if n not in done), 1),
+            "accessible": True,
+        }
+    form = PassageForm(
+        request.POST or None,
+        instance=instance,
+        initial=initial,
+        user=request.user,
+        aire=aire,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = passage_save(
+                user=request.user,
+                pop_site=pop_site,
+                fields=form.passage_fields(),
+                observers=form.cleaned_data["observers"],
+                lines=form.species_lines(),
+                nothing_found=form.cleaned_data["nothing_found"],
+                passage=passage,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(None if field not in form.fields else field, errors)
+        else:
+            messages.success(
+                request,
+                f"Passage {saved.number} du {saved.date:%d/%m/%Y} enregistré "
+                f"({pop_site}).",
+            )
+            if "another" in request.POST:
+                return redirect("zones_humides:passage_create", site_pk=pop_site.pk)
+            return redirect(
+                f"{reverse('zones_humides:aire_detail', args=[aire.pk])}?annee={saved.year}#site-{pop_site.pk}"
+            )
+    return render(
+        request,
+        "zones_humides/passage_form.html",
+        {"form": form, "pop_site": pop_site, "aire": aire, "passage": passage},
+    )
+
+
+@login_required
+def passage_create(request: HttpRequest, site_pk: int) -> HttpResponse:
+    if not user_can_enter(request.user):
+        raise PermissionDenied
+    pop_site = get_object_or_404(
+        PopSite.objects.filter(aire__in=aires_visible_to(request.user)).select_related(
+            "aire"
+        ),
+        pk=site_pk,
+    )
+    return _passage_page(request, pop_site, None)
+
+
+@login_required
+def passage_update(request: HttpRequest, pk: int) -> HttpResponse:
+    passage = get_object_or_404(
+        PopPassage.objects.filter(
+            pop_site__aire__in=aires_visible_to(request.user)
+        ).select_related("pop_site__aire"),
+        pk=pk,
+    )
+    return _passage_page(request, passage.pop_site, passage)
