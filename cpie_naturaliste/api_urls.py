@@ -1,8 +1,10 @@
 """The one DRF router of the site-wide API (``/api/v1/``): every app registers its viewsets here."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from baguage import api as baguage_api
+from indicateurs.api import IndicatorsView
 from observations import api as observations_api
 from observations.counts import api as counts_api
 from referentiel import api as referentiel_api
@@ -19,4 +21,7 @@ terrils_api.register(router)
 zones_humides_api.register(router)
 sensibilisation_api.register(router)
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("indicateurs/<int:year>/", IndicatorsView.as_view(), name="indicateurs-year"),
+]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("terrils/", include("terrils.urls")),
     path("zones-humides/", include("zones_humides.urls")),
     path("sensibilisation/", include("sensibilisation.urls")),
+    path("indicateurs/", include("indicateurs.urls")),
     path("api/v1/", include("cpie_naturaliste.api_urls")),
     path("api/v1/token/", obtain_auth_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,1 +1,104 @@
-# Create your models here.
+"""The annual report files: one row per request (a coordinator's button, or the January
+schedule), followed by its page while a Celery worker writes it. ``indicateurs`` owns no
+field data (DESIGN §1): this is a job log."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cpie_naturaliste.core.models import TimeStampedModel
+
+
+class AnnualReport(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(_("année"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="annual_reports",
+        help_text=_("Vide : bilan lancé par le calendrier annuel."),
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
+    step = models.CharField(_("étape"), max_length=120, blank=True)
+    file = models.FileField(_("fichier"), upload_to="rapports/", blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bilan annuel")
+        verbose_name_plural = _("bilans annuels")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Bilan {self.year} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def filename(self) -> str:
+        return f"bilan-{self.year}.xlsx"
+
+
+class RemarkableFind(TimeStampedModel):
+    """A coordinator's decision on a detected find (indicateurs.finds): confirmed or set
+    aside, commented, picked for the report. Detection stays live; this row only keeps
+    what the coordinator said about it."""
+
+    class Kind(models.TextChoices):
+        FIRST_DEPARTEMENT = "first_departement", _("Première mention départementale")
+
+    class Status(models.TextChoices):
+        TO_CONFIRM = "a_confirmer", _("À confirmer")
+        CONFIRMED = "confirmee", _("Confirmée")
+        REJECTED = "ecartee", _("Écartée")
+
+    occurrence = models.ForeignKey(
+        "observations.Occurrence",
+        verbose_name=_("observation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("statut"), max_length=12, choices=Status.choices, default=Status.TO_CONFIRM
+    )
+    in_report = models.BooleanField(_("retenue pour le bilan"), default=False)
+    comment = models.TextField(_("commentaire"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("découverte remarquable")
+        verbose_name_plural = _("découvertes remarquables")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occurrence", "kind"], name="indic_find_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.occurrence_id}"

@@ -1,0 +1,36 @@
+"""``/api/v1/indicateurs/<year>/``: the indicators of a year as JSON (coordinators, the
+regional observatory's account being a regional coordinator)."""
+
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from indicateurs.services import indicators_for_year, user_reads_indicators
+from observations.atlas import YEAR_MIN, atlas_year_max
+
+
+class ReadsIndicators(BasePermission):
+    message = "Réservé aux coordinateurs."
+
+    def has_permission(self, request, view) -> bool:
+        return user_reads_indicators(request.user)
+
+
+class IndicatorsView(APIView):
+    permission_classes = [IsAuthenticated, ReadsIndicators]
+
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="Indicateurs du bilan annuel d'une année",
+        description=(
+            "Chaque indicateur de l'année avec sa valeur de l'année précédente, l'écart "
+            "et le lien vers les données ; les tableaux de détail (atlas, baguage, POP, "
+            "terrils, échanges, sensibilisation)."
+        ),
+    )
+    def get(self, request, year: int):
+        if not YEAR_MIN <= year <= atlas_year_max():
+            raise NotFound("Année hors limites.")
+        return Response(indicators_for_year(year, request.user))

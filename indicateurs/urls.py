@@ -1,0 +1,17 @@
+from django.urls import path
+
+from indicateurs import views
+
+app_name = "indicateurs"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:year>/", views.dashboard, name="dashboard"),
+    path("<int:year>/rapport/", views.report_request, name="report_request"),
+    path("<int:year>/decouvertes/<uuid:uuid>/", views.find_decide, name="find_decide"),
+    path("rapports/<uuid:uuid>/", views.report_detail, name="report_detail"),
+    path("rapports/<uuid:uuid>/statut/", views.report_status, name="report_status"),
+    path(
+        "rapports/<uuid:uuid>/fichier/", views.report_download, name="report_download"
+    ),
+]

@@ -1,0 +1,145 @@
+"""The annual dashboard: ``/indicateurs/<year>/`` (coordinators)."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from indicateurs.jobs import report_create
+from indicateurs.models import AnnualReport, RemarkableFind
+from indicateurs.services import indicators_for_year, user_reads_indicators
+from observations.atlas import YEAR_MIN, atlas_year_max
+from observations.models import Occurrence
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The dashboard of last year (the year the report is written for)."""
+    return redirect("indicateurs:dashboard", year=timezone.localdate().year - 1)
+
+
+@login_required
+def dashboard(request: HttpRequest, year: int) -> HttpResponse:
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    if not YEAR_MIN <= year <= atlas_year_max():
+        return render(
+            request,
+            "indicateurs/dashboard.html",
+            {"year": year, "error": True},
+            status=404,
+        )
+    indicators = indicators_for_year(year, request.user)
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "indicateurs/dashboard.html",
+        {
+            "year": year,
+            "indicators": indicators,
+            "details": indicators["details"],
+            "years": list(range(this_year, this_year - 8, -1)),
+            "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
+            "find_statuses": RemarkableFind.Status.choices,
+            "reports": AnnualReport.objects.filter(
+                year=year, requested_by=request.user
+            )[:5],
+        },
+    )
+
+
+def _report(request: HttpRequest, uuid) -> AnnualReport:
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    reports = AnnualReport.objects.all()
+    if not request.user.is_superuser:
+        reports = reports.filter(requested_by=request.user)
+    return get_object_or_404(reports, uuid=uuid)
+
+
+def _status(report: AnnualReport) -> dict:
+    """The shape static/js/import.js polls (label, percent, processed/total, finished)."""
+    return {
+        "status": report.status,
+        "label": report.step or report.get_status_display(),
+        "percent": report.progress,
+        "processed_rows": report.progress,
+        "total_rows": 100,
+        "finished": report.is_finished,
+    }
+
+
+@login_required
+@require_POST
+def report_request(request: HttpRequest, year: int) -> HttpResponse:
+    """The dashboard's button: queue the report file of ``year``."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    report = report_create(year=year, user=request.user)
+    return redirect("indicateurs:report_detail", uuid=report.uuid)
+
+
+@login_required
+def report_detail(request: HttpRequest, uuid) -> HttpResponse:
+    report = _report(request, uuid)
+    return render(
+        request,
+        "indicateurs/report_detail.html",
+        {
+            "report": report,
+            "status": _status(report),
+            "status_url": reverse("indicateurs:report_status", args=[report.uuid]),
+        },
+    )
+
+
+@login_required
+def report_status(request: HttpRequest, uuid) -> JsonResponse:
+    return JsonResponse(_status(_report(request, uuid)))
+
+
+@login_required
+def report_download(request: HttpRequest, uuid) -> HttpResponse:
+    report = _report(request, uuid)
+    if report.status != AnnualReport.Status.DONE or not report.file:
+        raise Http404
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=report.filename
+    )
+
+
+@login_required
+@require_POST
+def find_decide(request: HttpRequest, year: int, uuid) -> HttpResponse:
+    """Confirm or set aside a detected first record, comment it, pick it for the report."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    occurrence = get_object_or_404(
+        Occurrence.objects.visible_to(request.user), uuid=uuid
+    )
+    status = request.POST.get("status", RemarkableFind.Status.TO_CONFIRM)
+    if status not in RemarkableFind.Status.values:
+        return HttpResponseBadRequest("Statut inconnu.")
+    RemarkableFind.objects.update_or_create(
+        occurrence=occurrence,
+        kind=RemarkableFind.Kind.FIRST_DEPARTEMENT,
+        defaults={
+            "status": status,
+            "in_report": request.POST.get("in_report") == "on"
+            and status != RemarkableFind.Status.REJECTED,
+            "comment": request.POST.get("comment", "").strip()[:2000],
+            "decided_by": request.user,
+        },
+    )
+    return redirect(reverse("indicateurs:dashboard", args=[year]) + "#finds")

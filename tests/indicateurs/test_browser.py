@@ -1,0 +1,93 @@
+"""The dashboard in headless Chromium: both charts are drawn and the map shows the year's
+10 km cells, with no script error."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from referentiel.models import AtlasGroup, Role
+from tests.factories.observations import OccurrenceFactory
+from tests.factories.referentiel import (
+    LOOS_X,
+    LOOS_Y,
+    DatasetFactory,
+    OrganisationFactory,
+    TaxonFactory,
+    UserFactory,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "motdepasse-de-test"
+
+
+@pytest.fixture
+def year_of_records():
+    cpie = OrganisationFactory(name="CPIE Chaîne des Terrils", short_name="CPIE CdT")
+    UserFactory(username="camille", organisation=cpie, roles=[Role.COORDINATEUR])
+    dataset = DatasetFactory(producer=cpie)
+    bird = TaxonFactory(atlas_group=AtlasGroup.objects.get(code="oiseaux"))
+    for n, (year, month) in enumerate(((2020, 4), (2020, 5), (2020, 5), (2019, 6))):
+        OccurrenceFactory(
+            taxon=bird,
+            dataset=dataset,
+            date_start=dt.date(year, month, 10),
+            # Two 10 km cells: three records near Loos, one 20 km east.
+            geom=Point(LOOS_X + 100 + (20000 if n == 1 else 0), LOOS_Y + 100),
+        )
+
+
+def test_dashboard_draws_its_charts_and_map(live_server, page, year_of_records):
+    base = live_server.url
+    path = "/indicateurs/2020/"
+    page.goto(f"{base}/connexion/?next={path}")
+    page.get_by_label("Identifiant").fill("camille")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}{path}")
+    page.wait_for_selector("#indicateurs-months[data-drawn='true']")
+    page.wait_for_selector("#indicateurs-groups[data-drawn='true']")
+    page.wait_for_selector("#indicateurs-map[data-cells]")
+    assert page.get_attribute("#indicateurs-map", "data-cells") == "2"
+    painted = page.evaluate(
+        """() => {
+            const canvas = document.getElementById("indicateurs-months");
+            const data = canvas.getContext("2d")
+                .getImageData(0, 0, canvas.width, canvas.height).data;
+            let n = 0;
+            for (let i = 3; i < data.length; i += 4) { if (data[i]) n++; }
+            return n;
+        }"""
+    )
+    assert painted > 100
+    records = page.locator("tr[data-figure='records'] [data-value]").inner_text()
+    assert records.strip() == "3"
+    assert page.errors == []
+    assert page.failed_requests == []
+
+
+def test_dashboard_runs_under_the_content_security_policy(
+    browser, live_server, year_of_records
+):
+    """The real policy (the ``page`` fixture bypasses it): no blocked script, no error."""
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"erreur : {error}"))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and problems.append(message.text),
+    )
+    page.goto(f"{live_server.url}/connexion/?next=/indicateurs/2020/")
+    page.fill("input[name=username]", "camille")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/indicateurs/2020/")
+    page.wait_for_selector("#indicateurs-groups[data-drawn='true']")
+    page.wait_for_selector("#indicateurs-map[data-cells]")
+    context.close()
+    assert problems == []
