@@ -87,6 +87,9 @@ ACTION_LINKS = {
 }
 
 
+ALWAYS_SHOWN = {"observations"}
+
+
 def action_links(namespace: str, user, current_path: str) -> list[dict]:
     """The task links of a section that exist and that ``user`` may use."""
     links = []
@@ -119,7 +122,9 @@ def landing_page(namespace: str, prefix: str) -> str | None:
 @register.simple_tag(takes_context=True)
 def app_links(context) -> list[dict]:
     """The app sections that exist, each followed by the task links the user may use:
-    ``{"label", "path", "current"}`` each."""
+    ``{"label", "path", "current"}`` each. A section's tasks show while the user is in
+    it (the observations' ones always: entering data is most users' first job), so the
+    menu stays one line on a laptop with eight sections."""
     request = context.get("request")
     current_path = request.path if request else ""
     user = getattr(request, "user", None)
@@ -127,7 +132,12 @@ def app_links(context) -> list[dict]:
     for label, namespace, prefix in APP_LINKS:
         path = landing_page(namespace, prefix)
         if path:
-            actions = action_links(namespace, user, current_path)
+            inside = current_path.startswith(prefix)
+            actions = (
+                action_links(namespace, user, current_path)
+                if inside or namespace in ALWAYS_SHOWN
+                else []
+            )
             links.append(
                 {
                     "label": label,

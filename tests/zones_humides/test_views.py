@@ -35,6 +35,9 @@ def test_navigation_links_the_section(client, saisie_user):
     client.force_login(saisie_user)
     html = client.get(reverse("home")).content.decode()
     assert 'href="/zones-humides/"' in html
+    # The section's own tasks show once inside it (one-line menu elsewhere).
+    assert 'href="/zones-humides/pop/"' not in html
+    html = client.get("/zones-humides/").content.decode()
     assert 'href="/zones-humides/pop/"' in html
 
 
