@@ -16,6 +16,7 @@ from pathlib import Path
 from bench.euring import bench_euring, euring_report
 from bench.exports import bench_exports, exports_report
 from bench.import_occurrences import bench_import, import_report
+from bench.indicateurs import bench_indicateurs, indicateurs_report
 from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
 from bench.occurrences import ROWS as OCCURRENCE_ROWS
 from bench.occurrences import bench_occurrences, occurrences_report
@@ -58,6 +59,10 @@ def ringing_entry_section(args: argparse.Namespace, when: str) -> str:
     return ringing_entry_report(bench_ringing_entry(), when=when)
 
 
+def indicateurs_section(args: argparse.Namespace, when: str) -> str:
+    return indicateurs_report(bench_indicateurs(), when=when)
+
+
 def trim_section(args: argparse.Namespace, when: str) -> str:
     return trim_report(bench_trim(), when=when)
 
@@ -70,6 +75,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "euring": euring_section,
     "ringing_entry": ringing_entry_section,
     "trim": trim_section,
+    "indicateurs": indicateurs_section,
 }
 
 

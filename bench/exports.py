@@ -84,7 +84,9 @@ def database_ensure() -> dict:
             )
         except subprocess.CalledProcessError:
             rows = None
-    if rows == ROWS:
+    # At least the million generated rows: other benchmarks (indicateurs) add the apps'
+    # demo records on top.
+    if rows is not None and rows >= ROWS:
         started = time.perf_counter()
         occurrences_run("manage.py", "migrate", "--noinput", "-v", "0")
         return {"built": False, "migrate_seconds": time.perf_counter() - started}

@@ -24,6 +24,12 @@
  *     L.geoJSON options (style, onEachFeature, filter...); points are drawn as circle
  *     markers (SVG, no marker image) unless options.pointToLayer is given.
  *
+ *   CPIEMap.drawOutline(map, options) -> {vertices, redraw}
+ *     Click-to-draw outline kept as GeoJSON (WGS84) in a hidden input: a polygon from 3
+ *     vertices (a line at 2 with allowLine). options {input, state (status element),
+ *     undo, clear (buttons), describe(count) -> status text, allowLine, maxZoom, style}.
+ *     A shape already in the input (a failed submission, an edit) is drawn back.
+ *
  *   CPIEMap.escapeHtml(value) -> string          text made safe for innerHTML
  *   CPIEMap.popupHtml(title, rows) -> string     popup with a title and [label, value]
  *                                                rows (escaped; empty values skipped)
@@ -144,8 +150,67 @@
     });
   }
 
+  function drawOutline(map, options) {
+    var style = options.style || { color: "#b5452b", weight: 2, fillOpacity: 0.15 };
+    var layer = L.layerGroup().addTo(map);
+    var vertices = [];
+    var round = function (value) { return Math.round(value * 1e7) / 1e7; };
+    var position = function (v) { return [round(v.lng), round(v.lat)]; };
+
+    function save() {
+      var input = options.input;
+      if (vertices.length >= 3) {
+        var ring = vertices.map(position);
+        ring.push(ring[0]);
+        input.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
+      } else if (vertices.length === 2 && options.allowLine) {
+        input.value = JSON.stringify({ type: "LineString", coordinates: vertices.map(position) });
+      } else {
+        input.value = "";
+      }
+      if (options.state) options.state.textContent = options.describe(vertices.length);
+    }
+
+    function redraw() {
+      layer.clearLayers();
+      if (vertices.length >= 3) L.polygon(vertices, style).addTo(layer);
+      else if (vertices.length === 2) L.polyline(vertices, style).addTo(layer);
+      vertices.forEach(function (v) {
+        L.circleMarker(v, { radius: 4, color: style.color, fillOpacity: 1 }).addTo(layer);
+      });
+      save();
+    }
+
+    if (options.input.value) {
+      try {
+        var data = JSON.parse(options.input.value);
+        var coords = data.type === "Polygon" ? data.coordinates[0].slice(0, -1)
+          : data.type === "LineString" ? data.coordinates : [];
+        vertices = coords.map(function (c) { return L.latLng(c[1], c[0]); });
+        if (vertices.length) {
+          map.fitBounds(L.latLngBounds(vertices), { maxZoom: options.maxZoom || 13 });
+        }
+      } catch (error) {
+        vertices = [];
+      }
+    }
+    map.on("click", function (event) {
+      vertices.push(event.latlng);
+      redraw();
+    });
+    if (options.undo) {
+      options.undo.addEventListener("click", function () { vertices.pop(); redraw(); });
+    }
+    if (options.clear) {
+      options.clear.addEventListener("click", function () { vertices = []; redraw(); });
+    }
+    redraw();
+    return { vertices: vertices, redraw: redraw };
+  }
+
   global.CPIEMap = {
     create: create,
+    drawOutline: drawOutline,
     loadGeoJSON: loadGeoJSON,
     escapeHtml: escapeHtml,
     popupHtml: popupHtml,

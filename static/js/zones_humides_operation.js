@@ -1,5 +1,5 @@
 /* Management operation form: the site is drawn for reference; the operation's outline is
-   drawn as a polygon (click to add a vertex, as on the extract page, static/js/extract.js),
+   drawn as a polygon or a line (click to add a vertex: CPIEMap.drawOutline, static/js/map.js),
    kept as GeoJSON (WGS84) in the hidden "geometry" field. Empty = the whole site. */
 (function () {
   "use strict";
@@ -20,61 +20,17 @@
       map.fitBounds(site.getBounds(), { maxZoom: 17, padding: [20, 20] });
     } catch (error) { /* no site outline */ }
   }
-  var layer = L.layerGroup().addTo(map);
-  var state = document.getElementById("geometry-state");
-  var vertices = [];
-
-  function round(value) { return Math.round(value * 1e7) / 1e7; }
-
-  function save() {
-    if (vertices.length >= 3) {
-      var ring = vertices.map(function (v) { return [round(v.lng), round(v.lat)]; });
-      ring.push(ring[0]);
-      input.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
-    } else if (vertices.length === 2) {
-      input.value = JSON.stringify({ type: "LineString", coordinates: vertices.map(function (v) { return [round(v.lng), round(v.lat)]; }) });
-    } else {
-      input.value = "";
-    }
-    state.textContent = vertices.length
-      ? vertices.length + " sommet(s)" + (vertices.length === 2 ? " : une ligne" : "")
-      : "Aucun tracé : l'opération porte sur tout le site.";
-  }
-
-  function draw() {
-    layer.clearLayers();
-    if (vertices.length >= 3) L.polygon(vertices, STYLE).addTo(layer);
-    else if (vertices.length === 2) L.polyline(vertices, STYLE).addTo(layer);
-    vertices.forEach(function (v) {
-      L.circleMarker(v, { radius: 4, color: STYLE.color, fillOpacity: 1 }).addTo(layer);
-    });
-    save();
-  }
-
-  // A shape saved before (or drawn before a failed submission) comes back in the field.
-  if (input.value) {
-    try {
-      var data = JSON.parse(input.value);
-      var coords = data.type === "Polygon" ? data.coordinates[0].slice(0, -1)
-        : data.type === "LineString" ? data.coordinates : [];
-      vertices = coords.map(function (c) { return L.latLng(c[1], c[0]); });
-      if (vertices.length) map.fitBounds(L.latLngBounds(vertices), { maxZoom: 17 });
-    } catch (error) {
-      vertices = [];
-    }
-  }
-
-  map.on("click", function (event) {
-    vertices.push(event.latlng);
-    draw();
+  CPIEMap.drawOutline(map, {
+    input: input,
+    state: document.getElementById("geometry-state"),
+    undo: document.getElementById("geometry-undo"),
+    clear: document.getElementById("geometry-clear"),
+    allowLine: true,
+    maxZoom: 17,
+    style: STYLE,
+    describe: function (count) {
+      if (!count) return "Aucun tracé : l'opération porte sur tout le site.";
+      return count + " sommet(s)" + (count === 2 ? " : une ligne" : "");
+    },
   });
-  document.getElementById("geometry-undo").addEventListener("click", function () {
-    vertices.pop();
-    draw();
-  });
-  document.getElementById("geometry-clear").addEventListener("click", function () {
-    vertices = [];
-    draw();
-  });
-  draw();
 })();

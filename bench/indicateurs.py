@@ -1,0 +1,467 @@
+"""Indicator benchmark (issue 10) on the 1,000,000-occurrence database of the occurrence
+benchmark (``cpie_bench_occ``, built by bench/occurrences.py if it is missing, else migrated
+and reused), with the demos of the other apps loaded into it:
+
+- the demo loaders of baguage, terrils, zones_humides and sensibilisation (and the
+  referential demo first if its sites are missing; never the observations demo), timed;
+- ``indicators_for_year(year, user)`` for the year with the most rows, as a regional
+  coordinator: cold (first call of a process) and warm (median of 5), the page
+  ``/indicateurs/<year>/`` and the API ``/api/v1/indicateurs/<year>/`` (server time through
+  Django's test clients) — target < 1 s;
+- ``manage.py rapport_annuel --year <year>`` (wall time of the command, file size) —
+  target < 60 s;
+- the cost of each part of ``indicateurs.services`` and EXPLAIN of the slowest queries.
+
+Each step runs in a child process (bench/indicateurs_measure.py).
+
+    .venv/bin/python -m bench indicateurs
+    .venv/bin/python -m bench.indicateurs report     # rewrite the section from bench/out/
+    .venv/bin/python -m bench.indicateurs run        # measure and print, no RESULTS.md
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench.db import OUT, ROOT, bench_env, psql
+from bench.occurrences import DATABASE_URL, DB_NAME, ROWS, database_prepare
+from bench.occurrences import _child as occurrences_child
+
+RESULT_MARK = "BENCH-RESULT "
+TARGET_DASHBOARD_S = 1.0
+TARGET_REPORT_S = 60.0
+FIGURES = OUT / "indicateurs-figures.json"
+# The first load of the demos into the database (a later run creates nothing).
+DEMOS_FIRST = OUT / "indicateurs-demos-first.json"
+MEDIA = OUT / "media-indicateurs"
+# The year of the other apps' demos (the 2020 activity report: ringing 2019–2021, terril
+# campaigns, POP season and outreach actions of 2020), measured besides the busiest year.
+DEMO_YEAR = 2020
+
+
+def _env() -> dict[str, str]:
+    return bench_env(
+        DATABASE_URL,
+        STATIC_ROOT=str(OUT / "static"),
+        MEDIA_ROOT=str(MEDIA),
+        # Cache keys and any broker message stay away from the dev cache and queue.
+        REDIS_URL="redis://127.0.0.1:63790/6",
+    )
+
+
+def _manage(*arguments: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(
+            f"manage.py {' '.join(arguments)} a échoué :\n{result.stderr[-4000:]}"
+        )
+    return time.perf_counter() - started, result.stdout
+
+
+def _child(step: str, *arguments: str) -> dict:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.indicateurs_measure", step, *arguments],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(
+            f"bench.indicateurs_measure {step} a échoué :\n{result.stderr[-4000:]}"
+        )
+    line = next(
+        row for row in result.stdout.splitlines() if row.startswith(RESULT_MARK)
+    )
+    figures = json.loads(line.removeprefix(RESULT_MARK))
+    figures["process_seconds"] = time.perf_counter() - started
+    print(f"  {step} {' '.join(arguments)} : {figures['process_seconds']:.1f} s")
+    return figures
+
+
+def database_ensure() -> dict:
+    """Reuse ``cpie_bench_occ`` if it holds at least the 1,000,000 rows (the demos add a
+    few thousand), migrated to the current schema; else build it."""
+    subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
+    rows = None
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") == "1":
+        try:
+            rows = int(
+                psql("SELECT count(*) FROM observations_occurrence", database=DB_NAME)
+            )
+        except subprocess.CalledProcessError:
+            rows = None
+    if rows is not None and rows >= ROWS:
+        seconds, _ = _manage("migrate", "--noinput", "-v", "0")
+        return {"built": False, "rows": rows, "migrate_seconds": seconds}
+    print(f"Base {DB_NAME} absente ou incomplète ({rows} lignes) : construction")
+    prepare = database_prepare()
+    loaded = {"prepare": prepare, **occurrences_child("load", "--rows", str(ROWS))}
+    return {"built": True, "rows": ROWS, "load": loaded}
+
+
+def _year_measure(year: int, user: str) -> dict:
+    measure = _child("measure", str(year))
+    out = OUT / f"indicateurs-rapport-{year}.xlsx"
+    out.unlink(missing_ok=True)
+    seconds, stdout = _manage(
+        "rapport_annuel", "--year", str(year), "--out", str(out), "--user", user
+    )
+    print(f"  rapport_annuel {year} : {seconds:.1f} s")
+    return {
+        "measure": measure,
+        "report": {
+            "seconds": seconds,
+            "bytes": out.stat().st_size,
+            "path": str(out.relative_to(ROOT)),
+            "stdout": stdout.strip(),
+        },
+    }
+
+
+def bench_indicateurs() -> dict:
+    started = time.perf_counter()
+    figures: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "load_average": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    MEDIA.mkdir(parents=True, exist_ok=True)
+    figures["database"] = database_ensure()
+    print(f"Base {DB_NAME} prête : {figures['database']}")
+    figures["collectstatic_seconds"] = _manage("collectstatic", "--noinput", "-v", "0")[
+        0
+    ]
+    demos = _child("demos")
+    if not DEMOS_FIRST.exists() or figures["database"]["built"]:
+        DEMOS_FIRST.write_text(json.dumps(demos, indent=1), encoding="utf-8")
+    figures["demos_first"] = json.loads(DEMOS_FIRST.read_text(encoding="utf-8"))
+    figures["demos"] = demos
+    figures["setup"] = setup = _child("setup")
+    figures["years"] = {}
+    for measured in dict.fromkeys([setup["year"], DEMO_YEAR]):
+        figures["years"][str(measured)] = _year_measure(measured, setup["user"])
+    # What a bare Django command costs, to read the report's wall time.
+    figures["startup_seconds"] = _manage("check", "-v", "0")[0]
+    figures["seconds"] = time.perf_counter() - started
+    FIGURES.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    return figures
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+
+def _num(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def _int(value: float) -> str:
+    return _num(value, 0)
+
+
+def _s(value: float) -> str:
+    return _num(value, 2)
+
+
+def _ok(condition: bool) -> str:
+    return "✅ OK" if condition else "❌ NON OK"
+
+
+PART_LABELS = {
+    "atlas_contributions_by_year": "contributions aux atlas (`observations.atlas`, "
+    "les deux années en un appel)",
+    "_programmes": "programmes menés (`_programmes`)",
+    "_partners": "partenaires (`_partners`)",
+    "_exchanges": "échanges de données (`_exchanges`)",
+    "_outreach": "sensibilisation (`sensibilisation.selectors.figures_for_year`)",
+    "_wetlands": "zones humides (`_wetlands`)",
+    "_pop": "POP Amphibien (`zones_humides.selectors.pop.pop_results`)",
+    "_ringing": "baguage (`baguage.reports.annual_table`)",
+    "_terrils": "terrils (`terrils.selectors.ranking`)",
+    "remarkable_finds": "découvertes remarquables (`indicateurs.finds`)",
+    "_records_per_month": "données par mois (`_records_per_month`)",
+    "_atlas": "mise en forme de l'atlas (`_atlas`)",
+    "_sections": "tableaux d'indicateurs (`_sections`)",
+}
+VOLUME_LABELS = {
+    "occurrences": "observations",
+    "sites": "sites",
+    "organisations": "organismes",
+    "programmes": "programmes",
+    "users": "comptes",
+    "captures": "captures (baguage)",
+    "sessions": "sessions de baguage",
+    "terrils": "terrils",
+    "terril_campaigns": "campagnes terrils",
+    "terril_scores": "notes de terrils",
+    "pop_aires": "aires POP",
+    "pop_passages": "passages POP",
+    "operations": "opérations de gestion",
+    "actions": "actions de sensibilisation",
+}
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width] + " …"
+
+
+def _explain_block(query: dict) -> list[str]:
+    plan = "\n".join(_clip(line, 240) for line in query.get("explain", "").splitlines())
+    return [
+        f"Requête ({_s(query['seconds'])} s) :",
+        "",
+        "```sql",
+        _clip(query["sql"], 1200),
+        "```",
+        "",
+        "```",
+        plan,
+        "```",
+        "",
+    ]
+
+
+def _verdicts(year: int, measured: dict) -> list[str]:
+    measure, report = measured["measure"], measured["report"]
+    service, page, api = measure["service"], measure["page"], measure["api"]
+    return [
+        f"| {year} : `indicators_for_year` à froid (1er appel du processus) | < 1 s | "
+        f"{_s(service['cold'])} s | {_ok(service['cold'] < TARGET_DASHBOARD_S)} |",
+        f"| {year} : `indicators_for_year` à chaud (médiane de "
+        f"{len(service['warm']['runs'])}) | < 1 s | {_s(service['warm']['median'])} s | "
+        f"{_ok(service['warm']['median'] < TARGET_DASHBOARD_S)} |",
+        f"| {year} : page `{page['url']}` (temps serveur, médiane à chaud) | < 1 s | "
+        f"{_s(page['warm']['median'])} s (1re : {_s(page['first'])} s) | "
+        f"{_ok(page['warm']['median'] < TARGET_DASHBOARD_S)} |",
+        f"| {year} : API `{api['url']}` (médiane à chaud) | < 1 s | "
+        f"{_s(api['warm']['median'])} s (1re : {_s(api['first'])} s) | "
+        f"{_ok(api['warm']['median'] < TARGET_DASHBOARD_S)} |",
+        f"| {year} : bilan annuel `manage.py rapport_annuel --year {year}` (commande "
+        f"entière) | < 60 s | {_num(report['seconds'])} s "
+        f"({_num(report['bytes'] / 1024)} Kio) | "
+        f"{_ok(report['seconds'] < TARGET_REPORT_S)} |",
+    ]
+
+
+def _measures(year: int, measured: dict, user: str, startup: float) -> list[str]:
+    measure, report = measured["measure"], measured["report"]
+    service, page, api = measure["service"], measure["page"], measure["api"]
+    return [
+        f"| {year} | `indicators_for_year` | {_s(service['cold'])} "
+        f"({service['cold_queries']} requêtes) | {_s(service['warm']['median'])} | "
+        f"{_s(service['warm']['min'])}–{_s(service['warm']['max'])} | "
+        f"{service['figures']} indicateurs, JSON {_num(service['json_bytes'] / 1024)} "
+        "Kio |",
+        f"| {year} | page `{page['url']}` (Client de test) | {_s(page['first'])} | "
+        f"{_s(page['warm']['median'])} | {_s(page['warm']['min'])}–"
+        f"{_s(page['warm']['max'])} | HTML {_num(page['bytes'] / 1024)} Kio |",
+        f"| {year} | API `{api['url']}` (APIClient) | {_s(api['first'])} | "
+        f"{_s(api['warm']['median'])} | {_s(api['warm']['min'])}–"
+        f"{_s(api['warm']['max'])} | JSON {_num(api['bytes'] / 1024)} Kio |",
+        f"| {year} | `manage.py rapport_annuel --year {year} --user {user}` | "
+        f"{_num(report['seconds'])} (dont ~{_num(startup)} de démarrage de Django) | "
+        f"— | — | XLSX {_num(report['bytes'] / 1024)} Kio |",
+    ]
+
+
+def _profile(year: int, profile: dict, *, explain: bool) -> list[str]:
+    lines = [
+        f"#### {year} (et {year - 1})",
+        "",
+        f"Appel instrumenté : {_s(profile['seconds'])} s, {profile['queries']} requêtes "
+        f"SQL pour {_s(profile['query_seconds'])} s de requêtes.",
+        "",
+        "| Partie | Appels | Secondes | Part | Requêtes | Temps SQL (s) | "
+        "Requête la plus lente (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    parts = sorted(profile["parts"].items(), key=lambda item: -item[1]["seconds"])
+    top = parts[:3]
+    share = sum(part["seconds"] for _, part in top) / profile["seconds"]
+    lines[2] += (
+        " Les trois parties les plus coûteuses : "
+        + ", ".join(
+            f"{PART_LABELS.get(name, name)} {_s(part['seconds'])} s"
+            for name, part in top
+        )
+        + f", soit {_num(100 * share)} % de l'appel."
+    )
+    for name, part in parts:
+        lines.append(
+            f"| {PART_LABELS.get(name, name)} | {part['calls']} | "
+            f"{_s(part['seconds'])} | "
+            f"{_num(100 * part['seconds'] / profile['seconds'])} % | "
+            f"{part['queries']} | {_s(part.get('query_seconds', 0))} | "
+            f"{_s(part.get('slowest_query', 0))} |"
+        )
+    lines.append("")
+    if explain:
+        lines += ["Requêtes les plus lentes (`EXPLAIN (ANALYZE, BUFFERS)`) :", ""]
+        for query in profile["slowest"]:
+            lines += _explain_block(query)
+    return lines
+
+
+KEY_FIGURES = (
+    "records",
+    "species",
+    "programmes",
+    "partners",
+    "ringing_rings",
+    "ringing_controls",
+    "pop_records",
+    "operations",
+    "terrils_evaluated",
+    "a1_actions",
+    "finds_firsts",
+    "finds_rare",
+)
+
+
+def indicateurs_report(figures: dict, *, when: str) -> str:
+    """The Markdown section of bench/RESULTS.md for this benchmark."""
+    database, setup = figures["database"], figures["setup"]
+    years = {int(year): measured for year, measured in figures["years"].items()}
+    busiest = setup["year"]
+    first = figures["demos_first"]
+    origin = (
+        "construite pour ce benchmark par `bench.occurrences load --rows 1000000`"
+        if database["built"]
+        else f"réutilisée (migrée en {_num(database['migrate_seconds'])} s)"
+    )
+    volumes = setup["volumes"]
+    verdicts = [row for year, m in years.items() for row in _verdicts(year, m)]
+    lines = [
+        f"## Indicateurs (bilan annuel) — {_int(volumes['occurrences'])} observations "
+        f"({when})",
+        "",
+        f"Base `{DB_NAME}` du benchmark des observations, {origin}, avec les "
+        "démonstrations des autres applications chargées (baguage, terrils, zones "
+        "humides, sensibilisation ; pas celle des observations). Années mesurées : "
+        f"{busiest}, celle qui a le plus de lignes ("
+        + ", ".join(f"{y} : {_int(n)}" for y, n in setup["top_years"][:3])
+        + f"), et {DEMO_YEAR}, celle des démonstrations des autres applications "
+        "(baguage, POP, terrils, sensibilisation : en "
+        f"{busiest}, ces applications n'ont rien) ; chacune comparée à l'année d'avant "
+        f"comme le fait le tableau de bord. Lecteur : coordinateur régional "
+        f"`{setup['user']}` (groupe coordinateur, `is_regional`). Chaque mesure tourne "
+        "dans un processus fils (Django sur cette base, `DEBUG` faux). Machine : "
+        f"{figures['cpus']} cœurs, charge moyenne au départ "
+        f"{_num(figures['load_average'])}. Durée totale : "
+        f"{_num(figures['seconds'] / 60)} min.",
+        "",
+        "### Cibles (issue 10)",
+        "",
+        "| Cible | Seuil | Mesure | |",
+        "|---|---|---|---|",
+        *verdicts,
+        "",
+        "### Mesures",
+        "",
+        "| Année | Mesure | 1er appel (s) | Médiane (s) | Min–max (s) | Taille |",
+        "|---|---|---|---|---|---|",
+        *[
+            row
+            for year, m in years.items()
+            for row in _measures(year, m, setup["user"], figures["startup_seconds"])
+        ],
+        "",
+        "« 1er appel » de `indicators_for_year` : premier appel du processus fils (caches "
+        "de PostgreSQL déjà chauds des étapes précédentes) ; la médiane porte sur les 5 "
+        "appels suivants. Page et API : 6 requêtes chacune dans le même processus "
+        "(la 1re, puis la médiane des 5 autres). Le bilan annuel est chronométré de "
+        "l'extérieur (processus `manage.py` entier : démarrage, calcul des indicateurs, "
+        "écriture du classeur) ; le démarrage de Django est mesuré par "
+        "`manage.py check`.",
+        "",
+        "Quelques indicateurs calculés (année / année d'avant) :",
+        "",
+    ]
+    for year, m in years.items():
+        values = m["measure"]["service"]["values"]
+        lines.append(
+            f"- {year} : "
+            + ", ".join(
+                f"`{key}` {values[key][0]} / {values[key][1]}"
+                for key in KEY_FIGURES
+                if key in values
+            )
+        )
+    lines += [
+        "",
+        "### Coût de chaque partie (un appel instrumenté par année)",
+        "",
+        "Chaque fonction appelée par `indicators_for_year` est enveloppée d'un "
+        "chronomètre (attribut du module `indicateurs.services` remplacé dans le "
+        "processus fils ; le code produit n'est pas modifié), requêtes capturées par "
+        "`CaptureQueriesContext` ; temps cumulés sur l'année et l'année d'avant.",
+        "",
+    ]
+    for year, m in years.items():
+        lines += _profile(year, m["measure"]["profile"], explain=year == busiest)
+    demos = figures["demos"]
+    lines += [
+        "### Démonstrations chargées dans la base",
+        "",
+        "Premier chargement (ce qui a été créé) :",
+        "",
+        "| Chargeur | Secondes | Journal |",
+        "|---|---|---|",
+    ]
+    for step in first["steps"]:
+        log = " ; ".join(step["log"]).replace("|", "/")
+        lines.append(f"| `{step['name']}` | {_num(step['seconds'])} | {log} |")
+    total_first = sum(step["seconds"] for step in first["steps"])
+    total_now = sum(step["seconds"] for step in demos["steps"])
+    added = first["after"]["occurrences"] - first["before"]["occurrences"]
+    lines += [
+        "",
+        f"Total du premier chargement : {_num(total_first)} s ; il ajoute "
+        f"{_int(added)} observations à la table (captures baguées, relevés des "
+        "terrils, données publiées des zones humides). À ce lancement (démonstrations "
+        f"déjà là, rien n'est créé) : {_num(total_now)} s.",
+        "",
+        "| Volume | Avant le premier chargement | À la mesure |",
+        "|---|---|---|",
+    ]
+    for key, label in VOLUME_LABELS.items():
+        if key in volumes:
+            lines.append(
+                f"| {label} | {_int(first['before'].get(key, 0))} | "
+                f"{_int(volumes[key])} |"
+            )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.indicateurs")
+    parser.add_argument("step", choices=["run", "report"])
+    args = parser.parse_args()
+    if args.step == "run":
+        figures = bench_indicateurs()
+        print(indicateurs_report(figures, when=figures["when"]))
+        return
+    from bench.__main__ import results_write
+
+    figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+    section = indicateurs_report(figures, when=figures["when"])
+    print(section)
+    results_write("indicateurs", section)
+
+
+if __name__ == "__main__":
+    main()
