@@ -3,8 +3,6 @@
 import csv
 import datetime as dt
 import io
-import os
-import time
 from io import StringIO
 from pathlib import Path
 
@@ -18,7 +16,6 @@ from django.utils import timezone
 from baguage.imports import TEMPLATE_HEADERS, CrbpoImportResult, crbpo_import
 from baguage.models import (
     Capture,
-    RingSeries,
     Session,
 )
 from observations.models import Occurrence
@@ -498,31 +495,3 @@ def test_another_organisations_dataset_is_refused(crbpo, tmp_path, other_organis
     result = crbpo_import(path=path, user=crbpo["user"], dataset=other)
     assert not result.ok
     assert nothing_written()
-
-
-@pytest.mark.skipif(
-    not os.environ.get("CRBPO_BENCH"), reason="mesure : CRBPO_BENCH=1 pour la lancer"
-)
-def test_timing_3000_rows(crbpo, tmp_path):
-    RingSeries.objects.create(
-        size="V", first=8001000, last=8009999, received_on=dt.date(2020, 1, 1)
-    )
-    rows = []
-    for index in range(3000):
-        day = dt.date(2020, 4, 1) + dt.timedelta(days=index // 60)
-        rows.append(
-            row(
-                BAGUE=str(8000000 + index),
-                DATE=day.strftime("%d/%m/%Y"),
-                HEURE=f"{6 + index % 60 // 10:02d}:{index % 10 * 5:02d}",
-                ESPECE="PARMAJ" if index % 2 else "ERIRUB",
-            )
-        )
-    path = write_csv(tmp_path / "gros.csv", rows)
-    started = time.monotonic()
-    result = run(path, crbpo)
-    elapsed = time.monotonic() - started
-    assert result.ok, errors_of(result)[:5]
-    print(f"\n3000 lignes : {elapsed:.1f} s ({result.sessions_created} sessions)")
-    assert result.captures_created == 3000
-    assert elapsed < 60
