@@ -14,7 +14,8 @@ def user_can_coordinate(user) -> bool:
 
 
 def user_reads_actions(user) -> bool:
-    """Any member of the staff reads the actions of their organisation."""
+    """Any member of an organisation (staff or partner) reads its organisation's actions;
+    regional coordinators read all of them."""
     return bool(user.is_authenticated and user.read_scope != Scope.OWN)
 
 

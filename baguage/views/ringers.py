@@ -1,15 +1,20 @@
 """Ringers and their CRBPO permits (``/baguage/bagueurs/``)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from baguage.models import Ringer
 
 
 @login_required
 def ringer_list(request: HttpRequest) -> HttpResponse:
+    # Names, organisations and CRBPO permit numbers: for the network's staff, not partners.
+    if request.user.write_scope is None:
+        raise PermissionDenied(_("La liste des bagueurs est réservée au personnel."))
     today = timezone.localdate()
     ringers = list(Ringer.objects.select_related("person__organisation"))
     for ringer in ringers:
