@@ -28,9 +28,20 @@ RELATED = {
 
 
 @dataclass
+class Link:
+    """A row value shown as a link (a proof's URL: a photo, a recording)."""
+
+    url: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
 class Section:
     title: str
-    rows: list[tuple[str, str]]
+    rows: list[tuple[str, "str | Link"]]
 
 
 @dataclass
@@ -176,7 +187,10 @@ def occurrence_sections(occurrence: Occurrence) -> list[Section]:
             _("Preuve, source et diffusion"),
             [
                 *codes("proof_exists"),
-                (field_label("proof_url"), _text(o.proof_url)),
+                (
+                    field_label("proof_url"),
+                    Link(o.proof_url, o.proof_url) if o.proof_url else EMPTY,
+                ),
                 (field_label("proof_text"), _text(o.proof_text)),
                 *codes("source_status"),
                 (field_label("comment"), _text(o.comment)),
