@@ -248,7 +248,7 @@ def test_bad_rows_import_nothing_and_each_error_names_its_line(crbpo, tmp_path):
     future = (timezone.localdate() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
     rows = [
         row(BAGUE="8000001"),  # line 2: fine
-        row(BAGUE="8000002", ESPECE="XXXXXX"),  # 3: unknown species
+        row(BAGUE="8000002", ESPECE="PASESP"),  # 3: a CRBPO code no species has
         row(BAGUE="8.00E+06"),  # 4: scientific notation
         row(BAGUE="8000005"),  # 5: fine…
         row(BAGUE="8000005", HEURE="09:00", DATE="14/06/2020"),  # 6: ringed twice
@@ -273,7 +273,7 @@ def test_bad_rows_import_nothing_and_each_error_names_its_line(crbpo, tmp_path):
         by_line.setdefault(line, []).append((column, message))
     assert set(by_line) == {3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, errors
     assert by_line[3] == [("ESPECE", by_line[3][0][1])]
-    assert "XXXXXX" in by_line[3][0][1] and "inconnu" in by_line[3][0][1]
+    assert "PASESP" in by_line[3][0][1] and "inconnu" in by_line[3][0][1]
     assert by_line[4][0][0] == "BAGUE"
     assert "notation scientifique" in by_line[4][0][1]
     assert by_line[6][0][0] == "BAGUE" and "ligne 5" in by_line[6][0][1]
@@ -294,7 +294,7 @@ def test_bad_rows_import_nothing_and_each_error_names_its_line(crbpo, tmp_path):
 @pytest.mark.parametrize(
     ("bad", "column", "words"),
     [
-        ({"ESPECE": "XXXXXX"}, "ESPECE", "inconnu"),
+        ({"ESPECE": "PASESP"}, "ESPECE", "inconnu"),
         ({"BAGUE": "1,23E+06"}, "BAGUE", "notation scientifique"),
         (
             {"BAGUE": "8000001", "DATE": "14/06/2020", "HS": "05:30", "DS": "6"},
