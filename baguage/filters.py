@@ -5,12 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from baguage.models import Capture, RingingProgramme, Session, Station
 from baguage.services import ring_normalise
+from cpie_naturaliste.core.filters import YearFilter
 
 
 class SessionFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(
-        field_name="date", lookup_expr="year", label=_("Année")
-    )
+    year = YearFilter(field_name="date", label=_("Année"))
     station = django_filters.ModelChoiceFilter(
         queryset=Station.objects.all(),
         label=_("Station"),

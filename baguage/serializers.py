@@ -80,7 +80,9 @@ class CaptureSerializer(serializers.ModelSerializer):
     sex = serializers.CharField(
         max_length=1, required=False, allow_blank=True, help_text=_("U, M ou F")
     )
-    occurrence = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    occurrence = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True, allow_null=True
+    )
     confirm = serializers.BooleanField(
         write_only=True,
         required=False,

@@ -7,6 +7,8 @@ from drf_spectacular.views import (
 )
 from rest_framework.authtoken.views import obtain_auth_token
 
+handler404 = "cpie_naturaliste.core.http.page_not_found"
+
 admin.site.site_header = "CPIE Naturaliste — administration"
 admin.site.site_title = "CPIE Naturaliste"
 

@@ -8,7 +8,11 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -45,6 +49,7 @@ class AtlasLineSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(many=False)  # one object, even from the ``list`` action
 class AtlasContributionsSerializer(serializers.Serializer):
     year = serializers.IntegerField(help_text=_("Année des données."))
     groups = AtlasLineSerializer(

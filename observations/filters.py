@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
+from cpie_naturaliste.core.filters import Wgs84InBBoxFilter, YearFilter
 from cpie_naturaliste.core.geo import GRID_10KM_RE, grid_10km_polygon
 from observations.blurring import attribute_q, filter_area, filter_attribute
 from observations.models import VALIDATION_CHOICES, Occurrence, Source
@@ -43,9 +43,7 @@ class OccurrenceFilter(filters.FilterSet):
     date_max = filters.DateFilter(
         field_name="date_start", lookup_expr="lte", label=_("Au")
     )
-    year = filters.NumberFilter(
-        field_name="date_start", lookup_expr="year", label=_("Année")
-    )
+    year = YearFilter(field_name="date_start", label=_("Année"))
     commune = filters.CharFilter(
         method="filter_commune", label=_("Commune (code INSEE)")
     )

@@ -73,13 +73,14 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     validation_label = serializers.CharField(
         source="get_validation_status_display", read_only=True
     )
-    validator = serializers.StringRelatedField(read_only=True)
-    atlas_group = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    departement = serializers.PrimaryKeyRelatedField(read_only=True)
-    blurred = serializers.BooleanField(
-        source="is_blurred",
-        default=False,
-        read_only=True,
+    validator = serializers.StringRelatedField(read_only=True, allow_null=True)
+    atlas_group = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    departement = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # A method, not BooleanField(source="is_blurred", default=False): a field's default
+    # is skipped on partial updates, and a PATCH answer lacked "blurred".
+    blurred = serializers.SerializerMethodField(
         help_text=_("Localisation floutée pour vous (donnée sensible)."),
     )
     blurred_to = serializers.SerializerMethodField(
@@ -123,6 +124,9 @@ class OccurrenceSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         blur_instance(instance, _reader(request) if request else Reader.public())
         return super().to_representation(instance)
+
+    def get_blurred(self, instance) -> bool:
+        return getattr(instance, "is_blurred", False)
 
     def get_blurred_to(self, instance) -> str:
         if not getattr(instance, "is_blurred", False):

@@ -15,9 +15,9 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
+from cpie_naturaliste.core.pagination import GeoJsonPagination
 from referentiel.filters import (
     AtlasGroupFilter,
     CommuneFilter,

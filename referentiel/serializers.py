@@ -34,7 +34,7 @@ class AtlasGroupSummarySerializer(serializers.ModelSerializer):
 class TaxonSerializer(serializers.ModelSerializer):
     """What an autocomplete needs; ``valid_name`` is the valid name of a synonym."""
 
-    atlas_group = AtlasGroupSummarySerializer(read_only=True)
+    atlas_group = AtlasGroupSummarySerializer(read_only=True, allow_null=True)
     is_valid = serializers.BooleanField(read_only=True)
     valid_name = serializers.CharField(
         source="valid_scientific_name",
@@ -135,7 +135,7 @@ class SiteSerializer(GeoFeatureModelSerializer):
     geom = Wgs84GeometryField(precision=6)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     communes = CommuneSummarySerializer(many=True, read_only=True)
-    manager = OrganisationSummarySerializer(read_only=True)
+    manager = OrganisationSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Site
@@ -217,7 +217,9 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class DatasetSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    programme = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     producer = OrganisationSummarySerializer(read_only=True)
     licence_label = serializers.CharField(source="get_licence_display", read_only=True)
 

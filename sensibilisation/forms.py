@@ -1,6 +1,7 @@
 """Forms of the sensibilisation pages: the public report form and the staff forms."""
 
 from django import forms
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -149,8 +150,11 @@ class ReportForm(forms.Form):
         name = cleaned.get("commune")
         if lat is not None and lon is not None:
             point = Point(lon, lat, srid=4326)
-            point.transform(TERRITORY.srid)
-            if not TERRITORY.covers(point):
+            try:
+                point.transform(TERRITORY.srid)
+            except GDALException:  # a pole or the antimeridian: no Lambert-93 point
+                point = None
+            if point is None or not TERRITORY.covers(point):
                 self.add_error(
                     None,
                     _("Le point est hors des Hauts-de-France : vérifiez la carte."),

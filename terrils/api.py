@@ -8,12 +8,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework_gis.pagination import GeoJsonPagination
 
 from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
+from cpie_naturaliste.core.pagination import GeoJsonPagination
 from terrils.models import Campaign, Score, Terril
 from terrils.selectors import ranking, ranking_years
-from terrils.serializers import RankingRowSerializer, ScoreSerializer, TerrilSerializer
+from terrils.serializers import (
+    RankingRowSerializer,
+    RankingSerializer,
+    ScoreSerializer,
+    TerrilSerializer,
+)
 from terrils.services import version_resolve
 
 YEAR = OpenApiParameter("annee", OpenApiTypes.INT, description="Année de campagne")
@@ -102,9 +107,7 @@ class RankingViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(
-        parameters=[YEAR, VERSION], responses=RankingRowSerializer(many=True)
-    )
+    @extend_schema(parameters=[YEAR, VERSION], responses=RankingSerializer)
     def list(self, request):
         version = _version(request)
         years = ranking_years()

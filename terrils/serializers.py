@@ -1,6 +1,7 @@
 """Serializers of the terrils API: the registry as GeoJSON (WGS84), scores, ranking."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -19,8 +20,8 @@ class TerrilSerializer(GeoFeatureModelSerializer):
 
     geom = Wgs84GeometryField(precision=6)
     communes = CommuneSummarySerializer(many=True, read_only=True)
-    owner = OrganisationSummarySerializer(read_only=True)
-    manager = OrganisationSummarySerializer(read_only=True)
+    owner = OrganisationSummarySerializer(read_only=True, allow_null=True)
+    manager = OrganisationSummarySerializer(read_only=True, allow_null=True)
     shape_label = serializers.CharField(source="get_shape_display", read_only=True)
     protection_labels = serializers.ListField(
         child=serializers.CharField(), read_only=True
@@ -148,3 +149,12 @@ class RankingRowSerializer(serializers.Serializer):
         default=None,
     )
     change = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+
+
+@extend_schema_serializer(many=False)  # one object, even from a ``list`` action
+class RankingSerializer(serializers.Serializer):
+    """The ranking of one year, as ``/api/v1/terrils/classement/`` sends it."""
+
+    year = serializers.IntegerField(allow_null=True)
+    version = serializers.CharField()
+    results = RankingRowSerializer(many=True)

@@ -13,8 +13,8 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework_gis.pagination import GeoJsonPagination
 
+from cpie_naturaliste.core.pagination import GeoJsonPagination
 from referentiel.models import Dataset, Site
 from zones_humides.models import (
     DriftFence,
@@ -38,6 +38,36 @@ from zones_humides.serializers import (
     WetlandProfileSerializer,
 )
 from zones_humides.services import fence_check_save, passage_delete
+
+# One chart: years as labels, one series per species (totals, or first arrival as a day of
+# the year with its "dd/mm" date).
+_CHART = {
+    "type": "object",
+    "required": ["labels", "series"],
+    "properties": {
+        "labels": {"type": "array", "items": {"type": "integer"}},
+        "series": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["label", "data"],
+                "properties": {
+                    "label": {"type": "string"},
+                    "data": {
+                        "type": "array",
+                        "items": {"type": "integer", "nullable": True},
+                    },
+                    "dates": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+FENCE_CHARTS_SCHEMA = {
+    "type": "object",
+    "required": ["yearly_totals", "first_arrivals"],
+    "properties": {"yearly_totals": _CHART, "first_arrivals": _CHART},
+}
 
 
 class GeoPagination(GeoJsonPagination):
@@ -199,7 +229,7 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary=_("Saisir le relevé d'un matin (remplace celui du même jour)"),
         request=FenceCheckSerializer,
-        responses=FenceCheckSerializer,
+        responses={201: FenceCheckSerializer},
     )
     @action(detail=True, methods=["post"], url_path="releves")
     def checks(self, request, pk=None):
@@ -218,7 +248,10 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError(error.message_dict) from error
         return Response(FenceCheckSerializer(check).data, status=201)
 
-    @extend_schema(summary=_("Effectifs par année et premières arrivées"))
+    @extend_schema(
+        summary=_("Effectifs par année et premières arrivées"),
+        responses={200: FENCE_CHARTS_SCHEMA},
+    )
     @action(detail=True)
     def charts(self, request, pk=None):
         fence = self.get_object()

@@ -115,18 +115,35 @@ class PassageSerializer(serializers.ModelSerializer):
 
     def save(self, **kwargs):
         data = dict(self.validated_data)
-        lines = [
-            SpeciesLine(
-                taxon=line["taxon"],
-                count_min=line.get("count_min", 1),
-                count_max=line.get("count_max"),
-                count_type=line.get("count_type", "Co"),
-                life_stage=line.get("life_stage", ""),
-            )
-            for line in data.pop("observations", [])
-        ]
-        nothing_found = data.pop("nothing_found", False)
-        observers = data.pop("observers")
+        if "observations" in data or self.instance is None:
+            lines = [
+                SpeciesLine(
+                    taxon=line["taxon"],
+                    count_min=line.get("count_min", 1),
+                    count_max=line.get("count_max"),
+                    count_type=line.get("count_type", "Co"),
+                    life_stage=line.get("life_stage", ""),
+                )
+                for line in data.pop("observations", [])
+            ]
+        else:  # a PATCH that does not send the lines keeps them
+            lines = [
+                SpeciesLine(
+                    taxon=line.taxon,
+                    count_min=line.count_min,
+                    count_max=line.count_max,
+                    count_type=line.count_type,
+                    life_stage=line.life_stage,
+                )
+                for line in self.instance.observations.select_related("taxon")
+                if line.present
+            ]
+        nothing_found = data.pop(
+            "nothing_found", self.instance is not None and not lines
+        )
+        observers = data.pop("observers", None)
+        if observers is None:  # a PATCH without observers keeps them
+            observers = list(self.instance.observers.all())
         pop_site = data.pop("pop_site", None) or self.instance.pop_site
         try:
             self.instance = passage_save(

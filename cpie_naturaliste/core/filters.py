@@ -1,5 +1,7 @@
 """Filter backends shared by every app's API."""
 
+import django_filters
+from django import forms
 from django.conf import settings
 from django.contrib.gis.geos import LinearRing, Polygon
 from django.utils.translation import gettext as _
@@ -50,3 +52,17 @@ class Wgs84InBBoxFilter(InBBoxFilter):
         if not raw:
             return None
         return wgs84_bbox_polygon(raw)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """``?year=2020`` on a date field: a whole year between 1 and 9999. A decimal, or a
+    year Python's dates cannot hold (0, 914450), is a form error, not a crash of the
+    ``__year`` lookup."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "year")
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)

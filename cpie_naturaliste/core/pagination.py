@@ -1,9 +1,24 @@
 from rest_framework.pagination import PageNumberPagination
+from rest_framework_gis.pagination import GeoJsonPagination as BaseGeoJsonPagination
 
 
 class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class GeoJsonPagination(BaseGeoJsonPagination):
+    """A FeatureCollection per page, documented as it is sent.
+
+    drf-gis renames ``results`` to ``features`` in the page schema but keeps ``results`` in
+    ``required`` and gives ``features`` the schema of a whole FeatureCollection. A page is
+    the FeatureCollection of its rows plus ``count``, ``next`` and ``previous``."""
+
+    def get_paginated_response_schema(self, schema):
+        page = PageNumberPagination.get_paginated_response_schema(self, schema)
+        del page["properties"]["results"]
+        page["required"] = ["count"]
+        return {"allOf": [schema, page]}
 
 
 class CappedPage:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cpie_naturaliste.core.http.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +104,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No JIT compilation: the app's queries are short, and above jit_above_cost PostgreSQL
+# spent more compiling them than running them (the indicators' finds query: 0.3 s with
+# JIT, bench/RESULTS.md section indicateurs).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get(
@@ -219,7 +224,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cpie_naturaliste.core.schema.ErrorResponsesAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
 }
 SPECTACULAR_SETTINGS = {
@@ -242,6 +247,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
+# Redis hands a message its worker never acknowledged (acks_late: the worker was killed) to
+# another worker after this many seconds. It must outlast the longest task, else a job still
+# running is started a second time; a killed pool process is requeued at once anyway
+# (REJECT_ON_WORKER_LOST), only a lost whole worker waits for it (tests/resilience/).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        os.environ.get(
+            "CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 15 * 60)
+        )
+    ),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -249,6 +265,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # client_max_body_size), and files above this many rows run in the Celery worker.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "500"))
+# Remarkable finds (indicateurs): a taxon back in a département after this many years
+# without a valid record is listed as a return.
+INDICATEURS_GAP_YEARS = int(os.environ.get("INDICATEURS_GAP_YEARS", "10"))
+# The presence history of the finds is rebuilt this many seconds after a burst of changes.
+INDICATEURS_REFRESH_DELAY = int(os.environ.get("INDICATEURS_REFRESH_DELAY", "30"))
 
 LOGGING = {
     "version": 1,

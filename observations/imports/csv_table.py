@@ -124,6 +124,12 @@ class CsvTable:
             raise ImportRefused(
                 _("Le fichier est vide ou sans ligne d'en-tête."), line=1
             )
+        if self.has_nul and any("\x00" in header for header in self.headers):
+            # The headers are stored with the batch, and PostgreSQL refuses NUL in text.
+            self.close()
+            raise ImportRefused(
+                _("Caractère nul (NUL) interdit dans la ligne d'en-tête."), line=1
+            )
 
     def _next(self, line: int) -> list[str] | None:
         try:

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.gis.gdal import GDALException
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from observations.models import (
     OccurrenceDeletion,
     Validation,
 )
+from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Person
 
 from .codes import nomenclature_labels
@@ -55,7 +57,19 @@ def occurrence_check(occurrence: Occurrence) -> None:
     nomenclature field against its SINP code list."""
     errors: dict[str, list[str]] = {}
     if occurrence.geom is not None:
-        occurrence.geom = to_storage_srid(occurrence.geom)
+        try:
+            occurrence.geom = to_storage_srid(occurrence.geom)
+        except GDALException:  # PROJ cannot place it at all (longitude 1e300…)
+            raise ValidationError(
+                {
+                    "geom": [
+                        _(
+                            "Coordonnées impossibles à convertir en Lambert-93 : "
+                            "longitude et latitude en degrés attendues."
+                        )
+                    ]
+                }
+            ) from None
     if occurrence.date_start and not occurrence.date_end:
         occurrence.date_end = occurrence.date_start
     if occurrence.observation_status == "No" and occurrence.count_min is None:
@@ -233,6 +247,7 @@ def occurrences_validate(
         )
         for pk in ids
     )
+    occurrences_changed_on_commit("validation")
     return len(ids)
 
 
