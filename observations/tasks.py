@@ -23,7 +23,8 @@ DEFAULT_INLINE_MAX_ROWS = 500
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def import_batch_run(self, batch_id: int) -> None:
     """Check and import a batch. Safe to deliver twice (acks_late, worker lost): a finished
-    batch is left as it is, a running one is locked, attempts are capped in the batch."""
+    batch is left as it is, a running one is waited for (lock) or taken over from a killed
+    worker, attempts are capped in the batch."""
     import_batch_process(batch_id=batch_id, task_id=self.request.id or "")
 
 

@@ -7,13 +7,14 @@ made for a partner organisation carries that partner's precision, whoever clicks
 
 import logging
 import os
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db.models import Union
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ DEFAULT_RETENTION_DAYS = 30
 # Excel stops at 1,048,576 lines.
 XLSX_MAX_ROWS = 1_048_575
 PROGRESS_KEY = "extract-progress:{id}"
+LOCK_NAMESPACE = 7_315_002  # pg advisory lock space of extracts (imports: 7_315_001)
 
 
 def extract_can_request(user) -> bool:
@@ -167,10 +169,31 @@ def extract_path(extract: Extract) -> Path:
     return Path(settings.MEDIA_ROOT) / "extracts" / f"{extract.uuid}.{extract.format}"
 
 
+@contextmanager
+def _extract_lock(extract_id: int):
+    """Session advisory lock held for the whole run: a second delivery of the task waits
+    for the first (which would otherwise write the same partial file), then finds the
+    extract finished, or takes over the one a killed worker left running."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, extract_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, extract_id]
+            )
+
+
 def extract_run(extract_id: int) -> Extract:
     """Write the extract's file. Safe to run twice: a finished extract is left alone, a
     running one is re-run from the start into the same file name (written aside and moved
-    into place), attempts are capped."""
+    into place), attempts are capped; two runs never overlap (lock)."""
+    with _extract_lock(extract_id):
+        return _run(extract_id)
+
+
+def _run(extract_id: int) -> Extract:
     with transaction.atomic():
         extract = Extract.objects.select_for_update().get(pk=extract_id)
         if extract.is_finished:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from observations.models import ImportBatch
+from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Scope
 
 from . import staging
@@ -41,21 +42,19 @@ FINISHED = {
 
 @contextmanager
 def _batch_lock(batch_id: int):
-    """Session advisory lock: a second delivery of the same task finds it taken and leaves;
-    it is released if the worker dies, since the connection goes with it."""
+    """Session advisory lock: a second delivery of the same task waits for it, then finds
+    the batch finished, or takes over the one a killed worker left checking or importing.
+    Waiting, not leaving: a killed worker's session can outlive it for as long as its last
+    statement runs, and a delivery that left would leave the batch "running" for ever."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, batch_id]
-        )
-        locked = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, batch_id])
     try:
-        yield locked
+        yield
     finally:
-        if locked:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, batch_id]
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, batch_id]
+            )
 
 
 def _set(batch: ImportBatch, **fields) -> None:
@@ -66,13 +65,13 @@ def _set(batch: ImportBatch, **fields) -> None:
 
 
 def import_batch_process(*, batch_id: int, task_id: str = "") -> ImportBatch:
-    """Check and import a batch that has its mapping. Idempotent: a finished batch, or one
-    that another worker is running, is returned as it is."""
-    with _batch_lock(batch_id) as locked:
+    """Check and import a batch that has its mapping. Idempotent: a finished batch is
+    returned as it is; one that another worker is running is waited for first."""
+    with _batch_lock(batch_id):
         batch = ImportBatch.objects.select_related("dataset", "created_by").get(
             pk=batch_id
         )
-        if not locked or batch.status in FINISHED or not batch.mapping.get("columns"):
+        if batch.status in FINISHED or not batch.mapping.get("columns"):
             return batch
         if batch.attempts >= MAX_ATTEMPTS:
             _set(
@@ -121,6 +120,8 @@ def _finish(batch: ImportBatch, status: str, **fields) -> None:
     if connection.in_atomic_block and connection.needs_rollback:
         return  # inside a broken outer transaction (tests): nothing can be written
     _set(batch, status=status, finished_at=timezone.now(), **fields)
+    if status == ImportBatch.Status.DONE:
+        occurrences_changed_on_commit("import")
 
 
 def _run(batch: ImportBatch) -> None:
