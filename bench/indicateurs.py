@@ -190,7 +190,8 @@ PART_LABELS = {
     "_ringing": "baguage (`baguage.reports.annual_table`)",
     "_terrils": "terrils (`terrils.selectors.ranking`)",
     "remarkable_finds": "découvertes remarquables (`indicateurs.finds`)",
-    "_records_per_month": "données par mois (`_records_per_month`)",
+    "year_scan": "passage sur l'année : mois, programmes, taxons des découvertes "
+    "(`indicateurs.scan.year_scan`)",
     "_atlas": "mise en forme de l'atlas (`_atlas`)",
     "_sections": "tableaux d'indicateurs (`_sections`)",
 }

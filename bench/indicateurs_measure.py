@@ -36,7 +36,7 @@ PARTS = (
     "_ringing",
     "_terrils",
     "remarkable_finds",
-    "_records_per_month",
+    "year_scan",
     "_atlas",
     "_sections",
 )
@@ -82,6 +82,7 @@ def _volumes() -> dict[str, int]:
 
 def step_demos() -> dict:
     from baguage.demo import load_demo as baguage_demo
+    from indicateurs.demo import load_demo as indicateurs_demo
     from referentiel.demo.loader import demo_load
     from referentiel.models import Site
     from sensibilisation.demo import load_demo as sensibilisation_demo
@@ -105,6 +106,8 @@ def step_demos() -> dict:
     run("terrils.demo", terrils_demo)
     run("zones_humides.demo", zones_humides_demo)
     run("sensibilisation.demo", sensibilisation_demo)
+    # Last, as in load_demo: the presence history of the finds over all of the above.
+    run("indicateurs.demo", indicateurs_demo)
     return {"before": before, "after": _volumes(), "steps": steps}
 
 

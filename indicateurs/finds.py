@@ -1,12 +1,20 @@
-"""Remarkable finds of a year, detected from the records (issue 10 §2, first slice):
+"""Remarkable finds of a year, detected from the records (issue 10 §2):
 
-- **first for a département**: the earliest valid presence record of a taxon, or of any
-  valid name below it (TAXREF ``cd_sup``), in a département falls in the year. Earlier
-  records count whoever may read them (a partner's private record still makes a later one
-  a second), but only the finds among the records the user may read are listed, and what
-  is shown of them (commune, site) goes through the user's blurring;
+- **first for a département**: no valid presence record of the taxon, or of any valid name
+  below it (TAXREF ``cd_sup``), exists in the département before the year; its first
+  record of the year is the find (the second is none);
+- **first for the organisation's territory**: the same over the communes of the reader's
+  organisation's territory (referentiel ``Organisation.territory_communes``);
+- **return**: the taxon was recorded in the département before, but not for more than
+  ``INDICATEURS_GAP_YEARS`` years (10 by default);
 - **rare or threatened**: the year's valid records of a taxon of regional rarity E, RR or R,
   or red-listed CR, EN or VU.
+
+Earlier records count whoever may read them (a partner's private record still makes a
+later one a second): they are read from the presence history (indicateurs.summary). Only
+the finds among the records the user may read are listed, and what is shown of them
+(commune, site) goes through the user's blurring. Coordinators confirm or set aside each
+find, comment it and pick those of the report (RemarkableFind).
 
 "Valid" is a validation status of 1 (certain – very probable) or 2 (probable): a record
 awaiting validation becomes a find once validated.
@@ -15,9 +23,16 @@ awaiting validation becomes a find once validated.
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Min, Q
+from django.db.models import (
+    Count,
+    Min,
+    Q,
+)
 
+from indicateurs.models import RemarkableFind, TaxonPresence
+from indicateurs.scan import YearScan, in_territory, territory_of, year_scan
 from observations.blurring import blurred_columns
 from observations.models import Occurrence
 from referentiel.models import Commune, Departement, Site, Taxon
@@ -53,105 +68,167 @@ def _descendants(roots: set[int]) -> dict[int, set[int]]:
     return tree
 
 
-def first_records(*, year: int, user) -> list[dict]:
-    """Records of ``year`` that are the first of their taxon in their département."""
+def _unseen_before(
+    *, candidates: set[tuple[int, str]], tree: dict, year: int, gap: int
+) -> dict[tuple[int, str], int | None]:
+    """The candidates (valid name, zone) with no valid record of the name or of a name
+    below it in the zone before ``year`` (→ None), or whose last one is more than ``gap``
+    years old (→ that year), from the presence history: one query, the candidates and the
+    tree passed as arrays, only the finds coming back (300 of 15,000 pairs)."""
+    pairs = sorted(candidates)
+    branches = sorted(
+        (root, ref) for root in {c for c, _ in pairs} for ref in tree[root]
+    )
+    table = TaxonPresence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH candidate(root, zone) AS (
+                   SELECT * FROM unnest(%s::int[], %s::text[])),
+                 branch(root, ref) AS (SELECT * FROM unnest(%s::int[], %s::int[]))
+            , history AS MATERIALIZED (
+                SELECT c.root, c.zone,
+                       (SELECT max(y) FROM unnest(p.years) y WHERE y < %s) AS last
+                  FROM candidate c
+                  JOIN branch b ON b.root = c.root
+                  LEFT JOIN {table} p ON p.cd_ref = b.ref AND p.zone = c.zone)
+            SELECT root, zone, max(last) FROM history
+             GROUP BY root, zone
+            HAVING max(last) IS NULL OR max(last) < %s
+            """,
+            [
+                [c for c, _ in pairs],
+                [z for _, z in pairs],
+                [r for r, _ in branches],
+                [b for _, b in branches],
+                year,
+                year - gap,
+            ],
+        )
+        return {(root, zone): last for root, zone, last in cursor.fetchall()}
+
+
+def first_records(
+    *, year: int, user, gap_years: int | None = None, scan: YearScan | None = None
+) -> list[dict]:
+    """Records of ``year`` that are the first valid one of their taxon (or of a name below
+    it) in their département (``first_departement``) or in the territory of the reader's
+    organisation (``first_territory``), or the first in the département after more than
+    ``gap_years`` years without any (``return``).
+
+    The year's records are read live (``scan``: the year's pass of indicateurs.scan,
+    made here if not given); the earlier years come from the presence history
+    (indicateurs.summary), rebuilt after imports and validations."""
+    gap = settings.INDICATEURS_GAP_YEARS if gap_years is None else gap_years
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     visible = Occurrence.objects.visible_to(user)
-    candidates = set(
-        _valid_presences(visible)
-        .filter(date_start__gte=start, date_start__lt=end)
-        .exclude(departement=None)
-        .order_by()
-        .values_list("taxon__cd_ref", "departement")
-        .distinct()
+    territory = territory_of(user)
+    year_records = _valid_presences(visible).filter(
+        date_start__gte=start, date_start__lt=end
     )
+    scan = scan or year_scan(year, user)
+    candidates = set()
+    for cd_ref, (departements, inside) in scan.taxa.items():
+        candidates.update((cd_ref, f"dep:{code}") for code in departements)
+        if inside and territory:
+            candidates.add((cd_ref, f"org:{territory[0]}"))
     if not candidates:
         return []
     tree = _descendants({cd_ref for cd_ref, _ in candidates})
-    refs = set().union(*tree.values())
-    departements = {code for _, code in candidates}
-    # The first date of each valid name in each of those départements, over all records
-    # up to the end of the year.
-    earliest = {
-        (cd_ref, code): first
-        for cd_ref, code, first in _valid_presences(Occurrence.objects.all())
-        .filter(
-            taxon__cd_ref__in=refs,
-            departement__in=departements,
-            date_start__lt=end,
-        )
-        .order_by()
-        .values_list("taxon__cd_ref", "departement")
-        .annotate(first=Min("date_start"))
-        .values_list("taxon__cd_ref", "departement", "first")
-    }
-    firsts = []
-    for cd_ref, code in candidates:
-        dates = [
-            earliest[(ref, code)] for ref in tree[cd_ref] if (ref, code) in earliest
-        ]
-        if dates and min(dates) >= start:
-            firsts.append((cd_ref, code))
-    if not firsts:
+    found: dict[tuple[int, str], tuple[str, int | None]] = {}
+    for (cd_ref, zone), last in _unseen_before(
+        candidates=candidates, tree=tree, year=year, gap=gap
+    ).items():
+        if last is None:
+            kind = (
+                RemarkableFind.Kind.FIRST_DEPARTEMENT
+                if zone.startswith("dep:")
+                else RemarkableFind.Kind.FIRST_TERRITORY
+            )
+            found[(cd_ref, zone)] = (kind, None)
+        elif zone.startswith("dep:"):
+            found[(cd_ref, zone)] = (RemarkableFind.Kind.RETURN, last)
+    if not found:
         return []
     columns = blurred_columns(visible)
-    names = {
-        t.cd_nom: t
-        for t in Taxon.objects.filter(cd_nom__in={cd_ref for cd_ref, _ in firsts})
-    }
-    departement_names = dict(
-        Departement.objects.filter(code__in=departements).values_list("code", "name")
+    wanted_refs = {ref for cd_ref, _ in found for ref in tree[cd_ref]}
+    found_departements = {z[4:] for _, z in found if z.startswith("dep:")}
+    fields = (
+        "pk",
+        "uuid",
+        "date_start",
+        "shown_commune",
+        "shown_site",
+        "taxon__cd_ref",
+        "departement",
     )
-    # The first record of each find among the year's records the user may read, in one
-    # pass over those records (ordered by date): a root's record may be a name below it.
-    roots_of: dict[int, set[int]] = defaultdict(set)
-    for cd_ref, _code in firsts:
-        for ref in tree[cd_ref]:
-            roots_of[ref].add(cd_ref)
-    wanted = set(firsts)
-    chosen: dict[tuple[int, str], dict] = {}
-    records = (
-        _valid_presences(visible)
-        .filter(
-            taxon__cd_ref__in=set(roots_of),
-            departement__in={code for _, code in firsts},
-            date_start__gte=start,
-            date_start__lt=end,
+
+    def earliest(queryset, *per: str):
+        """The first record of the year of each valid name (and département)."""
+        return (
+            queryset.filter(taxon__cd_ref__in=wanted_refs)
+            .annotate(
+                shown_commune=columns["shown_commune_id"],
+                shown_site=columns["shown_site_id"],
+            )
+            .order_by(*per, "date_start", "pk")
+            .distinct(*per)
+            .values(*fields)
         )
-        .annotate(
-            shown_commune=columns["shown_commune_id"],
-            shown_site=columns["shown_site_id"],
-        )
-        .order_by("date_start", "pk")
-        .values(
-            "pk",
-            "uuid",
-            "date_start",
-            "shown_commune",
-            "shown_site",
+
+    # The first record of each valid name in each zone, among the records the user may
+    # read; a find's first record may be that of a name below its taxon.
+    first_of: dict[tuple[int, str], dict] = {}
+    if found_departements:
+        for record in earliest(
+            year_records.filter(departement__in=found_departements),
             "taxon__cd_ref",
             "departement",
+        ):
+            first_of[(record["taxon__cd_ref"], f"dep:{record['departement']}")] = record
+    if territory and any(z.startswith("org:") for _, z in found):
+        for record in earliest(
+            year_records.filter(in_territory(territory[0])), "taxon__cd_ref"
+        ):
+            first_of[(record["taxon__cd_ref"], f"org:{territory[0]}")] = record
+    chosen: dict[tuple[int, str], dict] = {}
+    for cd_ref, zone in found:
+        records = [first_of[(r, zone)] for r in tree[cd_ref] if (r, zone) in first_of]
+        if records:
+            chosen[(cd_ref, zone)] = min(
+                records, key=lambda r: (r["date_start"], r["pk"])
+            )
+    names = {
+        t.cd_nom: t for t in Taxon.objects.filter(cd_nom__in={r for r, _ in chosen})
+    }
+    departement_names = dict(
+        Departement.objects.filter(code__in=found_departements).values_list(
+            "code", "name"
         )
     )
-    for record in records.iterator(chunk_size=2000):
-        code = record["departement"]
-        for root in roots_of[record["taxon__cd_ref"]]:
-            key = (root, code)
-            if key in wanted and key not in chosen:
-                chosen[key] = record
     finds = []
-    for (cd_ref, code), record in chosen.items():
+    for (cd_ref, zone), record in chosen.items():
+        kind, last = found[(cd_ref, zone)]
         taxon = names[cd_ref]
+        if zone.startswith("dep:"):
+            code = zone[4:]
+            zone_name = departement_names.get(code, code)
+        else:
+            code, zone_name = "", f"territoire {territory[1]}"
         finds.append(
             {
-                "kind": "first_departement",
+                "kind": kind.value,
+                "kind_label": str(kind.label),
                 "occurrence": record["pk"],
                 "uuid": str(record["uuid"]),
                 "cd_ref": cd_ref,
                 "taxon": taxon.scientific_name,
                 "vernacular": (taxon.vernacular_name or "").split(",")[0].strip(),
+                "zone": zone,
+                "zone_name": zone_name,
                 "departement": code,
-                "departement_name": departement_names.get(code, code),
+                "departement_name": zone_name if code else "",
+                "last_year": last,
                 "date": record["date_start"].isoformat(),
                 "commune_id": record["shown_commune"],
                 "site_id": record["shown_site"],
@@ -159,7 +236,7 @@ def first_records(*, year: int, user) -> list[dict]:
         )
     _name_places(finds)
     _decisions(finds)
-    finds.sort(key=lambda f: (f["date"], f["taxon"]))
+    finds.sort(key=lambda f: (f["date"], f["taxon"], f["kind"]))
     return finds
 
 
@@ -181,17 +258,14 @@ def _name_places(finds: list[dict]) -> None:
 
 def _decisions(finds: list[dict]) -> None:
     """What the coordinators said of each find (status, comment, picked for the report)."""
-    from indicateurs.models import RemarkableFind
-
     decisions = {
-        d.occurrence_id: d
+        (d.occurrence_id, d.kind): d
         for d in RemarkableFind.objects.filter(
-            kind=RemarkableFind.Kind.FIRST_DEPARTEMENT,
-            occurrence__in=[f["occurrence"] for f in finds],
+            occurrence__in=[f["occurrence"] for f in finds]
         )
     }
     for find in finds:
-        decision = decisions.get(find["occurrence"])
+        decision = decisions.get((find["occurrence"], find["kind"]))
         find["status"] = (
             decision.status if decision else RemarkableFind.Status.TO_CONFIRM.value
         )
@@ -210,16 +284,19 @@ def report_finds(firsts: list[dict]) -> list[dict]:
 
 
 def rare_or_threatened(*, year: int, user) -> list[dict]:
-    """Taxa of rarity E–R or red-listed CR/EN/VU among the year's valid records."""
+    """Taxa of rarity E–R or red-listed CR/EN/VU among the year's valid records, each with
+    its first record of the year (which carries the coordinators' decision)."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    rows = (
+    records = (
         _valid_presences(Occurrence.objects.visible_to(user))
         .filter(date_start__gte=start, date_start__lt=end)
         .filter(
             Q(taxon__status__rarity__in=RARE)
             | Q(taxon__status__red_list__in=THREATENED)
         )
-        .order_by()
+    )
+    rows = (
+        records.order_by()
         .values(
             "taxon",
             "taxon__scientific_name",
@@ -230,8 +307,19 @@ def rare_or_threatened(*, year: int, user) -> list[dict]:
         .annotate(records=Count("pk"), first=Min("date_start"))
         .order_by("taxon__scientific_name")
     )
-    return [
+    anchors = {
+        row["taxon"]: row
+        for row in records.order_by("taxon", "date_start", "pk")
+        .distinct("taxon")
+        .values("taxon", "pk", "uuid")
+    }
+    kind = RemarkableFind.Kind.RARE
+    found = [
         {
+            "kind": kind.value,
+            "kind_label": str(kind.label),
+            "occurrence": anchors[row["taxon"]]["pk"],
+            "uuid": str(anchors[row["taxon"]]["uuid"]),
             "cd_nom": row["taxon"],
             "taxon": row["taxon__scientific_name"],
             "vernacular": (row["taxon__vernacular_name"] or "").split(",")[0].strip(),
@@ -242,10 +330,21 @@ def rare_or_threatened(*, year: int, user) -> list[dict]:
         }
         for row in rows
     ]
+    _decisions(found)
+    return found
 
 
-def remarkable_finds(*, year: int, user) -> dict:
+def remarkable_finds(*, year: int, user, scan: YearScan | None = None) -> dict:
+    firsts = first_records(year=year, user=user, scan=scan)
+
+    def of(kind) -> list[dict]:
+        return [f for f in firsts if f["kind"] == kind]
+
     return {
-        "firsts": first_records(year=year, user=user),
+        "firsts": firsts,
+        "first_departement": of(RemarkableFind.Kind.FIRST_DEPARTEMENT),
+        "first_territory": of(RemarkableFind.Kind.FIRST_TERRITORY),
+        "returns": of(RemarkableFind.Kind.RETURN),
+        "gap_years": settings.INDICATEURS_GAP_YEARS,
         "rare_or_threatened": rare_or_threatened(year=year, user=user),
     }

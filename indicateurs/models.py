@@ -5,6 +5,7 @@ field data (DESIGN §1): this is a job log."""
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,9 @@ class RemarkableFind(TimeStampedModel):
 
     class Kind(models.TextChoices):
         FIRST_DEPARTEMENT = "first_departement", _("Première mention départementale")
+        FIRST_TERRITORY = "first_territory", _("Première mention sur le territoire")
+        RETURN = "return", _("Retour après une longue absence")
+        RARE = "rare", _("Espèce rare ou menacée")
 
     class Status(models.TextChoices):
         TO_CONFIRM = "a_confirmer", _("À confirmer")
@@ -102,3 +106,55 @@ class RemarkableFind(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.occurrence_id}"
+
+
+class TaxonPresence(models.Model):
+    """The years with valid presence records of a taxon (its valid name, ``cd_ref``) in a
+    zone: the history the finds are read against (indicateurs.finds). A zone is a
+    département (``dep:62``) or an organisation's territory (``org:<id>``, referentiel
+    Organisation.territory_communes, by the record's main commune).
+
+    One row per taxon and zone (30,000 rows for 1,000,000 records, where a row per year
+    made 280,000): the finds of a year read a few thousand of them.
+
+    Derived data, rebuilt whole by :func:`indicateurs.summary.presence_summary_refresh`
+    (a Celery task after imports and validations, every quarter of an hour, or a
+    coordinator's button); :class:`SummaryRefresh` says when."""
+
+    cd_ref = models.IntegerField(_("cd_ref"))
+    zone = models.CharField(_("zone"), max_length=20)
+    years = ArrayField(models.SmallIntegerField(), verbose_name=_("années"))
+    records = models.PositiveIntegerField(_("données"))
+
+    class Meta:
+        verbose_name = _("présence d'un taxon")
+        verbose_name_plural = _("présences des taxons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cd_ref", "zone"], name="indic_presence_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cd_ref} {self.zone} ({self.records})"
+
+    def last_before(self, year: int) -> int | None:
+        """The last year before ``year`` with a record (``years`` is sorted)."""
+        earlier = [y for y in self.years if y < year]
+        return earlier[-1] if earlier else None
+
+
+class SummaryRefresh(models.Model):
+    """When a summary table was last rebuilt, and what it cost."""
+
+    name = models.CharField(_("table"), max_length=40, unique=True)
+    refreshed_at = models.DateTimeField(_("recalculée le"))
+    seconds = models.FloatField(_("durée (s)"))
+    rows = models.PositiveIntegerField(_("lignes"))
+
+    class Meta:
+        verbose_name = _("recalcul de table de synthèse")
+        verbose_name_plural = _("recalculs de tables de synthèse")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.refreshed_at:%d/%m/%Y %H:%M})"

@@ -184,6 +184,15 @@ def workbook_for(indicators: dict) -> Workbook:
         ),
     )
     finds = details["finds"]
+
+    def find_type(find: dict) -> str:
+        if find["kind"] == "rare":
+            marks = " / ".join(x for x in (find["rarity"], find["red_list"]) if x)
+            return f"{find['kind_label']} ({marks}, {find['records']} données)"
+        if find["kind"] == "return":
+            return f"{find['kind_label']} (dernière donnée : {find['last_year']})"
+        return find["kind_label"]
+
     _sheet(
         workbook,
         "Découvertes",
@@ -192,7 +201,7 @@ def workbook_for(indicators: dict) -> Workbook:
             "Type",
             "Taxon",
             "Nom français",
-            "Département",
+            "Département ou territoire",
             "Date",
             "Commune",
             "Site",
@@ -200,36 +209,18 @@ def workbook_for(indicators: dict) -> Workbook:
             "Commentaire",
         ],
         [
-            *(
-                [
-                    f"Première mention ({f['departement_name']})",
-                    f["taxon"],
-                    f["vernacular"],
-                    f["departement"],
-                    f["date"],
-                    f["commune"],
-                    f["site"],
-                    f["status_label"],
-                    f["comment"],
-                ]
-                for f in report_finds(finds["firsts"])
-            ),
-            *(
-                [
-                    "Rare ou menacée ("
-                    + " / ".join(x for x in (f["rarity"], f["red_list"]) if x)
-                    + f", {f['records']} données)",
-                    f["taxon"],
-                    f["vernacular"],
-                    "",
-                    f["first_date"],
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-                for f in finds["rare_or_threatened"]
-            ),
+            [
+                find_type(f),
+                f["taxon"],
+                f["vernacular"],
+                f.get("zone_name", ""),
+                f.get("date") or f["first_date"],
+                f.get("commune", ""),
+                f.get("site", ""),
+                f["status_label"],
+                f["comment"],
+            ]
+            for f in report_finds(finds["firsts"] + finds["rare_or_threatened"])
         ],
     )
     return workbook

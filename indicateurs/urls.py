@@ -9,6 +9,8 @@ urlpatterns = [
     path("<int:year>/", views.dashboard, name="dashboard"),
     path("<int:year>/rapport/", views.report_request, name="report_request"),
     path("<int:year>/decouvertes/<uuid:uuid>/", views.find_decide, name="find_decide"),
+    path("<int:year>/historique/", views.history_refresh, name="history_refresh"),
+    path("<int:year>/imprimer/", views.printable, name="printable"),
     path("rapports/<uuid:uuid>/", views.report_detail, name="report_detail"),
     path("rapports/<uuid:uuid>/statut/", views.report_status, name="report_status"),
     path(

@@ -1,6 +1,9 @@
 """The annual dashboard: ``/indicateurs/<year>/`` (coordinators)."""
 
+import logging
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -16,11 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from indicateurs.finds import report_finds
 from indicateurs.jobs import report_create
 from indicateurs.models import AnnualReport, RemarkableFind
 from indicateurs.services import indicators_for_year, user_reads_indicators
+from indicateurs.summary import presence_summary_state
+from indicateurs.tasks import presence_summary_task
 from observations.atlas import YEAR_MIN, atlas_year_max
 from observations.models import Occurrence
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -46,6 +54,9 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
         request,
         "indicateurs/dashboard.html",
         {
+            "history": presence_summary_state(),
+            "find_groups": _find_groups(indicators["details"]["finds"]),
+            "history_requested": request.GET.get("historique") == "demande",
             "year": year,
             "indicators": indicators,
             "details": indicators["details"],
@@ -55,6 +66,58 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "reports": AnnualReport.objects.filter(
                 year=year, requested_by=request.user
             )[:5],
+        },
+    )
+
+
+def _find_groups(finds: dict) -> list[dict]:
+    """The dashboard's tables of finds, one per kind."""
+    return [
+        {
+            "key": "first_departement",
+            "title": "Premières mentions pour un département",
+            "finds": finds["first_departement"],
+        },
+        {
+            "key": "first_territory",
+            "title": "Premières mentions sur le territoire de la structure",
+            "finds": finds["first_territory"],
+        },
+        {
+            "key": "return",
+            "title": f"Retours après plus de {finds['gap_years']} ans sans donnée dans le département",
+            "finds": finds["returns"],
+        },
+        {
+            "key": "rare",
+            "title": "Espèces rares (E à R) ou menacées (CR, EN, VU) observées",
+            "finds": finds["rare_or_threatened"],
+        },
+    ]
+
+
+@login_required
+def printable(request: HttpRequest, year: int) -> HttpResponse:
+    """The report as a printable page (print to PDF from the browser): the indicator
+    tables of the three actions, the charts and the detail tables, with the finds the
+    coordinators picked."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    if not YEAR_MIN <= year <= atlas_year_max():
+        raise Http404
+    indicators = indicators_for_year(year, request.user)
+    details = indicators["details"]
+    finds = details["finds"]
+    return render(
+        request,
+        "indicateurs/printable.html",
+        {
+            "year": year,
+            "indicators": indicators,
+            "details": details,
+            "finds": report_finds(finds["firsts"] + finds["rare_or_threatened"]),
+            "organisation": request.user.organisation,
+            "printed_at": timezone.localtime(),
         },
     )
 
@@ -131,9 +194,12 @@ def find_decide(request: HttpRequest, year: int, uuid) -> HttpResponse:
     status = request.POST.get("status", RemarkableFind.Status.TO_CONFIRM)
     if status not in RemarkableFind.Status.values:
         return HttpResponseBadRequest("Statut inconnu.")
+    kind = request.POST.get("kind", RemarkableFind.Kind.FIRST_DEPARTEMENT)
+    if kind not in RemarkableFind.Kind.values:
+        return HttpResponseBadRequest("Type de découverte inconnu.")
     RemarkableFind.objects.update_or_create(
         occurrence=occurrence,
-        kind=RemarkableFind.Kind.FIRST_DEPARTEMENT,
+        kind=kind,
         defaults={
             "status": status,
             "in_report": request.POST.get("in_report") == "on"
@@ -143,3 +209,24 @@ def find_decide(request: HttpRequest, year: int, uuid) -> HttpResponse:
         },
     )
     return redirect(reverse("indicateurs:dashboard", args=[year]) + "#finds")
+
+
+@login_required
+@require_POST
+def history_refresh(request: HttpRequest, year: int) -> HttpResponse:
+    """The dashboard's button: rebuild the presence history now, in the worker."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    try:
+        presence_summary_task.delay()
+    except Exception:
+        logger.exception("Recalcul de l'historique des présences")
+        messages.error(
+            request,
+            "Le service de traitement en arrière-plan est injoignable : réessayez plus "
+            "tard.",
+        )
+        return redirect(reverse("indicateurs:dashboard", args=[year]) + "#finds")
+    return redirect(
+        reverse("indicateurs:dashboard", args=[year]) + "?historique=demande#finds"
+    )

@@ -55,6 +55,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "is_network_member"]
     list_filter = ["kind", "is_network_member"]
     search_fields = ["name", "short_name"]
+    autocomplete_fields = ["territory_communes"]
 
 
 @admin.register(Person)

@@ -22,3 +22,6 @@ _redis_db = int(_xdist.removeprefix("gw")) + 2
 REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{_redis_db}"
 CACHES = {"default": {**CACHES["default"], "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+# No rebuild of the finds' presence history queued by every validation or import: the
+# tests that need it rebuild it themselves (or enable it with a worker).
+INDICATEURS_AUTO_REFRESH = False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from observations.models import ImportBatch, ImportMapping, Occurrence
 from observations.services.occurrences import occurrences_tombstone
+from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Dataset, Organisation
 
 from .columns import mapping_clean, mapping_guess, mapping_problems
@@ -182,6 +183,7 @@ def import_batch_undo(*, batch: ImportBatch, user, force: bool = False) -> int:
             "count": deleted,
         }
         batch.save(update_fields=["status", "message", "updated_at"])
+        occurrences_changed_on_commit("undo")
     return deleted
 
 

@@ -282,7 +282,27 @@ class Occurrence(TrackedModel):
         ordering = ["-date_start", "-id"]
         indexes = [
             models.Index(fields=["taxon", "date_start"], name="occ_taxon_date"),
-            models.Index(fields=["date_start", "id"], name="occ_date_id"),
+            # Keyset pages by date, and index-only scans of a year for the yearly
+            # figures (atlas, indicators): the columns they group or filter by ride
+            # along, so a year is read from the index, not from pages all over the
+            # table (0.4 s → 0.05 s for 65,000 rows of 1,000,000; bench/indicateurs).
+            models.Index(
+                fields=["date_start", "id"],
+                include=[
+                    "observation_status",
+                    "validation_status",
+                    "taxon",
+                    "atlas_group",
+                    "departement",
+                    "commune",
+                    "programme",
+                    "dataset",
+                    "site",
+                    "sensitivity_level",
+                    "created_by",
+                ],
+                name="occ_date_cover",
+            ),
             models.Index(fields=["atlas_group", "date_start"], name="occ_group_date"),
             models.Index(fields=["dataset", "date_start"], name="occ_dataset_date"),
             models.Index(

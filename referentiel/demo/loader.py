@@ -9,10 +9,10 @@ from django.db import transaction
 from referentiel.models import Dataset, Organisation, Person, Programme, Site, User
 
 from .accounts import accounts_upsert
-from .organisations import organisations_upsert, people_upsert
+from .organisations import CPIE_CDT, organisations_upsert, people_upsert
 from .programmes import datasets_upsert, programmes_upsert
 from .reference import communes_load_shipped, taxa_load_shipped
-from .sites import sites_upsert
+from .sites import sites_upsert, territory_upsert
 
 
 @dataclass
@@ -51,12 +51,14 @@ def demo_load(
         organisations = organisations_upsert()
         people = people_upsert(organisations=organisations)
         sites = sites_upsert(organisations=organisations)
+        territory = territory_upsert(organisation=organisations[CPIE_CDT], sites=sites)
         programmes = programmes_upsert(organisations=organisations)
         datasets = datasets_upsert(organisations=organisations, programmes=programmes)
         users = accounts_upsert(organisations=organisations, people=people)
     step(
         f"Démonstration : {len(organisations)} organismes, {len(people)} personnes, "
-        f"{len(sites)} sites, {len(programmes)} programmes, {len(datasets)} jeux de "
+        f"{len(sites)} sites ({territory} communes de territoire), "
+        f"{len(programmes)} programmes, {len(datasets)} jeux de "
         f"données, {len(users)} comptes",
         started,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry, LineString, Point
+from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, LineString, Point
 
 from referentiel.models import Commune, Organisation, Site
 from referentiel.services.territories import site_refresh_communes, site_save
@@ -147,3 +147,24 @@ def sites_upsert(*, organisations: dict[str, Organisation]) -> dict[str, Site]:
             site_refresh_communes(site=site)
         sites[spec.name] = site
     return sites
+
+
+# The CPIE's working area in the demo: the communes within this distance of its sites.
+TERRITORY_MARGIN_M = 3000
+
+
+def territory_upsert(*, organisation: Organisation, sites: dict[str, Site]) -> int:
+    """The organisation's territory (referentiel.Organisation.territory_communes): the
+    communes touching or near its demo sites, the heart of the mining basin it works in.
+    Returns the number of communes."""
+    around = GeometryCollection(
+        *(site.geom for site in sites.values()), srid=settings.SRID
+    )
+    wanted = list(
+        Commune.objects.filter(geom__dwithin=(around, TERRITORY_MARGIN_M)).only("pk")
+    )
+    if set(organisation.territory_communes.values_list("pk", flat=True)) != {
+        c.pk for c in wanted
+    }:
+        organisation.territory_communes.set(wanted)
+    return len(wanted)

@@ -48,6 +48,16 @@ class Organisation(TimeStampedModel):
             "à la maille ou au département, ou pas du tout (niveau 4)."
         ),
     )
+    territory_communes = models.ManyToManyField(
+        "referentiel.Commune",
+        verbose_name=_("territoire d'intervention (communes)"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Communes où l'organisme travaille : le bilan annuel y signale les premières "
+            "mentions d'un taxon sur ce territoire."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisme")

@@ -1,5 +1,6 @@
 /* Site layout: the menu button of small screens (the menu stays open without JavaScript),
-   and the confirmation of forms marked data-confirm (no inline handlers: the CSP forbids them). */
+   the confirmation of forms marked data-confirm and the buttons marked data-print (no
+   inline handlers: the CSP forbids them). */
 (function () {
   "use strict";
   var toggle = document.querySelector(".nav-toggle");
@@ -20,5 +21,8 @@
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
     });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
 })();

@@ -1,8 +1,6 @@
-/* Site sheet: the site drawn on the offline map, and the print button. */
+/* Site sheet: the site drawn on the offline map (its print button: static/js/app.js). */
 (function () {
   "use strict";
-  var button = document.querySelector("[data-print]");
-  if (button) button.addEventListener("click", function () { window.print(); });
   var container = document.getElementById("site-sheet-map");
   if (!container || typeof L === "undefined" || !window.CPIEMap) return;
   var geometry = JSON.parse(document.getElementById("site-geometry").textContent);

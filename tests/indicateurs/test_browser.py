@@ -66,6 +66,20 @@ def test_dashboard_draws_its_charts_and_map(live_server, page, year_of_records):
     assert painted > 100
     records = page.locator("tr[data-figure='records'] [data-value]").inner_text()
     assert records.strip() == "3"
+    # The printable version: same figures, both charts drawn, no navigation on paper.
+    page.get_by_test_id("printable-link").click()
+    page.wait_for_url(f"{base}/indicateurs/2020/imprimer/")
+    page.wait_for_selector("#indicateurs-months[data-drawn='true']")
+    page.wait_for_selector("#indicateurs-groups[data-drawn='true']")
+    assert page.locator("tr[data-figure='records'] td").first.inner_text() == "3"
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role(
+        "button", name="Imprimer ou enregistrer en PDF"
+    ).is_visible()
+    assert page.locator("[data-testid=printable-report] h1").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     assert page.errors == []
     assert page.failed_requests == []
 

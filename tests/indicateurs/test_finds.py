@@ -1,6 +1,8 @@
-"""Remarkable finds: a taxon's first valid record in a département is flagged, its second
-is not; earlier records of a subspecies or of another organisation count; rare and
-threatened taxa of the year are listed."""
+"""Remarkable finds: a taxon's first valid record in a département (or in the territory
+of the reader's organisation) is flagged, its second is not; earlier records of a
+subspecies or of another organisation count; a taxon back after more than ten years is a
+return; rare and threatened taxa of the year are listed. Earlier years are read from the
+presence history (indicateurs.summary), rebuilt here before each reading."""
 
 import datetime as dt
 
@@ -8,10 +10,12 @@ import pytest
 from django.contrib.gis.geos import Point
 from openpyxl import load_workbook
 
-from indicateurs.finds import first_records, rare_or_threatened
-from indicateurs.models import RemarkableFind
+from indicateurs import finds as finds_module
+from indicateurs.finds import rare_or_threatened
+from indicateurs.models import RemarkableFind, TaxonPresence
 from indicateurs.report import report_write
 from indicateurs.services import indicators_for_year
+from indicateurs.summary import presence_summary_refresh
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import (
     LOOS_X,
@@ -48,6 +52,15 @@ def departements():
 @pytest.fixture
 def own(organisation):
     return DatasetFactory(producer=organisation)
+
+
+def first_records(*, year, user, kind="first_departement", refresh=True):
+    """The finds of one kind, after a rebuild of the presence history."""
+    if refresh:
+        presence_summary_refresh()
+    return [
+        f for f in finds_module.first_records(year=year, user=user) if f["kind"] == kind
+    ]
 
 
 def record(taxon, dataset, day, where=IN_62, status=1):
@@ -187,3 +200,131 @@ def test_coordinators_confirm_comment_and_pick_the_finds_of_the_report(
     assert [(r[1], r[7], r[8]) for r in rows] == [
         ("Calliptamus italicus", "Confirmée", "Première pour le 62")
     ]
+
+
+def test_first_for_the_territory_of_the_organisation(
+    departements, own, organisation, coordinateur_user
+):
+    """The CPIE works around Loos-en-Gohelle: a record there is a first for its territory
+    even when the taxon was seen elsewhere in the Pas-de-Calais before."""
+    loos = departements_commune("62528")
+    organisation.territory_communes.set([loos])
+    elsewhere = (LOOS_X - 30000, LOOS_Y + 100)  # in the 62, outside Loos
+    other_commune = CommuneFactory(
+        insee="62041",
+        name="Arras",
+        geom=square(elsewhere[0] - 500, elsewhere[1] - 500, 1000),
+    )
+    assert other_commune.departement_id == "62"
+    bubo = TaxonFactory(scientific_name="Bubo bubo")
+    record(bubo, own, dt.date(2012, 4, 1), where=elsewhere)
+    first = record(bubo, own, dt.date(2020, 4, 1))
+    record(bubo, own, dt.date(2020, 5, 1))
+    territory = first_records(year=2020, user=coordinateur_user, kind="first_territory")
+    assert [(f["uuid"], f["zone_name"]) for f in territory] == [
+        (str(first.uuid), f"territoire {organisation}")
+    ]
+    assert first_records(year=2020, user=coordinateur_user) == []
+    # A user of an organisation without a territory sees no such find.
+    organisation.territory_communes.clear()
+    assert (
+        first_records(year=2020, user=coordinateur_user, kind="first_territory") == []
+    )
+
+
+def departements_commune(insee):
+    from referentiel.models import Commune
+
+    return Commune.objects.get(insee=insee)
+
+
+def test_a_taxon_back_after_more_than_ten_years_is_a_return(
+    departements, own, coordinateur_user, settings
+):
+    settings.INDICATEURS_GAP_YEARS = 10
+    back = TaxonFactory(scientific_name="Alytes obstetricans")
+    record(back, own, dt.date(2008, 5, 1))
+    returned = record(back, own, dt.date(2020, 5, 1))
+    recent = TaxonFactory(scientific_name="Epidalea calamita")
+    record(recent, own, dt.date(2011, 5, 1))
+    record(recent, own, dt.date(2020, 5, 1))
+    returns = first_records(year=2020, user=coordinateur_user, kind="return")
+    assert [(f["uuid"], f["last_year"], f["departement"]) for f in returns] == [
+        (str(returned.uuid), 2008, "62")
+    ]
+    assert first_records(year=2020, user=coordinateur_user) == []
+
+
+def test_the_history_is_read_as_last_rebuilt_and_the_year_itself_live(
+    departements, own, coordinateur_user
+):
+    calliptamus = TaxonFactory(scientific_name="Calliptamus italicus")
+    record(calliptamus, own, dt.date(2020, 7, 7))
+    presence_summary_refresh()
+    assert TaxonPresence.objects.get(cd_ref=calliptamus.pk, zone="dep:62").years == [
+        2020
+    ]
+    # A record of the year is seen at once, without a rebuild.
+    euroleon = TaxonFactory(scientific_name="Euroleon nostras")
+    record(euroleon, own, dt.date(2020, 6, 3))
+    assert {
+        f["taxon"]
+        for f in first_records(year=2020, user=coordinateur_user, refresh=False)
+    } == {"Calliptamus italicus", "Euroleon nostras"}
+    # An old notebook imported later changes the finds once the history is rebuilt.
+    record(calliptamus, own, dt.date(1998, 7, 7))
+    assert len(first_records(year=2020, user=coordinateur_user, refresh=False)) == 2
+    assert [f["taxon"] for f in first_records(year=2020, user=coordinateur_user)] == [
+        "Euroleon nostras"
+    ]
+
+
+def test_decisions_on_rare_taxa_go_into_the_report(
+    client, departements, own, coordinateur_user, tmp_path
+):
+    rare = TaxonFactory(scientific_name="Rostraria cristata")
+    TaxonStatusFactory(taxon=rare, rarity="RR", red_list="LC")
+    record(rare, own, dt.date(2019, 5, 20))  # not a first in 2020
+    anchor = record(rare, own, dt.date(2020, 5, 20))
+    record(rare, own, dt.date(2020, 6, 20))
+    client.force_login(coordinateur_user)
+    response = client.post(
+        f"/indicateurs/2020/decouvertes/{anchor.uuid}/",
+        {"status": "confirmee", "in_report": "on", "kind": "rare", "comment": "CBNBL"},
+    )
+    assert response.status_code == 302
+    assert RemarkableFind.objects.get().kind == "rare"
+    assert (
+        client.post(
+            f"/indicateurs/2020/decouvertes/{anchor.uuid}/", {"kind": "autre"}
+        ).status_code
+        == 400
+    )
+    [found] = rare_or_threatened(year=2020, user=coordinateur_user)
+    assert (found["uuid"], found["status"], found["records"]) == (
+        str(anchor.uuid),
+        "confirmee",
+        2,
+    )
+    out = report_write(
+        indicators_for_year(2020, coordinateur_user), tmp_path / "r.xlsx"
+    )
+    rows = list(
+        load_workbook(out)["Découvertes"].iter_rows(min_row=4, values_only=True)
+    )
+    assert [(r[0], r[1], r[7], r[8]) for r in rows] == [
+        (
+            "Espèce rare ou menacée (RR / LC, 2 données)",
+            "Rostraria cristata",
+            "Confirmée",
+            "CBNBL",
+        )
+    ]
+    # The printable report lists it too, and the dashboard shows the history's state.
+    page = client.get("/indicateurs/2020/imprimer/").content.decode()
+    assert "Rostraria cristata" in page and "CBNBL" in page
+    dashboard = client.get("/indicateurs/2020/").content.decode()
+    assert "jamais calculé" in dashboard
+    presence_summary_refresh()
+    dashboard = client.get("/indicateurs/2020/").content.decode()
+    assert "jamais calculé" not in dashboard and "recalculé le" in dashboard

@@ -85,3 +85,52 @@ def test_january_schedule_writes_last_years_report(
     report = AnnualReport.objects.get()
     assert report.requested_by is None
     assert report.status == AnnualReport.Status.DONE, report.error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_validation_rebuilds_the_presence_history_in_the_worker(
+    settings, coordinateur_user, organisation
+):
+    """Validating an old record queues one rebuild of the finds' history (debounced);
+    the worker runs it and the record's year is then in the history."""
+    import datetime as dt
+    import time
+
+    from django.contrib.gis.geos import Point
+    from django.core.cache import cache
+
+    from indicateurs.models import SummaryRefresh, TaxonPresence
+    from indicateurs.summary import DEBOUNCE_KEY
+    from observations.services import occurrences_validate
+    from tests.factories.observations import OccurrenceFactory
+    from tests.factories.referentiel import (
+        LOOS_X,
+        LOOS_Y,
+        CommuneFactory,
+        DatasetFactory,
+        TaxonFactory,
+    )
+
+    settings.INDICATEURS_AUTO_REFRESH = True
+    settings.INDICATEURS_REFRESH_DELAY = 0
+    cache.delete(DEBOUNCE_KEY)
+    CommuneFactory()
+    taxon = TaxonFactory(scientific_name="Bufo bufo")
+    old = OccurrenceFactory(
+        taxon=taxon,
+        dataset=DatasetFactory(producer=organisation),
+        date_start=dt.date(2009, 4, 2),
+        geom=Point(LOOS_X, LOOS_Y, srid=2154),
+        observation_status="Pr",
+        validation_status=0,
+    )
+    assert not SummaryRefresh.objects.exists()
+    with start_worker(
+        celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"
+    ):
+        occurrences_validate(occurrences=[old], validator=coordinateur_user, status=1)
+        deadline = time.monotonic() + 30
+        while not SummaryRefresh.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert SummaryRefresh.objects.exists()
+    assert TaxonPresence.objects.get(cd_ref=taxon.pk, zone="dep:62").years == [2009]

@@ -184,6 +184,17 @@ def test_every_site_has_its_communes(demo):
     assert communes("Terrils jumeaux du 11/19") == {"Loos-en-Gohelle"}
 
 
+
+@pytest.mark.django_db
+def test_the_cpie_works_on_the_communes_around_its_sites(demo):
+    cpie = Organisation.objects.get(name="CPIE Chaîne des Terrils")
+    territory = set(cpie.territory_communes.values_list("name", flat=True))
+    assert {"Loos-en-Gohelle", "Dourges", "Roost-Warendin", "Avion"} <= territory
+    assert not {"Calais", "Boulogne-sur-Mer", "Dunkerque"} & territory
+    # Every commune of every site belongs to it.
+    assert set(Site.objects.values_list("communes__name", flat=True)) <= territory
+
+
 @pytest.mark.django_db
 def test_datasets_have_producers_and_stable_uuids(demo):
     assert Dataset.objects.count() == len(DATASETS)
@@ -265,6 +276,7 @@ def test_load_demo_runs_the_demo_of_each_app_after_the_referential(demo, monkeyp
         "terrils",
         "zones_humides",
         "sensibilisation",
+        "indicateurs",
     ]
     for app in apps_with_demo:
         monkeypatch.setattr(
@@ -276,4 +288,4 @@ def test_load_demo_runs_the_demo_of_each_app_after_the_referential(demo, monkeyp
     call_command("load_demo", "--departements", *DEMO_DEPARTEMENTS, stdout=output)
     # The referential demo is there when each app's runs, observations first.
     assert called == [(app, len(SITES)) for app in apps_with_demo]
-    assert "sensibilisation : ok" in output.getvalue()
+    assert "indicateurs : ok" in output.getvalue()

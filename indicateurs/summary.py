@@ -1,0 +1,86 @@
+"""The presence history the remarkable finds are read against (indicateurs.models.TaxonPresence).
+
+Detecting "first for a département" against a million records means, for every taxon of the
+year, finding whether any earlier valid record exists there: 1.4 to 2.5 s per year on the
+benchmark (bench/RESULTS.md, section indicateurs). The history changes rarely (an import of
+old notebooks, a validation of an old record), so it lives in a summary table of one row
+per taxon and zone (the years it was recorded there), rebuilt in one statement by a Celery
+task:
+
+- after each import batch and each validation (debounced: one rebuild for a burst),
+- every quarter of an hour (django-celery-beat, migration 0005),
+- on a coordinator's button on the dashboard.
+
+The year being reported is always read live: only the earlier years come from here, and the
+dashboard says when they were last rebuilt.
+"""
+
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from indicateurs.models import SummaryRefresh, TaxonPresence
+from observations.models import Occurrence
+from referentiel.models import Organisation, Taxon
+
+NAME = "presences"
+VALID = (1, 2)
+# How long the debounce lock of the task lasts (seconds): the rebuilds of a burst of
+# changes collapse into one, run this long after the first.
+DEBOUNCE_SECONDS = 30
+DEBOUNCE_KEY = "indicateurs:presences:planned"
+
+
+def presence_summary_refresh() -> SummaryRefresh:
+    """Rebuild the whole table in one transaction (readers see the old rows until it
+    commits) and record when."""
+    started = time.perf_counter()
+    occurrence = Occurrence._meta.db_table
+    taxon = Taxon._meta.db_table
+    territory = Organisation.territory_communes.through._meta.db_table
+    table = TaxonPresence._meta.db_table
+    valid = ", ".join(str(v) for v in VALID)
+    where = (
+        f"o.observation_status = 'Pr' AND o.validation_status IN ({valid})"
+        " AND o.date_start IS NOT NULL"
+    )
+    sql = f"""
+        INSERT INTO {table} (cd_ref, zone, years, records)
+        SELECT cd_ref, zone, array_agg(DISTINCT year ORDER BY year), count(*)
+          FROM (
+            SELECT t.cd_ref, 'dep:' || o.departement_id AS zone,
+                   extract(year FROM o.date_start)::smallint AS year
+              FROM {occurrence} o JOIN {taxon} t ON t.cd_nom = o.taxon_id
+             WHERE {where} AND o.departement_id IS NOT NULL
+            UNION ALL
+            SELECT t.cd_ref, 'org:' || tc.organisation_id,
+                   extract(year FROM o.date_start)::smallint
+              FROM {occurrence} o JOIN {taxon} t ON t.cd_nom = o.taxon_id
+              JOIN {territory} tc ON tc.commune_id = o.commune_id
+             WHERE {where}
+          ) presences
+         GROUP BY cd_ref, zone
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Serialise rebuilds (a beat run meeting a debounced one): the second waits,
+            # then rebuilds from what the first left, which is still right.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(sql)
+            rows = cursor.rowcount
+        refresh, _ = SummaryRefresh.objects.update_or_create(
+            name=NAME,
+            defaults={
+                "refreshed_at": timezone.now(),
+                "seconds": round(time.perf_counter() - started, 3),
+                "rows": rows,
+            },
+        )
+    return refresh
+
+
+def presence_summary_state() -> SummaryRefresh | None:
+    """When the table was last rebuilt (None: never)."""
+    return SummaryRefresh.objects.filter(name=NAME).first()
