@@ -11,13 +11,14 @@ APT_PACKAGES := postgresql-15-postgis-3 postgresql-15-postgis-3-scripts postgres
 	gdal-bin libgdal32 libgeos-c1v5 libproj25 redis-server redis-tools chromium fonts-liberation
 PYTEST_ARGS ?=
 
-.PHONY: run test services system venv migrate data worker stop lint bench backup restore check-compose clean help
+.PHONY: run test services system venv migrate data worker stop lint audit bench backup restore check-compose clean help
 
 help:
 	@echo "make run      install, set up the database and demo data, serve http://127.0.0.1:8000"
 	@echo "make test     same set-up, then the whole test suite (real PostGIS, Redis, Chromium)"
 	@echo "make services start the project-local PostgreSQL+PostGIS and Redis"
 	@echo "make bench    benchmarks (bench/)"
+	@echo "make audit    known vulnerabilities of requirements.txt (pip-audit)"
 	@echo "make backup   dump of the database (pg_dump -Fc) and of the files, in backups/"
 	@echo "make restore FILE=backups/….dump DB=nom   restore a dump into a new database"
 	@echo "make stop     stop the local worker, database and Redis"
@@ -56,7 +57,7 @@ worker: venv services
 	@if [ -f $(RUN_DIR)/celery.pid ] && kill -0 $$(cat $(RUN_DIR)/celery.pid) 2>/dev/null; then \
 	  echo "Worker Celery déjà lancé (pid $$(cat $(RUN_DIR)/celery.pid))"; \
 	else \
-	  $(VENV)/bin/celery -A cpie_naturaliste worker -l info -c 2 --detach \
+	  $(VENV)/bin/celery -A cpie_naturaliste worker -B -l info -c 2 --detach \
 	    --pidfile=$(CURDIR)/$(RUN_DIR)/celery.pid --logfile=$(CURDIR)/$(RUN_DIR)/celery.log && \
 	  echo "Worker Celery lancé (journal : $(RUN_DIR)/celery.log)"; \
 	fi
@@ -77,6 +78,10 @@ lint: venv
 
 bench: venv services
 	$(PY) -m bench
+
+## Known vulnerabilities of the pinned requirements (asks PyPI's JSON API: needs the network).
+audit: venv
+	$(VENV)/bin/pip-audit -r requirements.txt --no-deps --disable-pip
 
 backup: venv services
 	$(PY) manage.py backup

@@ -17,10 +17,12 @@ from bench.euring import bench_euring, euring_report
 from bench.exports import bench_exports, exports_report
 from bench.import_occurrences import bench_import, import_report
 from bench.indicateurs import bench_indicateurs, indicateurs_report
+from bench.load import bench_load, load_report
 from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
 from bench.occurrences import ROWS as OCCURRENCE_ROWS
 from bench.occurrences import bench_occurrences, occurrences_report
 from bench.ringing_entry import bench_ringing_entry, ringing_entry_report
+from bench.summary import summary_insert
 from bench.taxref import QUERIES, ROWS, bench_taxref, taxref_report
 from bench.trim import bench_trim, trim_report
 
@@ -67,6 +69,10 @@ def trim_section(args: argparse.Namespace, when: str) -> str:
     return trim_report(bench_trim(), when=when)
 
 
+def load_section(args: argparse.Namespace, when: str) -> str:
+    return load_report(bench_load(), when=when)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "taxref": taxref_section,
     "occurrences": occurrences_section,
@@ -76,11 +82,13 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "ringing_entry": ringing_entry_section,
     "trim": trim_section,
     "indicateurs": indicateurs_section,
+    "load": load_section,
 }
 
 
 def results_write(name: str, section: str) -> None:
-    """Replace this benchmark's section of RESULTS.md, keeping the others."""
+    """Replace this benchmark's section of RESULTS.md, keeping the others, and rebuild
+    the Synthèse at the top from all the sections."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else INTRO
     begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{begin}\n{section}{end}\n"
@@ -89,7 +97,7 @@ def results_write(name: str, section: str) -> None:
         text = pattern.sub(lambda _match: block, text)
     else:
         text = text.rstrip("\n") + "\n\n" + block
-    RESULTS.write_text(text, encoding="utf-8")
+    RESULTS.write_text(summary_insert(text), encoding="utf-8")
 
 
 def main() -> None:

@@ -1,0 +1,392 @@
+"""Load test: 50 simultaneous users (locust) on gunicorn over the 1,000,000-row database.
+
+The occurrence benchmark's database ``cpie_bench_occ`` (built if missing) is copied to
+``cpie_bench_load`` (``CREATE DATABASE … TEMPLATE``), so the entries made during the run
+never reach it; the copy gets the referential demo and its accounts (``load_demo
+--referentiel-seul``) and one authenticated session per simulated user (bench/load_setup.py).
+gunicorn serves it on a free port of 127.0.0.1 (DEBUG off, WhiteNoise, collected static
+files); a few sequential logins through the form measure the password hashing apart, then
+locust (bench/locustfile.py) runs headless against it, its users starting logged in, and
+gunicorn is stopped and the copy dropped.
+
+    .venv/bin/python -m bench load
+    .venv/bin/python -m bench.load setup     # child step, on cpie_bench_load
+    .venv/bin/python -m bench.load report    # rewrite the section from bench/out/
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+import requests
+
+from bench import occurrences
+from bench.db import OUT, ROOT, bench_env, database_url, psql
+
+DB_NAME = "cpie_bench_load"
+# Another source (a smaller table, say) can be named; it is then used as it is.
+SOURCE = os.environ.get("BENCH_LOAD_SOURCE", occurrences.DB_NAME)
+ROWS = occurrences.ROWS
+USERS, SPAWN_RATE, RUN_TIME = 50, 10, "60s"
+# Sync workers, as in production (Dockerfile: one request per process, no keep-alive):
+# 2 × cores + 1. With gthread (4 × 4) 16 requests hung 60 s under an overloaded machine
+# and reused keep-alive connections were reset by the 2 s timeout.
+WORKERS = 5
+ACCOUNTS = {"saisie": "demo-saisie-2020", "coordinateur": "demo-coordinateur-2020"}
+PLAN = OUT / "load-plan.json"
+RECORDS = OUT / "load-records.json"
+FIGURES = OUT / "load-figures.json"
+CSV_PREFIX = OUT / "load"
+SERVER_LOG = OUT / "load-gunicorn.log"
+RESULT_MARK = "BENCH-RESULT "
+LOGIN = "connexion (PBKDF2, séquentiel)"
+LOGINS = 5  # sequential logins through the form, before the locust run
+REDIS_URL = "redis://127.0.0.1:63790/7"
+COPY_WAIT_S = 1800  # CREATE DATABASE … TEMPLATE needs the source free of other sessions
+
+
+def _env() -> dict[str, str]:
+    return bench_env(
+        database_url(DB_NAME),
+        # Its own copy: another benchmark's collectstatic may rewrite the shared one.
+        STATIC_ROOT=str(OUT / "static-load"),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        # Cache keys and any broker message stay away from the dev cache and queue.
+        REDIS_URL=REDIS_URL,
+    )
+
+
+def _run(*command: str) -> str:
+    result = subprocess.run(
+        [sys.executable, *command], cwd=ROOT, env=_env(), capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"{' '.join(command)} a échoué :\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def _rows(database: str) -> int | None:
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") != "1":
+        return None
+    try:
+        return int(psql("SELECT count(*) FROM observations_occurrence", database))
+    except subprocess.CalledProcessError:
+        return None
+
+
+def source_ensure() -> dict:
+    """Reuse ``cpie_bench_occ`` when it holds the 1,000,000 rows, else build it."""
+    subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
+    rows = _rows(SOURCE)
+    if rows is not None and (rows >= ROWS or SOURCE != occurrences.DB_NAME):
+        return {"built": False, "rows": rows}
+    print(f"Base {SOURCE} absente ou incomplète ({rows} lignes) : construction")
+    occurrences.database_prepare()
+    occurrences._child("load", "--rows", str(ROWS))
+    return {"built": True, "rows": _rows(SOURCE)}
+
+
+def database_copy() -> float:
+    """``cpie_bench_load`` as a copy of the source; waits while others use the source."""
+    psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    deadline = time.monotonic() + COPY_WAIT_S
+    waiting = False
+    while True:
+        started = time.perf_counter()
+        try:
+            psql(f"CREATE DATABASE {DB_NAME} TEMPLATE {SOURCE} STRATEGY FILE_COPY")
+            return time.perf_counter() - started
+        except subprocess.CalledProcessError as error:
+            if "being accessed" not in error.stderr or time.monotonic() > deadline:
+                raise RuntimeError(error.stderr) from error
+            if not waiting:
+                print(f"{SOURCE} est utilisée par une autre session : attente")
+                waiting = True
+            time.sleep(5)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_start(port: int) -> subprocess.Popen:
+    SERVER_LOG.unlink(missing_ok=True)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "cpie_naturaliste.wsgi"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+        + ["--worker-class", "sync", "--timeout", "120"]
+        + ["--error-logfile", str(SERVER_LOG)],
+        cwd=ROOT,
+        env=_env(),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn s'est arrêté :\n{SERVER_LOG.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server_stop(server)
+    raise RuntimeError("gunicorn ne répond pas après 60 s")
+
+
+def server_stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def logins_measure(port: int) -> dict:
+    """LOGINS sequential logins through the form (GET for the CSRF cookie, then the timed
+    POST): the cost of the password hashing, kept out of the locust window."""
+    record: dict[str, list] = {"ms": [], "status": [], "failed": [], "end": []}
+    names = list(ACCOUNTS)
+    for attempt in range(LOGINS):
+        name = names[attempt % len(names)]
+        with requests.Session() as client:
+            client.get(f"http://127.0.0.1:{port}/connexion/", timeout=60)
+            started = time.time()
+            response = client.post(
+                f"http://127.0.0.1:{port}/connexion/",
+                data={
+                    "username": name,
+                    "password": ACCOUNTS[name],
+                    "csrfmiddlewaretoken": client.cookies.get("csrftoken", ""),
+                    "next": "/observations/",
+                },
+                allow_redirects=False,
+                timeout=60,
+            )
+            ended = time.time()
+            record["ms"].append(1000 * (ended - started))
+            record["end"].append(ended)
+            record["status"].append(response.status_code)
+            record["failed"].append(
+                response.status_code != 302 or "sessionid" not in client.cookies
+            )
+    return record
+
+
+def locust_run(port: int) -> float:
+    RECORDS.unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "locust"), "-f", "bench/locustfile.py"]
+        + ["--headless", "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", RUN_TIME]
+        + ["--host", f"http://127.0.0.1:{port}", "--csv", str(CSV_PREFIX)]
+        + ["--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env={**_env(), "LOAD_PLAN": str(PLAN), "LOAD_OUT": str(RECORDS)},
+        check=False,  # locust exits 1 when a request failed: the table says which
+    )
+    return time.perf_counter() - started
+
+
+def bench_load() -> dict:
+    figures: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "load_average": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    figures["source"] = source_ensure()
+    timings = figures["timings"] = {}
+    timings["copie de la base (TEMPLATE)"] = database_copy()
+    server = None
+    try:
+        redis.Redis.from_url(REDIS_URL).flushdb()  # no cache entry of an earlier run
+        for label, command in (
+            ("migrations", ("migrate", "--noinput", "-v", "0")),
+            ("collectstatic", ("collectstatic", "--noinput", "-v", "0")),
+            (
+                "démonstration du référentiel et comptes",
+                ("load_demo", "--referentiel-seul"),
+            ),
+        ):
+            started = time.perf_counter()
+            _run("manage.py", *command)
+            timings[label] = time.perf_counter() - started
+        accounts = _run("manage.py", "demo_accounts")
+        if "absents" in accounts:
+            raise RuntimeError(accounts)
+        line = next(
+            row
+            for row in _run("-m", "bench.load", "setup").splitlines()
+            if row.startswith(RESULT_MARK)
+        )
+        figures["plan"] = json.loads(line.removeprefix(RESULT_MARK))
+        port = _free_port()
+        server = server_start(port)
+        figures["login"] = logins_measure(port)
+        figures["load_average_locust"] = os.getloadavg()[0]
+        figures["locust_seconds"] = locust_run(port)
+        figures["records"] = json.loads(RECORDS.read_text(encoding="utf-8"))
+        figures["entries"] = int(
+            psql(
+                "SELECT count(*) FROM observations_occurrence "
+                "WHERE observers_label = 'Test de charge'",
+                DB_NAME,
+            )
+        )
+    finally:
+        if server is not None:
+            server_stop(server)
+        psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    FIGURES.write_text(json.dumps(figures), encoding="utf-8")
+    return figures
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def _label(name: str) -> str:
+    """The request name with its path as code ("<uuid>" would read as an HTML tag)."""
+    return re.sub(r"\(((?:POST |GET )?/[^)]*)\)", r"(`\1`)", name)
+
+
+def _row(label: str, record: dict) -> tuple[str, int]:
+    count = len(record["ms"])
+    failed = sum(record["failed"])
+    server_errors = sum(1 for status in record["status"] if status >= 500)
+    mark = "✅" if server_errors == 0 else "❌"
+    line = (
+        f"| {label} | {_num(count)} | {_num(failed)} ({_num(100 * failed / count, 1)} %)"
+        f" | {_num(_percentile(record['ms'], 0.5))} | {_num(_percentile(record['ms'], 0.95))}"
+        f" | {_num(max(record['ms']))} | mesuré | {server_errors} | 0 | {mark} |"
+    )
+    return line, server_errors
+
+
+def load_report(figures: dict, *, when: str) -> str:
+    """The Markdown section of bench/RESULTS.md for this benchmark."""
+    records = figures["records"]
+    total = {
+        key: [v for r in records.values() for v in r[key]]
+        for key in ("ms", "status", "failed")
+    }
+    plan = figures["plan"]
+    source = figures["source"]
+    login = figures.get("login")
+    sessions = plan.get("sessions", {})
+    lines = [
+        f"## Charge — {USERS} utilisateurs simultanés, locust ({when})",
+        "",
+        f"Copie `{DB_NAME}` (`CREATE DATABASE … TEMPLATE {SOURCE}`) de la base du benchmark "
+        f"des observations ({_num(source['rows'])} observations"
+        + (", construite pour l'occasion" if source["built"] else "")
+        + ") avec la démonstration du référentiel et ses comptes ; supprimée à la fin. "
+        f"gunicorn {WORKERS} workers sync (comme en production) sur 127.0.0.1 (DEBUG off, "
+        "WhiteNoise, fichiers statiques collectés). locust sans interface sur la boucle "
+        f"locale : `-u {USERS} -r {SPAWN_RATE} -t {RUN_TIME}`, attente de 1 à 3 s entre deux "
+        "requêtes d'un utilisateur ; 3 utilisateurs `saisie` pour 2 `coordinateur` "
+        "(comptes de démonstration). Les utilisateurs partent connectés : avant le test, "
+        f"une session authentifiée par utilisateur simulé ({_num(sum(sessions.values()))} "
+        f"sessions, moteur `{plan.get('session_engine', '?')}`, écrites comme le fait "
+        "`django.contrib.auth.login`) est créée dans la base copiée ; chaque utilisateur "
+        "locust prend la sienne, puis ouvre la page d'accueil, qui vérifie la session et "
+        "pose le cookie CSRF envoyé avec ses saisies. La fenêtre de "
+        f"{RUN_TIME.removesuffix('s')} s mesure donc le mélange de consultation et de saisie, pas le hachage "
+        "des mots de passe, mesuré à part (ligne « connexion », "
+        f"{LOGINS} connexions successives par le formulaire, sans autre requête sur "
+        "gunicorn, juste avant le test ; hors total).",
+        "",
+        "Préparation : "
+        + ", ".join(f"{k} {_num(v, 1)} s" for k, v in figures["timings"].items())
+        + f". Machine : {figures['cpus']} cœurs partagés (locust tourne sur la même "
+        f"machine), charge moyenne (1 min) {_num(figures['load_average'], 1)} au début "
+        "de la préparation"
+        + (
+            f", {_num(figures['load_average_locust'], 1)} au départ de locust"
+            if "load_average_locust" in figures
+            else ""
+        )
+        + " : les temps dépendent des autres sessions de la machine.",
+        "",
+        "| Requête | Requêtes | Échecs (taux) | p50 (ms) | p95 (ms) | max (ms) "
+        "| Cible p95 | 5xx | Cible 5xx | |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    server_errors = 0
+    for name in sorted(records, key=lambda n: -len(records[n]["ms"])):
+        line, errors = _row(_label(name), records[name])
+        lines.append(line)
+        server_errors += errors
+    line, _errors = _row("**toutes les requêtes**", total)
+    lines.append(line)
+    if login:
+        lines.append(_row(LOGIN, login)[0])
+    seconds = float(RUN_TIME.removesuffix("s"))
+    lines += [
+        "",
+        f"Débit : {_num(len(total['ms']) / seconds, 1)} requêtes/s sur {seconds:.0f} s "
+        f"({_num(len(total['ms']))} requêtes, {server_errors} réponse(s) 5xx) ; "
+        f"{figures['entries']} observation(s) saisie(s) par l'API pendant le test. "
+        f"Tous les utilisateurs sont lancés en {USERS / SPAWN_RATE:.0f} s. Une connexion "
+        "par le formulaire vérifie le mot de passe (PBKDF2, 1 000 000 itérations, voir "
+        f"la ligne « connexion ») : {USERS} connexions simultanées occuperaient les "
+        f"{figures['cpus']} cœurs des dizaines de secondes au début de la fenêtre, d'où "
+        "les sessions créées d'avance.",
+        "",
+        f"Mélange (poids des tâches) : page liste filtrée 3, API liste filtrée 3, couche "
+        f"cartographique 4 (9 fois sur 10 une emprise locale de 2 à 12 km autour des villes, "
+        f"{plan['bboxes']} emprises de 100 à 5 000 observations ; 1 fois sur 10 toute la "
+        f"région, en mailles), page détail 3 ({plan['details']['saisie']} / "
+        f"{plan['details']['coordinateur']} observations visibles tirées au hasard), saisie "
+        "1 (`saisie` seulement : POST JSON sur l'API, session et en-tête `X-CSRFToken` tiré du cookie CSRF). "
+        f"Filtres : une année entre 2005 et 2024 et, 7 fois sur 10, un taxon parmi "
+        f"{plan['taxa']} (fréquents et moyens). Observations visibles : `saisie` "
+        f"{_num(plan['visible']['saisie'])}, `coordinateur` "
+        f"{_num(plan['visible']['coordinateur'])}. Temps de réponse mesurés par locust "
+        "côté client (percentiles exacts recalculés sur toutes les requêtes ; CSV de "
+        "locust dans `bench/out/load_*.csv`).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _child_main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.load")
+    parser.add_argument("step", choices=["setup", "report"])
+    if parser.parse_args().step == "report":  # rewrite the section from bench/out/
+        from bench.__main__ import results_write
+
+        figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+        results_write("load", load_report(figures, when=figures["when"]))
+        return
+    os.environ.update(_env())
+    # Models can only be imported once Django is set up on the benchmark database.
+    import django
+
+    django.setup()
+    from bench.load_setup import plan_write
+
+    print(RESULT_MARK + json.dumps(plan_write()))
+
+
+if __name__ == "__main__":
+    _child_main()
