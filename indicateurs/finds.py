@@ -32,18 +32,13 @@ from django.db.models import (
 )
 
 from indicateurs.models import RemarkableFind, TaxonPresence
-from indicateurs.scan import YearScan, in_territory, territory_of, year_scan
+from indicateurs.scan import YearScan, in_territory, year_scan
 from observations.blurring import blurred_columns
 from observations.models import Occurrence
 from referentiel.models import Commune, Departement, Site, Taxon
 
-VALID = (1, 2)
 RARE = ("E", "RR", "R")
 THREATENED = ("CR", "EN", "VU")
-
-
-def _valid_presences(queryset):
-    return queryset.filter(observation_status="Pr", validation_status__in=VALID)
 
 
 def _descendants(roots: set[int]) -> dict[int, set[int]]:
@@ -122,11 +117,13 @@ def first_records(
     gap = settings.INDICATEURS_GAP_YEARS if gap_years is None else gap_years
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     visible = Occurrence.objects.visible_to(user)
-    territory = territory_of(user)
-    year_records = _valid_presences(visible).filter(
-        date_start__gte=start, date_start__lt=end
+    year_records = (
+        visible.presences()
+        .validated()
+        .filter(date_start__gte=start, date_start__lt=end)
     )
     scan = scan or year_scan(year, user)
+    territory = scan.territory
     candidates = set()
     for cd_ref, (departements, inside) in scan.taxa.items():
         candidates.update((cd_ref, f"dep:{code}") for code in departements)
@@ -274,13 +271,14 @@ def _decisions(finds: list[dict]) -> None:
         find["comment"] = decision.comment if decision else ""
 
 
-def report_finds(firsts: list[dict]) -> list[dict]:
-    """The firsts that go into the report: those picked, once any is; until then all
-    those not set aside (the coordinators have not chosen yet)."""
-    picked = [f for f in firsts if f["in_report"]]
+def report_finds(finds: dict) -> list[dict]:
+    """The finds (of ``remarkable_finds``) that go into the report: those picked, once
+    any is; until then all those not set aside (the coordinators have not chosen yet)."""
+    every = finds["firsts"] + finds["rare_or_threatened"]
+    picked = [f for f in every if f["in_report"]]
     if picked:
         return picked
-    return [f for f in firsts if f["status"] != "ecartee"]
+    return [f for f in every if f["status"] != RemarkableFind.Status.REJECTED]
 
 
 def rare_or_threatened(*, year: int, user) -> list[dict]:
@@ -288,7 +286,9 @@ def rare_or_threatened(*, year: int, user) -> list[dict]:
     its first record of the year (which carries the coordinators' decision)."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     records = (
-        _valid_presences(Occurrence.objects.visible_to(user))
+        Occurrence.objects.visible_to(user)
+        .presences()
+        .validated()
         .filter(date_start__gte=start, date_start__lt=end)
         .filter(
             Q(taxon__status__rarity__in=RARE)

@@ -138,11 +138,6 @@ class TaxonPresence(models.Model):
     def __str__(self) -> str:
         return f"{self.cd_ref} {self.zone} ({self.records})"
 
-    def last_before(self, year: int) -> int | None:
-        """The last year before ``year`` with a record (``years`` is sorted)."""
-        earlier = [y for y in self.years if y < year]
-        return earlier[-1] if earlier else None
-
 
 class SummaryRefresh(models.Model):
     """When a summary table was last rebuilt, and what it cost."""

@@ -220,7 +220,7 @@ def workbook_for(indicators: dict) -> Workbook:
                 f["status_label"],
                 f["comment"],
             ]
-            for f in report_finds(finds["firsts"] + finds["rare_or_threatened"])
+            for f in report_finds(finds)
         ],
     )
     return workbook

@@ -15,9 +15,8 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import ExtractMonth
 
 from observations.models import Occurrence
+from observations.models.querysets import VALID_STATUSES
 from referentiel.models import Organisation
-
-VALID = (1, 2)
 
 
 @dataclass
@@ -26,6 +25,8 @@ class YearScan:
     programme_ids: set[int] = field(default_factory=set)
     # cd_ref → (départements of its valid records, seen in the territory)
     taxa: dict[int, tuple[list[str], bool]] = field(default_factory=dict)
+    # The reader's organisation and its name, if it has a territory (territory_of).
+    territory: tuple[int, str] | None = None
 
 
 def territory_of(user) -> tuple[int, str] | None:
@@ -66,7 +67,7 @@ def year_scan(year: int, user) -> YearScan:
             s_departement=F("departement_id"),
             s_inside=inside,
             s_valid=ExpressionWrapper(
-                Q(validation_status__in=VALID), output_field=BooleanField()
+                Q(validation_status__in=VALID_STATUSES), output_field=BooleanField()
             ),
         )
         .order_by()
@@ -94,7 +95,7 @@ def year_scan(year: int, user) -> YearScan:
          GROUP BY GROUPING SETS (
                (s_month), (s_programme, s_dataset_programme), (s_ref, s_departement))
     """
-    scan = YearScan()
+    scan = YearScan(territory=territory)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for (

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from indicateurs.models import SummaryRefresh, TaxonPresence
 from observations.models import Occurrence
+from observations.models.querysets import VALID_STATUSES
 from referentiel.models import Organisation, Taxon
 
 NAME = "presences"
-VALID = (1, 2)
 # How long the debounce lock of the task lasts (seconds): the rebuilds of a burst of
 # changes collapse into one, run this long after the first.
 DEBOUNCE_SECONDS = 30
@@ -40,7 +40,7 @@ def presence_summary_refresh() -> SummaryRefresh:
     taxon = Taxon._meta.db_table
     territory = Organisation.territory_communes.through._meta.db_table
     table = TaxonPresence._meta.db_table
-    valid = ", ".join(str(v) for v in VALID)
+    valid = ", ".join(str(v) for v in VALID_STATUSES)
     where = (
         f"o.observation_status = 'Pr' AND o.validation_status IN ({valid})"
         " AND o.date_start IS NOT NULL"

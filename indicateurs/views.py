@@ -115,7 +115,7 @@ def printable(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "indicators": indicators,
             "details": details,
-            "finds": report_finds(finds["firsts"] + finds["rare_or_threatened"]),
+            "finds": report_finds(finds),
             "organisation": request.user.organisation,
             "printed_at": timezone.localtime(),
         },

@@ -5,6 +5,9 @@ from django.db import models
 from observations.blurring import Reader
 from referentiel.models import Dataset, Role, Scope, Taxon
 
+# Validation statuses of a valid record: 1 certain – very probable, 2 probable.
+VALID_STATUSES = (1, 2)
+
 
 class OccurrenceQuerySet(models.QuerySet):
     LITERAL_TAXA_MAX = 1000
@@ -22,7 +25,9 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def _readable_scope(self, user) -> "OccurrenceQuerySet":
         if not user.is_authenticated:
-            return self.filter(dataset__is_public=True, validation_status__in=[1, 2])
+            return self.filter(
+                dataset__is_public=True, validation_status__in=VALID_STATUSES
+            )
         scope = user.read_scope
         if scope == Scope.ALL:
             return self.all()
@@ -76,7 +81,7 @@ class OccurrenceQuerySet(models.QuerySet):
         return self.filter(taxon__in=names)
 
     def validated(self) -> "OccurrenceQuerySet":
-        return self.filter(validation_status__in=[1, 2])
+        return self.filter(validation_status__in=VALID_STATUSES)
 
     def presences(self) -> "OccurrenceQuerySet":
         return self.filter(observation_status="Pr")
