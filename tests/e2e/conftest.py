@@ -83,9 +83,14 @@ def page(browser, request):
         "console",
         lambda message: message.type == "error" and page.errors.append(message.text),
     )
+    # A request the page cancels itself (net::ERR_ABORTED: a map layer still loading
+    # when the user moves on) is no failure.
     page.on(
         "requestfailed",
-        lambda req: page.failed_requests.append(f"{req.url} ({req.failure})"),
+        lambda req: (
+            "ERR_ABORTED" not in (req.failure or "")
+            and page.failed_requests.append(f"{req.url} ({req.failure})")
+        ),
     )
     page.on(
         "response",
