@@ -9,7 +9,6 @@ confidence interval of the multiplicative slope (TRIM manual appendix C, PECBMS)
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
 
 # Class keys, strongest evidence first; French labels for the pages.
 STRONG_INCREASE = "strong_increase"
@@ -83,6 +82,8 @@ def slope_classify(*, lower: float, upper: float) -> str:
 
 def overall_slope(*, totals: np.ndarray, covariance: np.ndarray) -> Slope:
     """Slope of ln(totals) over time points 1…J, with TRIM's t-based interval (df = J−2)."""
+    from scipy import stats  # imported on first use (about 1 s)
+
     n = len(totals)
     log_tt = np.log(np.where(totals < 1e-6, 1.0, totals))
     x = np.column_stack([np.ones(n), np.arange(1, n + 1)])

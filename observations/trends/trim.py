@@ -16,8 +16,6 @@ any positive count carry no information and are dropped, as TRIM does.
 from dataclasses import dataclass, field
 
 import numpy as np
-import statsmodels.api as sm
-from statsmodels.genmod.cov_struct import Autoregressive
 
 from .slope import Slope, overall_slope
 
@@ -130,6 +128,11 @@ def trim_fit(
 
     ``changepoints`` (model 2) and ``base_year`` are years; years run from the first to the
     last year given, one time point each."""
+    # statsmodels (with scipy) takes 2 s to import: loaded on the first fit, not by
+    # every process that imports the URLconf.
+    import statsmodels.api as sm
+    from statsmodels.genmod.cov_struct import Autoregressive
+
     if model not in (2, 3):
         raise TrimError("Seuls les modèles 2 et 3 sont disponibles.")
     if model == 3 and changepoints:
