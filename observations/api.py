@@ -13,6 +13,7 @@ from observations.atlas_api import AtlasViewSet
 from observations.filters import OccurrenceBBoxFilter, OccurrenceFilter
 from observations.models import Occurrence
 from observations.selectors import (
+    GRID_CODE_CELL_M,
     MAP_POINT_LIMIT,
     occurrences_count_upto,
     occurrences_geojson,
@@ -74,12 +75,19 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         description=_(
             "Couche cartographique GeoJSON en WGS84, mêmes filtres que la liste. Jusqu'à "
             "5 000 observations : un point (ou une géométrie) par observation. Au-delà : des "
-            "mailles agrégées (propriété « count »), et « aggregated » vaut true."
+            "mailles agrégées (propriété « count »), et « aggregated » vaut true ; une "
+            "maille de 10 km compte toutes ses observations dès qu'elle touche l'emprise."
         ),
     )
     @action(detail=False, url_path="geojson", pagination_class=None)
     def geojson(self, request):
-        queryset = self.filter_queryset(self.get_queryset()).order_by()
+        # The attribute filters, then the view's box: the cells of a large view are
+        # counted from the grid code alone (occurrences_grid_cells, ``within``).
+        filtered = DjangoFilterBackend().filter_queryset(
+            request, self.get_queryset(), self
+        )
+        box = OccurrenceBBoxFilter()
+        queryset = box.filter_queryset(request, filtered, self).order_by()
         if occurrences_count_upto(queryset, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
             # The FeatureCollection is written by PostgreSQL: serialising 5,000 features
             # through DRF and GEOS costs ~10× more than the query itself.
@@ -87,12 +95,20 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
                 occurrences_geojson(queryset=queryset), content_type="application/json"
             )
         cell_m = _cell_size(request.query_params.get("in_bbox"))
+        if cell_m >= GRID_CODE_CELL_M:
+            features = occurrences_grid_cells(
+                queryset=filtered.order_by(),
+                cell_m=cell_m,
+                within=box.get_filter_bbox(request),
+            )
+        else:
+            features = occurrences_grid_cells(queryset=queryset, cell_m=cell_m)
         return Response(
             {
                 "type": "FeatureCollection",
                 "aggregated": True,
                 "cell_size_m": cell_m,
-                "features": occurrences_grid_cells(queryset=queryset, cell_m=cell_m),
+                "features": features,
             }
         )
 

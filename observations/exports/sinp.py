@@ -60,6 +60,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.sql import queryset_sql
 from observations.blurring import Reader
 from observations.exports.columns import COLUMNS, export_values
 from observations.exports.files import file_sha256, zip_write
@@ -390,7 +391,7 @@ def _record_items(export: SinpExport, chain: QuerySet) -> tuple[int, int]:
     """Log, in SQL, the rows this export sends (all of them, or the new and changed ones)
     and the deletions; returns their counts."""
     item, table = SinpExportItem._meta.db_table, SinpExport._meta.db_table
-    query, params = sinp_rows(export).order_by().query.sql_with_params()
+    query, params = queryset_sql(sinp_rows(export).order_by())
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS sinp_current, sinp_previous")
         cursor.execute(

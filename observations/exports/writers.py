@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from cpie_naturaliste.core.sql import queryset_sql
+
 PROGRESS_EVERY = 20000
 UTF8_BOM = b"\xef\xbb\xbf"
 # A text cell starting with one of these is a formula to Excel (OWASP "CSV injection").
@@ -30,7 +32,7 @@ Progress = Callable[[int], None] | None
 
 def bound_sql(queryset: QuerySet) -> str:
     """The queryset's SQL with its parameters bound (COPY takes no parameters)."""
-    sql, params = queryset.query.sql_with_params()
+    sql, params = queryset_sql(queryset)
     with connection.cursor() as cursor:
         return cursor.mogrify(sql, params)
 

@@ -262,9 +262,8 @@ class Occurrence(TrackedModel):
         blank=True,
         related_name="+",
     )
-    grid_10km = models.CharField(
-        _("maille 10 km"), max_length=20, blank=True, db_index=True
-    )
+    # Indexed by occ_grid_cover (Meta.indexes).
+    grid_10km = models.CharField(_("maille 10 km"), max_length=20, blank=True)
     atlas_group = models.ForeignKey(
         AtlasGroup,
         verbose_name=_("groupe d'atlas"),
@@ -302,6 +301,26 @@ class Occurrence(TrackedModel):
                     "created_by",
                 ],
                 name="occ_date_cover",
+            ),
+            # Map layers in 10 km cells (observations.selectors.occurrences_grid_cells):
+            # counted from the index alone, with the columns the reader's scope and the
+            # blurring read (whole region, 1,000,000 rows: 0.46 s → 0.12 s for a
+            # regional coordinator, 0.9 s → 0.21 s for staff; bench/occurrences).
+            models.Index(
+                fields=["grid_10km"],
+                include=[
+                    "dataset",
+                    "sensitivity_level",
+                    "created_by",
+                    "validation_status",
+                ],
+                name="occ_grid_cover",
+            ),
+            # The few sensitive records (the blurred ones are among them).
+            models.Index(
+                fields=["sensitivity_level"],
+                condition=Q(sensitivity_level__gt=0),
+                name="occ_sensitive",
             ),
             models.Index(fields=["atlas_group", "date_start"], name="occ_group_date"),
             models.Index(fields=["dataset", "date_start"], name="occ_dataset_date"),

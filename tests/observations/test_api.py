@@ -185,6 +185,50 @@ def test_geojson_is_wgs84_and_bbox_is_srid_aware(
     assert client.get(f"{URL}geojson/", {"in_bbox": "oops"}).status_code == 400
 
 
+def test_geojson_of_a_filter_known_to_match_nothing_is_empty(
+    api_client, saisie_user, own_dataset, taxa
+):
+    """An unknown taxon filters to ``none()``, which Django cannot turn into SQL (found by
+    schemathesis: it gave a 500)."""
+    OccurrenceFactory(dataset=own_dataset, taxon=taxa[1])
+    response = client_for(api_client, saisie_user).get(
+        f"{URL}geojson/", {"taxon": 999999999}
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "type": "FeatureCollection",
+        "aggregated": False,
+        "features": [],
+    }
+
+
+def test_cells_of_a_large_view_count_every_record_of_the_cells_it_touches(
+    api_client, saisie_user, own_dataset, taxa, monkeypatch
+):
+    """A view 3° wide shows 10 km cells: a cell it touches counts all its records (read
+    from the grid codes, no geometry), a cell it does not touch is left out."""
+    monkeypatch.setattr(observations_api, "MAP_POINT_LIMIT", 0)
+    south = LOOS_Y // 10000 * 10000
+    same_cell_y = south + (9000 if LOOS_Y - south < 5000 else 1000)
+    for y in (LOOS_Y, same_cell_y, LOOS_Y + 30000):
+        OccurrenceFactory(
+            dataset=own_dataset, taxon=taxa[1], geom=Point(LOOS_X, y, srid=2154)
+        )
+    corners = [
+        Point(LOOS_X, LOOS_Y + dy, srid=2154).transform(4326, clone=True)
+        for dy in (-200, 200)
+    ]
+    box = f"1.5,{corners[0].y},4.5,{corners[1].y}"
+    body = client_for(api_client, saisie_user).get(f"{URL}geojson/", {"in_bbox": box})
+    body = body.json()
+    assert body["aggregated"] is True and body["cell_size_m"] == 10000
+    code = f"10kmL93E{int(LOOS_X // 10000):03d}N{int(LOOS_Y // 10000):03d}"
+    assert [
+        (f["properties"]["grid_10km"], f["properties"]["count"])
+        for f in body["features"]
+    ] == [(code, 2)]
+
+
 def test_geojson_aggregates_beyond_the_point_limit(
     api_client, saisie_user, own_dataset, taxa, monkeypatch
 ):
