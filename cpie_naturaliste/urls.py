@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 from rest_framework.authtoken.views import obtain_auth_token
 
 handler404 = "cpie_naturaliste.core.http.page_not_found"
+handler500 = "cpie_naturaliste.core.http.server_error"
 
 admin.site.site_header = "CPIE Naturaliste — administration"
 admin.site.site_title = "CPIE Naturaliste"

@@ -1,6 +1,10 @@
 """Request guards and error pages shared by the whole site: JSON for the API, HTML elsewhere."""
 
-from django.http import HttpResponseBadRequest, JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -39,3 +43,36 @@ def page_not_found(request, exception):
     if _is_api(request):
         return JsonResponse({"detail": _("Introuvable.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+# Seconds a client should wait before asking again while the database does not answer.
+RETRY_AFTER_SECONDS = 30
+ERROR_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><h1>{title}</h1><p>{message}</p></body></html>"""
+
+
+def server_error(request):
+    """``handler500``: a database that does not answer (a restart, a failover, a
+    maintenance) is a 503 with Retry-After, which clients and proxies retry; any other
+    error a 500. JSON for the API, a page of its own elsewhere (no template, no query:
+    the error may be the database itself)."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        status = 503
+        title = _("Service momentanément indisponible")
+        message = _("La base de données ne répond pas : réessayez dans un instant.")
+    else:
+        status = 500
+        title = _("Erreur interne du serveur")
+        message = _("L'erreur a été enregistrée ; réessayez plus tard.")
+    if _is_api(request):
+        response = JsonResponse({"detail": f"{title}. {message}"}, status=status)
+    else:
+        response = HttpResponse(
+            ERROR_PAGE.format(title=escape(title), message=escape(message)),
+            status=status,
+        )
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

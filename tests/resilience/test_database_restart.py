@@ -252,6 +252,8 @@ def test_app_recovers_when_the_database_restarts_during_a_burst(saisie_user, tmp
             )
         outage = [r for r in results if restart_from <= r[0] <= back_at]
         assert any(r[2] != 200 for r in outage), "the outage was not seen"
+        # What the outage answered: 503 (Retry-After), never a 500.
+        assert {r[2] for r in results if r[2] != 200} == {503}
         # Once the database is back (a second for connections in flight), all succeed.
         after = [r for r in results if r[0] > back_at + 1]
         assert [r for r in after if r[2] != 200] == []
