@@ -7,8 +7,12 @@ pointing to ``cpie_bench_occ``; each step prints one JSON line prefixed ``BENCH-
 - ``setup``: the regional coordinator of the benchmark and the year with the most rows.
 - ``measure``: ``indicators_for_year`` cold (first call of the process) and warm, the page
   ``/indicateurs/<year>/`` and the API ``/api/v1/indicateurs/<year>/`` through the test
-  clients, then one call with every part of ``indicateurs.services`` timed (queries
-  captured) and ``EXPLAIN (ANALYZE, BUFFERS)`` of the slowest queries.
+  clients (the first view computes the figures, the next ones read them from their
+  snapshot, indicateurs.snapshots), the page after a change (stale figures shown, refresh
+  planned) and the refresh itself, then one call with every part of
+  ``indicateurs.services`` timed (queries captured) and ``EXPLAIN (ANALYZE, BUFFERS)`` of
+  the slowest queries.
+- ``page_cold``: the first request of a fresh process to the page (figures kept).
 """
 
 import functools
@@ -235,6 +239,7 @@ def step_measure(year: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
+    from indicateurs.models import IndicatorSnapshot
     from indicateurs.services import indicators_for_year
     from referentiel.models import User
 
@@ -266,6 +271,8 @@ def step_measure(year: int) -> dict:
         ("page", page, f"/indicateurs/{year}/"),
         ("api", api, f"/api/v1/indicateurs/{year}/"),
     ):
+        # The first view computes the figures (no snapshot yet), the others read them.
+        IndicatorSnapshot.objects.filter(user=user, year=year).delete()
         runs, size, status = [], 0, None
         for _ in range(WARM + 1):
             seconds, response = _timed(
@@ -282,8 +289,58 @@ def step_measure(year: int) -> dict:
             "first": runs[0],
             "warm": _summary(runs[1:]),
         }
+    result["stale"] = _stale_measure(year, user, page)
     result["profile"] = _profile(year, user)
     return result
+
+
+def _stale_measure(year: int, user, page) -> dict:
+    """The page after a change (the last figures shown, their refresh planned), then the
+    refresh the Celery task runs (snapshots_refresh), timed."""
+    from django.db import connection
+
+    from cpie_naturaliste.celery import app as celery_app
+    from indicateurs.snapshots import generation, snapshots_refresh
+
+    runs = []
+    for _ in range(WARM):
+        before = generation()
+        with connection.cursor() as cursor:  # a change, as any save makes one
+            cursor.execute(
+                "UPDATE referentiel_site SET name = name"
+                " WHERE id = (SELECT min(id) FROM referentiel_site)"
+            )
+        assert generation() > before
+        seconds, response = _timed(
+            functools.partial(page.get, f"/indicateurs/{year}/", HTTP_HOST="localhost")
+        )
+        if b"data-fresh-url" not in response.content:
+            raise RuntimeError("la page ne dit pas que les chiffres sont à recalculer")
+        runs.append(seconds)
+    refresh, done = _timed(snapshots_refresh)
+    celery_app.control.purge()  # the refreshes the page planned: no worker here
+    return {"page": _summary(runs), "refresh": refresh, "refreshed": done}
+
+
+def step_page_cold(year: int) -> dict:
+    """The first request of a fresh process to the page of a year whose figures are kept
+    (what a restarted web worker answers first)."""
+    from django.test import Client
+
+    from referentiel.models import User
+
+    page = Client()
+    page.force_login(User.objects.get(username=COORDINATOR))
+    seconds, response = _timed(
+        functools.partial(page.get, f"/indicateurs/{year}/", HTTP_HOST="localhost")
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code}")
+    return {
+        "year": year,
+        "seconds": seconds,
+        "kept": b"pour cet affichage" not in response.content,
+    }
 
 
 def main() -> None:
@@ -295,6 +352,8 @@ def main() -> None:
         _print(step_setup())
     elif step == "measure":
         _print(step_measure(int(arguments[0])))
+    elif step == "page_cold":
+        _print(step_page_cold(int(arguments[0])))
     else:
         raise SystemExit(f"étape inconnue : {step}")
 

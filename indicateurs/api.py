@@ -7,7 +7,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from indicateurs.services import indicators_for_year, user_reads_indicators
+from indicateurs.services import user_reads_indicators
+from indicateurs.snapshots import indicators_read
 from observations.atlas import YEAR_MIN, atlas_year_max
 
 
@@ -27,10 +28,13 @@ class IndicatorsView(APIView):
         description=(
             "Chaque indicateur de l'année avec sa valeur de l'année précédente, l'écart "
             "et le lien vers les données ; les tableaux de détail (atlas, baguage, POP, "
-            "terrils, échanges, sensibilisation)."
+            "terrils, échanges, sensibilisation) ; ``freshness`` dit quand ils ont été "
+            "calculés (``computed_at``) et si des données ont changé depuis (``stale`` : "
+            "le recalcul est en cours)."
         ),
     )
     def get(self, request, year: int):
         if not YEAR_MIN <= year <= atlas_year_max():
             raise NotFound("Année hors limites.")
-        return Response(indicators_for_year(year, request.user))
+        indicators, freshness = indicators_read(year, request.user)
+        return Response({**indicators, "freshness": freshness.as_dict()})

@@ -271,6 +271,13 @@ def _decisions(finds: list[dict]) -> None:
         find["comment"] = decision.comment if decision else ""
 
 
+def decisions_apply(finds: dict) -> None:
+    """The coordinators' current decisions on the finds of ``remarkable_finds`` once kept
+    as JSON (indicateurs.snapshots), where its lists no longer share their rows."""
+    lists = [value for value in finds.values() if isinstance(value, list)]
+    _decisions([find for found in lists for find in found])
+
+
 def report_finds(finds: dict) -> list[dict]:
     """The finds (of ``remarkable_finds``) that go into the report: those picked, once
     any is; until then all those not set aside (the coordinators have not chosen yet)."""

@@ -153,3 +153,38 @@ class SummaryRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.refreshed_at:%d/%m/%Y %H:%M})"
+
+
+class IndicatorSnapshot(models.Model):
+    """The indicators of a year as one coordinator reads them (the whole answer of
+    :func:`indicateurs.services.indicators_for_year`), kept so that the dashboard answers
+    in milliseconds instead of the seconds the computation takes on a million records.
+
+    ``generation`` is the data generation read before the computation
+    (:mod:`indicateurs.snapshots`: a PostgreSQL sequence advanced by every change to the
+    field data): the snapshot is fresh while the sequence has not moved. Derived data,
+    recomputed by a Celery task after changes, every quarter of an hour, or on demand;
+    the page says when it was computed and whether data changed since."""
+
+    year = models.PositiveSmallIntegerField(_("année"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lecteur"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    generation = models.BigIntegerField(_("génération des données"))
+    indicators = models.JSONField(_("indicateurs"))
+    computed_at = models.DateTimeField(_("calculés le"))
+    seconds = models.FloatField(_("durée du calcul (s)"))
+    viewed_at = models.DateTimeField(_("consultés le"))
+
+    class Meta:
+        verbose_name = _("indicateurs calculés")
+        verbose_name_plural = _("indicateurs calculés")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "user"], name="indic_snapshot_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} – {self.user_id} ({self.computed_at:%d/%m/%Y %H:%M})"

@@ -26,15 +26,11 @@ from observations.models.querysets import VALID_STATUSES
 from referentiel.models import Organisation, Taxon
 
 NAME = "presences"
-# How long the debounce lock of the task lasts (seconds): the rebuilds of a burst of
-# changes collapse into one, run this long after the first.
-DEBOUNCE_SECONDS = 30
-DEBOUNCE_KEY = "indicateurs:presences:planned"
 
 
 def presence_summary_refresh() -> SummaryRefresh:
     """Rebuild the whole table in one transaction (readers see the old rows until it
-    commits) and record when."""
+    commits) and record when; ``changed`` on the result says whether any row differs."""
     started = time.perf_counter()
     occurrence = Occurrence._meta.db_table
     taxon = Taxon._meta.db_table
@@ -62,14 +58,23 @@ def presence_summary_refresh() -> SummaryRefresh:
           ) presences
          GROUP BY cd_ref, zone
     """
+    fingerprint = f"""
+        SELECT md5(coalesce(string_agg(
+                 cd_ref || zone || years::text || records, ',' ORDER BY cd_ref, zone
+               ), '')) FROM {table}
+    """
     with transaction.atomic():
         with connection.cursor() as cursor:
             # Serialise rebuilds (a beat run meeting a debounced one): the second waits,
             # then rebuilds from what the first left, which is still right.
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [table])
+            cursor.execute(fingerprint)
+            before = cursor.fetchone()[0]
             cursor.execute(f"DELETE FROM {table}")
             cursor.execute(sql)
             rows = cursor.rowcount
+            cursor.execute(fingerprint)
+            changed = cursor.fetchone()[0] != before
         refresh, _ = SummaryRefresh.objects.update_or_create(
             name=NAME,
             defaults={
@@ -78,6 +83,8 @@ def presence_summary_refresh() -> SummaryRefresh:
                 "rows": rows,
             },
         )
+    # The finds kept in the dashboard's snapshots were read against the old history.
+    refresh.changed = changed
     return refresh
 
 

@@ -22,32 +22,31 @@ def report_annual_task() -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def indicators_refresh_task(presences: bool = False, everything: bool = False) -> None:
+    """After changes (indicateurs.snapshots.refresh_schedule, debounced): rebuild the
+    presence history of the finds if records changed (or ``presences``), then recompute
+    the dashboard's stale snapshots (all of them with ``everything``). Idempotent."""
+    from django.core.cache import cache
+
+    from indicateurs.snapshots import (
+        PRESENCES_DIRTY_KEY,
+        REFRESH_KEY,
+        data_changed,
+        snapshots_refresh,
+    )
+    from indicateurs.summary import presence_summary_refresh
+
+    # Changes arriving from now on ask for a new run.
+    cache.delete(REFRESH_KEY)
+    if cache.get(PRESENCES_DIRTY_KEY) or presences:
+        cache.delete(PRESENCES_DIRTY_KEY)
+        if presence_summary_refresh().changed:
+            data_changed()
+    snapshots_refresh(everything=everything)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def presence_summary_task() -> None:
-    """Rebuild the presence history of the finds (indicateurs.summary); idempotent."""
-    from django.core.cache import cache
-
-    from indicateurs.summary import DEBOUNCE_KEY, presence_summary_refresh
-
-    # Changes arriving from now on ask for a new rebuild.
-    cache.delete(DEBOUNCE_KEY)
-    presence_summary_refresh()
-
-
-def presence_summary_schedule(**kwargs) -> None:
-    """Receiver of observations.signals.occurrences_changed: one rebuild for a burst of
-    changes, ``INDICATEURS_REFRESH_DELAY`` seconds after the first of them."""
-    import logging
-
-    from django.conf import settings
-    from django.core.cache import cache
-
-    from indicateurs.summary import DEBOUNCE_KEY, DEBOUNCE_SECONDS
-
-    if not getattr(settings, "INDICATEURS_AUTO_REFRESH", True):
-        return
-    delay = int(getattr(settings, "INDICATEURS_REFRESH_DELAY", DEBOUNCE_SECONDS))
-    try:
-        if cache.add(DEBOUNCE_KEY, 1, timeout=delay + 600):
-            presence_summary_task.apply_async(countdown=delay)
-    except Exception:  # the broker or cache is down: the quarter-hourly run catches up
-        logging.getLogger(__name__).exception("Recalcul des présences non planifié")
+    """Every quarter of an hour (django-celery-beat, migration 0005): the presence
+    history, then the snapshots that changes left stale."""
+    indicators_refresh_task(presences=True)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -17,14 +18,16 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from indicateurs.finds import report_finds
 from indicateurs.jobs import report_create
 from indicateurs.models import AnnualReport, RemarkableFind
-from indicateurs.services import indicators_for_year, user_reads_indicators
+from indicateurs.services import user_reads_indicators
+from indicateurs.snapshots import freshness_of, indicators_read
 from indicateurs.summary import presence_summary_state
-from indicateurs.tasks import presence_summary_task
+from indicateurs.tasks import indicators_refresh_task
 from observations.atlas import YEAR_MIN, atlas_year_max
 from observations.models import Occurrence
 
@@ -48,12 +51,13 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
             {"year": year, "error": True},
             status=404,
         )
-    indicators = indicators_for_year(year, request.user)
+    indicators, freshness = indicators_read(year, request.user)
     this_year = timezone.localdate().year
     return render(
         request,
         "indicateurs/dashboard.html",
         {
+            "freshness": freshness,
             "history": presence_summary_state(),
             "find_groups": _find_groups(indicators["details"]["finds"]),
             "history_requested": request.GET.get("historique") == "demande",
@@ -70,9 +74,26 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+# The finds of each kind in remarkable_finds' answer.
+FIND_LISTS = {
+    RemarkableFind.Kind.FIRST_DEPARTEMENT: "first_departement",
+    RemarkableFind.Kind.FIRST_TERRITORY: "first_territory",
+    RemarkableFind.Kind.RETURN: "returns",
+    RemarkableFind.Kind.RARE: "rare_or_threatened",
+}
+# The dashboard shows the first finds of each kind, the finds page all of them.
+DASHBOARD_FINDS = 10
+FINDS_PER_PAGE = 50
+FIND_ORDERS = {
+    "date": ("Date", lambda f: (f.get("date") or f.get("first_date"), f["taxon"])),
+    "taxon": ("Taxon", lambda f: (f["taxon"], f.get("date") or f.get("first_date"))),
+    "kind": ("Type", lambda f: (f["kind_label"], f["taxon"])),
+}
+
+
 def _find_groups(finds: dict) -> list[dict]:
-    """The dashboard's tables of finds, one per kind."""
-    return [
+    """The dashboard's tables of finds, one per kind (its first DASHBOARD_FINDS)."""
+    groups = [
         {
             "key": "first_departement",
             "title": "Premières mentions pour un département",
@@ -94,6 +115,57 @@ def _find_groups(finds: dict) -> list[dict]:
             "finds": finds["rare_or_threatened"],
         },
     ]
+    for group in groups:
+        group["count"] = len(group["finds"])
+        group["finds"] = group["finds"][:DASHBOARD_FINDS]
+    return groups
+
+
+@login_required
+def finds(request: HttpRequest, year: int) -> HttpResponse:
+    """Every find of the year, filtered (kind, coordinator's status, taxon), sorted and
+    paginated, each with the coordinator's form."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    if not YEAR_MIN <= year <= atlas_year_max():
+        raise Http404
+    indicators, freshness = indicators_read(year, request.user)
+    found = indicators["details"]["finds"]
+    filters = {
+        "kind": request.GET.get("kind", ""),
+        "status": request.GET.get("status", ""),
+        "q": request.GET.get("q", "").strip()[:100],
+        "order": request.GET.get("order", "date"),
+    }
+    kinds = [filters["kind"]] if filters["kind"] in FIND_LISTS else list(FIND_LISTS)
+    rows = [find for kind in kinds for find in found[FIND_LISTS[kind]]]
+    if filters["status"] in RemarkableFind.Status.values:
+        rows = [find for find in rows if find["status"] == filters["status"]]
+    if filters["q"]:
+        text = filters["q"].casefold()
+        rows = [
+            find
+            for find in rows
+            if text in f"{find['taxon']} {find.get('vernacular', '')}".casefold()
+        ]
+    if filters["order"] not in FIND_ORDERS:
+        filters["order"] = "date"
+    rows.sort(key=FIND_ORDERS[filters["order"]][1])
+    page = Paginator(rows, FINDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "indicateurs/finds.html",
+        {
+            "year": year,
+            "freshness": freshness,
+            "page": page,
+            "filters": filters,
+            "kinds": RemarkableFind.Kind.choices,
+            "orders": [(key, label) for key, (label, _) in FIND_ORDERS.items()],
+            "find_statuses": RemarkableFind.Status.choices,
+            "next": request.get_full_path(),
+        },
+    )
 
 
 @login_required
@@ -105,19 +177,19 @@ def printable(request: HttpRequest, year: int) -> HttpResponse:
         raise PermissionDenied
     if not YEAR_MIN <= year <= atlas_year_max():
         raise Http404
-    indicators = indicators_for_year(year, request.user)
+    indicators, freshness = indicators_read(year, request.user)
     details = indicators["details"]
     finds = details["finds"]
     return render(
         request,
         "indicateurs/printable.html",
         {
+            "freshness": freshness,
             "year": year,
             "indicators": indicators,
             "details": details,
             "finds": report_finds(finds),
             "organisation": request.user.organisation,
-            "printed_at": timezone.localtime(),
         },
     )
 
@@ -208,17 +280,32 @@ def find_decide(request: HttpRequest, year: int, uuid) -> HttpResponse:
             "decided_by": request.user,
         },
     )
-    return redirect(reverse("indicateurs:dashboard", args=[year]) + "#finds")
+    # Back to the page of the form (the finds page keeps its filters and page).
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("indicateurs:dashboard", args=[year])
+    return redirect(f"{back}#finds")
+
+
+@login_required
+def freshness(request: HttpRequest, year: int) -> JsonResponse:
+    """Polled by the dashboard while its figures are being recomputed."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    return JsonResponse(freshness_of(year, request.user))
 
 
 @login_required
 @require_POST
 def history_refresh(request: HttpRequest, year: int) -> HttpResponse:
-    """The dashboard's button: rebuild the presence history now, in the worker."""
+    """The dashboard's button: rebuild the presence history and recompute the figures
+    now, in the worker."""
     if not user_reads_indicators(request.user):
         raise PermissionDenied
     try:
-        presence_summary_task.delay()
+        indicators_refresh_task.delay(presences=True, everything=True)
     except Exception:
         logger.exception("Recalcul de l'historique des présences")
         messages.error(

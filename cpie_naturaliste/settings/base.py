@@ -268,8 +268,14 @@ IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "500"))
 # Remarkable finds (indicateurs): a taxon back in a département after this many years
 # without a valid record is listed as a return.
 INDICATEURS_GAP_YEARS = int(os.environ.get("INDICATEURS_GAP_YEARS", "10"))
-# The presence history of the finds is rebuilt this many seconds after a burst of changes.
+# The presence history of the finds and the dashboard's snapshots are recomputed this many
+# seconds after a burst of changes (indicateurs.snapshots).
 INDICATEURS_REFRESH_DELAY = int(os.environ.get("INDICATEURS_REFRESH_DELAY", "30"))
+# The dashboard shows figures computed before a change while the worker recomputes them,
+# unless they are older than this (seconds): then it computes them for the request.
+INDICATEURS_SNAPSHOT_STALE_MAX = int(
+    os.environ.get("INDICATEURS_SNAPSHOT_STALE_MAX", "3600")
+)
 
 LOGGING = {
     "version": 1,

@@ -169,3 +169,29 @@
       }
     });
 })();
+
+/* While the figures are recomputed after a change (data-fresh-url on the freshness line),
+   ask every 5 s whether they are fresh again, then reload the page; give up after 5 min
+   (the line keeps saying that data changed). */
+(function () {
+  "use strict";
+  var line = document.querySelector("[data-fresh-url]");
+  if (!line || !window.fetch) return;
+  var url = line.getAttribute("data-fresh-url");
+  var shown = line.getAttribute("data-computed-at");
+  var tries = 60;
+  function poll() {
+    if (tries-- <= 0) return;
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (state && !state.stale && state.computed_at && state.computed_at !== shown) {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, 5000);
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 5000);
+})();

@@ -19,12 +19,17 @@ from tests.e2e.conftest import (  # noqa: F401
 from tests.factories.baguage import CaptureFactory, SessionFactory
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import (
+    LOOS_X,
+    LOOS_Y,
+    CommuneFactory,
     DatasetFactory,
+    DepartementFactory,
     OrganisationFactory,
     PersonFactory,
     ProgrammeFactory,
     SiteFactory,
     TaxonFactory,
+    square,
 )
 from tests.factories.sensibilisation import ActionFactory
 from tests.factories.terrils import CampaignFactory, MethodVersionFactory
@@ -36,6 +41,31 @@ from tests.factories.zones_humides import (
     amphibian,
 )
 from zones_humides.services import SpeciesLine, passage_save
+
+# A point of Loos-en-Gohelle (Pas-de-Calais) and one of the Nord, for the finds.
+IN_62 = (LOOS_X + 100, LOOS_Y + 100)
+IN_59 = (730000, 7040000)
+
+
+@pytest.fixture
+def departements():
+    """Loos-en-Gohelle (62) and a commune of the Nord: the département of a record comes
+    from its commune."""
+    nord = DepartementFactory(
+        code="59", name="Nord", geom=square(720000, 6980000, 120000)
+    )
+    CommuneFactory()
+    CommuneFactory(
+        insee="59350",
+        name="Lille",
+        departement=nord,
+        geom=square(IN_59[0] - 3000, IN_59[1] - 3000, 6000),
+    )
+
+
+@pytest.fixture
+def own(organisation):
+    return DatasetFactory(producer=organisation)
 
 
 @pytest.fixture

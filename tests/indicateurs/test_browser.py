@@ -41,14 +41,19 @@ def year_of_records():
         )
 
 
-def test_dashboard_draws_its_charts_and_map(live_server, page, year_of_records):
-    base = live_server.url
-    path = "/indicateurs/2020/"
+def log_in(page, base: str, path: str) -> None:
+    """Camille, coordinator, logs in and lands on ``path``."""
     page.goto(f"{base}/connexion/?next={path}")
     page.get_by_label("Identifiant").fill("camille")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{base}{path}")
+
+
+def test_dashboard_draws_its_charts_and_map(live_server, page, year_of_records):
+    base = live_server.url
+    path = "/indicateurs/2020/"
+    log_in(page, base, path)
     page.wait_for_selector("#indicateurs-months[data-drawn='true']")
     page.wait_for_selector("#indicateurs-groups[data-drawn='true']")
     page.wait_for_selector("#indicateurs-map[data-cells]")
@@ -105,3 +110,46 @@ def test_dashboard_runs_under_the_content_security_policy(
     page.wait_for_selector("#indicateurs-map[data-cells]")
     context.close()
     assert problems == []
+
+
+def test_the_dashboard_updates_itself_once_its_figures_are_recomputed(
+    settings, live_server, page, year_of_records
+):
+    """After a change, the page shows its last figures and says so; once the refresh
+    (here run by the test, as the Celery task does) is done, it reloads itself."""
+    from cpie_naturaliste.celery import app as celery_app
+    from indicateurs.snapshots import snapshots_refresh
+    from observations.models import Occurrence
+
+    settings.INDICATEURS_AUTO_REFRESH = True
+    settings.INDICATEURS_REFRESH_DELAY = 600  # no worker here: the test refreshes
+    base = live_server.url
+    path = "/indicateurs/2020/"
+    log_in(page, base, path)
+    records = page.locator("tr[data-figure='records'] [data-value]")
+    assert records.inner_text().strip() == "3"
+    try:
+        existing = Occurrence.objects.filter(date_start__year=2020).first()
+        OccurrenceFactory(
+            taxon=existing.taxon,
+            dataset=existing.dataset,
+            date_start=dt.date(2020, 9, 1),
+            geom=existing.geom,
+        )
+        page.reload()
+        freshness = page.get_by_test_id("freshness")
+        assert "Des données ont changé depuis" in freshness.inner_text()
+        assert records.inner_text().strip() == "3"  # the last figures, said to be
+        # 2020's figures, and last year's, computed ahead for a coordinator who logs in.
+        assert snapshots_refresh()["computed"] == 2
+        page.wait_for_function(
+            """() => !document.querySelector("[data-testid=freshness]")
+                .classList.contains("is-stale")""",
+            timeout=20_000,
+        )
+        assert records.inner_text().strip() == "4"
+        assert "Aucune donnée n'a changé depuis" in freshness.inner_text()
+    finally:
+        celery_app.control.purge()
+    assert page.errors == []
+    assert page.failed_requests == []

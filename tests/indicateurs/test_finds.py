@@ -22,36 +22,13 @@ from tests.factories.referentiel import (
     LOOS_Y,
     CommuneFactory,
     DatasetFactory,
-    DepartementFactory,
     TaxonFactory,
     TaxonStatusFactory,
     square,
 )
+from tests.indicateurs.conftest import IN_59, IN_62
 
 pytestmark = pytest.mark.django_db
-IN_62 = (LOOS_X + 100, LOOS_Y + 100)
-IN_59 = (730000, 7040000)
-
-
-@pytest.fixture
-def departements():
-    """Loos-en-Gohelle (62) and a commune of the Nord: the département of a record comes
-    from its commune."""
-    nord = DepartementFactory(
-        code="59", name="Nord", geom=square(720000, 6980000, 120000)
-    )
-    CommuneFactory()
-    CommuneFactory(
-        insee="59350",
-        name="Lille",
-        departement=nord,
-        geom=square(IN_59[0] - 3000, IN_59[1] - 3000, 6000),
-    )
-
-
-@pytest.fixture
-def own(organisation):
-    return DatasetFactory(producer=organisation)
 
 
 def first_records(*, year, user, kind="first_departement", refresh=True):

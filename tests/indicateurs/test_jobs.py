@@ -88,19 +88,25 @@ def test_january_schedule_writes_last_years_report(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_validation_rebuilds_the_presence_history_in_the_worker(
+def test_a_validation_rebuilds_the_history_then_the_dashboard_in_the_worker(
     settings, coordinateur_user, organisation
 ):
-    """Validating an old record queues one rebuild of the finds' history (debounced);
-    the worker runs it and the record's year is then in the history."""
+    """Validating an old record makes the dashboard's figures stale at once and queues
+    one refresh (debounced); the worker rebuilds the finds' history, then the figures,
+    which now hold the find."""
     import datetime as dt
     import time
 
     from django.contrib.gis.geos import Point
     from django.core.cache import cache
 
-    from indicateurs.models import SummaryRefresh, TaxonPresence
-    from indicateurs.summary import DEBOUNCE_KEY
+    from indicateurs.models import IndicatorSnapshot, SummaryRefresh, TaxonPresence
+    from indicateurs.snapshots import (
+        PRESENCES_DIRTY_KEY,
+        REFRESH_KEY,
+        generation,
+        indicators_read,
+    )
     from observations.services import occurrences_validate
     from tests.factories.observations import OccurrenceFactory
     from tests.factories.referentiel import (
@@ -113,7 +119,7 @@ def test_a_validation_rebuilds_the_presence_history_in_the_worker(
 
     settings.INDICATEURS_AUTO_REFRESH = True
     settings.INDICATEURS_REFRESH_DELAY = 0
-    cache.delete(DEBOUNCE_KEY)
+    cache.delete_many([REFRESH_KEY, PRESENCES_DIRTY_KEY])
     CommuneFactory()
     taxon = TaxonFactory(scientific_name="Bufo bufo")
     old = OccurrenceFactory(
@@ -124,13 +130,27 @@ def test_a_validation_rebuilds_the_presence_history_in_the_worker(
         observation_status="Pr",
         validation_status=0,
     )
+    indicators, freshness = indicators_read(2009, coordinateur_user)
+    assert freshness.live and indicators["details"]["finds"]["firsts"] == []
+    computed = IndicatorSnapshot.objects.get(year=2009, user=coordinateur_user)
     assert not SummaryRefresh.objects.exists()
     with start_worker(
         celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"
     ):
         occurrences_validate(occurrences=[old], validator=coordinateur_user, status=1)
+        _, freshness = indicators_read(2009, coordinateur_user)
+        assert freshness.stale and not freshness.live  # shown while recomputed
         deadline = time.monotonic() + 30
-        while not SummaryRefresh.objects.exists() and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            snapshot = IndicatorSnapshot.objects.get(pk=computed.pk)
+            if snapshot.generation == generation() and snapshot.computed_at > (
+                computed.computed_at
+            ):
+                break
             time.sleep(0.1)
     assert SummaryRefresh.objects.exists()
     assert TaxonPresence.objects.get(cd_ref=taxon.pk, zone="dep:62").years == [2009]
+    indicators, freshness = indicators_read(2009, coordinateur_user)
+    assert not freshness.stale and not freshness.live
+    firsts = indicators["details"]["finds"]["firsts"]
+    assert [(f["taxon"], f["departement"]) for f in firsts] == [("Bufo bufo", "62")]
