@@ -158,6 +158,16 @@ def _advisory_waiter() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def _sessions() -> list[tuple]:
+    """What each session of the test database is doing (for a failure's message)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, wait_event_type, wait_event, left(query, 80)"
+            " FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        return cursor.fetchall()
+
+
 def _import_file(path: Path, rows: int) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
@@ -211,7 +221,12 @@ def test_import_is_done_once_after_a_killed_worker(
         _kill(victim, workers, worker)
         if phase == ImportBatch.Status.IMPORTING:
             # The second delivery must wait for the first session, not give up.
-            wait_until(_advisory_waiter, timeout=JOB_TIMEOUT, what="seconde livraison")
+            try:
+                wait_until(
+                    _advisory_waiter, timeout=JOB_TIMEOUT, what="seconde livraison"
+                )
+            except AssertionError as error:
+                raise AssertionError(f"{error} ; sessions : {_sessions()}") from None
             blocker.rollback()
 
     wait_until(
