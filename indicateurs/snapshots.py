@@ -99,16 +99,25 @@ def triggers_install(**kwargs) -> None:
         return  # migration 0006 not applied yet
     users = get_user_model()._meta.db_table
     with db.cursor() as cursor:
+        # Only where it is missing: a flush (transactional tests) sends post_migrate
+        # too, and CREATE TRIGGER locks its table against writes.
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE t.tgname = 'indicateurs_data_changed'"
+        )
+        watched = {row[0] for row in cursor.fetchall()}
         for model in apps.get_models(include_auto_created=True):
             table = model._meta.db_table
             if (
                 model._meta.app_label not in TRACKED_APPS
                 or table == users
+                or table in watched
                 or table not in tables
             ):
                 continue
+            watched.add(table)
             cursor.execute(
-                "CREATE OR REPLACE TRIGGER indicateurs_data_changed"
+                "CREATE TRIGGER indicateurs_data_changed"
                 " AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
                 f" ON {db.ops.quote_name(table)}"
                 " FOR EACH STATEMENT EXECUTE FUNCTION indicateurs_data_changed()"
