@@ -123,6 +123,7 @@ def test_a_second_run_creates_nothing(demo):
     load_demo(log=lines.append)
     assert "0 passages créés" in lines[0] and "0 relevés créés" in lines[0]
     assert "0 captures" in lines[0] and "0 observations publiées" in lines[0]
+    assert "dont 0 validées" in lines[0]
     assert (
         PopPassage.objects.count(),
         DriftFence.objects.get().checks.count(),
@@ -146,6 +147,22 @@ def test_pop_lines_and_fence_counts_are_published(demo):
     fence = Occurrence.objects.filter(dataset__short_title="BARRIERE-VIMY")
     assert fence.count() == FenceCount.objects.count()
     assert set(fence.values_list("source", flat=True)) == {Source.ZONES_HUMIDES}
+
+
+@pytest.mark.django_db
+def test_the_validator_has_checked_the_published_records(demo):
+    """As in the observations demo: everything before 2019 validated, a share of the
+    recent years left to check, by the amphibian validator, with its history."""
+    published = Occurrence.objects.filter(source=Source.ZONES_HUMIDES)
+    old = published.filter(date_start__year__lt=2019)
+    assert old.exists() and not old.filter(validation_status=0).exists()
+    recent = published.filter(date_start__year=2021)
+    pending = recent.filter(validation_status=0).count()
+    assert 0 < pending < recent.count() / 2
+    decided = published.exclude(validation_status=0)
+    assert set(decided.values_list("validator__username", flat=True)) == {"validateur"}
+    assert set(decided.values_list("validation_status", flat=True)) <= {1, 2, 3, 4}
+    assert decided.filter(validations__isnull=True).count() == 0
 
 
 @pytest.mark.django_db

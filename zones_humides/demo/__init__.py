@@ -12,18 +12,25 @@ source of the POP-AMPHIBIEN and BARRIERE-VIMY datasets (the observations demo no
 generates them). Publishing picks the rows without an occurrence, so a second run
 publishes nothing. The rows are checked once per kind with ``occurrence_check``; the
 others come from the same deterministic plan and the database CHECK constraints hold
-for every row.
+for every row. The validator then validates them as the observations demo does its own
+records: all before 2019, most of 2019–2021, a share left to check.
 """
 
 import datetime as dt
+import random
 import time
 from collections.abc import Callable
 
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import transaction
 
+from observations.demo.specs import DECIDED_STATUSES, PENDING_SHARE
 from observations.models import Occurrence, Source
-from observations.services import occurrence_check, occurrences_publish_bulk
+from observations.services import (
+    occurrence_check,
+    occurrences_publish_bulk,
+    occurrences_validate,
+)
 from referentiel.demo.upsert import upsert
 from referentiel.models import Commune, Dataset, Organisation, Person, Site, Taxon, User
 from zones_humides.models import (
@@ -51,6 +58,8 @@ from .newts import newts_upsert
 
 PUBLISH_OCCURRENCES = True
 ENTRY_USER = "saisie"
+# Validates amphibians (referentiel demo accounts).
+VALIDATOR_USER = "validateur"
 # Where an aire goes if its commune is not loaded (load_demo --departements 59 only).
 FALLBACK_XY = (684250.0, 7040050.0)
 
@@ -318,11 +327,11 @@ def fence_upsert(user) -> int:
     return len(checks)
 
 
-def _publish(rows, fields_of, observers_of, user, link_model) -> int:
+def _publish(rows, fields_of, observers_of, user, link_model) -> list[int]:
     """Publish ``rows`` (POP lines or fence counts without an occurrence) in bulk and
     link each row to its occurrence."""
     if not rows:
-        return 0
+        return []
     occurrences, observer_ids = [], []
     for index, row in enumerate(rows):
         people = observers_of(row)
@@ -347,11 +356,12 @@ def _publish(rows, fields_of, observers_of, user, link_model) -> int:
     for row, pk in zip(rows, ids, strict=True):
         row.occurrence_id = pk
     link_model.objects.bulk_update(rows, ["occurrence"], batch_size=2000)
-    return len(rows)
+    return list(ids)
 
 
-def publish_occurrences(user) -> int:
-    """The demo's POP lines and fence counts that are not published yet."""
+def publish_occurrences(user) -> list[int]:
+    """The demo's POP lines and fence counts that are not published yet (their new
+    occurrences' ids)."""
     lines = list(
         PassageObservation.objects.filter(
             occurrence__isnull=True,
@@ -400,6 +410,31 @@ def publish_occurrences(user) -> int:
     return published
 
 
+def validate_published(ids: list[int]) -> int:
+    """The validator's work on the records just published, as in the observations demo:
+    each year leaves its share still to check (observations.demo.specs.PENDING_SHARE,
+    none before 2019), the others get a status drawn with the same weights, the same
+    for a record at every run (drawn from its id). Returns the records validated."""
+    validator = User.objects.filter(username=VALIDATOR_USER).first()
+    if validator is None or not ids:
+        return 0
+    decided = {}
+    years = Occurrence.objects.filter(pk__in=ids).values_list("pk", "date_start__year")
+    for pk, year in years:
+        draw = random.Random(pk)
+        if draw.random() < PENDING_SHARE.get(year, 0.0):
+            continue
+        statuses, weights = zip(*DECIDED_STATUSES, strict=True)
+        decided.setdefault(draw.choices(statuses, weights)[0], []).append(pk)
+    for status, chosen in decided.items():
+        occurrences_validate(
+            occurrences=Occurrence.objects.filter(pk__in=chosen).only("pk"),
+            validator=validator,
+            status=status,
+        )
+    return sum(len(chosen) for chosen in decided.values())
+
+
 def _fence_fields(count: FenceCount) -> dict:
     fields = fence_counts_occurrence_fields(count)
     fields["observers_label"] = count.check_round.observer
@@ -416,15 +451,16 @@ def load_demo(*, stdout=None, log: Callable[[str], None] | None = None) -> None:
         operations = operations_upsert(user)
         levels = water_levels_insert()
         checks = fence_upsert(user)
-        published = publish_occurrences(user) if PUBLISH_OCCURRENCES else 0
+        published = publish_occurrences(user) if PUBLISH_OCCURRENCES else []
+        validated = validate_published(published)
     # Photo files are written outside the transaction's reach: created after it.
     newts = newts_upsert(user)
     line = (
         f"Zones humides : {profiles} profils de sites, {PopAire.objects.count()} aires "
         f"POP ({passages} passages créés), {operations} opérations, {levels} niveaux "
         f"d'eau, barrière-piège ({checks} relevés créés), {newts} captures de tritons "
-        f"crêtés photo-identifiés, {published} observations publiées en "
-        f"{time.monotonic() - started:.1f} s"
+        f"crêtés photo-identifiés, {len(published)} observations publiées (dont "
+        f"{validated} validées) en {time.monotonic() - started:.1f} s"
     )
     if log:
         log(line)
