@@ -93,27 +93,22 @@ FIND_ORDERS = {
 
 def _find_groups(finds: dict) -> list[dict]:
     """The dashboard's tables of finds, one per kind (its first DASHBOARD_FINDS)."""
+    titles = {
+        RemarkableFind.Kind.FIRST_DEPARTEMENT: "Premières mentions pour un département",
+        RemarkableFind.Kind.FIRST_TERRITORY: (
+            "Premières mentions sur le territoire de la structure"
+        ),
+        RemarkableFind.Kind.RETURN: (
+            f"Retours après plus de {finds['gap_years']} ans sans donnée dans le "
+            "département"
+        ),
+        RemarkableFind.Kind.RARE: (
+            "Espèces rares (E à R) ou menacées (CR, EN, VU) observées"
+        ),
+    }
     groups = [
-        {
-            "key": "first_departement",
-            "title": "Premières mentions pour un département",
-            "finds": finds["first_departement"],
-        },
-        {
-            "key": "first_territory",
-            "title": "Premières mentions sur le territoire de la structure",
-            "finds": finds["first_territory"],
-        },
-        {
-            "key": "return",
-            "title": f"Retours après plus de {finds['gap_years']} ans sans donnée dans le département",
-            "finds": finds["returns"],
-        },
-        {
-            "key": "rare",
-            "title": "Espèces rares (E à R) ou menacées (CR, EN, VU) observées",
-            "finds": finds["rare_or_threatened"],
-        },
+        {"key": kind.value, "title": title, "finds": finds[FIND_LISTS[kind]]}
+        for kind, title in titles.items()
     ]
     for group in groups:
         group["count"] = len(group["finds"])
