@@ -293,9 +293,8 @@ def snapshots_refresh(*, everything: bool = False) -> dict:
         viewed_at__lt=now - KEEP_UNREAD
     ).delete()
     computed = 0
-    for snapshot in IndicatorSnapshot.objects.select_related("user").order_by(
-        "-viewed_at"
-    ):
+    kept = IndicatorSnapshot.objects.select_related("user").defer("indicators")
+    for snapshot in kept.order_by("-viewed_at"):
         user = snapshot.user
         if not (user.is_active and user_reads_indicators(user)):
             snapshot.delete()
