@@ -64,6 +64,9 @@ REFRESH_KEY = "indicateurs:refresh:planned"
 PRESENCES_DIRTY_KEY = "indicateurs:presences:dirty"
 # Snapshots nobody opened for this long are neither refreshed nor kept.
 KEEP_UNREAD = dt.timedelta(days=30)
+# Years computed ahead for the coordinators (relative to this year): the report year,
+# where the dashboard opens, and the year being entered.
+AHEAD_YEARS = (-1, 0)
 
 
 # --- the data generation ----------------------------------------------------------------
@@ -286,8 +289,9 @@ def freshness_of(year: int, user) -> dict:
 def snapshots_refresh(*, everything: bool = False) -> dict:
     """Recompute the stale snapshots read in the last 30 days (all of them with
     ``everything``), most recently read first; forget the others and those of readers
-    who lost the right to read them; compute the report year's (last year's, where the
-    dashboard opens) for the coordinators who logged in within 30 days and have none."""
+    who lost the right to read them; compute ahead the report year's (last year's, where
+    the dashboard opens) and this year's for the coordinators who logged in within 30
+    days and have none."""
     now = timezone.now()
     forgotten, _ = IndicatorSnapshot.objects.filter(
         viewed_at__lt=now - KEEP_UNREAD
@@ -305,16 +309,19 @@ def snapshots_refresh(*, everything: bool = False) -> dict:
             computed += 1
     from django.contrib.auth import get_user_model
 
-    report_year = timezone.localdate().year - 1
-    readers = (
-        get_user_model()
-        .objects.filter(is_active=True, last_login__gte=now - KEEP_UNREAD)
-        .exclude(
-            pk__in=IndicatorSnapshot.objects.filter(year=report_year).values("user")
-        )
+    recent = get_user_model().objects.filter(
+        is_active=True, last_login__gte=now - KEEP_UNREAD
     )
-    for user in readers:
-        if user_reads_indicators(user):
-            snapshot_compute(report_year, user)
-            computed += 1
+    readers = [user for user in recent if user_reads_indicators(user)]
+    this_year = timezone.localdate().year
+    for year in AHEAD_YEARS:
+        kept = set(
+            IndicatorSnapshot.objects.filter(year=this_year + year).values_list(
+                "user", flat=True
+            )
+        )
+        for user in readers:
+            if user.pk not in kept:
+                snapshot_compute(this_year + year, user)
+                computed += 1
     return {"computed": computed, "forgotten": forgotten}

@@ -145,8 +145,9 @@ def test_with_a_worker_the_page_shows_its_figures_and_plans_their_refresh(
         assert figures(stale.context["indicators"]) == before  # the last snapshot
         assert cache.get(REFRESH_KEY)  # a refresh is planned
         assert client.get("/indicateurs/2020/fraicheur/").json()["stale"] is True
-        # 2020's figures, and last year's, computed ahead for a coordinator who logs in.
-        assert snapshots_refresh() == {"computed": 2, "forgotten": 0}
+        # 2020's figures, and last and this year's, computed ahead for a coordinator
+        # who logs in.
+        assert snapshots_refresh() == {"computed": 3, "forgotten": 0}
         assert client.get("/indicateurs/2020/fraicheur/").json()["stale"] is False
         fresh = client.get(PAGE)
         assert not fresh.context["freshness"].stale
@@ -220,16 +221,18 @@ def test_the_freshness_poll_is_for_coordinators(client, saisie_user):
     assert client.get("/indicateurs/2020/fraicheur/").status_code == 403
 
 
-def test_the_refresh_computes_the_report_year_for_coordinators_who_log_in(
+def test_the_refresh_computes_ahead_last_and_this_year_for_coordinators_who_log_in(
     data, coordinateur_user, saisie_user
 ):
-    """The dashboard opens on last year: its figures are ready before the first view."""
+    """The dashboard opens on last year, and this year is being entered: their figures
+    are ready before the first view (not for staff, who cannot read them)."""
     for user in (coordinateur_user, saisie_user):
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
-    assert snapshots_refresh() == {"computed": 1, "forgotten": 0}
-    report_year = timezone.localdate().year - 1
-    assert list(IndicatorSnapshot.objects.values_list("year", "user")) == [
-        (report_year, coordinateur_user.pk)
-    ]
+    assert snapshots_refresh() == {"computed": 2, "forgotten": 0}
+    this_year = timezone.localdate().year
+    assert set(IndicatorSnapshot.objects.values_list("year", "user")) == {
+        (this_year - 1, coordinateur_user.pk),
+        (this_year, coordinateur_user.pk),
+    }
     assert snapshots_refresh() == {"computed": 0, "forgotten": 0}
