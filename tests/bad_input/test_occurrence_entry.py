@@ -22,6 +22,7 @@ from tests.factories.referentiel import (
     PersonFactory,
     TaxonFactory,
 )
+from tests.observations.entry_support import entry_data
 
 pytestmark = pytest.mark.django_db
 
@@ -206,41 +207,8 @@ def test_api_never_fails_on_garbage_bodies(world, body, content_type):
 
 
 # The entry page: the same kinds of hostile values, as form fields.
-DEFAULT_CODES = {
-    "life_stage": "2",
-    "sex": "6",
-    "obs_technique": "0",
-    "bio_status": "3",
-    "behaviour": "1",
-    "bio_condition": "2",
-    "count_object": "IND",
-    "count_type": "Co",
-    "naturalness": "1",
-    "biogeo_status": "1",
-    "determination_method": "1",
-    "proof_exists": "2",
-    "source_status": "Te",
-    "geo_object_nature": "St",
-}
-
-
 def _form_data(world, **overrides) -> dict:
-    data = {
-        "taxon": world["taxon"].cd_nom,
-        "taxon_search": "Rana temporaria",
-        "observation_status": "Pr",
-        "date_start": "2021-04-02",
-        "geometry": json.dumps(_point(LON, LAT)),
-        "coord_system": "wgs84",
-        "observers": [world["person"].pk],
-        "dataset": world["dataset"].pk,
-        "count_min": "3",
-        "count_max": "5",
-        **DEFAULT_CODES,
-        "action": "save",
-    }
-    data.update(overrides)
-    return data
+    return entry_data(world["taxon"], world["dataset"], [world["person"]], **overrides)
 
 
 invalid_form_change = st.one_of(

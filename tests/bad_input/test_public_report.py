@@ -6,7 +6,6 @@ nothing is stored and no confirmation email leaves.
 """
 
 import datetime as dt
-import time
 import uuid
 
 import pytest
@@ -16,9 +15,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sensibilisation.models import Report
-from sensibilisation.protection import form_token
 from tests.factories.referentiel import CommuneFactory
 from tests.factories.sensibilisation import CampaignFactory, CampaignSpeciesFactory
+from tests.sensibilisation.conftest import valid_report
 
 pytestmark = pytest.mark.django_db
 
@@ -49,21 +48,7 @@ def campaign(organisation, settings):
 
 
 def _data(choice, **overrides) -> dict:
-    data = {
-        "species": choice.pk,
-        "observed_on": "2020-04-02",
-        "latitude": "50.4584",
-        "longitude": "2.7802",
-        "commune": "",
-        "address": "",
-        "count": "2",
-        "comment": "Dans la mare du jardin.",
-        "email": "jardinier@example.org",
-        "started": form_token(issued_at=time.time() - 30),
-        "site_web": "",
-    }
-    data.update(overrides)
-    return data
+    return valid_report(choice.pk, **overrides)
 
 
 def _future(days: int) -> str:

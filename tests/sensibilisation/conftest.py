@@ -66,29 +66,31 @@ def jpeg_bytes(size=(64, 48)) -> bytes:
     return out.getvalue()
 
 
+def valid_report(species_pk: int, **overrides) -> dict:
+    """The fields of a valid public report: a sighting tapped on the map in
+    Loos-en-Gohelle; ``None`` in ``overrides`` leaves a field out."""
+    data = {
+        "species": species_pk,
+        "observed_on": "2020-04-02",
+        # Loos-en-Gohelle, inside the factory commune (WGS84).
+        "latitude": "50.4584",
+        "longitude": "2.7802",
+        "commune": "",
+        "address": "",
+        "count": "2",
+        "comment": "Dans la mare du jardin.",
+        "email": "jardinier@example.org",
+        "started": form_token(issued_at=time.time() - 30),
+        "site_web": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
 @pytest.fixture
 def report_data(dragon):
     """A valid report: a palmate newt tapped on the map in Loos-en-Gohelle."""
-
-    def build(**overrides):
-        data = {
-            "species": dragon.newt.pk,
-            "observed_on": "2020-04-02",
-            # Loos-en-Gohelle, inside the factory commune (WGS84).
-            "latitude": "50.4584",
-            "longitude": "2.7802",
-            "commune": "",
-            "address": "",
-            "count": "2",
-            "comment": "Dans la mare du jardin.",
-            "email": "jardinier@example.org",
-            "started": form_token(issued_at=time.time() - 30),
-            "site_web": "",
-        }
-        data.update(overrides)
-        return {k: v for k, v in data.items() if v is not None}
-
-    return build
+    return lambda **overrides: valid_report(dragon.newt.pk, **overrides)
 
 
 def post_report(client, url, data, address):
