@@ -4,9 +4,12 @@ tested in tests/resilience/test_database_restart.py."""
 
 import json
 
+import pytest
 from django.db import OperationalError
 
 from cpie_naturaliste.core.http import RETRY_AFTER_SECONDS, server_error
+from tests.factories.observations import OccurrenceFactory
+from tests.factories.referentiel import DatasetFactory
 
 
 def answer(rf, path: str, error: Exception):
@@ -32,3 +35,32 @@ def test_any_other_error_is_a_500(rf):
     assert api.status_code == 500 and not api.has_header("Retry-After")
     assert json.loads(api.content)["detail"].startswith("Erreur interne")
     assert answer(rf, "/", KeyError("x")).status_code == 500
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_form_or_json_body_is_refused_before_any_query(
+    client, api_client, coordinateur_user, organisation
+):
+    """A NUL reaches PostgreSQL text as a DataError (schemathesis: a PATCH of an
+    occurrence with ``programme=7%00`` gave a 500): refused up front, with a reason."""
+    occurrence = OccurrenceFactory(dataset=DatasetFactory(producer=organisation))
+    api_client.force_authenticate(coordinateur_user)
+    url = f"/api/v1/occurrences/{occurrence.uuid}/"
+    form = api_client.patch(
+        url, "programme=7%00x", content_type="application/x-www-form-urlencoded"
+    )
+    assert form.status_code == 400 and "NUL" in json.loads(form.content)["detail"]
+    body = api_client.patch(
+        url, '{"comment": "a\\u0000b"}', content_type="application/json"
+    )
+    assert body.status_code == 400
+    # Without a NUL the same request goes through to the view.
+    fine = api_client.patch(url, {"comment": "vu"}, format="json")
+    assert fine.status_code == 200
+    # A page's form as a browser sends it (urlencoded; multipart bodies are not read).
+    page = client.post(
+        "/connexion/",
+        "username=a%00b&password=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert page.status_code == 400

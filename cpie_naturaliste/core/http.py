@@ -16,11 +16,13 @@ def _is_api(request) -> bool:
 
 
 class RejectNulMiddleware:
-    """Refuse (400) a URL or query string holding a NUL character.
+    """Refuse (400) a URL, query string, form or JSON body holding a NUL character.
 
-    PostgreSQL text cannot hold NUL: a lookup by code or slug, or a filter value, that
-    carries one makes the query fail with a DataError (a 500). No form field, filter or
-    identifier of the site ever needs one."""
+    PostgreSQL text cannot hold NUL: a lookup by code or slug, a filter value or a field
+    that carries one makes the query fail with a DataError (a 500). No form field,
+    filter or identifier of the site ever needs one. Multipart bodies are left alone:
+    their files are binary, and the import views choose their upload handlers before
+    the body is read."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,11 +32,36 @@ class RejectNulMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            message = _("Caractère nul (NUL) interdit dans l'adresse.")
-            if _is_api(request):
-                return JsonResponse({"detail": message}, status=400)
-            return HttpResponseBadRequest(message)
+            return _nul_refused(
+                request, _("Caractère nul (NUL) interdit dans l'adresse.")
+            )
+        if _body_has_nul(request):
+            return _nul_refused(
+                request, _("Caractère nul (NUL) interdit dans les données envoyées.")
+            )
         return self.get_response(request)
+
+
+def _body_has_nul(request) -> bool:
+    """A NUL in a form-encoded body (``%00``) or a JSON one (``\\u0000``)."""
+    content_type = request.content_type or ""
+    if content_type == "application/x-www-form-urlencoded":
+        marks = (b"\x00", b"%00")
+    elif content_type == "application/json" or content_type.endswith("+json"):
+        marks = (b"\x00", b"\\u0000")
+    else:
+        return False
+    try:
+        body = request.body.lower()
+    except Exception:  # too big, or already read: left to the view, which answers it
+        return False
+    return any(mark in body for mark in marks)
+
+
+def _nul_refused(request, message: str):
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(message)
 
 
 def page_not_found(request, exception):
