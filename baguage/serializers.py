@@ -26,6 +26,7 @@ from baguage.services import (
     session_protocol_problems,
     session_save,
 )
+from cpie_naturaliste.core.serializers import SlugRelatedField
 from referentiel.models import Dataset, Taxon
 
 # EURING2000+ code lists (shared/domain/protocols.md §1.1); "" is accepted where blank.
@@ -80,9 +81,7 @@ class CaptureSerializer(serializers.ModelSerializer):
     sex = serializers.CharField(
         max_length=1, required=False, allow_blank=True, help_text=_("U, M ou F")
     )
-    occurrence = serializers.SlugRelatedField(
-        slug_field="uuid", read_only=True, allow_null=True
-    )
+    occurrence = SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
     confirm = serializers.BooleanField(
         write_only=True,
         required=False,
@@ -265,7 +264,7 @@ class SessionSerializer(serializers.ModelSerializer):
         queryset=RingingProgramme.objects.all()
     )
     programme_label = serializers.StringRelatedField(source="programme")
-    dataset = serializers.SlugRelatedField(
+    dataset = SlugRelatedField(
         slug_field="uuid",
         queryset=Dataset.objects.none(),
         error_messages={

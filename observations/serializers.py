@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from cpie_naturaliste.core.serializers import Wgs84GeometryField
+from cpie_naturaliste.core.serializers import SlugRelatedField, Wgs84GeometryField
 from observations.blurring import BLURRED_AREA_LABEL, Reader, blur_instance
 from observations.models import Occurrence
 from observations.services import occurrence_create, occurrence_update
@@ -44,9 +44,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     geometry = Wgs84GeometryField(
         source="geom", help_text=_("GeoJSON en WGS84 (EPSG:4326).")
     )
-    dataset = serializers.SlugRelatedField(
-        slug_field="uuid", queryset=Dataset.objects.all()
-    )
+    dataset = SlugRelatedField(slug_field="uuid", queryset=Dataset.objects.all())
     taxon = serializers.PrimaryKeyRelatedField(
         queryset=Taxon.objects.all(), help_text=_("cd_nom TAXREF")
     )
@@ -57,7 +55,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     site = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.all(), required=False, allow_null=True
     )
-    programme = serializers.SlugRelatedField(
+    programme = SlugRelatedField(
         slug_field="code",
         queryset=Programme.objects.all(),
         required=False,
@@ -74,9 +72,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
         source="get_validation_status_display", read_only=True
     )
     validator = serializers.StringRelatedField(read_only=True, allow_null=True)
-    atlas_group = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True
-    )
+    atlas_group = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     departement = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     # A method, not BooleanField(source="is_blurred", default=False): a field's default
     # is skipped on partial updates, and a PATCH answer lacked "blurred".

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from cpie_naturaliste.core.serializers import Wgs84GeometryField
+from cpie_naturaliste.core.serializers import SlugRelatedField, Wgs84GeometryField
 from referentiel.models import (
     AtlasGroup,
     Commune,
@@ -195,9 +195,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class ProgrammeSerializer(serializers.ModelSerializer):
     level_label = serializers.CharField(source="get_level_display", read_only=True)
     coordinator = OrganisationSummarySerializer(read_only=True)
-    taxon_groups = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
-    )
+    taxon_groups = SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Programme
@@ -217,9 +215,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class DatasetSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True
-    )
+    programme = SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     producer = OrganisationSummarySerializer(read_only=True)
     licence_label = serializers.CharField(source="get_licence_display", read_only=True)
 

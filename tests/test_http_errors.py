@@ -38,11 +38,12 @@ def test_any_other_error_is_a_500(rf):
 
 
 @pytest.mark.django_db
-def test_a_nul_in_a_form_or_json_body_is_refused_before_any_query(
+def test_a_nul_in_a_form_or_json_body_is_refused_with_its_reason(
     client, api_client, coordinateur_user, organisation
 ):
-    """A NUL reaches PostgreSQL text as a DataError (schemathesis: a PATCH of an
-    occurrence with ``programme=7%00`` gave a 500): refused up front, with a reason."""
+    """A NUL reaching PostgreSQL text is a DataError (schemathesis: a PATCH of an
+    occurrence with ``programme=7%00`` gave a 500): a form body is refused up front, a
+    JSON one field by field."""
     occurrence = OccurrenceFactory(dataset=DatasetFactory(producer=organisation))
     api_client.force_authenticate(coordinateur_user)
     url = f"/api/v1/occurrences/{occurrence.uuid}/"
@@ -50,10 +51,10 @@ def test_a_nul_in_a_form_or_json_body_is_refused_before_any_query(
         url, "programme=7%00x", content_type="application/x-www-form-urlencoded"
     )
     assert form.status_code == 400 and "NUL" in json.loads(form.content)["detail"]
-    body = api_client.patch(
-        url, '{"comment": "a\\u0000b"}', content_type="application/json"
-    )
-    assert body.status_code == 400
+    # JSON: the serializer names the field, for a text field as for a code looked up.
+    for field in ("comment", "programme"):
+        body = api_client.patch(url, {field: "7\x00x"}, format="json")
+        assert body.status_code == 400 and field in json.loads(body.content)
     # Without a NUL the same request goes through to the view.
     fine = api_client.patch(url, {"comment": "vu"}, format="json")
     assert fine.status_code == 200

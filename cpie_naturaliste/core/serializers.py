@@ -1,6 +1,7 @@
 """Serializer pieces shared by every app's API."""
 
 from django.conf import settings
+from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
 from cpie_naturaliste.core.geo import to_api_transform
@@ -23,3 +24,14 @@ class Wgs84GeometryField(GeometryField):
         if geom is not None and not geom.srid:
             geom.srid = settings.API_SRID
         return geom
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL as an invalid value: DRF looks the slug up
+    as given, and PostgreSQL text cannot hold a NUL (a DataError, a 500). DRF's
+    CharField has ProhibitNullCharactersValidator; related fields have nothing."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
