@@ -3,7 +3,7 @@
 drf-spectacular documents only the success response of each operation, but every view of
 the API also answers with DRF's errors: 400 (invalid filter, query, path or body, with one
 list of French messages per field), 401 and 403 (authentication and permissions), 404
-(unknown object, page past the end). Clients generated from the schema, and the schemathesis
+(unknown object, page past the end), 415 (a body of a type the API does not read). Clients generated from the schema, and the schemathesis
 test that checks every response against it (tests/test_api_schemathesis.py), need them.
 """
 
@@ -56,6 +56,11 @@ class ErrorResponsesAutoSchema(AutoSchema):
         errors = {}
         if "requestBody" in operation or parameters:
             errors["400"] = _response(_("Requête invalide."), VALIDATION_SCHEMA)
+        if "requestBody" in operation:
+            # A body DRF's parsers cannot read (another type, a broken multipart).
+            errors["415"] = _response(
+                _("Type de contenu non pris en charge."), DETAIL_SCHEMA
+            )
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             errors["401"] = _response(_("Authentification requise."), DETAIL_SCHEMA)
             errors["403"] = _response(_("Accès refusé."), DETAIL_SCHEMA)
