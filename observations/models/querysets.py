@@ -3,7 +3,8 @@
 from django.db import models
 
 from observations.blurring import Reader
-from referentiel.models import Dataset, Role, Scope, Taxon
+from referentiel.models import Role, Scope, Taxon
+from referentiel.permissions import writable
 
 # Validation statuses of a valid record: 1 certain – very probable, 2 probable.
 VALID_STATUSES = (1, 2)
@@ -39,15 +40,9 @@ class OccurrenceQuerySet(models.QuerySet):
         return self.filter(created_by=user)
 
     def editable_by(self, user) -> "OccurrenceQuerySet":
-        """What ``user`` may change or delete: their own records, or their organisation's."""
-        scope = user.write_scope if user.is_authenticated else None
-        if scope == Scope.ALL:
-            return self
-        if scope == Scope.ORGANISATION:
-            return self.filter(dataset__in=Dataset.objects.writable_by(user))
-        if scope == Scope.OWN:
-            return self.filter(created_by=user)
-        return self.none()
+        """What ``user`` may change or delete (``referentiel.permissions.write_q``): their
+        own records in their organisation's datasets, or all of them for coordinators."""
+        return writable(self, user)
 
     def validatable_by(self, user) -> "OccurrenceQuerySet":
         """Records a validator may validate: visible ones in their taxon groups."""

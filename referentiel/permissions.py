@@ -1,0 +1,93 @@
+"""The permission vocabulary: who may read and who may write what (DESIGN §7).
+
+One place answers the two questions every page, API route, import and protocol entry asks:
+
+* **read scope** (``readable_datasets``): which datasets a user reads — public ones, their
+  organisation's, or all for the network (superusers, regional coordinators); anonymous
+  visitors read only public ones. How precisely a record of a readable dataset is shown is
+  the occurrence layer's business (``observations.policy``).
+* **write scope** (``write_q`` / ``may_write``): what a user may change or delete — field
+  staff and validators their own records *in their organisation's datasets*, coordinators
+  every record of their organisation's datasets, the network all. A record is never
+  writable only because its author is the user: it must also lie in a dataset the user's
+  organisation produces, so that moving to another structure, or a record entered by
+  mistake in a partner's dataset, gives no write access to that partner's data.
+
+Every model with a dataset and an author is checked with the same ``write_q``, given the
+paths to both (a POP passage reaches its dataset through its pond's aire, a capture through
+its session).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from referentiel.models import Dataset, Role, Scope
+
+
+def can_enter(user) -> bool:
+    """A writing role: saisie, validateur, coordinateur (or a superuser)."""
+    return bool(user.is_authenticated and user.write_scope is not None)
+
+
+def can_validate(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR))
+    )
+
+
+def can_coordinate(user) -> bool:
+    return bool(user.is_authenticated and user.has_role(Role.COORDINATEUR))
+
+
+def readable_datasets(user):
+    return Dataset.objects.visible_to(user)
+
+
+def writable_datasets(user):
+    """Datasets a user may enter data into: their organisation's (all for the network)."""
+    return Dataset.objects.writable_by(user)
+
+
+def write_q(
+    user, *, dataset: str = "dataset", created_by: str | None = "created_by"
+) -> Q | None:
+    """The records ``user`` may change or delete, as a filter on a model whose dataset is at
+    ``dataset`` and author at ``created_by`` (None: a model without an author, writable by
+    coordinators only). None means nothing at all (callers use ``queryset.none()``)."""
+    if not can_enter(user):
+        return None
+    scope = user.write_scope
+    if scope == Scope.ALL:
+        return Q()
+    in_organisation = Q(**{f"{dataset}__producer_id": user.organisation_id})
+    if user.organisation_id is None:
+        return None
+    if scope == Scope.ORGANISATION:
+        return in_organisation
+    if created_by is None:
+        return None
+    return in_organisation & Q(**{f"{created_by}_id": user.pk})
+
+
+def writable(queryset, user, **paths):
+    """``queryset`` narrowed to what ``user`` may change (see ``write_q``)."""
+    condition = write_q(user, **paths)
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def may_write(user, obj, **paths) -> bool:
+    """Whether ``user`` may change or delete the saved ``obj``."""
+    if obj.pk is None:
+        return False
+    return writable(type(obj)._default_manager.filter(pk=obj.pk), user, **paths).exists()
+
+
+def may_write_in(user, dataset_id: int | None) -> bool:
+    """Whether ``user`` may create a record in the dataset ``dataset_id``."""
+    return bool(
+        dataset_id is not None
+        and can_enter(user)
+        and writable_datasets(user).filter(pk=dataset_id).exists()
+    )
