@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from observations.models import Occurrence, Source
-from referentiel.models import Role
+from referentiel.permissions import can_validate as user_can_validate  # noqa: F401 (re-export until the apps import it from referentiel)
 
 # Records of a protocol app (baguage, terrils…) are changed through that app, which keeps its
 # own row and the occurrence in step; the observation pages only change these.
@@ -11,18 +11,6 @@ EDITABLE_SOURCES = {Source.SAISIE, Source.IMPORT}
 PROTOCOL_NOTE = _(
     "Cette observation provient du module « %(source)s » : modifiez-la depuis ce module."
 )
-
-
-def user_can_enter(user) -> bool:
-    """A writing role: saisie, validateur, coordinateur (or a superuser)."""
-    return bool(user.is_authenticated and user.write_scope is not None)
-
-
-def user_can_validate(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR))
-    )
 
 
 def occurrence_can_edit(user, occurrence: Occurrence) -> bool:

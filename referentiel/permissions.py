@@ -81,7 +81,9 @@ def may_write(user, obj, **paths) -> bool:
     """Whether ``user`` may change or delete the saved ``obj``."""
     if obj.pk is None:
         return False
-    return writable(type(obj)._default_manager.filter(pk=obj.pk), user, **paths).exists()
+    return writable(
+        type(obj)._default_manager.filter(pk=obj.pk), user, **paths
+    ).exists()
 
 
 def may_write_in(user, dataset_id: int | None) -> bool:

@@ -20,13 +20,13 @@ from observations.permissions import (
     EDITABLE_SOURCES,
     PROTOCOL_NOTE,
     occurrence_can_edit,
-    user_can_enter,
 )
 from observations.services import (
     occurrence_create,
     occurrence_delete,
     occurrence_update,
 )
+from referentiel.permissions import can_enter
 
 SAVE_ANOTHER = "another"
 
@@ -87,7 +87,7 @@ def _render_form(request, form, **context) -> HttpResponse:
 @login_required
 def occurrence_create_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user_can_enter(user):
+    if not can_enter(user):
         raise PermissionDenied(_("La saisie est réservée aux rôles de saisie."))
     place = _place_of(request)
     form = OccurrenceForm(request.POST or None, user=user, place=place)

@@ -12,10 +12,10 @@ from django.utils.translation import ngettext
 
 from observations.forms import BulkValidationForm
 from observations.models import Occurrence
-from observations.permissions import user_can_validate
 from observations.services import occurrences_validate
 from observations.views.occurrence_list import list_context
 from referentiel.models import Role
+from referentiel.permissions import can_validate
 
 PENDING = 0
 
@@ -23,7 +23,7 @@ PENDING = 0
 @login_required
 def validation_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user_can_validate(user):
+    if not can_validate(user):
         raise PermissionDenied(_("La validation est réservée aux validateurs."))
     pending = Occurrence.objects.validatable_by(user).filter(validation_status=PENDING)
     form = BulkValidationForm(request.POST or None, queryset=pending)
