@@ -13,6 +13,9 @@ from terrils import api as terrils_api
 from zones_humides import api as zones_humides_api
 
 router = DefaultRouter()
+# No ".json" suffix routes: the format is negotiated (Accept, ?format=); the suffix variants
+# doubled every route and broke each custom action that does not take ``format``.
+router.include_format_suffixes = False
 referentiel_api.register(router)
 observations_api.register(router)
 counts_api.register(router)

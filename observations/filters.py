@@ -52,7 +52,9 @@ class OccurrenceFilter(filters.FilterSet):
     )
     grid_10km = filters.CharFilter(method="filter_grid", label=_("Maille 10 km"))
     site = filters.ModelChoiceFilter(
-        queryset=Site.objects.all(), method="filter_site", label=_("Site")
+        queryset=lambda request: _for_reader(Site.objects, request),
+        method="filter_site",
+        label=_("Site"),
     )
     programme = filters.ModelChoiceFilter(
         queryset=Programme.objects.all(), to_field_name="code", label=_("Programme")
@@ -66,7 +68,9 @@ class OccurrenceFilter(filters.FilterSet):
         choices=VALIDATION_CHOICES, label=_("Statut de validation"), distinct=False
     )
     dataset = filters.ModelChoiceFilter(
-        queryset=Dataset.objects.all(), to_field_name="uuid", label=_("Jeu de données")
+        queryset=lambda request: _for_reader(Dataset.objects, request),
+        to_field_name="uuid",
+        label=_("Jeu de données"),
     )
     presence = filters.ChoiceFilter(
         field_name="observation_status",
@@ -154,3 +158,13 @@ class OccurrenceBBoxFilter(Wgs84InBBoxFilter):
         if bbox is None:
             return queryset
         return filter_area(queryset, precise=Q(geom__bboverlaps=bbox), area=bbox)
+
+
+def _for_reader(manager, request):
+    """The choices a filter offers (and accepts): what the request's user may read. A
+    choice list is a page too: it must not name another organisation's private
+    datasets or protected sites."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return manager.none()
+    return manager.visible_to(user)

@@ -77,8 +77,13 @@ def placeable_q(user, prefix: str = "", *, reader: Reader | None = None) -> Q:
 
 def record_placeable_q(user, path: str = "occurrence", **kwargs) -> Q:
     """Protocol records (whose published occurrence is at ``path``) the reader may see with
-    their place: an unpublished record (no occurrence) is judged by its container alone."""
-    return Q(**{f"{path}__isnull": True}) | placeable_q(user, f"{path}__", **kwargs)
+    their place: an unpublished record (no occurrence) is judged by its container alone.
+    An empty ``Q()`` means every record (a reader who sees everything)."""
+    placeable = placeable_q(user, f"{path}__", **kwargs)
+    if not placeable:
+        # Q(a) | Q() is Q(a) in Django: an empty condition must not be OR-ed.
+        return Q()
+    return Q(**{f"{path}__isnull": True}) | placeable
 
 
 def placeable_records(queryset: QuerySet, user, path: str = "occurrence", **kwargs):
@@ -87,13 +92,16 @@ def placeable_records(queryset: QuerySet, user, path: str = "occurrence", **kwar
 
 def hidden_records(queryset: QuerySet, user, path: str = "occurrence", **kwargs):
     """The complement of ``placeable_records``: what protocol views leave out and count."""
-    return queryset.exclude(record_placeable_q(user, path, **kwargs))
+    condition = record_placeable_q(user, path, **kwargs)
+    if not condition:
+        return queryset.none()
+    return queryset.exclude(condition)
 
 
 def hidden_occurrences(user, *, reader: Reader | None = None) -> QuerySet[Occurrence]:
     """Occurrences the reader may not place: unreadable, or readable only blurred."""
     condition = placeable_q(user, reader=reader)
-    if condition == Q():
+    if not condition:
         return Occurrence.objects.none()
     return Occurrence.objects.exclude(condition)
 

@@ -40,6 +40,17 @@ READ_ONLY = [
 NOMENCLATURE_FIELDS = list(Occurrence.NOMENCLATURES)
 
 
+class ReadableSiteField(serializers.PrimaryKeyRelatedField):
+    """A site the user may read (``Site.objects.visible_to``): another organisation's
+    protected site is refused as if it did not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Site.objects.none()
+        return Site.objects.visible_to(request.user)
+
+
 class OccurrenceSerializer(serializers.ModelSerializer):
     geometry = Wgs84GeometryField(
         source="geom", help_text=_("GeoJSON en WGS84 (EPSG:4326).")
@@ -52,9 +63,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     vernacular_name = serializers.CharField(
         source="taxon.vernacular_name", read_only=True
     )
-    site = serializers.PrimaryKeyRelatedField(
-        queryset=Site.objects.all(), required=False, allow_null=True
-    )
+    site = ReadableSiteField(required=False, allow_null=True)
     programme = SlugRelatedField(
         slug_field="code",
         queryset=Programme.objects.all(),

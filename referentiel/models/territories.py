@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel
 
-from .accounts import Organisation
+from .accounts import Organisation, Scope
 
 
 class Departement(models.Model):
@@ -65,11 +65,27 @@ class Commune(models.Model):
 
 class SiteQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SiteQuerySet":
-        """Sites are the network's shared referential; anonymous visitors see public ones only."""
-        if user.is_authenticated:
+        """Sites are the network's shared referential: public ones for everybody. A site
+        that is not public (a private garden, a roost, a pond to protect) is shown only to
+        the organisation that manages it, to the organisations whose datasets hold records
+        there (they survey it), and to the network-wide roles; for any other reader it
+        does not exist: its name and point would place what it shelters."""
+        if not user.is_authenticated:
+            return self.filter(is_public=True)
+        if user.read_scope == Scope.ALL:
             return self
-        return self.filter(is_public=True)
-
+        if user.organisation_id is None:
+            return self.filter(is_public=True)
+        # The occurrences recorded at a site, by their reverse name (the referential
+        # imports no app above it).
+        surveyed = self.model.objects.filter(
+            occurrences__dataset__producer_id=user.organisation_id
+        ).values("pk")
+        return self.filter(
+            models.Q(is_public=True)
+            | models.Q(manager_id=user.organisation_id)
+            | models.Q(pk__in=surveyed)
+        )
 
 class Site(TimeStampedModel):
     """Any place that is surveyed or managed (terril, wetland, garden, ringing station…)."""

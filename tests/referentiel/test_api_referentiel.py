@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 from referentiel.models import Site
 from referentiel.services.territories import site_save
@@ -158,12 +159,27 @@ class TestSites:
         ]
         assert api_client.get(f"{SITES}{sites[1].pk}/").status_code == 404
 
-    def test_authenticated_users_see_every_site(self, auth_client, sites):
+    def test_a_protected_site_is_shown_to_its_managers_only(
+        self, auth_client, saisie_user, partenaire_user, sites
+    ):
+        """Issue 17: a site that is not public is another organisation's secret."""
+        hidden = sites[1]
+        assert site_names(auth_client.get(SITES, {"page_size": 500})) == [
+            "Hortillonnages",
+            "Terrils du 11/19",
+        ]
+        other = APIClient()
+        other.force_authenticate(partenaire_user)
+        assert other.get(f"{SITES}{hidden.pk}/").status_code == 404
+
+        hidden.manager = saisie_user.organisation
+        hidden.save()
         assert site_names(auth_client.get(SITES, {"page_size": 500})) == [
             "Hortillonnages",
             "Jardin privé",
             "Terrils du 11/19",
         ]
+        assert other.get(f"{SITES}{hidden.pk}/").status_code == 404
 
     def test_feature_is_wgs84_geojson(self, api_client, sites):
         body = api_client.get(SITES, {"search": "terril"}).json()
@@ -199,7 +215,9 @@ class TestSites:
         assert response.status_code == 400
         assert "Emprise invalide" in response.json()["detail"]
 
-    def test_filters(self, auth_client, sites):
+    def test_filters(self, auth_client, saisie_user, sites):
+        sites[1].manager = saisie_user.organisation
+        sites[1].save()
         assert site_names(auth_client.get(SITES, {"kind": "jardin"})) == [
             "Jardin privé"
         ]

@@ -210,7 +210,10 @@ def test_private_garden_is_hidden_from_anonymous_visitors(demo):
     garden = Site.objects.get(name="Jardin privé de Vimy")
     assert not garden.is_public
     assert garden not in Site.objects.visible_to(AnonymousUser())
-    assert garden in Site.objects.visible_to(User.objects.get(username="saisie"))
+    # A protected site is the secret of who manages or surveys it (issue 17).
+    assert garden not in Site.objects.visible_to(User.objects.get(username="partenaire"))
+    regional = User.objects.get(username="coordinateur-regional")
+    assert garden in Site.objects.visible_to(regional)
 
 
 EXPECTED_SCOPES = {

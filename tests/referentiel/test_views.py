@@ -59,11 +59,16 @@ def test_home_for_anonymous_visitors_lists_public_sites_only(client, sites):
     )  # no CDN, no tile server by default
 
 
-def test_home_for_a_logged_in_user_shows_all_sites_and_the_user(client, sites, claire):
+def test_home_for_a_logged_in_user_shows_the_sites_and_the_user(client, sites, claire):
     client.force_login(claire)
     response = client.get(reverse("home"))
     assert response.status_code == 200
     html = response.content.decode()
+    # A protected site is shown to the organisations that manage or survey it only.
+    assert "Jardin privé de Vimy" not in html
+    sites[1].manager = claire.organisation
+    sites[1].save()
+    html = client.get(reverse("home")).content.decode()
     assert "Jardin privé de Vimy" in html
     assert "Claire Dumont" in html
     assert "CPIE CdT" in html  # the organisation's short name
