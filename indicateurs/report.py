@@ -5,50 +5,32 @@ then the detail sheets: atlas contributions, ringing per site, POP results, terr
 data exchanges, outreach.
 """
 
-import io
+import datetime as dt
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
+from cpie_naturaliste.core.workbooks import WorkbookWriter
 from indicateurs.finds import report_finds
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="2E6B3F")
-TITLE_FONT = Font(bold=True, size=13)
+
+def _sheet(workbook: WorkbookWriter, title: str, heading: str, columns, rows) -> None:
+    """A sheet with its heading line above the table (the header on line 3)."""
+    workbook.sheet(title, columns, list(rows), heading=heading)
 
 
-def _sheet(workbook: Workbook, title: str, heading: str, columns: list[str], rows):
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([heading])
-    sheet["A1"].font = TITLE_FONT
-    sheet.append([])
-    sheet.append(columns)
-    for cell in sheet[3]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append(
-            [", ".join(map(str, v)) if isinstance(v, list | tuple) else v for v in row]
-        )
-    for index, column in enumerate(columns, start=1):
-        width = max(
-            [len(str(column))]
-            + [len(str(c.value or "")) for c in sheet[get_column_letter(index)][2:]]
-        )
-        sheet.column_dimensions[get_column_letter(index)].width = min(
-            max(width + 2, 8), 70
-        )
-    sheet.freeze_panes = "A4"
-    return sheet
+def _date(value):
+    """A find's ISO date (as the snapshots keep it) as a real date of the sheet."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
 
 
-def workbook_for(indicators: dict) -> Workbook:
+def workbook_for(indicators: dict) -> WorkbookWriter:
+    """Every sheet through the core writer: the finds' comments, site and place names are
+    user text, guarded there against formulas."""
     year, before = indicators["year"], indicators["previous_year"]
     details = indicators["details"]
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = WorkbookWriter()
     for section in indicators["sections"]:
         _sheet(
             workbook,
@@ -214,7 +196,7 @@ def workbook_for(indicators: dict) -> Workbook:
                 f["taxon"],
                 f["vernacular"],
                 f.get("zone_name", ""),
-                f.get("date") or f["first_date"],
+                _date(f.get("date") or f["first_date"]),
                 f.get("commune", ""),
                 f.get("site", ""),
                 f["status_label"],
@@ -233,6 +215,4 @@ def report_write(indicators: dict, path: Path | str) -> Path:
 
 
 def workbook_bytes(indicators: dict) -> bytes:
-    buffer = io.BytesIO()
-    workbook_for(indicators).save(buffer)
-    return buffer.getvalue()
+    return workbook_for(indicators).getvalue()

@@ -76,7 +76,8 @@ def extract_run_task(self, extract_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def extracts_expire_task() -> None:
-    """Daily: delete the files of extracts past their retention date (the log stays)."""
+    """Every night (beat, migration observations 0009): delete the files of extracts past
+    their retention date, as the extracts page announces (the log stays)."""
     from observations.exports.extracts import extracts_expire
 
     extracts_expire()

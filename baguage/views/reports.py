@@ -2,17 +2,13 @@
 (``/baguage/bilan/<year>/bilan-baguage-<year>.xlsx``). Login required; only the sessions
 whose dataset the user may read are counted."""
 
-import datetime as dt
-from io import BytesIO
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from openpyxl import Workbook
 
 from baguage.reports import AnnualTable, annual_table, ringing_years
-from observations.exports.writers import excel_safe
+from cpie_naturaliste.core.workbooks import WorkbookWriter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,9 +31,7 @@ def bilan_xlsx(request: HttpRequest, year: int, filename_year: int) -> HttpRespo
     if filename_year != year:
         raise Http404
     table = annual_table(year=year, user=request.user)
-    out = BytesIO()
-    bilan_workbook(table).save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response = HttpResponse(bilan_workbook(table).getvalue(), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="bilan-baguage-{year}.xlsx"'
     )
@@ -48,21 +42,12 @@ def _ratio(value: float | None, digits: int = 2):
     return None if value is None else round(value, digits)
 
 
-def _date(value: dt.date | None) -> str:
-    return f"{value:%d/%m/%Y}" if value else ""
-
-
-def bilan_workbook(table: AnnualTable) -> Workbook:
-    """The tables of the page, one sheet each (text cells made safe for Excel)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Bilan {table.year}"
-
-    def append(ws, row):
-        ws.append([excel_safe(value) for value in row])
-
-    append(
-        sheet,
+def bilan_workbook(table: AnnualTable) -> WorkbookWriter:
+    """The tables of the page, one sheet each, through the core writer (text cells
+    guarded against formulas, dates as dates)."""
+    workbook = WorkbookWriter()
+    workbook.sheet(
+        f"Bilan {table.year}",
         [
             "Site",
             "Communes",
@@ -76,10 +61,7 @@ def bilan_workbook(table: AnnualTable) -> Workbook:
             "Espèces",
             "Espèces remarquables",
         ],
-    )
-    for row in table.rows:
-        append(
-            sheet,
+        [
             [
                 row.site,
                 ", ".join(row.communes),
@@ -92,28 +74,27 @@ def bilan_workbook(table: AnnualTable) -> Workbook:
                 row.countries_label,
                 row.species,
                 row.remarkable_label,
-            ],
-        )
-    total = table.total
-    append(
-        sheet,
-        [
-            "Total",
-            "",
-            "",
-            total.sessions,
-            "",
-            total.rings,
-            total.controls,
-            total.foreign,
-            total.countries_label,
-            total.species,
-            f"{table.controlled_birds} oiseaux contrôlés",
+            ]
+            for row in table.rows
+        ]
+        + [
+            [
+                "Total",
+                "",
+                "",
+                table.total.sessions,
+                "",
+                table.total.rings,
+                table.total.controls,
+                table.total.foreign,
+                table.total.countries_label,
+                table.total.species,
+                f"{table.controlled_birds} oiseaux contrôlés",
+            ]
         ],
     )
-    species = workbook.create_sheet("Espèces")
-    append(
-        species,
+    workbook.sheet(
+        "Espèces",
         [
             "Espèce",
             "Nom scientifique",
@@ -124,10 +105,7 @@ def bilan_workbook(table: AnnualTable) -> Workbook:
             "Adultes",
             "Part de jeunes",
         ],
-    )
-    for row in table.species:
-        append(
-            species,
+        [
             [
                 row.name,
                 row.scientific_name,
@@ -137,11 +115,12 @@ def bilan_workbook(table: AnnualTable) -> Workbook:
                 row.juveniles,
                 row.adults,
                 _ratio(row.juvenile_ratio),
-            ],
-        )
-    sessions = workbook.create_sheet("Sessions")
-    append(
-        sessions,
+            ]
+            for row in table.species
+        ],
+    )
+    workbook.sheet(
+        "Sessions",
         [
             "Date",
             "Site",
@@ -155,51 +134,37 @@ def bilan_workbook(table: AnnualTable) -> Workbook:
             "dont étrangers",
             "Espèces",
         ],
-    )
-    for session in table.sessions:
-        append(
-            sessions,
+        [
             [
-                _date(session.date),
+                session.date,
                 session.station.site.name,
                 session.programme.programme.name,
-                session.start_time.strftime("%H:%M") if session.start_time else "",
-                session.end_time.strftime("%H:%M") if session.end_time else "",
+                session.start_time,
+                session.end_time,
                 float(session.nets_length_m),
                 session.capture_count,
                 session.ringed_count,
                 session.control_count,
                 session.foreign_count,
                 session.species_count,
-            ],
-        )
-    stoc = workbook.create_sheet("STOC")
-    append(
-        stoc,
-        [
-            "Station",
-            "Date",
-            "Adultes",
-            "Jeunes",
-            "Adultes pour 120 m de filets",
-            "Conformité au protocole",
+            ]
+            for session in table.sessions
         ],
     )
+    stoc = []
     for station in table.stoc:
         for item in station.sessions:
-            append(
-                stoc,
+            stoc.append(
                 [
                     station.station,
-                    _date(item.session.date),
+                    item.session.date,
                     item.adults,
                     item.juveniles,
                     _ratio(item.adults_per_120m, 1),
                     " ; ".join(item.problems) or "Conforme",
-                ],
+                ]
             )
-        append(
-            stoc,
+        stoc.append(
             [
                 station.station,
                 "Bilan",
@@ -209,6 +174,18 @@ def bilan_workbook(table: AnnualTable) -> Workbook:
                 f"Productivité {_ratio(station.productivity)} ; retours "
                 f"{station.returns} (sur {station.previous_year_rings} bagués "
                 f"l'année précédente)",
-            ],
+            ]
         )
+    workbook.sheet(
+        "STOC",
+        [
+            "Station",
+            "Date",
+            "Adultes",
+            "Jeunes",
+            "Adultes pour 120 m de filets",
+            "Conformité au protocole",
+        ],
+        stoc,
+    )
     return workbook

@@ -4,43 +4,26 @@
 
 from django.db import migrations
 
+from cpie_naturaliste.core import beat
+
 BEAT_TASK_NAME = "Historique des présences (découvertes remarquables)"
 BEAT_TASK = "indicateurs.tasks.presence_summary_task"
 
 
 def beat_schedule_create(apps, schema_editor):
-    from django.utils import timezone
-
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="*/15",
-        hour="*",
-        day_of_month="*",
-        month_of_year="*",
-        day_of_week="*",
-        timezone="Europe/Paris",
-    )
-    PeriodicTask.objects.update_or_create(
+    beat.beat_schedule_save(
+        apps,
         name=BEAT_TASK_NAME,
-        defaults={
-            "task": BEAT_TASK,
-            "crontab": crontab,
-            "enabled": True,
-            "description": "Toutes les 15 minutes : table des présences valides par "
-            "taxon, département ou territoire et année, d'où le tableau de bord des "
-            "indicateurs lit les premières mentions.",
-        },
-    )
-    PeriodicTasks.objects.update_or_create(
-        ident=1, defaults={"last_update": timezone.now()}
+        task=BEAT_TASK,
+        minute="*/15",
+        description="Toutes les 15 minutes : table des présences valides par "
+        "taxon, département ou territoire et année, d'où le tableau de bord des "
+        "indicateurs lit les premières mentions.",
     )
 
 
 def beat_schedule_delete(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=BEAT_TASK_NAME).delete()
+    beat.beat_schedule_delete(apps, name=BEAT_TASK_NAME)
 
 
 class Migration(migrations.Migration):

@@ -40,6 +40,11 @@ PROGRESS_KEY = "extract-progress:{id}"
 LOCK_NAMESPACE = 7_315_002  # pg advisory lock space of extracts (imports: 7_315_001)
 
 
+def extract_retention_days() -> int:
+    """How long a file is kept: the page announces it, the nightly task deletes it after."""
+    return int(getattr(settings, "EXTRACT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
 def extract_can_request(user) -> bool:
     return bool(
         user.is_authenticated
@@ -227,7 +232,7 @@ def _run(extract_id: int) -> Extract:
         extract.refresh_from_db()
         return extract
     now = timezone.now()
-    retention = getattr(settings, "EXTRACT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    retention = extract_retention_days()
     Extract.objects.filter(pk=extract.pk).update(
         status=Extract.Status.DONE,
         rows=rows,

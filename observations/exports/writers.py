@@ -15,16 +15,12 @@ from typing import BinaryIO
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from cpie_naturaliste.core.sql import queryset_sql
+from cpie_naturaliste.core.workbooks import WorkbookWriter
 
 PROGRESS_EVERY = 20000
 UTF8_BOM = b"\xef\xbb\xbf"
-# A text cell starting with one of these is a formula to Excel (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 GEOMETRY_COLUMN = "geometrie"
 
 Progress = Callable[[int], None] | None
@@ -78,31 +74,13 @@ def column_names(queryset: QuerySet) -> list[str]:
     return list(queryset.query.values_select) + list(queryset.query.annotation_select)
 
 
-def excel_safe(value):
-    """Text that Excel would run as a formula gets a leading apostrophe; numbers stay
-    numbers (``-2.5`` is not a formula)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def write_xlsx(
     queryset: QuerySet, out: BinaryIO, *, sheet: str = "observations", progress=None
 ) -> int:
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet)
-    names = column_names(queryset)
-    bold = Font(bold=True)
-    header = []
-    for name in names:
-        cell = WriteOnlyCell(worksheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    worksheet.append(header)
-    rows = 0
-    for row in _rows(queryset, progress):
-        worksheet.append([excel_safe(value) for value in row])
-        rows += 1
+    """One sheet through the core workbook writer (text cells guarded against formulas),
+    its rows streamed from a server-side cursor: flat memory however many rows."""
+    workbook = WorkbookWriter()
+    rows = workbook.sheet(sheet, column_names(queryset), _rows(queryset, progress))
     workbook.save(out)
     return rows
 

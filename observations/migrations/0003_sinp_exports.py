@@ -6,6 +6,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cpie_naturaliste.core import beat
+
 # The annual SINP/RAIN export (observations.tasks.sinp_export_annual: year N-1, both poles),
 # on 5 January at 03:00 Paris time. A row of django-celery-beat's DatabaseScheduler, so that
 # an administrator can move or disable it in the admin (a CELERY_BEAT_SCHEDULE entry would be
@@ -15,37 +17,21 @@ BEAT_TASK = "observations.tasks.sinp_export_annual"
 
 
 def beat_schedule_create(apps, schema_editor):
-    from django.utils import timezone
-
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
+    beat.beat_schedule_save(
+        apps,
+        name=BEAT_TASK_NAME,
+        task=BEAT_TASK,
         minute="0",
         hour="3",
         day_of_month="5",
         month_of_year="1",
-        day_of_week="*",
-        timezone="Europe/Paris",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=BEAT_TASK_NAME,
-        defaults={
-            "task": BEAT_TASK,
-            "crontab": crontab,
-            "enabled": True,
-            "description": "Chaque année le 5 janvier : export SINP de l'année écoulée "
-            "pour les pôles faune et flore (complet la première fois, incrémental ensuite).",
-        },
-    )
-    PeriodicTasks.objects.update_or_create(
-        ident=1, defaults={"last_update": timezone.now()}
+        description="Chaque année le 5 janvier : export SINP de l'année écoulée "
+        "pour les pôles faune et flore (complet la première fois, incrémental ensuite).",
     )
 
 
 def beat_schedule_delete(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=BEAT_TASK_NAME).delete()
+    beat.beat_schedule_delete(apps, name=BEAT_TASK_NAME)
 
 
 class Migration(migrations.Migration):

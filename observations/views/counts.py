@@ -2,7 +2,6 @@
 the season table (+ XLSX), the species page (trend chart and site × season matrix), the
 programme's trend summary and the spreadsheet import."""
 
-import io
 import tempfile
 from pathlib import Path
 
@@ -12,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from openpyxl import Workbook
 
+from cpie_naturaliste.core.workbooks import WorkbookWriter
 from observations.counts.forms import GridForm, ImportForm
 from observations.counts.imports import counts_import
 from observations.counts.selectors import (
@@ -129,34 +128,37 @@ def count_season(request: HttpRequest, code: str, season: int) -> HttpResponse:
 def count_season_xlsx(request: HttpRequest, code: str, season: int) -> HttpResponse:
     programme = _programme(request, code)
     taxa, rows = season_table(programme=programme, season=season)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"Saison {season}")
-    sheet.append(
-        ["Site", "Code", "Type", "Date", "Couverture"]
-        + [taxon.scientific_name for taxon in taxa]
-    )
-    for row in rows:
-        visit = row.visit
-        sheet.append(
-            [
-                row.count_site.site.name,
-                row.count_site.code,
-                row.count_site.get_habitat_display(),
-                visit.date if visit else None,
-                visit.get_coverage_display() if visit else "non visité",
-            ]
-            + row.values
-        )
-    sheet.append(["Total", "", "", None, ""] + season_totals(rows))
-    buffer = io.BytesIO()
-    book.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(),
+        season_workbook(season, taxa, rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"{programme.programme.code}-{season}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def season_workbook(season: int, taxa, rows) -> bytes:
+    """The season table as one sheet of the core writer: sites × species, then the totals
+    (site names and codes are text cells, guarded against formulas)."""
+    book = WorkbookWriter()
+    book.sheet(
+        f"Saison {season}",
+        ["Site", "Code", "Type", "Date", "Couverture"]
+        + [taxon.scientific_name for taxon in taxa],
+        [
+            [
+                row.count_site.site.name,
+                row.count_site.code,
+                row.count_site.get_habitat_display(),
+                row.visit.date if row.visit else None,
+                row.visit.get_coverage_display() if row.visit else "non visité",
+            ]
+            + row.values
+            for row in rows
+        ]
+        + [["Total", "", "", None, ""] + season_totals(rows)],
+    )
+    return book.getvalue()
 
 
 @login_required

@@ -21,6 +21,7 @@ from observations.exports.extracts import (
     extract_queryset,
     extract_reader,
     extract_recipients,
+    extract_retention_days,
     extracts_visible_to,
 )
 from observations.forms.extract import ExtractForm, sites_for
@@ -88,6 +89,8 @@ def extract_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "count": count,
             "log": log,
+            "now": timezone.now(),
+            "retention_days": extract_retention_days(),
             "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
         },
         status=status,
@@ -99,14 +102,27 @@ def _extract(request: HttpRequest, uuid) -> Extract:
     return get_object_or_404(extracts_visible_to(request.user), uuid=uuid)
 
 
+def _expired(extract: Extract) -> bool:
+    """Past its date the file is refused at once, even before the nightly task (beat,
+    ``extracts_expire_task``) has deleted it and marked the extract expired."""
+    return extract.status == Extract.Status.EXPIRED or bool(
+        extract.status == Extract.Status.DONE
+        and extract.expires_at
+        and extract.expires_at <= timezone.now()
+    )
+
+
 def _status(extract: Extract) -> dict:
     percent = extract_progress(extract)
     written = (
         extract.rows if extract.is_finished else percent * extract.rows_expected // 100
     )
+    status = (
+        Extract.Status.EXPIRED if _expired(extract) else Extract.Status(extract.status)
+    )
     return {
-        "status": extract.status,
-        "label": extract.get_status_display(),
+        "status": status.value,
+        "label": str(status.label),
         "percent": percent,
         "processed_rows": written,
         "total_rows": extract.rows_expected,
@@ -125,8 +141,8 @@ def extract_detail(request: HttpRequest, uuid) -> HttpResponse:
             "status": _status(extract),
             "status_url": reverse("observations:extract_status", args=[extract.uuid]),
             "filters": filters_summary(extract.filters),
-            "expired": extract.status == Extract.Status.EXPIRED
-            or (extract.expires_at and extract.expires_at < timezone.now()),
+            "expired": _expired(extract),
+            "retention_days": extract_retention_days(),
         },
     )
 
@@ -139,14 +155,7 @@ def extract_status(request: HttpRequest, uuid) -> JsonResponse:
 @login_required
 def extract_download(request: HttpRequest, uuid) -> HttpResponse:
     extract = _extract(request, uuid)
-    if extract.status != Extract.Status.DONE:
-        return render(
-            request,
-            "observations/extract_detail.html",
-            {"extract": extract, "status": _status(extract), "unavailable": True},
-            status=404,
-        )
-    if extract.expires_at and extract.expires_at < timezone.now():
+    if _expired(extract):
         return render(
             request,
             "observations/extract_detail.html",
@@ -154,7 +163,7 @@ def extract_download(request: HttpRequest, uuid) -> HttpResponse:
             status=410,
         )
     path = extract_path(extract)
-    if not path.exists():
+    if extract.status != Extract.Status.DONE or not path.exists():
         return render(
             request,
             "observations/extract_detail.html",

@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import subprocess
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,8 @@ from celery.contrib.testing.worker import start_worker
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import DatabaseScheduler, ModelEntry
 from openpyxl import load_workbook
 
 from cpie_naturaliste.celery import app as celery_app
@@ -436,3 +439,118 @@ def test_tampered_extract_parameters_are_refused(
         assert response.status_code == 400, field
         assert field in response.context["form"].errors, field
     assert Extract.objects.count() == 0
+
+
+EXPIRE_BEAT_NAME = "Suppression des fichiers d'extraction expirés"
+
+
+def _wait_for(extract, status, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        extract.refresh_from_db()
+        if extract.status == status:
+            return extract
+        time.sleep(0.05)
+    raise AssertionError(f"{extract.status} au lieu de {status}")
+
+
+@pytest.mark.django_db
+def test_expiry_is_scheduled_every_night_after_migrate():
+    """The migration wrote a beat row (DatabaseScheduler) for the task the page relies on;
+    its name is a task the workers know."""
+    import observations.tasks  # noqa: F401  (registers the tasks)
+
+    task = PeriodicTask.objects.get(name=EXPIRE_BEAT_NAME)
+    assert (task.task, task.enabled) == (
+        "observations.tasks.extracts_expire_task",
+        True,
+    )
+    crontab = task.crontab
+    assert (
+        crontab.minute,
+        crontab.hour,
+        crontab.day_of_month,
+        crontab.month_of_year,
+        crontab.day_of_week,
+        str(crontab.timezone),
+    ) == ("30", "2", "*", "*", "*", "Europe/Paris")
+    assert task.task in celery_app.tasks
+    entry = ModelEntry(task, app=celery_app)  # what the scheduler runs
+    assert entry.schedule.remaining_estimate(timezone.now()) <= timedelta(days=1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_scheduled_task_deletes_expired_files_and_keeps_young_ones(
+    data, coordinateur_user, organisation
+):
+    """Beat's entry sent to a real worker: the expired extract's file is deleted and the
+    extract marked expired (its log row kept); the young one stays downloadable."""
+    import observations.tasks  # noqa: F401
+
+    with start_worker(
+        celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"
+    ):
+        old, young = (
+            extract_create(
+                user=coordinateur_user,
+                recipient=organisation,
+                filters={},
+                area=None,
+                fmt=fmt,
+            )
+            for fmt in ("csv", "xlsx")
+        )
+        old, young = _wait_for(old, "done"), _wait_for(young, "done")
+        assert extract_path(old).exists() and extract_path(young).exists()
+        Extract.objects.filter(pk=old.pk).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+        entry = ModelEntry(
+            PeriodicTask.objects.get(name=EXPIRE_BEAT_NAME), app=celery_app
+        )
+        DatabaseScheduler(app=celery_app, lazy=True).apply_async(entry, advance=False)
+        old = _wait_for(old, "expired")
+    assert not extract_path(old).exists() and old.file.name == ""
+    assert old.rows == 4  # the exchange log stays for the annual report
+    young.refresh_from_db()
+    assert young.status == "done" and extract_path(young).exists()
+
+
+@pytest.mark.django_db
+def test_extracts_page_tells_when_each_file_goes(
+    client, data, coordinateur_user, organisation
+):
+    """The log says until when each file is kept, then "expiré" — as soon as the date is
+    past, before the nightly task has run, and after it."""
+    old, young = (
+        extract_run(
+            extract_create(
+                user=coordinateur_user,
+                recipient=organisation,
+                filters={},
+                area=None,
+                fmt="csv",
+            ).pk
+        )
+        for _ in range(2)
+    )
+    past = timezone.now() - timedelta(hours=3)
+    Extract.objects.filter(pk=old.pk).update(expires_at=past)
+    client.force_login(coordinateur_user)
+    page = client.get(reverse("observations:extract_list")).content.decode()
+    assert "téléchargeable 30 jours après sa production" in page
+    until = timezone.localtime(young.expires_at)
+    assert f"jusqu'au {until:%d/%m/%Y à %H:%M}" in page
+    assert f"expiré le {timezone.localtime(past):%d/%m/%Y}" in page
+    assert young.expires_at - young.finished_at == timedelta(days=30)
+    detail = reverse("observations:extract_detail", args=[old.uuid])
+    html = client.get(detail).content.decode()
+    assert "Expirée" in html and "sera supprimé du serveur cette nuit" in html
+    assert 'data-testid="extract-download"' not in html
+    young_page = client.get(reverse("observations:extract_detail", args=[young.uuid]))
+    assert f"{until:%d/%m/%Y à %H:%M}, puis supprimé" in young_page.content.decode()
+    assert extracts_expire() == 1
+    html = client.get(detail).content.decode()
+    assert "a été supprimé du serveur" in html
+    download = reverse("observations:extract_download", args=[old.uuid])
+    assert client.get(download).status_code == 410
