@@ -7,6 +7,8 @@ from drf_spectacular.views import (
 )
 from rest_framework.authtoken.views import obtain_auth_token
 
+handler400 = "cpie_naturaliste.core.http.bad_request"
+handler403 = "cpie_naturaliste.core.http.permission_denied"
 handler404 = "cpie_naturaliste.core.http.page_not_found"
 handler500 = "cpie_naturaliste.core.http.server_error"
 

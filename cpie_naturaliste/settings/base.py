@@ -132,6 +132,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+CSRF_FAILURE_VIEW = "cpie_naturaliste.core.http.csrf_failure"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français"))]
@@ -213,9 +214,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
+    # The first class decides how a request without credentials is answered: a 401 with
+    # "WWW-Authenticate: Token" (the session class has no such header, so DRF would turn
+    # the 401 into a 403). The pages' scripts still sign in by their session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "cpie_naturaliste.core.pagination.StandardPagination",
@@ -260,6 +264,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# A request body read into memory (forms, JSON; files excluded) above this size is refused
+# with a 413 (cpie_naturaliste.core.http.bad_request), as one with more fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(int(2.5 * 1024 * 1024)))
+)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(
+    os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000")
+)
 
 # Bulk imports: upload cap (also set the web server's body limit, e.g. nginx
 # client_max_body_size), and files above this many rows run in the Celery worker.
