@@ -5,7 +5,8 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.authtoken.views import obtain_auth_token
+
+from cpie_naturaliste.core.auth import ObtainAuthTokenView
 
 handler400 = "cpie_naturaliste.core.http.bad_request"
 handler403 = "cpie_naturaliste.core.http.permission_denied"
@@ -25,7 +26,7 @@ urlpatterns = [
     path("sensibilisation/", include("sensibilisation.urls")),
     path("indicateurs/", include("indicateurs.urls")),
     path("api/v1/", include("cpie_naturaliste.api_urls")),
-    path("api/v1/token/", obtain_auth_token, name="api_token"),
+    path("api/v1/token/", ObtainAuthTokenView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -193,3 +193,5 @@ def test_an_api_route_without_credentials_is_a_401_naming_the_token_scheme(
     schema = client.get("/api/schema/?format=json").json()
     unauthorized = schema["paths"]["/api/v1/occurrences/"]["get"]["responses"]["401"]
     assert "WWW-Authenticate" in unauthorized["headers"]
+    throttled = schema["paths"]["/api/v1/token/"]["post"]["responses"]["429"]
+    assert "Retry-After" in throttled["headers"]

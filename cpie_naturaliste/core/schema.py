@@ -4,7 +4,8 @@ drf-spectacular documents only the success response of each operation, but every
 the API also answers with DRF's errors: 400 (invalid filter, query, path or body, with one
 list of French messages per field), 401 and 403 (authentication and permissions), 404
 (unknown object, page past the end), 413 (a body too large), 415 (a body of a type the
-API does not read). Clients generated from the schema, and the schemathesis test that
+API does not read), 429 (too many requests: the throttles, the login lockout of the
+token endpoint). Clients generated from the schema, and the schemathesis test that
 checks every response against it (tests/test_api_schemathesis.py), need them.
 """
 
@@ -52,6 +53,12 @@ WWW_AUTHENTICATE = {
         "schema": {"type": "string"},
     }
 }
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Secondes à attendre avant de réessayer.",
+        "schema": {"type": "integer"},
+    }
+}
 
 
 class ErrorResponsesAutoSchema(AutoSchema):
@@ -87,6 +94,11 @@ class ErrorResponsesAutoSchema(AutoSchema):
         # end, a method version…
         if parameters:
             errors["404"] = _response(_("Introuvable."), DETAIL_SCHEMA)
+        if self.view.get_throttles():
+            # With Retry-After (core.throttling).
+            errors["429"] = _response(
+                _("Trop de requêtes."), DETAIL_SCHEMA, RETRY_AFTER
+            )
         for code, response in errors.items():
             responses.setdefault(code, response)
         return operation
