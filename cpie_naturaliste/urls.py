@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -5,8 +6,11 @@ from drf_spectacular.views import (
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.authtoken.views import obtain_auth_token
 
+from cpie_naturaliste.core.auth import ObtainAuthTokenView
+
+handler400 = "cpie_naturaliste.core.http.bad_request"
+handler403 = "cpie_naturaliste.core.http.permission_denied"
 handler404 = "cpie_naturaliste.core.http.page_not_found"
 handler500 = "cpie_naturaliste.core.http.server_error"
 
@@ -23,12 +27,20 @@ urlpatterns = [
     path("sensibilisation/", include("sensibilisation.urls")),
     path("indicateurs/", include("indicateurs.urls")),
     path("api/v1/", include("cpie_naturaliste.api_urls")),
-    path("api/v1/token/", obtain_auth_token, name="api_token"),
+    path("api/v1/token/", ObtainAuthTokenView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",
         SpectacularSwaggerSplitView.as_view(url_name="schema"),
         name="swagger-ui",
     ),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Redoc (templates/drf_spectacular/redoc.html) runs its search in a worker it
+    # builds from a blob: URL, which the site's policy does not allow elsewhere.
+    path(
+        "api/redoc/",
+        csp_update({"worker-src": ["'self'", "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema")
+        ),
+        name="redoc",
+    ),
 ]

@@ -1,7 +1,11 @@
 """Protection of the public campaign forms against spam and abuse (ASVS 2.4.1, 5.2.1–2).
 
 - a rate limit per client address, counted in the shared cache (Redis), on every post,
-  accepted or not, so that a burst is refused after the limit whatever it contains;
+  accepted or not, so that a burst is refused after the limit whatever it contains; and
+  one per email address on the reports accepted (each sends a confirmation email), so
+  that nobody fills a stranger's mailbox from many addresses. Both answer 429 with
+  Retry-After (``SENSIBILISATION_RATE_LIMITS``, ``SENSIBILISATION_EMAIL_RATE_LIMITS``);
+  the client address is the site's (``cpie_naturaliste.core.throttling``);
 - a honeypot field that people never see and robots fill in;
 - a signed "form shown at" time: a form sent back in under a few seconds, or hours later,
   is refused;
@@ -27,10 +31,6 @@ HONEYPOT_FIELD = "site_web"
 TOKEN_SALT = "sensibilisation.form-started"
 MIN_FILL_SECONDS = getattr(settings, "SENSIBILISATION_MIN_FILL_SECONDS", 3)
 MAX_FILL_SECONDS = 2 * 60 * 60
-# (posts, seconds): at most 5 reports in 10 minutes and 20 a day from one address.
-RATE_LIMITS = getattr(
-    settings, "SENSIBILISATION_RATE_LIMITS", ((5, 10 * 60), (20, 24 * 60 * 60))
-)
 PHOTO_MAX_BYTES = getattr(settings, "SENSIBILISATION_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_MAX_SIDE = 2000
@@ -42,31 +42,21 @@ HTML_RE = re.compile(r"<\s*[a-zA-Z/!?]|&#?\w+;|javascript:", re.IGNORECASE)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def client_address(request) -> str:
-    """The client's address; behind ``SENSIBILISATION_TRUSTED_PROXIES`` reverse proxies,
-    the address they appended to X-Forwarded-For (never a value the client chose)."""
-    proxies = getattr(settings, "SENSIBILISATION_TRUSTED_PROXIES", 0)
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def client_hash(address: str) -> str:
     """A keyed hash of the address: enough to count and spot abuse, not to recover it."""
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
-def rate_limit_hit(*, key: str) -> bool:
-    """Count one post for ``key``; True when a limit is exceeded (the post is refused)."""
-    exceeded = False
+def rate_limit_wait(*, key: str, limits=None) -> int:
+    """Count one post for ``key`` in each window of ``limits`` ((posts, seconds) pairs,
+    ``SENSIBILISATION_RATE_LIMITS`` by default); the seconds to wait when a limit is
+    exceeded (the post is refused: 429 with Retry-After), else 0.
+
+    Fixed windows, each an atomic counter in Redis: a burst sent at once from many
+    processes is counted exactly."""
+    wait = 0
     now = int(time.time())
-    for limit, window in RATE_LIMITS:
+    for limit, window in limits or settings.SENSIBILISATION_RATE_LIMITS:
         cache_key = f"sensibilisation:rl:{window}:{now // window}:{key}"
         cache.add(cache_key, 0, timeout=window)
         try:
@@ -74,8 +64,18 @@ def rate_limit_hit(*, key: str) -> bool:
         except ValueError:  # expired between add and incr
             cache.set(cache_key, 1, timeout=window)
             count = 1
-        exceeded = exceeded or count > limit
-    return exceeded
+        if count > limit:
+            wait = max(wait, window - now % window)
+    return wait
+
+
+def email_rate_limit_wait(email: str) -> int:
+    """Count one report for this email address (``SENSIBILISATION_EMAIL_RATE_LIMITS``):
+    the seconds to wait when it had too many, else 0."""
+    return rate_limit_wait(
+        key="email:" + client_hash(email.strip().casefold()),
+        limits=settings.SENSIBILISATION_EMAIL_RATE_LIMITS,
+    )
 
 
 def form_token(*, issued_at: float | None = None) -> str:

@@ -44,3 +44,41 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_make_run_serves_like_production():
+    """``make run`` starts ``manage.py runserver`` with manage.py's default settings and
+    no DEBUG in the environment: DEBUG must be off there (no debug page, no URL map on a
+    404), static files collected and served by WhiteNoise, local hosts only."""
+    assert "$(PY) manage.py collectstatic" in (ROOT / "Makefile").read_text()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings as s; "
+            "print(s.SETTINGS_MODULE, s.DEBUG, ','.join(s.ALLOWED_HOSTS), "
+            "'whitenoise.middleware.WhiteNoiseMiddleware' in s.MIDDLEWARE, "
+            "s.STORAGES['staticfiles']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    # (the shell may first say how many objects it imported)
+    assert result.stdout.splitlines()[-1].split() == [
+        "cpie_naturaliste.settings.dev",
+        "False",
+        "127.0.0.1,localhost",
+        "True",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    ]

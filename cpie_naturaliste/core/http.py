@@ -2,8 +2,15 @@
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -60,9 +67,75 @@ def _nul_refused(request, message: str):
     return HttpResponseBadRequest(message)
 
 
+TOO_LARGE = (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+
+
+def request_too_large(request, exception=None):
+    """413: a body too large to read into memory (``DATA_UPLOAD_MAX_MEMORY_SIZE``: a form,
+    a JSON body, a multipart field other than a file), or with too many fields
+    (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) or files. Django checks the declared length
+    before reading anything, wherever the body is read first (the CSRF check, a form,
+    DRF's parsers), and raises; :func:`bad_request` turns that into this answer."""
+    message = _(
+        "Les données envoyées sont trop volumineuses (%(max)s Mo au plus hors "
+        "fichiers joints, %(fields)s champs au plus)."
+    ) % {
+        "max": f"{round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20, 1):g}".replace(
+            ".", ","
+        ),
+        "fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+    }
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=413)
+    return render(request, "413.html", {"message": message}, status=413)
+
+
+def bad_request(request, exception):
+    """``handler400``: Django's refusals of a request it cannot read (a suspicious
+    operation: a Host not allowed, a broken cookie or multipart body…). A body too large
+    or with too many fields is a 413; the rest a 400. JSON for the API, a French page
+    elsewhere; neither says more than that (the reason goes to the security log)."""
+    if isinstance(exception, TOO_LARGE):
+        return request_too_large(request, exception)
+    if _is_api(request):
+        return JsonResponse({"detail": _("Requête invalide.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """``handler403``: JSON for the API (DRF's views answer their own refusals; this is
+    for the others), the French page elsewhere (``templates/403.html``, with the view's
+    reason when it gave one)."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Accès refusé.")}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a form sent without its CSRF token (an expired session, a
+    page kept open for a long time, cookies refused) gets the French 403 page instead
+    of Django's English one; the technical reason stays in the log."""
+    return render(
+        request,
+        "403.html",
+        {
+            "exception": _(
+                "Le formulaire n'a pas pu être vérifié (session expirée ou cookies "
+                "refusés) : rechargez la page et recommencez."
+            )
+        },
+        status=403,
+    )
+
+
 def page_not_found(request, exception):
     """``handler404``: API clients get JSON ({"detail": …}) even for a URL that matches no
-    route (a malformed id), as for any other API error; pages get the HTML 404."""
+    route (a malformed id), as for any other API error; pages get the French HTML 404,
+    which names neither the routes nor the reason (``templates/404.html``)."""
     if _is_api(request):
         return JsonResponse({"detail": _("Introuvable.")}, status=404)
     return defaults.page_not_found(request, exception)

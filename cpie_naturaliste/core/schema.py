@@ -3,8 +3,10 @@
 drf-spectacular documents only the success response of each operation, but every view of
 the API also answers with DRF's errors: 400 (invalid filter, query, path or body, with one
 list of French messages per field), 401 and 403 (authentication and permissions), 404
-(unknown object, page past the end), 415 (a body of a type the API does not read). Clients generated from the schema, and the schemathesis
-test that checks every response against it (tests/test_api_schemathesis.py), need them.
+(unknown object, page past the end), 413 (a body too large), 415 (a body of a type the
+API does not read), 429 (too many requests: the throttles, the login lockout of the
+token endpoint). Clients generated from the schema, and the schemathesis test that
+checks every response against it (tests/test_api_schemathesis.py), need them.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +37,28 @@ VALIDATION_SCHEMA = {
 TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 
 
-def _response(description, schema) -> dict:
-    return {
+def _response(description, schema, headers=None) -> dict:
+    response = {
         "description": str(description),
         "content": {"application/json": {"schema": schema}},
     }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {
+        "description": "Token",
+        "schema": {"type": "string"},
+    }
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Secondes à attendre avant de réessayer.",
+        "schema": {"type": "integer"},
+    }
+}
 
 
 class ErrorResponsesAutoSchema(AutoSchema):
@@ -57,17 +76,29 @@ class ErrorResponsesAutoSchema(AutoSchema):
         if "requestBody" in operation or parameters:
             errors["400"] = _response(_("Requête invalide."), VALIDATION_SCHEMA)
         if "requestBody" in operation:
+            # A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (core.http).
+            errors["413"] = _response(
+                _("Données envoyées trop volumineuses."), DETAIL_SCHEMA
+            )
             # A body DRF's parsers cannot read (another type, a broken multipart).
             errors["415"] = _response(
                 _("Type de contenu non pris en charge."), DETAIL_SCHEMA
             )
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
-            errors["401"] = _response(_("Authentification requise."), DETAIL_SCHEMA)
+            # TokenAuthentication comes first: it names itself in WWW-Authenticate.
+            errors["401"] = _response(
+                _("Authentification requise."), DETAIL_SCHEMA, WWW_AUTHENTICATE
+            )
             errors["403"] = _response(_("Accès refusé."), DETAIL_SCHEMA)
         # A path or query parameter may name what does not exist: an id, a page past the
         # end, a method version…
         if parameters:
             errors["404"] = _response(_("Introuvable."), DETAIL_SCHEMA)
+        if self.view.get_throttles():
+            # With Retry-After (core.throttling).
+            errors["429"] = _response(
+                _("Trop de requêtes."), DETAIL_SCHEMA, RETRY_AFTER
+            )
         for code, response in errors.items():
             responses.setdefault(code, response)
         return operation

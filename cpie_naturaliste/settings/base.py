@@ -5,6 +5,7 @@ Redis that ``make services`` starts under ``.run/``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,14 @@ def env_list(name: str, default: str) -> list[str]:
         for item in os.environ.get(name, default).split(",")
         if item.strip()
     ]
+
+
+def env_windows(name: str, default: str) -> tuple[tuple[int, int], ...]:
+    """Rate windows "5/600,20/86400": at most 5 in 600 s and 20 in 86,400 s."""
+    return tuple(
+        (int(count), int(seconds))
+        for count, seconds in (item.split("/") for item in env_list(name, default))
+    )
 
 
 SECRET_KEY = os.environ.get(
@@ -50,6 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "leaflet",
     "django_celery_beat",
+    "axes",
     "cpie_naturaliste.core",
     "referentiel",
     "observations",
@@ -72,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a login it flagged as locked into its 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cpie_naturaliste.urls"
@@ -128,10 +140,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes watches every password check (login page, admin, API token) first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+CSRF_FAILURE_VIEW = "cpie_naturaliste.core.http.csrf_failure"
+
+# Reverse proxies in front of the app (nginx, a load balancer…) that append the client's
+# address to X-Forwarded-For: every limit per address (API throttles, login lockout,
+# campaign form) reads it there (cpie_naturaliste.core.throttling.client_address). 0: the
+# app is reached directly and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
+# (from any address) or from one address (for any username), on the login page, the
+# admin's or the API token endpoint alike, the login is refused (429, French page) for
+# LOGIN_COOLOFF_MINUTES, counted again from each attempt made meanwhile. The counts live in
+# Redis (the cache), like every other limit: nothing is written to the database.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(
+    minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "cpie_naturaliste.core.throttling.client_address"
+AXES_USERNAME_CALLABLE = "cpie_naturaliste.core.throttling.login_username"
+AXES_LOCKOUT_CALLABLE = "cpie_naturaliste.core.throttling.login_locked_out"
+# The cache handler keeps no attempt in the database: no admin page to show them.
+AXES_ENABLE_ADMIN = False
+# No startup line in every manage.py command; failures and lockouts are still logged.
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français"))]
@@ -213,9 +257,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
+    # The first class decides how a request without credentials is answered: a 401 with
+    # "WWW-Authenticate: Token" (the session class has no such header, so DRF would turn
+    # the 401 into a 403). The pages' scripts still sign in by their session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: the browsable API's forms list every choice of their related fields (all
@@ -228,7 +275,20 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "cpie_naturaliste.core.schema.ErrorResponsesAutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
+    # Request rates (cpie_naturaliste.core.throttling), counted in Redis: anonymous
+    # clients per address, signed-in ones per user; the token endpoint per address and
+    # per username, on top of the login lockout. "N/second|minute|hour|day".
+    "DEFAULT_THROTTLE_CLASSES": [
+        "cpie_naturaliste.core.throttling.AnonRateThrottle",
+        "cpie_naturaliste.core.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("THROTTLE_USER", "1200/minute"),
+        "token_address": os.environ.get("THROTTLE_TOKEN_ADDRESS", "10/minute"),
+        "token_username": os.environ.get("THROTTLE_TOKEN_USERNAME", "20/hour"),
+    },
+    "EXCEPTION_HANDLER": "cpie_naturaliste.core.throttling.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CPIE Naturaliste API",
@@ -264,6 +324,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# A request body read into memory (forms, JSON; files excluded) above this size is refused
+# with a 413 (cpie_naturaliste.core.http.bad_request), as one with more fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(int(2.5 * 1024 * 1024)))
+)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(
+    os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000")
+)
+
 # Bulk imports: upload cap (also set the web server's body limit, e.g. nginx
 # client_max_body_size), and files above this many rows run in the Celery worker.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
@@ -297,6 +366,15 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "CPIE Naturaliste <ne-pas-repondre@cpie-naturaliste.invalid>"
+)
+# Public campaign forms (sensibilisation.protection), counted in Redis: posts per client
+# address (accepted or not), and reports per email address (each sends a confirmation
+# email: nobody fills a stranger's mailbox through the form).
+SENSIBILISATION_RATE_LIMITS = env_windows(
+    "SENSIBILISATION_RATE_LIMITS", "5/600,20/86400"
+)
+SENSIBILISATION_EMAIL_RATE_LIMITS = env_windows(
+    "SENSIBILISATION_EMAIL_RATE_LIMITS", "5/3600,20/86400"
 )
 # Public base URL for links sent by email and stored in proofs (empty: from the request).
 SITE_URL = os.environ.get("SITE_URL", "")

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, MIDDLEWARE, REDIS_URL, STORAGES
+from .base import CACHES, MIDDLEWARE, REDIS_URL, REST_FRAMEWORK, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Manifest storage needs collectstatic; live_server serves static files itself (STACK gotcha 7).
@@ -25,3 +25,15 @@ CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 # No rebuild of the finds' presence history queued by every validation or import: the
 # tests that need it rebuild it themselves (or enable it with a worker).
 INDICATEURS_AUTO_REFRESH = False
+
+# Limits high enough that no test meets one by accident: the tests share 127.0.0.1, a few
+# usernames and a few email addresses, and the counters live in Redis across the tests of
+# a worker. tests/test_throttling.py puts back each rate of base.py and proves it holds.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        scope: "100000/minute" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    },
+}
+AXES_FAILURE_LIMIT = 100000
+SENSIBILISATION_EMAIL_RATE_LIMITS = ((100000, 60),)

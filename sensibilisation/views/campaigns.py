@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cpie_naturaliste.core.throttling import client_address, wait_phrase
 from observations.models import Occurrence
 from observations.permissions import user_can_validate
 from referentiel.models import Scope
@@ -26,10 +27,10 @@ from sensibilisation.permissions import (
 from sensibilisation.protection import (
     MIN_FILL_SECONDS,
     PHOTO_MAX_BYTES,
-    client_address,
     client_hash,
+    email_rate_limit_wait,
     form_token,
-    rate_limit_hit,
+    rate_limit_wait,
 )
 from sensibilisation.selectors import campaign_public_map
 from sensibilisation.services import report_confirm, report_submit, site_url_of
@@ -76,23 +77,32 @@ def _page(request, campaign, form, *, status=200, refused=""):
     )
 
 
+def _too_many(request, campaign, form, wait: int, reason: str) -> HttpResponse:
+    """429 with Retry-After: the form again, and when to send it."""
+    message = _("%(reason)s : %(wait)s.") % {
+        "reason": reason,
+        "wait": wait_phrase(wait),
+    }
+    response = _page(request, campaign, form, status=429, refused=message)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @never_cache
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _open_campaign(slug)
     if request.method != "POST":
         form = ReportForm(campaign=campaign, initial={"started": form_token()})
         return _page(request, campaign, form)
-    if rate_limit_hit(key=client_hash(client_address(request))):
+    wait = rate_limit_wait(key=client_hash(client_address(request)))
+    if wait:
         form = ReportForm(campaign=campaign, initial={"started": form_token()})
-        return _page(
+        return _too_many(
             request,
             campaign,
             form,
-            status=429,
-            refused=_(
-                "Trop de signalements ont été envoyés depuis votre connexion. "
-                "Réessayez dans quelques minutes."
-            ),
+            wait,
+            _("Trop de signalements ont été envoyés depuis votre connexion"),
         )
     if int(request.META.get("CONTENT_LENGTH") or 0) > BODY_MAX_BYTES:
         form = ReportForm(campaign=campaign, initial={"started": form_token()})
@@ -118,6 +128,15 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if form.is_valid():
         data = form.cleaned_data
+        wait = email_rate_limit_wait(data["email"])
+        if wait:
+            return _too_many(
+                request,
+                campaign,
+                form,
+                wait,
+                _("Trop de signalements ont été envoyés avec ce courriel"),
+            )
         try:
             report_submit(
                 species=data["species"],

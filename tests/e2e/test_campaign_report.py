@@ -28,10 +28,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def campaign(monkeypatch):
+def campaign(monkeypatch, settings):
     # The real limits count per address over 10 minutes and 127.0.0.1 is shared by
     # every browser test of the run; the time check is shortened for a quick robot.
-    monkeypatch.setattr(protection, "RATE_LIMITS", ((1000, 600),))
+    settings.SENSIBILISATION_RATE_LIMITS = ((1000, 600),)
     monkeypatch.setattr(protection, "MIN_FILL_SECONDS", 1)
     cpie = OrganisationFactory(name="CPIE Chaîne des Terrils", short_name="CPIE CdT")
     CommuneFactory()

@@ -266,8 +266,8 @@ def test_a_burst_of_100_posts_is_refused_after_the_limit(
     assert not Report.objects.exists() and not mailoutbox
     # Even a genuine report from that address waits for the window to pass.
     response = post_report(client, dragon.url, report_data(), address)
-    assert response.status_code == 429
-    assert "Réessayez dans quelques minutes" in text(response)
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "depuis votre connexion : réessayez dans" in text(response)
     assert not Report.objects.exists()
 
 
