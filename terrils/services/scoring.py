@@ -71,10 +71,14 @@ def campaign_occurrences(campaign: Campaign):
 
 
 def campaign_observed(
-    campaign: Campaign, version: MethodVersion
+    campaign: Campaign, version: MethodVersion, *, occurrences=None
 ) -> dict[str, set[int]]:
     """Valid names (cd_ref) observed per group code: the state zero's imported list, or
-    the records of the campaign's period within each group's protocol months."""
+    the records of the campaign's period within each group's protocol months.
+
+    ``occurrences`` narrows the records (a subset of ``campaign_occurrences``): the
+    terril pages ask which species a reader may see named, i.e. which ones are observed
+    by the records that reader may place (terrils.selectors.score_for_reader)."""
     observed: dict[str, set[int]] = defaultdict(set)
     if campaign.is_state_zero:
         for group, cd_ref in campaign.state_zero_taxa.values_list(
@@ -82,9 +86,9 @@ def campaign_observed(
         ):
             observed[group].add(cd_ref)
         return observed
-    rows = campaign_occurrences(campaign).values_list(
-        "taxon__cd_ref", "date_start__month"
-    )
+    if occurrences is None:
+        occurrences = campaign_occurrences(campaign)
+    rows = occurrences.values_list("taxon__cd_ref", "date_start__month")
     months_by_ref: dict[int, set[int]] = defaultdict(set)
     for cd_ref, month in rows:
         months_by_ref[cd_ref].add(month)
