@@ -23,7 +23,12 @@ from terrils.models import (
     ScoreLine,
     Terril,
 )
-from terrils.services.scoring import campaign_observed, campaign_occurrences
+from terrils.services.scoring import (
+    campaign_occurrences,
+    observed_in,
+    record_months,
+    version_lists,
+)
 
 
 @dataclass
@@ -291,8 +296,11 @@ class ScoreReading:
         # Reads every dataset and sees everything precisely: nothing to hide.
         self.sees_all = self.placeable == Q()
         self._named: dict[tuple[int, int], set[tuple[str, int]]] = {}
+        self._months: dict[int, dict[int, set[int]]] = {}
+        self._lists: dict[int, list] = {}
         self._on_terril: dict[int, set[int]] = {}
         self._readable: dict[int, bool] = {}
+        self._levels: dict[int, int] = {}
 
     def campaign_readable(self, campaign: Campaign) -> bool:
         dataset_id = campaign.dataset_id
@@ -305,11 +313,16 @@ class ScoreReading:
         return self._readable[dataset_id]
 
     def _named_in_campaign(self, campaign: Campaign, version: MethodVersion) -> set:
-        """(group, cd_ref) observed by the records of the campaign the reader places."""
+        """(group, cd_ref) observed by the records of the campaign the reader places:
+        the scoring rule (terrils.services.scoring.observed_in) on those records."""
         key = (campaign.pk, version.pk)
         if key not in self._named:
-            records = campaign_occurrences(campaign).filter(self.placeable)
-            observed = campaign_observed(campaign, version, occurrences=records)
+            if campaign.pk not in self._months:
+                records = campaign_occurrences(campaign).filter(self.placeable)
+                self._months[campaign.pk] = record_months(records)
+            if version.pk not in self._lists:
+                self._lists[version.pk] = version_lists(version)
+            observed = observed_in(self._months[campaign.pk], self._lists[version.pk])
             self._named[key] = {
                 (group, cd_ref) for group, refs in observed.items() for cd_ref in refs
             }
@@ -331,7 +344,11 @@ class ScoreReading:
         ):
             return {(line.group, line.taxon.cd_ref) for line in lines}
         refs = {line.taxon.cd_ref for line in lines} | {line.taxon_id for line in lines}
-        levels = taxa_sensitivity(refs)
+        missing = refs - set(self._levels)
+        if missing:
+            found = taxa_sensitivity(missing)
+            self._levels.update({ref: found.get(ref, 0) for ref in missing})
+        levels = self._levels
         named = set()
         for line in lines:
             level = max(levels.get(line.taxon_id, 0), levels.get(line.taxon.cd_ref, 0))
