@@ -19,9 +19,6 @@ from referentiel.models import Scope, Site
 from referentiel.permissions import can_coordinate, can_validate
 from sensibilisation.models import Action, Report, Volunteer
 
-# The name the views and the API already use.
-user_can_coordinate = can_coordinate
-
 
 def user_reads_actions(user) -> bool:
     """Any member of an organisation (staff or partner) reads its organisation's actions;

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from referentiel.models import Person
+from referentiel.permissions import can_coordinate
 from sensibilisation.forms import VolunteerForm
 from sensibilisation.models import Action, ActionParticipant, Volunteer
 from sensibilisation.permissions import (
     organisation_write_q,
-    user_can_coordinate,
     volunteers_visible_to,
     volunteers_writable,
 )
@@ -32,7 +32,7 @@ from sensibilisation.services import (
 
 
 def _coordinator(request):
-    if not user_can_coordinate(request.user):
+    if not can_coordinate(request.user):
         raise PermissionDenied
 
 
