@@ -286,8 +286,8 @@ class ScoreReading:
     comes from (``observations.policy.placeable_q``): readable, and precise for the reader.
     A state zero has no record behind its list: its species is named unless it is sensitive
     beyond the reader's clearance (its regional status or any sensitivity rule) and the
-    reader places no record of it on the terril. A habitat line is a record of the
-    campaign: named when the campaign's dataset is readable."""
+    reader places no record of it on the terril. The state zero's list and a habitat line
+    are rows of the campaign: named only when the campaign's dataset is readable."""
 
     def __init__(self, user):
         self.user = user
@@ -366,12 +366,14 @@ class ScoreReading:
         campaign = score.campaign
         readable = self.campaign_readable(campaign)
         species = [line for line in lines if line.taxon_id is not None]
-        if not readable:
-            named_keys: set = set()
-        elif campaign.is_state_zero:
+        if not campaign.is_state_zero:
+            # The terril's records, whatever their dataset: those the reader places.
+            named_keys = self._named_in_campaign(campaign, score.version)
+        elif readable:
             named_keys = self._named_in_state_zero(campaign, species)
         else:
-            named_keys = self._named_in_campaign(campaign, score.version)
+            # The state zero's list is a row of the campaign's own dataset.
+            named_keys: set = set()
         shown, hidden_keys = [], set()
         for line in lines:
             if line.taxon_id is None:

@@ -470,3 +470,28 @@ def test_state_zero_is_replaced_only_in_the_organisations_datasets(client, world
     assert list(
         world.state_zero.state_zero_taxa.values_list("taxon_id", flat=True)
     ) == [4503]
+
+
+def test_campaign_rows_follow_the_campaigns_dataset(client, world):
+    """Visits, habitats (and their score lines) are rows of the campaign's dataset: a
+    reader who does not read it sees none of them; species lines still follow the
+    records of the terril the reader places."""
+    private = DatasetFactory(producer=world.org_b, title="Privé B")
+    world.campaign.dataset = private
+    world.campaign.save()
+    world.campaign.visits.create(
+        group=GroupCode.BREEDING_BIRDS, date=dt.date(2020, 4, 1), observers="Équipe B"
+    )
+    HabitatObservation.objects.create(
+        campaign=world.campaign, code="E1.2", name="Pelouses calcicoles vivaces"
+    )
+    scores_recompute()
+    url = _campaign_url(world.campaign)
+    page = _page(client, world.partner_a, url)
+    assert "Pelouses calcicoles" not in page and "Équipe B" not in page
+    # Owl (12) + habitat R (6) in the one hidden line; the lark and crow stay named.
+    assert "Données sensibles : 18 points" in page
+    assert "Alauda arvensis" in page and "Corvus corone" in page
+    page = _page(client, world.coordinator_b, url)
+    assert "Pelouses calcicoles" in page and "Équipe B" in page
+    assert "Données sensibles" not in page
