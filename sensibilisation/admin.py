@@ -12,6 +12,7 @@ from sensibilisation.models import (
     TrainingSession,
     Volunteer,
 )
+from sensibilisation.permissions import reports_placeable
 
 
 class CampaignSpeciesInline(admin.TabularInline):
@@ -61,6 +62,16 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        """The form shows the reporter's e-mail, address, comment, photo and point: only
+        to the structure organising the campaign (superusers: all), and only for reports
+        whose occurrence the user may place (observations.policy)."""
+        reports = super().get_queryset(request)
+        user = request.user
+        if not user.is_superuser:
+            reports = reports.filter(campaign__organisation_id=user.organisation_id)
+        return reports_placeable(reports, user)
 
 
 class TrainingSessionInline(admin.TabularInline):

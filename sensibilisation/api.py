@@ -19,11 +19,11 @@ from rest_framework.decorators import action as route
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from referentiel.permissions import can_coordinate
 from sensibilisation.models import Action, Campaign
 from sensibilisation.permissions import (
     action_can_edit,
     actions_visible_to,
-    user_can_coordinate,
     user_reads_actions,
 )
 from sensibilisation.selectors import (
@@ -68,7 +68,7 @@ class ActionPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return user_reads_actions(request.user)
-        return user_can_coordinate(request.user)
+        return can_coordinate(request.user)
 
     def has_object_permission(self, request, view, obj):
         return request.method in permissions.SAFE_METHODS or action_can_edit(

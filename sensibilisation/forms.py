@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.geo import territory_polygon
-from referentiel.models import Commune, Organisation, Site
+from referentiel.models import Commune, Organisation
 from sensibilisation.models import (
     Action,
     ActionParticipant,
@@ -16,6 +16,7 @@ from sensibilisation.models import (
     Campaign,
     Volunteer,
 )
+from sensibilisation.permissions import sites_shown_to
 from sensibilisation.protection import (
     HONEYPOT_FIELD,
     form_token_check,
@@ -222,9 +223,11 @@ class ActionForm(forms.ModelForm):
             "commune": forms.TextInput(attrs={"placeholder": "code INSEE, ex. 62528"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.order_by("name")
+        # Only the sites this user may be shown (a private place holding a record they
+        # may not place is not theirs to name: sensibilisation.permissions).
+        self.fields["site"].queryset = sites_shown_to(user).order_by("name")
         self.fields["partners"].queryset = Organisation.objects.order_by("name")
         self.fields["commune"].help_text = _("Code INSEE de la commune.")
 

@@ -1,11 +1,13 @@
 """Serializers of the sensibilisation API (explicit fields: no mass assignment)."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from rest_framework import serializers
 
-from referentiel.models import Organisation
+from referentiel.models import Organisation, Site
 from sensibilisation.models import Action, Campaign, CampaignSpecies
 from sensibilisation.models.actions import Audience
+from sensibilisation.permissions import sites_shown_to
 
 
 class CampaignSpeciesSerializer(serializers.ModelSerializer):
@@ -58,8 +60,36 @@ class ActionSerializer(serializers.ModelSerializer):
     audiences = serializers.ListField(
         child=serializers.ChoiceField(choices=Audience.choices), required=False
     )
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(), required=False, allow_null=True
+    )
     reached = serializers.IntegerField(read_only=True)
     named = serializers.IntegerField(read_only=True)
+
+    def _user(self):
+        request = self.context.get("request")
+        return request.user if request is not None else AnonymousUser()
+
+    def get_fields(self):
+        """A site is chosen among those the user may be shown (sensibilisation.permissions
+        .sites_shown_to): another structure's private place is not named through an
+        action."""
+        fields = super().get_fields()
+        fields["site"].queryset = sites_shown_to(self._user())
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        site_id = data.get("site")
+        if site_id:
+            shown = self.context.setdefault("shown_sites", {})
+            if site_id not in shown:
+                shown[site_id] = (
+                    sites_shown_to(self._user()).filter(pk=site_id).exists()
+                )
+            if not shown[site_id]:
+                data["site"] = None
+        return data
 
     class Meta:
         model = Action

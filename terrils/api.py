@@ -2,7 +2,7 @@
 ``?version=`` add each terril's score and class), ``scores/`` with their breakdown and
 ``classement/`` (ranking of a year)."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
 from cpie_naturaliste.core.pagination import GeoJsonPagination
-from terrils.models import Campaign, Score, Terril
+from terrils.models import Campaign, Score, ScoreLine, Terril
 from terrils.selectors import ranking, ranking_years
 from terrils.serializers import (
     RankingRowSerializer,
@@ -81,7 +81,9 @@ class TerrilViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema(parameters=[YEAR, VERSION])
 class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
-    """Stored scores with their breakdown; filters ``annee``, ``version``, ``terril``."""
+    """Stored scores with their breakdown as the reader may see it (the species they may
+    not see named are one "Données sensibles" line); filters ``annee``, ``version``,
+    ``terril``."""
 
     serializer_class = ScoreSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -89,7 +91,10 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = Score.objects.select_related(
             "campaign__terril", "version"
-        ).prefetch_related("lines", "group_scores")
+        ).prefetch_related(
+            Prefetch("lines", queryset=ScoreLine.objects.select_related("taxon")),
+            "group_scores",
+        )
         params = self.request.query_params
         if (year := _year(self.request)) is not None:
             queryset = queryset.filter(campaign__year=year)

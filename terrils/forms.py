@@ -5,6 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from referentiel.models import Dataset
+from referentiel.permissions import writable_datasets
 from terrils.models import Campaign, GroupCode
 from terrils.services.state_zero import _taxon
 
@@ -62,3 +64,18 @@ class StateZeroUploadForm(forms.Form):
         label=_("Fichier"),
         help_text=_("CSV ou XLSX, colonnes terril, groupe, espece (et annee)."),
     )
+    dataset = forms.ModelChoiceField(
+        label=_("Jeu de données"),
+        queryset=Dataset.objects.none(),
+        help_text=_(
+            "Jeu de votre organisme auquel l'état zéro est rattaché : seuls ses "
+            "coordinateurs pourront le remplacer."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        datasets = writable_datasets(user).order_by("title")
+        self.fields["dataset"].queryset = datasets
+        if len(datasets) == 1:
+            self.fields["dataset"].initial = datasets[0].pk

@@ -1,7 +1,8 @@
 """Serializers of the terrils API: the registry as GeoJSON (WGS84), scores, ranking."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -10,8 +11,8 @@ from referentiel.serializers import (
     CommuneSummarySerializer,
     OrganisationSummarySerializer,
 )
-from terrils.models import GroupScore, Score, ScoreLine, Terril
-from terrils.selectors import lines_masked, sensitive_taxa_hidden
+from terrils.models import Score, Terril
+from terrils.selectors import ScoreReading, ScoreView
 
 
 class TerrilSerializer(GeoFeatureModelSerializer):
@@ -67,54 +68,67 @@ class TerrilSerializer(GeoFeatureModelSerializer):
         return reverse("terrils:terril_detail", args=[terril.number])
 
 
-class GroupScoreSerializer(serializers.ModelSerializer):
-    group_label = serializers.CharField(source="get_group_display", read_only=True)
+class GroupScoreSerializer(serializers.Serializer):
+    """A group's sub-score as the reader sees it (terrils.selectors.GroupView): the named
+    lines only."""
 
-    class Meta:
-        model = GroupScore
-        fields = ["group", "group_label", "raw", "weight", "weighted"]
+    group = serializers.CharField()
+    group_label = serializers.CharField(source="label")
+    raw = serializers.DecimalField(max_digits=9, decimal_places=2)
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
+    weighted = serializers.DecimalField(max_digits=9, decimal_places=2)
 
 
-class ScoreLineSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ScoreLine
-        fields = [
-            "group",
-            "taxon",
-            "habitat_code",
-            "label",
-            "rarity",
-            "threat",
-            "rarity_points",
-            "threat_points",
-            "bonus",
-            "points",
-        ]
+class ScoreLineSerializer(serializers.Serializer):
+    """A line of the breakdown. The last line may be the one standing for every species
+    the reader may not see named (``hidden``: no group, taxon, class or threat, only its
+    points)."""
+
+    group = serializers.CharField(allow_blank=True)
+    taxon = serializers.IntegerField(source="taxon_id", allow_null=True)
+    habitat_code = serializers.CharField(allow_blank=True)
+    label = serializers.CharField()
+    rarity = serializers.CharField(allow_blank=True)
+    threat = serializers.CharField(allow_blank=True)
+    rarity_points = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True
+    )
+    threat_points = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True
+    )
+    bonus = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    points = serializers.DecimalField(max_digits=9, decimal_places=2)
+    hidden = serializers.BooleanField(default=False)
+
+
+def _hidden_line(view: ScoreView) -> dict:
+    return {
+        "group": "",
+        "taxon_id": None,
+        "habitat_code": "",
+        "label": view.hidden_label,
+        "rarity": "",
+        "threat": "",
+        "rarity_points": None,
+        "threat_points": None,
+        "bonus": None,
+        "points": view.hidden_points,
+        "hidden": True,
+    }
 
 
 class ScoreSerializer(serializers.ModelSerializer):
-    def to_representation(self, instance):
-        """Sensitive taxa the reader does not read precisely keep their points, not
-        their name (terrils.selectors.sensitive_taxa_hidden)."""
-        request = self.context.get("request")
-        if request is not None:
-            hidden = sensitive_taxa_hidden(
-                terril=instance.campaign.terril, user=request.user
-            )
-            lines = lines_masked(list(instance.lines.select_related("taxon")), hidden)
-            instance._prefetched_objects_cache = {
-                **getattr(instance, "_prefetched_objects_cache", {}),
-                "lines": lines,
-            }
-        return super().to_representation(instance)
+    """A stored score as the requesting reader may see it (terrils.selectors.ScoreReading):
+    the same total for everyone; the species the reader may not see named are one last
+    line "Données sensibles : N points", and the groups count the named lines only."""
 
     terril = serializers.CharField(source="campaign.terril.number", read_only=True)
     year = serializers.IntegerField(source="campaign.year", read_only=True)
     kind = serializers.CharField(source="campaign.kind", read_only=True)
     version = serializers.CharField(source="version.code", read_only=True)
     score_class = serializers.CharField(read_only=True)
-    groups = GroupScoreSerializer(source="group_scores", many=True, read_only=True)
-    lines = ScoreLineSerializer(many=True, read_only=True)
+    groups = serializers.SerializerMethodField()
+    lines = serializers.SerializerMethodField()
 
     class Meta:
         model = Score
@@ -131,6 +145,28 @@ class ScoreSerializer(serializers.ModelSerializer):
             "groups",
             "lines",
         ]
+
+    def _view(self, score: Score) -> ScoreView:
+        if getattr(score, "_reader_view", None) is None:
+            request = self.context.get("request")
+            reading = self.context.get("score_reading")
+            if reading is None:
+                user = request.user if request is not None else AnonymousUser()
+                reading = self.context["score_reading"] = ScoreReading(user)
+            score._reader_view = reading.view(score)
+        return score._reader_view
+
+    @extend_schema_field(GroupScoreSerializer(many=True))
+    def get_groups(self, score: Score) -> list:
+        return GroupScoreSerializer(self._view(score).groups, many=True).data
+
+    @extend_schema_field(ScoreLineSerializer(many=True))
+    def get_lines(self, score: Score) -> list:
+        view = self._view(score)
+        lines = list(view.lines)
+        if view.hidden_label:
+            lines.append(_hidden_line(view))
+        return ScoreLineSerializer(lines, many=True).data
 
 
 class RankingRowSerializer(serializers.Serializer):

@@ -9,8 +9,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from referentiel.models import Person
+from referentiel.models import Organisation, Person
 from sensibilisation.models import ActionParticipant, Report, Volunteer
+from sensibilisation.permissions import reports_placeable
 
 
 @transaction.atomic
@@ -26,8 +27,26 @@ def _iso(value):
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
-def person_export(*, person: Person) -> dict:
-    """Everything the app holds about ``person`` (GDPR art. 15), as plain JSON data."""
+def _reports_of(person: Person, organisation: Organisation | None):
+    """The campaign reports sent from the person's address to the campaigns of
+    ``organisation`` (all campaigns when None: the command line, never a page). Another
+    structure's campaigns are that structure's records, and their reporters' data stays
+    there."""
+    if not person.email:
+        return Report.objects.none()
+    reports = Report.objects.filter(email__iexact=person.email)
+    if organisation is not None:
+        reports = reports.filter(campaign__organisation=organisation)
+    return reports
+
+
+def person_export(
+    *, person: Person, organisation: Organisation | None = None, user=None
+) -> dict:
+    """Everything ``organisation`` holds about ``person`` (GDPR art. 15), as plain JSON
+    data. For ``user`` (the coordinator who exports), a report whose occurrence they may
+    not place is counted in ``signalements_non_detailles``, not described
+    (observations.policy)."""
     data: dict = {
         "personne": {
             "prenom": person.first_name,
@@ -64,10 +83,13 @@ def person_export(*, person: Person) -> dict:
                 else None,
             }
         )
+    reports = _reports_of(person, organisation)
+    if user is not None:
+        shown = reports_placeable(reports, user)
+        data["signalements_non_detailles"] = reports.count() - shown.count()
+        reports = shown
     if person.email:
-        for report in Report.objects.filter(email__iexact=person.email).select_related(
-            "campaign", "species"
-        ):
+        for report in reports.select_related("campaign", "species"):
             data["signalements"].append(
                 {
                     "campagne": report.campaign.title,
@@ -80,10 +102,12 @@ def person_export(*, person: Person) -> dict:
     return data
 
 
-def person_export_rows(*, person: Person) -> list[list[str]]:
+def person_export_rows(
+    *, person: Person, organisation: Organisation | None = None, user=None
+) -> list[list[str]]:
     """The same export as CSV rows: ``section, champ, valeur``."""
     rows = [["rubrique", "champ", "valeur"]]
-    data = person_export(person=person)
+    data = person_export(person=person, organisation=organisation, user=user)
     for key, value in data["personne"].items():
         rows.append(["personne", key, str(value)])
     for key, value in (data["benevole"] or {}).items():
@@ -100,18 +124,22 @@ def person_export_rows(*, person: Person) -> list[list[str]]:
                 rows.append(
                     [f"{section} {index}", key, "" if value is None else str(value)]
                 )
+    if data.get("signalements_non_detailles"):
+        rows.append(
+            ["signalements", "non détaillés", str(data["signalements_non_detailles"])]
+        )
     return rows
 
 
 @transaction.atomic
-def person_erase(*, person: Person) -> Person:
+def person_erase(*, person: Person, organisation: Organisation | None = None) -> Person:
     """Anonymise ``person`` on request (GDPR art. 17): name, email and account link are
-    cleared, their volunteer record deleted, their campaign reports stripped of email and
-    address. Participations stay (anonymous) so past figures do not change."""
-    email = person.email
+    cleared, their volunteer record deleted, their reports to ``organisation``'s campaigns
+    stripped of email and address (another structure's reports are erased by that
+    structure: a coordinator changes only their organisation's records). Participations
+    stay (anonymous) so past figures do not change."""
+    _reports_of(person, organisation).update(email="", address="")
     Volunteer.objects.filter(person=person).delete()
-    if email:
-        Report.objects.filter(email__iexact=email).update(email="", address="")
     person.first_name = ""
     person.last_name = f"Anonyme {person.pk}"
     person.email = ""

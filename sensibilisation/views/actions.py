@@ -17,9 +17,10 @@ from cpie_naturaliste.core.pagination import CappedPage
 from sensibilisation.forms import ActionForm, ParticipantsForm, TrainingSessionForm
 from sensibilisation.models import Action, ActionDocument
 from sensibilisation.permissions import (
+    action_can_create,
     action_can_edit,
     actions_visible_to,
-    user_can_coordinate,
+    sites_shown_to,
     user_reads_actions,
 )
 from sensibilisation.protection import plain_text
@@ -53,6 +54,15 @@ def action_list(request: HttpRequest) -> HttpResponse:
     if kind in Action.Kind.values:
         actions = actions.filter(kind=kind)
     page = CappedPage(actions, request.GET.get("page"), per_page=50)
+    shown_sites = set(
+        sites_shown_to(request.user)
+        .filter(pk__in=[a.site_id for a in page.object_list if a.site_id])
+        .values_list("pk", flat=True)
+    )
+    for action in page.object_list:
+        action.shown_place = (
+            action.site if action.site_id in shown_sites else action.commune
+        )
     return render(
         request,
         "sensibilisation/action_list.html",
@@ -61,12 +71,14 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "kind": kind,
             "kinds": Action.Kind.choices,
-            "can_create": user_can_coordinate(request.user),
+            "can_create": action_can_create(request.user),
         },
     )
 
 
 def _editable(request, pk: int) -> Action:
+    """An action the user may change: 404 when they do not even read it, 403 when they
+    read it only (sensibilisation.permissions.action_can_edit)."""
     action = get_object_or_404(actions_visible_to(request.user), pk=pk)
     if not action_can_edit(request.user, action):
         raise PermissionDenied
@@ -75,9 +87,9 @@ def _editable(request, pk: int) -> Action:
 
 @login_required
 def action_create(request: HttpRequest) -> HttpResponse:
-    if not user_can_coordinate(request.user) or request.user.organisation_id is None:
+    if not action_can_create(request.user):
         raise PermissionDenied
-    form = ActionForm(request.POST or None)
+    form = ActionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
         action.organisation_id = request.user.organisation_id
@@ -98,7 +110,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     action = _editable(request, pk)
-    form = ActionForm(request.POST or None, instance=action)
+    form = ActionForm(request.POST or None, instance=action, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             action_save(
@@ -116,9 +128,16 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _place_geojson(action: Action) -> dict | None:
+def _shown_place(action: Action, user):
+    """The action's site, unless it is a place ``user`` may not be shown (a non-public
+    site holding a record they may not place: observations.policy); then its commune."""
+    if action.site_id and sites_shown_to(user).filter(pk=action.site_id).exists():
+        return action.site
+    return action.commune
+
+
+def _place_geojson(place) -> dict | None:
     """The action's site or commune in WGS84, for the map of its page."""
-    place = action.site or action.commune
     if place is None:
         return None
     geom = place.geom.transform(settings.API_SRID, clone=True)
@@ -137,11 +156,13 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    place = _shown_place(action, request.user)
     return render(
         request,
         "sensibilisation/action_detail.html",
         {
             "action": action,
+            "place": place,
             "participants": action.participants.select_related("person"),
             "sessions": action.sessions.all(),
             "documents": action.documents.all(),
@@ -149,7 +170,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participants_form": ParticipantsForm(),
             "session_form": TrainingSessionForm(),
             "is_training": action.kind == Action.Kind.TRAINING,
-            "place_geojson": _place_geojson(action),
+            "place_geojson": _place_geojson(place),
             "map_tiles": settings.LEAFLET_CONFIG["TILES"],
         },
     )

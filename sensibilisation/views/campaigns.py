@@ -14,14 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cpie_naturaliste.core.throttling import client_address, wait_phrase
-from observations.models import Occurrence
-from observations.permissions import user_can_validate
-from referentiel.models import Scope
+from referentiel.permissions import can_coordinate, can_validate
 from sensibilisation.forms import ReportForm
 from sensibilisation.models import Campaign, Report
 from sensibilisation.permissions import (
+    in_organising_structure,
     report_photo_can_view,
-    user_can_coordinate,
+    reports_placeable,
+    reports_readable,
     user_reads_actions,
 )
 from sensibilisation.protection import (
@@ -49,9 +49,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 "programme"
             ),
             "staff": user_reads_actions(request.user),
-            "coordinator": user_can_coordinate(request.user),
-            "sees_reports": user_can_coordinate(request.user)
-            or user_can_validate(request.user),
+            "coordinator": can_coordinate(request.user),
+            "sees_reports": can_coordinate(request.user) or can_validate(request.user),
         },
     )
 
@@ -214,21 +213,27 @@ def report_photo(request: HttpRequest, uuid) -> FileResponse:
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     """The reports with their photos: all those of the coordinator's organisation's
-    campaigns; for a validator, those whose observation they may validate."""
-    reports = Report.objects.select_related(
-        "campaign", "species__taxon", "occurrence"
-    ).order_by("-created_at")
-    if user_can_coordinate(request.user):
-        if request.user.read_scope != Scope.ALL:
-            reports = reports.filter(
-                campaign__organisation_id=request.user.organisation_id
-            )
-    elif user_can_validate(request.user):
-        reports = reports.filter(
-            occurrence__in=Occurrence.objects.validatable_by(request.user)
-        )
-    else:
+    campaigns; for a validator, those whose observation they may validate. A report whose
+    observation the reader may not place is left out (counted only), and a photo is shown
+    inside the organising structure only (sensibilisation.permissions)."""
+    user = request.user
+    if not (can_coordinate(user) or can_validate(user)):
         raise PermissionDenied
+    readable = reports_readable(user)
+    reports = list(
+        reports_placeable(readable, user)
+        .select_related("campaign", "species__taxon", "occurrence")
+        .order_by("-created_at")[:200]
+    )
+    # Listed reports are placeable, and a validator's are those they may validate: what
+    # is left of report_photo_can_view is the organising structure.
+    for report in reports:
+        report.photo_shown = bool(report.photo) and in_organising_structure(
+            user, report.campaign.organisation_id
+        )
+    not_shown = readable.count() - reports_placeable(readable, user).count()
     return render(
-        request, "sensibilisation/report_list.html", {"reports": reports[:200]}
+        request,
+        "sensibilisation/report_list.html",
+        {"reports": reports, "not_shown": not_shown},
     )

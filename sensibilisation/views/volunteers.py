@@ -15,9 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from referentiel.models import Person
+from referentiel.permissions import can_coordinate
 from sensibilisation.forms import VolunteerForm
 from sensibilisation.models import Action, ActionParticipant, Volunteer
-from sensibilisation.permissions import user_can_coordinate, volunteers_visible_to
+from sensibilisation.permissions import (
+    organisation_write_q,
+    volunteers_visible_to,
+    volunteers_writable,
+)
 from sensibilisation.services import (
     person_erase,
     person_export,
@@ -27,7 +32,7 @@ from sensibilisation.services import (
 
 
 def _coordinator(request):
-    if not user_can_coordinate(request.user):
+    if not can_coordinate(request.user):
         raise PermissionDenied
 
 
@@ -76,7 +81,10 @@ def _save(request, form, volunteer):
 @login_required
 def volunteer_create(request: HttpRequest) -> HttpResponse:
     _coordinator(request)
-    if request.user.organisation_id is None:
+    if (
+        request.user.organisation_id is None
+        or organisation_write_q(request.user) is None
+    ):
         raise PermissionDenied
     form = VolunteerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,6 +101,9 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         volunteers_visible_to(request.user).select_related("person"), pk=pk
     )
     form = VolunteerForm(request.POST or None, instance=volunteer)
+    if request.method == "POST":
+        if not volunteers_writable(request.user).filter(pk=volunteer.pk).exists():
+            raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         _save(request, form, volunteer)
         messages.success(request, _("Fiche modifiée."))
@@ -126,7 +137,11 @@ def volunteer_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         response.write("\ufeff")
         writer = csv.writer(response, delimiter=";")
-        for row in person_export_rows(person=volunteer.person):
+        for row in person_export_rows(
+            person=volunteer.person,
+            organisation=volunteer.organisation,
+            user=request.user,
+        ):
             # Formula injection: a text cell never starts with = + - @ in a spreadsheet.
             writer.writerow(
                 [
@@ -137,7 +152,13 @@ def volunteer_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return response
     response = HttpResponse(
         json.dumps(
-            person_export(person=volunteer.person), ensure_ascii=False, indent=2
+            person_export(
+                person=volunteer.person,
+                organisation=volunteer.organisation,
+                user=request.user,
+            ),
+            ensure_ascii=False,
+            indent=2,
         ),
         content_type="application/json; charset=utf-8",
     )
@@ -149,8 +170,8 @@ def volunteer_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_POST
 def volunteer_erase(request: HttpRequest, pk: int) -> HttpResponse:
     _coordinator(request)
-    volunteer = get_object_or_404(volunteers_visible_to(request.user), pk=pk)
-    person_erase(person=volunteer.person)
+    volunteer = get_object_or_404(volunteers_writable(request.user), pk=pk)
+    person_erase(person=volunteer.person, organisation=volunteer.organisation)
     messages.success(
         request,
         _("Les données personnelles ont été effacées (participations anonymisées)."),

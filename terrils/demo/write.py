@@ -271,15 +271,17 @@ def state_zero_ensure(terrils: list[Terril]) -> int:
             continue
         created += 1
         rng = random.Random(f"etat-zero-{terril.number}")
+        now = Campaign.objects.filter(terril=terril, year=2020).first()
+        # The state zero belongs to the evaluation's dataset: its coordinators replace it.
         zero = Campaign.objects.create(
             terril=terril,
             kind=Campaign.Kind.STATE_ZERO,
             year=rng.randint(2005, 2012),
             date_start=dt.date(2005, 1, 1),
             date_end=dt.date(2012, 12, 31),
+            dataset=now.dataset if now else None,
             notes="État zéro (première évaluation des 136 terrils).",
         )
-        now = Campaign.objects.filter(terril=terril, year=2020).first()
         observed = campaign_observed(now, version) if now else {}
         rows = set()
         for group in version.groups.exclude(code=GroupCode.HABITATS):

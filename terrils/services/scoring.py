@@ -70,31 +70,63 @@ def campaign_occurrences(campaign: Campaign):
     ).exclude(validation_status__in=REJECTED_VALIDATION)
 
 
+@dataclass(frozen=True)
+class GroupList:
+    """What a method version's group counts: its listed valid names in its months."""
+
+    code: str
+    months: frozenset[int]
+    listed: frozenset[int]
+
+
+def version_lists(version: MethodVersion) -> list[GroupList]:
+    return [
+        GroupList(
+            group.code,
+            frozenset(range(group.period_start, group.period_end + 1)),
+            frozenset(group.species.values_list("taxon__cd_ref", flat=True)),
+        )
+        for group in version.groups.exclude(code=GroupCode.HABITATS)
+    ]
+
+
+def record_months(occurrences) -> dict[int, set[int]]:
+    """cd_ref → the months it was recorded in, from ``occurrences``."""
+    months_by_ref: dict[int, set[int]] = defaultdict(set)
+    for cd_ref, month in occurrences.values_list("taxon__cd_ref", "date_start__month"):
+        months_by_ref[cd_ref].add(month)
+    return months_by_ref
+
+
+def observed_in(
+    months_by_ref: dict[int, set[int]], lists: list[GroupList]
+) -> dict[str, set[int]]:
+    """Valid names observed per group: listed, and recorded in one of its months."""
+    observed: dict[str, set[int]] = defaultdict(set)
+    for group in lists:
+        for cd_ref in group.listed & set(months_by_ref):
+            if months_by_ref[cd_ref] & group.months:
+                observed[group.code].add(cd_ref)
+    return observed
+
+
 def campaign_observed(
     campaign: Campaign, version: MethodVersion
 ) -> dict[str, set[int]]:
     """Valid names (cd_ref) observed per group code: the state zero's imported list, or
-    the records of the campaign's period within each group's protocol months."""
-    observed: dict[str, set[int]] = defaultdict(set)
+    the records of the campaign's period within each group's protocol months (the terril
+    pages apply the same rule to the records a reader may place:
+    terrils.selectors.ScoreReading)."""
     if campaign.is_state_zero:
+        observed: dict[str, set[int]] = defaultdict(set)
         for group, cd_ref in campaign.state_zero_taxa.values_list(
             "group", "taxon__cd_ref"
         ):
             observed[group].add(cd_ref)
         return observed
-    rows = campaign_occurrences(campaign).values_list(
-        "taxon__cd_ref", "date_start__month"
+    return observed_in(
+        record_months(campaign_occurrences(campaign)), version_lists(version)
     )
-    months_by_ref: dict[int, set[int]] = defaultdict(set)
-    for cd_ref, month in rows:
-        months_by_ref[cd_ref].add(month)
-    for group in version.groups.exclude(code=GroupCode.HABITATS):
-        months = set(range(group.period_start, group.period_end + 1))
-        listed = set(group.species.values_list("taxon__cd_ref", flat=True))
-        for cd_ref in listed & set(months_by_ref):
-            if months_by_ref[cd_ref] & months:
-                observed[group.code].add(cd_ref)
-    return observed
 
 
 def _value(version, *, rarity, threat, protected=False, znieff=False):

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from observations.imports.files import table_open
-from referentiel.models import Taxon
+from referentiel.models import Dataset, Taxon
 from terrils.models import Campaign, GroupCode, StateZeroTaxon, Terril
 
 from .scoring import scores_recompute
@@ -113,22 +113,48 @@ def state_zero_check(*, path: Path, filename: str):
 
 
 @transaction.atomic
-def state_zero_import(*, path: Path, filename: str = "") -> StateZeroResult:
+def state_zero_import(
+    *,
+    path: Path,
+    filename: str = "",
+    dataset: Dataset | None = None,
+    writable_campaigns=None,
+) -> StateZeroResult:
     """Check the whole file, then replace the state zero of every terril it names and
-    recompute their scores under every method version; nothing is written on error."""
+    recompute their scores under every method version; nothing is written on error.
+
+    ``dataset`` is the one the new state zeros belong to (an existing one keeps its own
+    unless ``dataset`` is given). ``writable_campaigns`` (from a page: the state-zero
+    campaigns the user may replace, terrils.permissions.state_zero_writable) refuses the
+    whole file when it names a terril whose existing state zero is not among them."""
     result, found, years = state_zero_check(path=path, filename=filename or str(path))
     if result.errors:
         return result
+    if writable_campaigns is not None:
+        existing = Campaign.objects.filter(
+            kind=Campaign.Kind.STATE_ZERO, terril__in=list(found)
+        )
+        refused = existing.exclude(pk__in=writable_campaigns.values("pk"))
+        for number in refused.values_list("terril__number", flat=True):
+            result.errors.append(
+                f"Terril {number} : son état zéro appartient à un jeu de données d'un "
+                "autre organisme."
+            )
+        if result.errors:
+            return result
     campaigns = []
     for terril, entries in found.items():
+        defaults = {
+            "year": years.get(terril, DEFAULT_YEAR),
+            "date_start": STATE_ZERO_START,
+            "date_end": STATE_ZERO_END,
+        }
+        if dataset is not None:
+            defaults["dataset"] = dataset
         campaign, _created = Campaign.objects.update_or_create(
             terril=terril,
             kind=Campaign.Kind.STATE_ZERO,
-            defaults={
-                "year": years.get(terril, DEFAULT_YEAR),
-                "date_start": STATE_ZERO_START,
-                "date_end": STATE_ZERO_END,
-            },
+            defaults=defaults,
         )
         campaign.state_zero_taxa.all().delete()
         unique = {(group, taxon.pk) for group, taxon in entries}

@@ -7,15 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from observations.policy import hidden_records, placeable_records
 from terrils.forms import CampaignRecordForm, HabitatForm
 from terrils.models import Campaign, GroupCode, MethodVersion, PatrimonialHabitat
-from terrils.permissions import can_enter
-from terrils.selectors import (
-    lines_masked,
-    score_detail,
-    sensitive_taxa_hidden,
-    state_zero_comparison,
-)
+from terrils.permissions import campaign_can_enter, habitat_can_change
+from terrils.selectors import ScoreReading, score_detail, state_zero_comparison
 from terrils.services import (
     campaign_habitat_set,
     campaign_record_create,
@@ -25,12 +21,18 @@ from terrils.services import (
 
 
 def _post(request, campaign, habitats):
-    if not can_enter(request.user):
+    """Entries from the campaign page go into the campaign's dataset: a writing role of
+    the organisation that produces it (terrils.permissions); anyone else gets a 403 and
+    nothing changes."""
+    if not campaign_can_enter(request.user, campaign):
         raise PermissionDenied
     if request.POST.get("action") == "habitat":
         form = HabitatForm(request.POST, habitats=habitats)
         if form.is_valid():
             habitat = form.habitats[form.cleaned_data["code"]]
+            existing = campaign.habitats.filter(code=habitat.code).first()
+            if existing is not None and not habitat_can_change(request.user, existing):
+                raise PermissionDenied
             campaign_habitat_set(
                 campaign=campaign,
                 code=habitat.code,
@@ -65,7 +67,9 @@ def _post(request, campaign, habitats):
 
 @login_required
 def campaign_detail(request, pk: int):
-    campaign = get_object_or_404(Campaign.objects.select_related("terril"), pk=pk)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("terril", "dataset"), pk=pk
+    )
     version = version_resolve(request.GET.get("version"))
     habitats = (
         PatrimonialHabitat.objects.filter(
@@ -81,16 +85,18 @@ def campaign_detail(request, pk: int):
             return redirect(request.get_full_path())
         if habitat_form is not None and not habitat_form.errors:
             return redirect(request.get_full_path())
+    reading = ScoreReading(request.user)
     score = score_detail(campaign=campaign, version=version) if version else None
-    hidden = sensitive_taxa_hidden(terril=campaign.terril, user=request.user)
-    lines = lines_masked(
-        list(score.lines.select_related("taxon")) if score else [], hidden
-    )
+    view = reading.view(score) if score else None
     comparison = (
-        state_zero_comparison(campaign=campaign, version=version) if version else None
+        state_zero_comparison(campaign=campaign, version=version, reading=reading)
+        if version
+        else None
     )
-    if comparison:
-        lines_masked(comparison["gained"] + comparison["lost"], hidden)
+    # Records, visits and habitats are rows of the campaign's dataset: shown only to its
+    # readers, and a record only when its occurrence is placeable (observations.policy).
+    readable = reading.campaign_readable(campaign)
+    can_enter = campaign_can_enter(request.user, campaign)
     return render(
         request,
         "terrils/campaign_detail.html",
@@ -100,15 +106,24 @@ def campaign_detail(request, pk: int):
             "version": version,
             "versions": MethodVersion.objects.all(),
             "score": score,
+            "view": view,
             "line_groups": [
                 (GroupCode(code).label, list(items))
-                for code, items in groupby(lines, key=lambda line: line.group)
+                for code, items in groupby(
+                    view.lines if view else [], key=lambda line: line.group
+                )
             ],
             "comparison": comparison,
-            "visits": campaign.visits.all(),
-            "habitats_observed": campaign.habitats.all(),
-            "record_count": campaign.records.count(),
-            "can_enter": can_enter(request.user) and not campaign.is_state_zero,
+            "visits": campaign.visits.all() if readable else [],
+            "habitats_observed": campaign.habitats.all() if readable else [],
+            "campaign_readable": readable,
+            "record_count": placeable_records(
+                campaign.records.all(), request.user
+            ).count(),
+            "records_not_shown": hidden_records(
+                campaign.records.all(), request.user
+            ).count(),
+            "can_enter": can_enter,
             "record_form": record_form or CampaignRecordForm(campaign=campaign),
             "habitat_form": habitat_form or HabitatForm(habitats=habitats),
         },

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from terrils.forms import StateZeroUploadForm
 from terrils.models import MethodVersion
-from terrils.permissions import can_import_state_zero
+from terrils.permissions import can_import_state_zero, state_zero_writable
 from terrils.selectors import ranking, ranking_years
 from terrils.services import state_zero_import, version_resolve
 
@@ -44,7 +44,9 @@ def ranking_page(request):
 def state_zero_upload(request):
     if not can_import_state_zero(request.user):
         raise PermissionDenied
-    form = StateZeroUploadForm(request.POST or None, request.FILES or None)
+    form = StateZeroUploadForm(
+        request.POST or None, request.FILES or None, user=request.user
+    )
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -53,7 +55,12 @@ def state_zero_upload(request):
             for chunk in upload.chunks():
                 handle.write(chunk)
             handle.flush()
-            result = state_zero_import(path=Path(handle.name), filename=upload.name)
+            result = state_zero_import(
+                path=Path(handle.name),
+                filename=upload.name,
+                dataset=form.cleaned_data["dataset"],
+                writable_campaigns=state_zero_writable(request.user),
+            )
         if result.ok:
             messages.success(
                 request,

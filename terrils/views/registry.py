@@ -7,8 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from terrils.models import Campaign, Score, Terril
 from terrils.selectors import (
-    lines_masked,
-    sensitive_taxa_hidden,
+    ScoreReading,
     state_zero_comparison,
     terril_history,
     terril_species,
@@ -58,15 +57,12 @@ def terril_detail(request, number: str):
         campaign.score = scores.get(campaign.pk)
     latest = next((c for c in campaigns if not c.is_state_zero), None)
     comparison = (
-        state_zero_comparison(campaign=latest, version=version)
+        state_zero_comparison(
+            campaign=latest, version=version, reading=ScoreReading(request.user)
+        )
         if latest and version
         else None
     )
-    if comparison:
-        lines_masked(
-            comparison["gained"] + comparison["lost"],
-            sensitive_taxa_hidden(terril=terril, user=request.user),
-        )
     return render(
         request,
         "terrils/terril_detail.html",

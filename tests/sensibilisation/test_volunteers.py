@@ -55,7 +55,13 @@ def test_a_coordinator_records_a_volunteer_with_consent(client, coordinateur_use
 
 
 def test_the_gdpr_export_holds_the_persons_data(client, coordinateur_user, volunteer):
-    ReportFactory(email="LEA.MARTIN@example.org", address="3 rue des Mares")
+    # A report to a campaign of the volunteer's organisation (another structure's
+    # campaigns are not this organisation's records: test_no_leak.py).
+    ReportFactory(
+        email="LEA.MARTIN@example.org",
+        address="3 rue des Mares",
+        species__campaign__organisation=volunteer.organisation,
+    )
     client.force_login(coordinateur_user)
     response = client.get(
         reverse("sensibilisation:volunteer_export", args=[volunteer.pk, "json"])
@@ -76,7 +82,11 @@ def test_the_gdpr_export_holds_the_persons_data(client, coordinateur_user, volun
 
 
 def test_erasure_anonymises_and_keeps_the_counts(client, coordinateur_user, volunteer):
-    report = ReportFactory(email="lea.martin@example.org", address="3 rue des Mares")
+    report = ReportFactory(
+        email="lea.martin@example.org",
+        address="3 rue des Mares",
+        species__campaign__organisation=volunteer.organisation,
+    )
     person_pk = volunteer.person.pk
     client.force_login(coordinateur_user)
     response = client.post(

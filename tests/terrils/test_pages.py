@@ -127,11 +127,14 @@ def test_state_zero_upload_is_for_coordinators(
     assert client.get(url).status_code == 403
     client.force_login(coordinateur_user)
     bad = SimpleUploadedFile("z.csv", b"terril;groupe;espece\n1;amphibiens;139\n")
-    response = client.post(url, {"file": bad})
+    response = client.post(url, {"file": bad, "dataset": scored.dataset.pk})
     assert (
         "Rien n&#x27;a été importé" in response.content.decode()
         or "Rien n'a" in response.content.decode()
     )
     good = SimpleUploadedFile("z.csv", b"terril;groupe;espece\n94-94a;amphibiens;139\n")
-    assert client.post(url, {"file": good}).status_code == 302
-    assert scored.terril.campaigns.filter(kind="etat_zero").exists()
+    response = client.post(url, {"file": good, "dataset": scored.dataset.pk})
+    assert response.status_code == 302
+    zero = scored.terril.campaigns.get(kind="etat_zero")
+    # The state zero belongs to the chosen dataset of the coordinator's organisation.
+    assert zero.dataset == scored.dataset

@@ -1,6 +1,7 @@
 """A score names its species; for a sensitive species a reader does not read precisely,
-the name stays out (points kept): naming it would place it on the terril, finer than the
-area it is blurred to."""
+the name stays out and its points join the one "Données sensibles" line: naming it would
+place it on the terril, finer than the area it is blurred to (the detailed cases are in
+test_no_leak.py)."""
 
 import pytest
 from django.urls import reverse
@@ -43,7 +44,8 @@ def test_breakdown_hides_the_name_from_a_partner_only(
     client.force_login(partner)
     page = client.get(url).content.decode()
     assert "Triturus cristatus" not in page and "Triton crêté" not in page
-    assert "Espèce sensible (nom non diffusé)" in page
+    # Newt: R (6) + VU (4) + protected (1).
+    assert "Données sensibles : 11 points" in page
     client.force_login(producer)
     assert "Triturus cristatus" in client.get(url).content.decode()
     api = APIClient()
@@ -51,5 +53,5 @@ def test_breakdown_hides_the_name_from_a_partner_only(
     scores = api.get("/api/v1/terrils/scores/").json()
     rows = scores["results"] if isinstance(scores, dict) else scores
     labels = [line["label"] for row in rows for line in row["lines"]]
-    assert "Espèce sensible (nom non diffusé)" in labels
+    assert labels[-1] == "Données sensibles : 11 points"
     assert not any("Triturus" in label for label in labels)
