@@ -223,7 +223,7 @@ def _wetlands(year: int, user) -> dict:
 
 
 def _pop(year: int, user) -> dict:
-    results = pop_results(year=year, aires=aires_visible_to(user))
+    results = pop_results(year=year, aires=aires_visible_to(user), user=user)
     surveyed = [a for a in results.aires if a.sites_visited]
     span = results.species_per_aire
     return {

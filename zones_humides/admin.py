@@ -1,10 +1,17 @@
 """Administration of the wetlands tables (the referential side: profiles, aires, sites,
-fences; entries go through the pages and the API, which publish occurrences)."""
+fences; entries go through the pages and the API, which publish occurrences).
+
+A staff member reads in the admin what the app's pages show them (``zones_humides.
+selectors``: no pond, fence, site or newt holding a record they may not place) and changes
+or deletes only the rows they may write (``zones_humides.permissions``); superusers, who
+place every record, see and change everything."""
 
 from django import forms
+from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.gis import admin
 from django.core.exceptions import ValidationError
 
+from referentiel.permissions import may_write
 from zones_humides.models import (
     Bucket,
     DriftFence,
@@ -18,7 +25,53 @@ from zones_humides.models import (
     WaterLevelReading,
     WetlandProfile,
 )
+from zones_humides.permissions import AIRE, FENCE, NEWT, may_write_authored
+from zones_humides.selectors.fences import fences_visible_to
+from zones_humides.selectors.newts import captures_visible_to, individuals_visible_to
+from zones_humides.selectors.pop import aires_visible_to, ponds_visible_to
+from zones_humides.selectors.reading import sites_visible_to
 from zones_humides.services import photo_check
+
+
+class ReaderScopedAdmin:
+    """``visible(user)`` gives the rows a staff member sees; ``may_change(user, obj)``
+    those they may change or delete (None: the model permissions alone)."""
+
+    def visible(self, user):
+        raise NotImplementedError
+
+    def may_change(self, user, obj) -> bool | None:
+        return None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=self.visible(request.user).values("pk"))
+
+    def _allowed(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        allowed = self.may_change(request.user, obj)
+        return True if allowed is None else allowed
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._allowed(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._allowed(
+            request, obj
+        )
+
+
+class OnVisibleSite(ReaderScopedAdmin):
+    """Rows of a site (profiles, works, levels, photos): those of the sites the staff
+    member sees."""
+
+    def visible(self, user):
+        return self.model.objects.filter(site__in=sites_visible_to(user))
 
 
 class PhotoForm(forms.ModelForm):
@@ -35,7 +88,7 @@ class PhotoForm(forms.ModelForm):
 
 
 @admin.register(WetlandProfile)
-class WetlandProfileAdmin(admin.ModelAdmin):
+class WetlandProfileAdmin(OnVisibleSite, admin.ModelAdmin):
     list_display = ["site", "wetland_type", "surface_m2", "status"]
     list_filter = ["wetland_type", "status"]
     search_fields = ["site__name"]
@@ -49,7 +102,7 @@ class OperationPhotoInline(admin.TabularInline):
 
 
 @admin.register(ManagementOperation)
-class ManagementOperationAdmin(admin.GISModelAdmin):
+class ManagementOperationAdmin(OnVisibleSite, admin.GISModelAdmin):
     list_display = ["site", "kind", "date_start", "performed_by", "cost_eur"]
     list_filter = ["kind", "performed_by"]
     search_fields = ["site__name", "description"]
@@ -57,16 +110,24 @@ class ManagementOperationAdmin(admin.GISModelAdmin):
     inlines = [OperationPhotoInline]
     exclude = ["created_by", "updated_by"]
 
+    def may_change(self, user, obj):
+        return may_write_authored(user, obj)
+
 
 @admin.register(WaterLevelReading)
-class WaterLevelReadingAdmin(admin.ModelAdmin):
+class WaterLevelReadingAdmin(OnVisibleSite, admin.ModelAdmin):
     list_display = ["site", "date", "level_cm", "gauge"]
-    list_filter = ["site"]
+    # Only the sites of the rows shown: a plain filter would list every site's name.
+    list_filter = [("site", RelatedOnlyFieldListFilter)]
     date_hierarchy = "date"
+    exclude = ["created_by", "updated_by"]
+
+    def may_change(self, user, obj):
+        return may_write_authored(user, obj)
 
 
 @admin.register(SitePhoto)
-class SitePhotoAdmin(admin.ModelAdmin):
+class SitePhotoAdmin(OnVisibleSite, admin.ModelAdmin):
     form = PhotoForm
     list_display = ["site", "caption", "taken_on"]
     autocomplete_fields = ["site"]
@@ -78,13 +139,25 @@ class PopSiteInline(admin.TabularInline):
     fields = ["code", "name", "habitat", "site"]
     autocomplete_fields = ["site"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=ponds_visible_to(request.user).values("pk"))
+
 
 @admin.register(PopAire)
-class PopAireAdmin(admin.GISModelAdmin):
+class PopAireAdmin(ReaderScopedAdmin, admin.GISModelAdmin):
     list_display = ["number", "name", "landscape_category", "first_year"]
     search_fields = ["name"]
     inlines = [PopSiteInline]
     exclude = ["created_by", "updated_by"]
+
+    def visible(self, user):
+        return aires_visible_to(user)
+
+    def may_change(self, user, obj):
+        return may_write(user, obj, **AIRE)
 
 
 class BucketInline(admin.TabularInline):
@@ -93,24 +166,42 @@ class BucketInline(admin.TabularInline):
 
 
 @admin.register(DriftFence)
-class DriftFenceAdmin(admin.ModelAdmin):
+class DriftFenceAdmin(ReaderScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "site", "first_year"]
     inlines = [BucketInline]
     autocomplete_fields = ["site"]
 
+    def visible(self, user):
+        return fences_visible_to(user)
+
+    def may_change(self, user, obj):
+        return may_write(user, obj, **FENCE)
+
 
 @admin.register(NewtIndividual)
-class NewtIndividualAdmin(admin.ModelAdmin):
+class NewtIndividualAdmin(ReaderScopedAdmin, admin.ModelAdmin):
     list_display = ["code", "sex", "first_seen", "first_site"]
     search_fields = ["code"]
     list_select_related = ["first_site"]
     exclude = ["created_by", "updated_by"]
     autocomplete_fields = ["first_site"]
 
+    def visible(self, user):
+        return individuals_visible_to(user)
+
+    def may_change(self, user, obj):
+        return may_write(user, obj, **NEWT)
+
 
 @admin.register(NewtCapture)
-class NewtCaptureAdmin(admin.ModelAdmin):
+class NewtCaptureAdmin(ReaderScopedAdmin, admin.ModelAdmin):
     """Photos are uploaded through the capture page (checks and thumbnail)."""
+
+    def visible(self, user):
+        return captures_visible_to(user)
+
+    def may_change(self, user, obj):
+        return may_write(user, obj, **NEWT)
 
     list_display = ["date", "site", "individual", "sex"]
     list_filter = ["sex"]

@@ -2,10 +2,15 @@
 through ``passage_save``, which publishes the occurrences) and the results of a season;
 wetland profiles, management operations, water levels and drift fences (read).
 
-POP rows and fences are read when their dataset is visible to the user and written by a
-writing role in a dataset the user may enter data into."""
+What a user reads follows ``observations.policy`` through ``zones_humides.selectors``: a
+pond, a passage or a fence holding a record the user may not place answers 404, the
+season's results attribute to aires and species only the lines shown and count the others
+apart (``hidden_*``). Writes follow ``referentiel.permissions``: a passage or a morning
+round is created in a dataset of the user's organisation, and changed or deleted by those
+who may change it (403 otherwise)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,18 +20,28 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cpie_naturaliste.core.pagination import GeoJsonPagination
-from referentiel.models import Dataset, Site
+from referentiel.permissions import can_enter, may_write_in
 from zones_humides.models import (
-    DriftFence,
+    FenceCheck,
     ManagementOperation,
-    PopPassage,
-    PopSite,
+    PassageObservation,
     WaterLevelReading,
     WetlandProfile,
 )
-from zones_humides.permissions import dataset_writable, user_can_enter
-from zones_humides.selectors.fences import fence_first_arrivals, fence_yearly_totals
-from zones_humides.selectors.pop import aires_visible_to, pop_results
+from zones_humides.permissions import may_write_fence_check, may_write_passage
+from zones_humides.selectors.fences import (
+    fence_first_arrivals,
+    fence_yearly_totals,
+    fences_visible_to,
+)
+from zones_humides.selectors.pop import (
+    aires_visible_to,
+    lines_shown_to,
+    passages_visible_to,
+    ponds_visible_to,
+    pop_results,
+)
+from zones_humides.selectors.reading import sites_visible_to
 from zones_humides.serializers import (
     DriftFenceSerializer,
     FenceCheckSerializer,
@@ -79,19 +94,20 @@ class GeoPagination(GeoJsonPagination):
 
 
 class PopPermission(permissions.BasePermission):
+    """Reading for signed-in users; writing for a writing role, and a passage changed or
+    deleted only by those who may change it (``zones_humides.permissions``)."""
+
     message = _("Vous ne pouvez pas modifier les données de cette aire.")
 
     def has_permission(self, request, view):
         if not request.user.is_authenticated:
             return False
-        return request.method in permissions.SAFE_METHODS or user_can_enter(
-            request.user
-        )
+        return request.method in permissions.SAFE_METHODS or can_enter(request.user)
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return dataset_writable(request.user, obj.pop_site.aire.dataset_id)
+        return may_write_passage(request.user, obj)
 
 
 class PopAireViewSet(viewsets.ReadOnlyModelViewSet):
@@ -111,7 +127,7 @@ class PopAireViewSet(viewsets.ReadOnlyModelViewSet):
             year = int(request.query_params.get("year", ""))
         except ValueError:
             year = timezone.localdate().year
-        results = pop_results(year=year, aires=self.get_queryset())
+        results = pop_results(year=year, aires=self.get_queryset(), user=request.user)
 
         def species(items):
             return [
@@ -135,6 +151,11 @@ class PopAireViewSet(viewsets.ReadOnlyModelViewSet):
                 "records": results.records,
                 "positive_records": results.positive,
                 "species": species(results.species),
+                # Lines the user may not place: counted in the totals above, attributed
+                # to no aire and no species.
+                "hidden_records": results.hidden.records,
+                "hidden_sites": len(results.hidden.sites_visited),
+                "hidden_passages": results.hidden.passages,
                 "aires": [
                     {
                         "number": a.aire.number,
@@ -158,9 +179,7 @@ class PopSiteViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["aire"]
 
     def get_queryset(self):
-        return PopSite.objects.filter(
-            aire__in=aires_visible_to(self.request.user)
-        ).order_by("aire__number", "code")
+        return ponds_visible_to(self.request.user).order_by("aire__number", "code")
 
 
 class PassageViewSet(viewsets.ModelViewSet):
@@ -170,17 +189,30 @@ class PassageViewSet(viewsets.ModelViewSet):
     ordering = ["-date", "id"]
 
     def get_queryset(self):
+        user = self.request.user
+        lines = lines_shown_to(
+            user, PassageObservation.objects.select_related("occurrence")
+        )
         return (
-            PopPassage.objects.filter(
-                pop_site__aire__in=aires_visible_to(self.request.user)
-            )
+            passages_visible_to(user)
             .select_related("pop_site__aire")
-            .prefetch_related("observers", "observations__occurrence")
+            .prefetch_related("observers", Prefetch("observations", queryset=lines))
         )
 
     def perform_create(self, serializer):
         pop_site = serializer.validated_data["pop_site"]
-        if not dataset_writable(self.request.user, pop_site.aire.dataset_id):
+        if not may_write_in(self.request.user, pop_site.aire.dataset_id):
+            self.permission_denied(self.request, message=PopPermission.message)
+        serializer.save()
+
+    def perform_update(self, serializer):
+        # Moving a passage to another pond is an entry in that pond's dataset too.
+        pop_site = serializer.validated_data.get("pop_site")
+        if (
+            pop_site is not None
+            and pop_site.pk != serializer.instance.pop_site_id
+            and not may_write_in(self.request.user, pop_site.aire.dataset_id)
+        ):
             self.permission_denied(self.request, message=PopPermission.message)
         serializer.save()
 
@@ -193,7 +225,7 @@ class WetlandProfileViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return WetlandProfile.objects.filter(
-            site__in=Site.objects.visible_to(self.request.user)
+            site__in=sites_visible_to(self.request.user)
         ).select_related("site")
 
 
@@ -204,7 +236,7 @@ class ManagementOperationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return ManagementOperation.objects.filter(
-            site__in=Site.objects.visible_to(self.request.user)
+            site__in=sites_visible_to(self.request.user)
         )
 
 
@@ -214,7 +246,7 @@ class WaterLevelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return WaterLevelReading.objects.filter(
-            site__in=Site.objects.visible_to(self.request.user)
+            site__in=sites_visible_to(self.request.user)
         ).order_by("site", "date")
 
 
@@ -222,9 +254,7 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DriftFenceSerializer
 
     def get_queryset(self):
-        return DriftFence.objects.filter(
-            dataset__in=Dataset.objects.visible_to(self.request.user)
-        )
+        return fences_visible_to(self.request.user)
 
     @extend_schema(
         summary=_("Saisir le relevé d'un matin (remplace celui du même jour)"),
@@ -234,11 +264,15 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="releves")
     def checks(self, request, pk=None):
         fence = self.get_object()
-        if not dataset_writable(request.user, fence.dataset_id):
+        if not may_write_in(request.user, fence.dataset_id):
             self.permission_denied(request, message=PopPermission.message)
         serializer = FenceCheckSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        # The round of a day already entered is replaced: only by those who may change it.
+        existing = FenceCheck.objects.filter(fence=fence, date=data["date"]).first()
+        if existing is not None and not may_write_fence_check(request.user, existing):
+            self.permission_denied(request, message=PopPermission.message)
         counts = data.pop("counts")
         try:
             check = fence_check_save(
@@ -257,8 +291,8 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
         fence = self.get_object()
         return Response(
             {
-                "yearly_totals": fence_yearly_totals(fence=fence),
-                "first_arrivals": fence_first_arrivals(fence=fence),
+                "yearly_totals": fence_yearly_totals(fence=fence, user=request.user),
+                "first_arrivals": fence_first_arrivals(fence=fence, user=request.user),
             }
         )
 

@@ -1,18 +1,73 @@
-"""Who may read and write the wetlands data.
+"""Who may write what in the wetlands app: ``referentiel.permissions`` given each model's
+paths to its dataset and author.
 
-POP aires and drift fences belong to a dataset: readable when the dataset is visible to the
-user, writable by a writing role in a dataset the user may enter data into (as ringing
-sessions). Wetland sites are the shared referential: every logged-in user reads them."""
+A POP passage reaches its dataset through its pond's aire, a fence check through its
+fence; a newt capture or individual has its own. Field staff and validators change their
+own rows in their organisation's datasets, coordinators every row of those datasets, the
+network all of them; creating needs a writing role and a dataset of the user's
+organisation (``may_write_in``).
 
-from referentiel.models import Dataset
+Management operations and water-level readings have an author but no dataset (they
+describe a site of the shared referential): the organisation they belong to is their
+author's, with the same three scopes (``authored_write_q``)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from referentiel.models import Scope
+from referentiel.permissions import can_enter, may_write, writable
+
+PASSAGE = {"dataset": "pop_site__aire__dataset", "created_by": "created_by"}
+FENCE_CHECK = {"dataset": "fence__dataset", "created_by": "created_by"}
+NEWT = {"dataset": "dataset", "created_by": "created_by"}
+AIRE = {"dataset": "dataset", "created_by": "created_by"}
+# Fences have no author: their coordinators change them.
+FENCE = {"dataset": "dataset", "created_by": None}
 
 
-def user_can_enter(user) -> bool:
-    return bool(user.is_authenticated and user.write_scope is not None)
+def may_write_passage(user, passage) -> bool:
+    return may_write(user, passage, **PASSAGE)
 
 
-def dataset_writable(user, dataset_id: int) -> bool:
-    return (
-        user_can_enter(user)
-        and Dataset.objects.writable_by(user).filter(pk=dataset_id).exists()
-    )
+def passages_writable_by(queryset: QuerySet, user) -> QuerySet:
+    return writable(queryset, user, **PASSAGE)
+
+
+def may_write_fence_check(user, check) -> bool:
+    return may_write(user, check, **FENCE_CHECK)
+
+
+def may_write_newt(user, row) -> bool:
+    """A capture or an individual."""
+    return may_write(user, row, **NEWT)
+
+
+def authored_write_q(user, *, created_by: str = "created_by") -> Q | None:
+    """``referentiel.permissions.write_q`` for rows without a dataset: the organisation is
+    the author's (``<created_by>__organisation``). None means nothing at all."""
+    if not can_enter(user):
+        return None
+    scope = user.write_scope
+    if scope == Scope.ALL:
+        return Q()
+    if user.organisation_id is None:
+        return None
+    in_organisation = Q(**{f"{created_by}__organisation_id": user.organisation_id})
+    if scope == Scope.ORGANISATION:
+        return in_organisation
+    return in_organisation & Q(**{f"{created_by}_id": user.pk})
+
+
+def authored_writable(queryset: QuerySet, user) -> QuerySet:
+    condition = authored_write_q(user)
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def may_write_authored(user, obj) -> bool:
+    """Whether ``user`` may change the saved operation or water-level reading ``obj``."""
+    if obj.pk is None:
+        return False
+    return authored_writable(
+        type(obj)._default_manager.filter(pk=obj.pk), user
+    ).exists()

@@ -18,6 +18,7 @@ from zones_humides.models import (
     WaterLevelReading,
     WetlandProfile,
 )
+from zones_humides.selectors.pop import ponds_visible_to
 from zones_humides.services import SpeciesLine, passage_save
 from zones_humides.taxa import protocol_codes
 
@@ -102,6 +103,13 @@ class PassageSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["year"]
         validators = []  # the service checks the passage number per site and season
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A pond the user may not see is not one they can name: "does not exist".
+            self.fields["pop_site"].queryset = ponds_visible_to(request.user)
 
     def validate_observations(self, lines):
         codes = set(protocol_codes())

@@ -49,7 +49,7 @@ def test_figures_equal_what_the_source_apps_compute(data, coordinateur_user):
         ringing.controls,
     )
     assert (ringing.rings, ringing.controls) == (2, 1)
-    pop = pop_results(year=2020, aires=PopAire.objects.all())
+    pop = pop_results(year=2020, aires=PopAire.objects.all(), user=None)
     assert by_key["pop_sites_visited"]["value"] == pop.sites_visited == 1
     assert by_key["pop_positive"]["value"] == pop.positive
     assert by_key["pop_species"]["value"] == len(pop.species)

@@ -46,7 +46,7 @@ def season(pop_sites, taxa, saisie_user, observer):
 
 
 def test_results_count_sites_records_and_species_from_the_visits(season, aire):
-    results = pop_results(year=2020, aires=PopAire.objects.all())
+    results = pop_results(year=2020, aires=PopAire.objects.all(), user=None)
     assert results.sites_visited == 2
     assert results.sites_occupied == 1
     assert results.passages == 5
@@ -63,31 +63,34 @@ def test_results_count_sites_records_and_species_from_the_visits(season, aire):
     assert len(row.species) == 2
     assert row.incomplete_sites == 1  # site 2: two passages of three
     assert results.species_per_aire == (2, 2)
-    assert pop_results(year=2019, aires=PopAire.objects.all()).records == 0
+    assert pop_results(year=2019, aires=PopAire.objects.all(), user=None).records == 0
 
 
 def test_planner_shows_the_aires_due(season, aire, pop_dataset):
     never = PopAireFactory(number=6, dataset=pop_dataset, first_year=2019)
     later = PopAireFactory(number=7, dataset=pop_dataset, first_year=2022)
     rows = {
-        r.aire.number: r for r in pop_planner(year=2020, aires=PopAire.objects.all())
+        r.aire.number: r
+        for r in pop_planner(year=2020, aires=PopAire.objects.all(), user=None)
     }
     assert rows[5].status == "en_cours"
     assert (rows[5].passages_done, rows[5].passages_expected) == (5, 9)
     assert rows[never.number].status == "a_faire"
     assert rows[later.number].status == "plus_tard"
     rows = {
-        r.aire.number: r for r in pop_planner(year=2021, aires=PopAire.objects.all())
+        r.aire.number: r
+        for r in pop_planner(year=2021, aires=PopAire.objects.all(), user=None)
     }
     assert rows[5].status == "plus_tard" and rows[5].next_year == 2022
     rows = {
-        r.aire.number: r for r in pop_planner(year=2022, aires=PopAire.objects.all())
+        r.aire.number: r
+        for r in pop_planner(year=2022, aires=PopAire.objects.all(), user=None)
     }
     assert rows[5].status == "a_faire" and rows[5].last_year == 2020
 
 
 def test_export_has_one_row_per_site_passage_and_species_with_absences(season):
-    text = pop_export_csv(year=2020, aires=PopAire.objects.all())
+    text = pop_export_csv(year=2020, aires=PopAire.objects.all(), user=None)
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert list(rows[0]) == COLUMNS

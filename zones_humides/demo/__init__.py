@@ -253,7 +253,9 @@ def operations_upsert(user) -> int:
     return ManagementOperation.objects.count()
 
 
-def water_levels_insert() -> int:
+def water_levels_insert(user) -> int:
+    """Three years of monthly readings, entered by the demo's field worker (their
+    organisation's coordinators may correct them)."""
     sites = _sites(specs.WATER_LEVEL_SITES)
     rows = []
     for name, base in specs.WATER_LEVEL_SITES.items():
@@ -270,6 +272,8 @@ def water_levels_insert() -> int:
                         date=dt.date(year, month, 15),
                         level_cm=base + season + dry,
                         gauge="échelle principale",
+                        created_by=user,
+                        updated_by=user,
                     )
                 )
     WaterLevelReading.objects.bulk_create(rows, ignore_conflicts=True)
@@ -449,7 +453,7 @@ def load_demo(*, stdout=None, log: Callable[[str], None] | None = None) -> None:
         profiles = profiles_upsert()
         passages = pop_upsert(user)
         operations = operations_upsert(user)
-        levels = water_levels_insert()
+        levels = water_levels_insert(user)
         checks = fence_upsert(user)
         published = publish_occurrences(user) if PUBLISH_OCCURRENCES else []
         validated = validate_published(published)

@@ -209,8 +209,10 @@ class SitePhoto(TimeStampedModel):
         ordering = ["-taken_on", "id"]
 
 
-class WaterLevelReading(TimeStampedModel):
-    """A reading of the water level at a site's gauge."""
+class WaterLevelReading(TrackedModel):
+    """A reading of the water level at a site's gauge. Its author says whose it is: a
+    correction (the same gauge and day) is a change of that author's row
+    (``zones_humides.permissions.authored_write_q``)."""
 
     site = models.ForeignKey(
         Site,

@@ -1,15 +1,21 @@
 """National POP Amphibien export: one row per site × passage × species, absences
-included (the "analyses" export of the protocol's GeoNature module)."""
+included (the "analyses" export of the protocol's GeoNature module).
+
+Each row gives its pond's point and its occurrence's SINP id: a row is written only when
+the reader places its line, at a pond they see (``zones_humides.selectors.pop``); the page
+offering the file says how many lines it leaves out. ``user=None`` writes every row
+precisely, for the national coordinator (``manage.py export_pop``)."""
 
 import csv
 import io
 from collections.abc import Iterator
 
 from django.contrib.gis.geos import Point
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from cpie_naturaliste.core.geo import to_api_transform
-from zones_humides.models import PopAire, PopPassage
+from zones_humides.models import PassageObservation, PopAire, PopPassage
+from zones_humides.selectors.pop import lines_shown_to, passages_visible_to
 
 COLUMNS = [
     "aire_numero",
@@ -45,13 +51,15 @@ COLUMNS = [
 ]
 
 
-def pop_export_rows(*, year: int, aires: QuerySet[PopAire]) -> Iterator[list]:
+def pop_export_rows(*, year: int, aires: QuerySet[PopAire], user) -> Iterator[list]:
+    passages = PopPassage.objects.all() if user is None else passages_visible_to(user)
+    lines = PassageObservation.objects.select_related("taxon", "occurrence")
+    if user is not None:
+        lines = lines_shown_to(user, lines)
     passages = (
-        PopPassage.objects.filter(year=year, pop_site__aire__in=aires)
+        passages.filter(year=year, pop_site__aire__in=aires)
         .select_related("pop_site__aire")
-        .prefetch_related(
-            "observers", "observations__taxon", "observations__occurrence"
-        )
+        .prefetch_related("observers", Prefetch("observations", queryset=lines))
         .order_by("pop_site__aire__number", "pop_site__code", "number")
     )
     transform = to_api_transform()
@@ -102,11 +110,11 @@ def pop_export_rows(*, year: int, aires: QuerySet[PopAire]) -> Iterator[list]:
             ]
 
 
-def pop_export_csv(*, year: int, aires: QuerySet[PopAire]) -> str:
+def pop_export_csv(*, year: int, aires: QuerySet[PopAire], user) -> str:
     """The export as CSV text (semicolons, UTF-8 with BOM for spreadsheets)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(pop_export_rows(year=year, aires=aires))
+    writer.writerows(pop_export_rows(year=year, aires=aires, user=user))
     return buffer.getvalue()

@@ -1,14 +1,43 @@
-"""Drift-fence charts: seasonal chronology, first arrivals across years, yearly totals."""
+"""Drift fences a user may see and their charts: seasonal chronology, first arrivals
+across years, yearly totals.
+
+A fence is the place of the counts made at it: a fence holding a count the reader may not
+place (a sensitive species read blurred) is left out for that reader, as is a fence of a
+dataset they may not read or at a site hidden from them (``selectors.reading``). The charts
+count only the counts the reader places."""
 
 from collections import defaultdict
 
-from django.db.models import Min, Sum
+from django.db.models import Min, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from referentiel.models import Taxon
+from observations import policy
+from observations.blurring import Reader
+from referentiel.models import Dataset, Taxon
 from zones_humides.models import DriftFence, FenceCount
+from zones_humides.selectors.reading import (
+    FENCE_LINK,
+    placeable_records,
+    sites_visible_to,
+)
 
 AMPLEXUS = FenceCount.Sex.AMPLEXUS
+
+
+def fences_visible_to(user, *, reader: Reader | None = None) -> QuerySet[DriftFence]:
+    if not user.is_authenticated:
+        return DriftFence.objects.none()
+    reader = reader or Reader.for_user(user)
+    fences = DriftFence.objects.filter(
+        dataset__in=Dataset.objects.visible_to(user),
+        site__in=sites_visible_to(user, reader=reader),
+    )
+    return policy.without_hidden_places(fences, user, FENCE_LINK, reader=reader)
+
+
+def fence_counts(*, fence: DriftFence, user) -> QuerySet[FenceCount]:
+    """The counts of ``fence`` the reader places."""
+    return placeable_records(FenceCount.objects.filter(check_round__fence=fence), user)
 
 
 def _species_name(taxon) -> str:
@@ -22,7 +51,7 @@ def fence_years(fence: DriftFence) -> list[int]:
     )
 
 
-def fence_chronology(*, fence: DriftFence, year: int) -> dict:
+def fence_chronology(*, fence: DriftFence, year: int, user) -> dict:
     """Animals counted per day and species in a season (alive and dead)."""
     checks = list(
         fence.checks.filter(date__year=year)
@@ -30,7 +59,9 @@ def fence_chronology(*, fence: DriftFence, year: int) -> dict:
         .values_list("pk", "date", "temperature_c")
     )
     per_day: dict = defaultdict(lambda: defaultdict(int))
-    counts = FenceCount.objects.filter(check_round__in=[c[0] for c in checks])
+    counts = fence_counts(fence=fence, user=user).filter(
+        check_round__in=[c[0] for c in checks]
+    )
     # A couple in amplexus is two animals.
     for check_id, taxon_id, sex, n in counts.values_list(
         "check_round_id", "taxon_id", "sex", "count"
@@ -50,10 +81,10 @@ def fence_chronology(*, fence: DriftFence, year: int) -> dict:
     }
 
 
-def fence_first_arrivals(*, fence: DriftFence) -> dict:
+def fence_first_arrivals(*, fence: DriftFence, user) -> dict:
     """Per species and year, the first day an animal was counted (day of year)."""
     rows = (
-        FenceCount.objects.filter(check_round__fence=fence)
+        fence_counts(fence=fence, user=user)
         .annotate(y=ExtractYear("check_round__date"))
         .values_list("taxon_id", "y")
         .annotate(first=Min("check_round__date"))
@@ -86,10 +117,11 @@ def fence_first_arrivals(*, fence: DriftFence) -> dict:
     }
 
 
-def fence_yearly_totals(*, fence: DriftFence) -> dict:
+def fence_yearly_totals(*, fence: DriftFence, user) -> dict:
     """Animals counted per year and species since the fence was set up."""
     rows = (
-        FenceCount.objects.filter(check_round__fence=fence, alive=True)
+        fence_counts(fence=fence, user=user)
+        .filter(alive=True)
         .annotate(y=ExtractYear("check_round__date"))
         .values_list("taxon_id", "y", "sex")
         .annotate(n=Sum("count"))

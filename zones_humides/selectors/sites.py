@@ -1,11 +1,16 @@
-"""Wetland sites: the list, the map layer and what a site sheet gathers."""
+"""Wetland sites: the list, the map layer and what a site sheet gathers.
+
+A non-public site holding a record the reader may not place is left out for that reader
+(``selectors.reading.sites_visible_to``); a public one stays, and its species list counts
+only the records the reader places, saying how many others it does not show."""
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 
-from observations.blurring import filter_attribute
+from observations import policy
 from observations.models import Occurrence
 from referentiel.models import Site
 from zones_humides.models import WetlandProfile
+from zones_humides.selectors.reading import sites_visible_to
 
 WETLAND_KINDS = (
     Site.Kind.ZONE_HUMIDE,
@@ -17,19 +22,33 @@ WETLAND_KINDS = (
 
 
 def wetland_sites(user) -> QuerySet[Site]:
-    """Sites with a wetland profile, or of a wetland kind."""
-    return Site.objects.visible_to(user).filter(
+    """Sites with a wetland profile, or of a wetland kind, that the reader may see."""
+    return sites_visible_to(user).filter(
         Q(id__in=WetlandProfile.objects.values("site_id")) | Q(kind__in=WETLAND_KINDS)
     )
 
 
-def site_species(*, site: Site, user) -> list[dict]:
-    """Species recorded on the site, from the occurrences the user may read (a blurred
-    record is not placed on a site: observations.blurring)."""
-    occurrences = filter_attribute(
-        Occurrence.objects.visible_to(user).filter(observation_status="Pr"),
-        Q(site=site) | Q(site__parent=site),
+def _site_records(*, site: Site, user) -> QuerySet[Occurrence]:
+    """Presences recorded on the site (or a site inside it) that the user reads, precise
+    or blurred."""
+    return Occurrence.objects.visible_to(user).filter(
+        Q(site=site) | Q(site__parent=site), observation_status="Pr"
     )
+
+
+def site_hidden_records(*, site: Site, user) -> int:
+    """How many of the site's records the user reads only blurred (they are not placed
+    on the site, so its species list leaves them out): a number, nothing else."""
+    condition = policy.placeable_q(user)
+    if condition == Q():
+        return 0
+    return _site_records(site=site, user=user).exclude(condition).count()
+
+
+def site_species(*, site: Site, user) -> list[dict]:
+    """Species recorded on the site, from the records the user places (a blurred record
+    is not placed on a site: observations.blurring)."""
+    occurrences = _site_records(site=site, user=user).filter(policy.placeable_q(user))
     rows = (
         occurrences.values(
             "taxon__cd_ref",

@@ -36,16 +36,25 @@ def photo_check(upload) -> str:
     raise ValidationError(_("Ce fichier n'est pas une photo JPEG, PNG ou WebP."))
 
 
+def water_level_existing(
+    *, site: Site, date, gauge: str = ""
+) -> WaterLevelReading | None:
+    """The reading a new one of the same gauge and day would correct."""
+    return WaterLevelReading.objects.filter(site=site, gauge=gauge, date=date).first()
+
+
 @transaction.atomic
 def water_level_save(
-    *, site: Site, date, level_cm: Decimal, gauge: str = "", comment: str = ""
+    *, user, site: Site, date, level_cm: Decimal, gauge: str = "", comment: str = ""
 ) -> WaterLevelReading:
-    """Record (or correct) the reading of a gauge on a day."""
-    reading = WaterLevelReading.objects.filter(
-        site=site, gauge=gauge, date=date
-    ).first() or WaterLevelReading(site=site, gauge=gauge, date=date)
+    """Record (or correct) the reading of a gauge on a day; the caller has checked that
+    ``user`` may correct the existing one (``zones_humides.permissions``)."""
+    reading = water_level_existing(
+        site=site, date=date, gauge=gauge
+    ) or WaterLevelReading(site=site, gauge=gauge, date=date, created_by=user)
     reading.level_cm = level_cm
     reading.comment = comment
+    reading.updated_by = user
     reading.full_clean()
     reading.save()
     return reading

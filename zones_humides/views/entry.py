@@ -1,6 +1,11 @@
 """Entry pages of the wetlands app beyond the POP passage: the drift-fence morning round,
 a water-level reading (quick form of the site sheet) and management operations (drawn on
-the map). Writes go through zones_humides.services or the model's own validation."""
+the map). Writes go through zones_humides.services or the model's own validation.
+
+Write scope (``zones_humides.permissions``): a morning round is entered in a fence of the
+user's organisation, and a round already saved for that day is replaced only by those who
+may change it; a water level or an operation is entered on a site the user sees by any
+writing role, and corrected by its author (or their organisation's coordinators)."""
 
 import datetime as dt
 import json
@@ -18,13 +23,23 @@ from django.views.decorators.http import require_POST
 
 from observations.forms.geometry import geometry_as_geojson
 from referentiel.models import Taxon
+from referentiel.permissions import can_enter, may_write_in
 from zones_humides.forms import FenceCheckForm, ManagementOperationForm, WaterLevelForm
 from zones_humides.models import FenceCheck, FenceCount, ManagementOperation
-from zones_humides.permissions import dataset_writable, user_can_enter
+from zones_humides.permissions import may_write_authored, may_write_fence_check
+from zones_humides.selectors.fences import fences_visible_to
 from zones_humides.selectors.sites import wetland_sites
 from zones_humides.services import fence_check_save, water_level_save
+from zones_humides.services.wetlands import water_level_existing
 from zones_humides.taxa import REGIONAL_SPECIES
-from zones_humides.views.fences import fences_visible_to
+
+
+def may_save_fence_check(user, fence, check: FenceCheck | None) -> bool:
+    """A new round in a fence of the user's organisation; the round of a day already
+    entered, only by those who may change it (saving replaces it)."""
+    if check is not None:
+        return may_write_fence_check(user, check)
+    return may_write_in(user, fence.dataset_id)
 
 
 def fence_taxa(fence) -> list[Taxon]:
@@ -49,13 +64,15 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
     fence = get_object_or_404(
         fences_visible_to(request.user).select_related("site", "dataset"), pk=pk
     )
-    if not dataset_writable(request.user, fence.dataset_id):
+    if not may_write_in(request.user, fence.dataset_id):
         raise PermissionDenied
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         day = timezone.localdate()
     instance = FenceCheck.objects.filter(fence=fence, date=day).first()
+    if not may_save_fence_check(request.user, fence, instance):
+        raise PermissionDenied
     existing = {}
     if instance is not None:
         existing = {
@@ -73,6 +90,14 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
         existing=existing,
     )
     if request.method == "POST" and form.is_valid():
+        # The posted date may be another day than the one opened.
+        day = form.cleaned_data["date"]
+        if not may_save_fence_check(
+            request.user,
+            fence,
+            FenceCheck.objects.filter(fence=fence, date=day).first(),
+        ):
+            raise PermissionDenied
         try:
             check = fence_check_save(
                 user=request.user,
@@ -109,13 +134,22 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def water_level_entry(request: HttpRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(wetland_sites(request.user), pk=pk)
-    if not user_can_enter(request.user):
+    if not can_enter(request.user):
         raise PermissionDenied
     form = WaterLevelForm(request.POST)
     url = f"{reverse('zones_humides:site_sheet', args=[site.pk])}#sheet-levels"
     if form.is_valid():
+        existing = water_level_existing(
+            site=site,
+            date=form.cleaned_data["date"],
+            gauge=form.cleaned_data.get("gauge") or "",
+        )
+        if existing is not None and not may_write_authored(request.user, existing):
+            raise PermissionDenied
         try:
-            reading = water_level_save(site=site, **form.cleaned_data)
+            reading = water_level_save(
+                user=request.user, site=site, **form.cleaned_data
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -134,7 +168,11 @@ def water_level_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _operation_page(request, site, operation: ManagementOperation | None):
-    if not user_can_enter(request.user):
+    if operation is None:
+        allowed = can_enter(request.user)
+    else:
+        allowed = may_write_authored(request.user, operation)
+    if not allowed:
         raise PermissionDenied
     instance = operation or ManagementOperation(site=site, created_by=request.user)
     form = ManagementOperationForm(

@@ -1,6 +1,10 @@
 """Great crested newt photo-identification: the individuals, a capture's upload, the
 side-by-side comparison that tags it, an individual's history, the capture-history
-matrix (CSV) and the photos (served only to users who may read the capture)."""
+matrix (CSV) and the photos (served only to users who may read the capture).
+
+Captures and individuals are those the user may place (``selectors.newts``: Triturus
+cristatus is a sensitive species); a capture is created in a dataset of the user's
+organisation and tagged by those who may change it (``zones_humides.permissions``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +13,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from referentiel.models import Dataset, Site
+from referentiel.permissions import can_enter, may_write_in, writable_datasets
 from zones_humides.forms import NewtCaptureForm
-from zones_humides.models import FenceCheck, PopPassage
-from zones_humides.permissions import dataset_writable, user_can_enter
+from zones_humides.models import FenceCheck
+from zones_humides.permissions import may_write_newt
+from zones_humides.selectors.fences import fences_visible_to
 from zones_humides.selectors.newts import (
     capture_history_csv,
     capture_history_matrix,
@@ -21,23 +26,20 @@ from zones_humides.selectors.newts import (
     newt_candidates,
     with_last_capture,
 )
-from zones_humides.selectors.pop import aires_visible_to
+from zones_humides.selectors.pop import passages_visible_to
+from zones_humides.selectors.reading import sites_visible_to
 from zones_humides.selectors.sites import wetland_sites
 from zones_humides.services import newt_capture_create, newt_capture_tag
 from zones_humides.services.newts import capture_context
-from zones_humides.views.fences import fences_visible_to
 
 
 @login_required
 def newt_index(request: HttpRequest) -> HttpResponse:
+    captures = captures_visible_to(request.user)
     individuals = with_last_capture(
-        individuals_visible_to(request.user)
+        individuals_visible_to(request.user), captures
     ).select_related("first_site")
-    pending = (
-        captures_visible_to(request.user)
-        .filter(individual__isnull=True)
-        .select_related("site")[:50]
-    )
+    pending = captures.filter(individual__isnull=True).select_related("site")[:50]
     years, rows = capture_history_matrix(user=request.user)
     return render(
         request,
@@ -47,7 +49,7 @@ def newt_index(request: HttpRequest) -> HttpResponse:
             "pending": pending,
             "years": years,
             "matrix": rows,
-            "can_enter": user_can_enter(request.user),
+            "can_enter": can_enter(request.user),
         },
     )
 
@@ -56,9 +58,7 @@ def newt_index(request: HttpRequest) -> HttpResponse:
 def newt_matrix_csv(request: HttpRequest) -> HttpResponse:
     site = None
     if request.GET.get("site", "").isdigit():
-        site = get_object_or_404(
-            Site.objects.visible_to(request.user), pk=request.GET["site"]
-        )
+        site = get_object_or_404(sites_visible_to(request.user), pk=request.GET["site"])
     response = HttpResponse(
         capture_history_csv(user=request.user, site=site),
         content_type="text/csv; charset=utf-8",
@@ -83,9 +83,9 @@ def _context_from_request(request) -> dict:
         return capture_context(fence_check=check)
     if source.get("passage", "").isdigit():
         passage = get_object_or_404(
-            PopPassage.objects.filter(
-                pop_site__aire__in=aires_visible_to(request.user)
-            ).select_related("pop_site__site", "pop_site__aire__dataset"),
+            passages_visible_to(request.user).select_related(
+                "pop_site__site", "pop_site__aire__dataset"
+            ),
             pk=source["passage"],
         )
         try:
@@ -97,21 +97,23 @@ def _context_from_request(request) -> dict:
 
 @login_required
 def newt_capture_create_page(request: HttpRequest) -> HttpResponse:
-    if not user_can_enter(request.user):
+    if not can_enter(request.user):
         raise PermissionDenied
     context = _context_from_request(request)
-    if context and not dataset_writable(request.user, context["dataset"].pk):
+    if context and not may_write_in(request.user, context["dataset"].pk):
         raise PermissionDenied
     form = NewtCaptureForm(
         request.POST or None,
         request.FILES or None,
         sites=wetland_sites(request.user).order_by("name"),
-        datasets=Dataset.objects.writable_by(request.user).order_by("title"),
+        datasets=writable_datasets(request.user).order_by("title"),
         context=context,
         initial={"date": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         values = {**form.cleaned_data, **context}
+        if not may_write_in(request.user, values["dataset"].pk):
+            raise PermissionDenied
         try:
             capture = newt_capture_create(
                 user=request.user,
@@ -143,7 +145,7 @@ def newt_capture_tag_page(request: HttpRequest, pk: int) -> HttpResponse:
     capture = get_object_or_404(
         captures_visible_to(request.user).select_related("site", "individual"), pk=pk
     )
-    can_tag = dataset_writable(request.user, capture.dataset_id)
+    can_tag = may_write_newt(request.user, capture)
     candidates = newt_candidates(capture=capture, user=request.user)
     if request.method == "POST":
         if not can_tag:
@@ -155,6 +157,9 @@ def newt_capture_tag_page(request: HttpRequest, pk: int) -> HttpResponse:
             individual = get_object_or_404(
                 individuals_visible_to(request.user), pk=choice
             )
+            # Tagging may move the individual's first capture and set its sex.
+            if not may_write_in(request.user, individual.dataset_id):
+                raise PermissionDenied
         else:
             messages.error(request, "Choisissez un individu ou « Nouvel individu ».")
             return redirect("zones_humides:newt_capture_tag", pk=capture.pk)
@@ -176,15 +181,35 @@ def newt_capture_tag_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def newt_individual(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     individual = get_object_or_404(
-        individuals_visible_to(request.user).select_related("first_site"), pk=pk
+        individuals_visible_to(user).select_related("first_site"), pk=pk
     )
-    captures = (
-        captures_visible_to(request.user)
+    captures = list(
+        captures_visible_to(user)
         .filter(individual=individual)
         .select_related("site", "fence_check__fence", "passage__pop_site")
         .order_by("date", "id")
     )
+    # A capture's fence or pond is named only when the user sees it.
+    fences = set(
+        fences_visible_to(user)
+        .filter(checks__newt_captures__in=captures)
+        .values_list("pk", flat=True)
+    )
+    passages = set(
+        passages_visible_to(user)
+        .filter(newt_captures__in=captures)
+        .values_list("pk", flat=True)
+    )
+    for capture in captures:
+        check = capture.fence_check
+        capture.shown_fence = (
+            check.fence if check and check.fence_id in fences else None
+        )
+        capture.shown_passage = (
+            capture.passage if capture.passage_id in passages else None
+        )
     years = sorted({c.date.year for c in captures})
     return render(
         request,

@@ -1,21 +1,35 @@
 """POP Amphibien pages: aires and planner, an aire's sites and passages, the passage
-sheet, the results of a season and its national export."""
+sheet, the results of a season and its national export.
+
+Every page reads the ponds, passages and lines the user may see
+(``zones_humides.selectors.pop``) and says how many it leaves out; a passage is entered in
+a dataset of the user's organisation and changed by those who may write it
+(``zones_humides.permissions``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from referentiel.permissions import can_enter, may_write_in
 from zones_humides.forms import PassageForm
-from zones_humides.models import PopPassage, PopSite
+from zones_humides.models import PassageObservation, PopPassage, PopSite
 from zones_humides.models.pop import PASSAGES_PER_SEASON
-from zones_humides.permissions import dataset_writable, user_can_enter
+from zones_humides.permissions import may_write_passage, passages_writable_by
 from zones_humides.selectors.export import pop_export_csv
-from zones_humides.selectors.pop import aires_visible_to, pop_planner, pop_results
+from zones_humides.selectors.pop import (
+    aire_hidden_counts,
+    aires_visible_to,
+    lines_shown_to,
+    passages_visible_to,
+    ponds_visible_to,
+    pop_planner,
+    pop_results,
+)
 from zones_humides.services import passage_save
 
 
@@ -32,11 +46,7 @@ def pop_index(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     aires = aires_visible_to(request.user)
     seasons = sorted(
-        set(
-            PopPassage.objects.filter(pop_site__aire__in=aires).values_list(
-                "year", flat=True
-            )
-        ),
+        set(passages_visible_to(request.user).values_list("year", flat=True)),
         reverse=True,
     )
     return render(
@@ -44,7 +54,7 @@ def pop_index(request: HttpRequest) -> HttpResponse:
         "zones_humides/pop_index.html",
         {
             "year": year,
-            "planner": pop_planner(year=year, aires=aires),
+            "planner": pop_planner(year=year, aires=aires, user=request.user),
             "seasons": seasons,
             "passages_per_season": PASSAGES_PER_SEASON,
         },
@@ -53,7 +63,9 @@ def pop_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pop_results_page(request: HttpRequest, year: int) -> HttpResponse:
-    results = pop_results(year=year, aires=aires_visible_to(request.user))
+    results = pop_results(
+        year=year, aires=aires_visible_to(request.user), user=request.user
+    )
     return render(
         request, "zones_humides/pop_results.html", {"year": year, "results": results}
     )
@@ -61,7 +73,9 @@ def pop_results_page(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 def pop_export(request: HttpRequest, year: int, filename_year: int) -> HttpResponse:
-    text = pop_export_csv(year=year, aires=aires_visible_to(request.user))
+    text = pop_export_csv(
+        year=year, aires=aires_visible_to(request.user), user=request.user
+    )
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pop-amphibien-{year}.csv"'
     return response
@@ -74,13 +88,19 @@ def aire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     year = _year(request)
-    sites = aire.sites.annotate(
-        passages_done=Count("passages", filter=Q(passages__year=year))
-    ).order_by("code")
+    user = request.user
+    sites = (
+        ponds_visible_to(user)
+        .filter(aire=aire)
+        .annotate(passages_done=Count("passages", filter=Q(passages__year=year)))
+        .order_by("code")
+    )
+    lines = lines_shown_to(user, PassageObservation.objects.select_related("taxon"))
     passages = (
-        PopPassage.objects.filter(pop_site__aire=aire, year=year)
+        passages_visible_to(user)
+        .filter(pop_site__aire=aire, year=year)
         .select_related("pop_site")
-        .prefetch_related("observations__taxon", "observers")
+        .prefetch_related(Prefetch("observations", queryset=lines), "observers")
         .order_by("pop_site__code", "number")
     )
     by_site: dict[int, list] = {}
@@ -88,6 +108,7 @@ def aire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         by_site.setdefault(passage.pop_site_id, []).append(passage)
     for site in sites:
         site.season_passages = by_site.get(site.pk, [])
+    hidden_ponds, hidden_lines = aire_hidden_counts(aire=aire, year=year, user=user)
     return render(
         request,
         "zones_humides/aire_detail.html",
@@ -95,15 +116,27 @@ def aire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "aire": aire,
             "year": year,
             "sites": sites,
-            "can_enter": dataset_writable(request.user, aire.dataset_id),
+            "hidden_ponds": hidden_ponds,
+            "hidden_lines": hidden_lines,
+            "can_enter": may_write_in(user, aire.dataset_id),
+            "writable_passages": set(
+                passages_writable_by(passages, user).values_list("pk", flat=True)
+            ),
             "passages_per_season": PASSAGES_PER_SEASON,
         },
     )
 
 
 def _passage_page(request, pop_site: PopSite, passage: PopPassage | None):
+    """The passage sheet: a new passage in a dataset of the user's organisation, or a
+    passage the user may change (their own, or their organisation's for a
+    coordinator)."""
     aire = pop_site.aire
-    if not dataset_writable(request.user, aire.dataset_id):
+    if passage is None:
+        allowed = may_write_in(request.user, aire.dataset_id)
+    else:
+        allowed = may_write_passage(request.user, passage)
+    if not allowed:
         raise PermissionDenied
     instance = passage or PopPassage(pop_site=pop_site)
     initial = {}
@@ -165,13 +198,10 @@ def _passage_page(request, pop_site: PopSite, passage: PopPassage | None):
 
 @login_required
 def passage_create(request: HttpRequest, site_pk: int) -> HttpResponse:
-    if not user_can_enter(request.user):
+    if not can_enter(request.user):
         raise PermissionDenied
     pop_site = get_object_or_404(
-        PopSite.objects.filter(aire__in=aires_visible_to(request.user)).select_related(
-            "aire"
-        ),
-        pk=site_pk,
+        ponds_visible_to(request.user).select_related("aire"), pk=site_pk
     )
     return _passage_page(request, pop_site, None)
 
@@ -179,9 +209,6 @@ def passage_create(request: HttpRequest, site_pk: int) -> HttpResponse:
 @login_required
 def passage_update(request: HttpRequest, pk: int) -> HttpResponse:
     passage = get_object_or_404(
-        PopPassage.objects.filter(
-            pop_site__aire__in=aires_visible_to(request.user)
-        ).select_related("pop_site__aire"),
-        pk=pk,
+        passages_visible_to(request.user).select_related("pop_site__aire"), pk=pk
     )
     return _passage_page(request, passage.pop_site, passage)

@@ -1,22 +1,34 @@
 """Wetland sites: the landing page with its map, the map layer and the printable site
-sheet (species from the occurrences, POP sites, drift fences, works, water levels)."""
+sheet (species from the occurrences, POP sites, drift fences, works, water levels).
+
+Only the sites, ponds, fences and newts the user may see are shown
+(``zones_humides.selectors``); the species list counts the records the user places and
+says how many others it does not detail."""
 
 import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from cpie_naturaliste.core.geo import to_api_transform
+from referentiel.permissions import can_enter
 from zones_humides.forms import WaterLevelForm
-from zones_humides.models import PopPassage, WetlandProfile
-from zones_humides.permissions import user_can_enter
+from zones_humides.models import WetlandProfile
+from zones_humides.permissions import authored_writable
+from zones_humides.selectors.fences import fences_visible_to
 from zones_humides.selectors.newts import captures_visible_to
-from zones_humides.selectors.pop import aires_visible_to
-from zones_humides.selectors.sites import site_species, wetland_sites
+from zones_humides.selectors.pop import passages_visible_to, ponds_visible_to
+from zones_humides.selectors.reading import sites_visible_to
+from zones_humides.selectors.sites import (
+    site_hidden_records,
+    site_species,
+    wetland_sites,
+)
 
 
 @login_required
@@ -24,11 +36,14 @@ def index(request: HttpRequest) -> HttpResponse:
     sites = (
         wetland_sites(request.user)
         .select_related("wetland_profile", "manager")
-        .prefetch_related("communes", "drift_fences")
+        .prefetch_related(
+            "communes",
+            Prefetch("drift_fences", queryset=fences_visible_to(request.user)),
+        )
         .order_by("name")
     )
     latest = (
-        PopPassage.objects.filter(pop_site__aire__in=aires_visible_to(request.user))
+        passages_visible_to(request.user)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
@@ -69,9 +84,13 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def site_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     site = get_object_or_404(
-        wetland_sites(request.user).select_related("manager", "parent"), pk=pk
+        wetland_sites(user).select_related("manager", "parent"), pk=pk
     )
+    operations = site.management_operations.select_related(
+        "beneficiary"
+    ).prefetch_related("photos")
     profile = WetlandProfile.objects.filter(site=site).select_related("owner").first()
     levels = list(site.water_levels.order_by("date"))
     last_gauge = levels[-1].gauge if levels else ""
@@ -82,16 +101,18 @@ def site_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "site": site,
             "profile": profile,
-            "species": site_species(site=site, user=request.user),
-            "operations": site.management_operations.select_related(
-                "beneficiary"
-            ).prefetch_related("photos"),
+            "species": site_species(site=site, user=user),
+            "hidden_records": site_hidden_records(site=site, user=user),
+            "operations": operations,
+            "writable_operations": set(
+                authored_writable(operations, user).values_list("pk", flat=True)
+            ),
             "photos": site.wetland_photos.all(),
-            "pop_sites": site.pop_sites.filter(
-                aire__in=aires_visible_to(request.user)
-            ).select_related("aire"),
-            "fences": site.drift_fences.all(),
-            "children": site.children.all(),
+            "pop_sites": ponds_visible_to(user)
+            .filter(site=site)
+            .select_related("aire"),
+            "fences": fences_visible_to(user).filter(site=site),
+            "children": sites_visible_to(user).filter(parent=site),
             "levels": levels,
             "levels_chart": {
                 "labels": [r.date.isoformat() for r in levels],
@@ -99,11 +120,11 @@ def site_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "geometry": json.loads(site.geom.transform(transform, clone=True).json),
             "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
-            "can_enter": user_can_enter(request.user),
+            "can_enter": can_enter(user),
             "level_form": WaterLevelForm(
                 initial={"date": timezone.localdate(), "gauge": last_gauge}
             ),
-            "newt_count": captures_visible_to(request.user)
+            "newt_count": captures_visible_to(user)
             .filter(site=site, individual__isnull=False)
             .values("individual")
             .distinct()
