@@ -1,7 +1,9 @@
 """Referential API viewsets (read-only), registered on the site-wide router.
 
 - ``taxa/``: the autocomplete of every form (``?search=``), see TaxonViewSet.
-- ``sites/``: GeoJSON FeatureCollection in WGS84; anonymous visitors see public sites only.
+- ``sites/``: GeoJSON FeatureCollection in WGS84; anonymous visitors see public sites only,
+  and nobody sees a protected site where a record they may not place lies
+  (``SiteQuerySet.listed_for``).
 - ``communes/``, ``datasets/``, ``programmes/``, ``atlas-groups/``, ``organisations/``.
 """
 
@@ -168,8 +170,10 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     bbox_filter_include_overlapping = True
 
     def get_queryset(self):
+        # listed_for: a protected site holding a record the reader may not place is left
+        # out of the list, the search, the bbox and the detail (404).
         return (
-            Site.objects.visible_to(self.request.user)
+            Site.objects.listed_for(self.request.user)
             .select_related("manager")
             .prefetch_related("communes")
         )

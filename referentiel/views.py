@@ -11,8 +11,9 @@ HOME_SITE_LIST_SIZE = 30
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Map of the sites the visitor may see (public ones only when not logged in)."""
-    sites = Site.objects.visible_to(request.user)
+    """Map of the sites the visitor may see (public ones only when not logged in, never a
+    protected site holding a record they may not place)."""
+    sites = Site.objects.listed_for(request.user)
     return render(
         request,
         "referentiel/home.html",

@@ -5,6 +5,7 @@ from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel
+from referentiel.signals import sites_listed
 
 from .accounts import Organisation
 
@@ -69,6 +70,17 @@ class SiteQuerySet(models.QuerySet):
         if user.is_authenticated:
             return self
         return self.filter(is_public=True)
+
+    def listed_for(self, user) -> "SiteQuerySet":
+        """The sites ``user`` may see listed, named and placed (sites API, home map, protocol
+        pages): the visible ones, narrowed by the apps above the referential
+        (``referentiel.signals.sites_listed``). A site that is not public is a piece of the
+        records made there (its point is their point): observations leaves it out for a
+        reader who may not place one of them; a public site always stays."""
+        queryset = self.visible_to(user)
+        for _receiver, narrow in sites_listed.send(sender=Site, user=user):
+            queryset = narrow(queryset)
+        return queryset
 
 
 class Site(TimeStampedModel):

@@ -13,7 +13,7 @@ from django.db.models import Max
 
 from referentiel.demo.accounts import ADMIN, DEMO_ACCOUNTS
 from referentiel.demo.programmes import DATASETS, dataset_uuid
-from referentiel.demo.sites import SITES
+from referentiel.demo.sites import SITES, sites_upsert
 from referentiel.models import (
     Commune,
     Dataset,
@@ -211,6 +211,21 @@ def test_private_garden_is_hidden_from_anonymous_visitors(demo):
     assert not garden.is_public
     assert garden not in Site.objects.visible_to(AnonymousUser())
     assert garden in Site.objects.visible_to(User.objects.get(username="saisie"))
+
+
+@pytest.mark.django_db
+def test_bat_hibernacula_are_protected_sites(demo):
+    """The winter bat roosts hold sensitive counts: their point is the bats' point, so they
+    are protected places (``is_public`` unchecked), also in a demo loaded before."""
+    roosts = Site.objects.filter(kind=Site.Kind.GITE)
+    assert roosts.count() == 10
+    assert not roosts.filter(is_public=True).exists()
+    roosts.update(is_public=True)
+    sites_upsert(organisations={o.name: o for o in Organisation.objects.all()})
+    assert not roosts.filter(is_public=True).exists()
+    assert Site.objects.filter(is_public=True).count() == sum(
+        spec.is_public for spec in SITES
+    )
 
 
 EXPECTED_SCOPES = {
