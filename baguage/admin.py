@@ -14,6 +14,7 @@ from baguage.models import (
     Session,
     Station,
 )
+from baguage.permissions import captures_shown_to, sessions_visible_to
 
 
 @admin.register(Ringer)
@@ -104,6 +105,15 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     readonly_fields = ["created_by", "updated_by", "created_at", "updated_at"]
 
+    def get_queryset(self, request):
+        # The read rule of the pages: sessions of readable datasets at places the user
+        # may see (baguage.permissions).
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=sessions_visible_to(request.user).values("pk"))
+        )
+
 
 @admin.register(Capture)
 class CaptureAdmin(admin.ModelAdmin):
@@ -120,6 +130,10 @@ class CaptureAdmin(admin.ModelAdmin):
     search_fields = ["ring_number", "taxon__scientific_name"]
     list_select_related = ["taxon", "session__station", "session__programme"]
     date_hierarchy = "session__date"
+
+    def get_queryset(self, request):
+        # Only the captures whose occurrence the user may place (baguage.permissions).
+        return captures_shown_to(request.user, super().get_queryset(request))
 
     def has_change_permission(self, request, obj=None):
         return False

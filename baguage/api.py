@@ -1,45 +1,51 @@
 """Ringing API under ``/api/v1/baguage/``: sessions (list, detail, create, update) and
 captures (list filtered by session and ring, detail, create, update, delete).
 
-Sessions are read when their dataset is visible to the user and written by a writing role
-in a dataset the user may enter data into (baguage.permissions). Capture writes go through
-``capture_save``/``capture_delete``: a refused line answers 400 with the errors per field
-(and ``to_confirm`` when a confirmation would let it through), a saved one lists its
-``warnings``."""
+Read and write as ``baguage.permissions`` says: sessions of visible datasets at places the
+reader may see, captures only when the reader may place their occurrence (the session's
+``counts`` count those, ``hidden`` says how many others); a session or capture is created in
+a dataset of the user's organisation and changed by its coordinators or by its author. A
+refused write answers 403 (404 when the row is not even readable) and changes nothing.
+Capture writes go through ``capture_save``/``capture_delete``: a refused line answers 400
+with the errors per field (and ``to_confirm`` when a confirmation would let it through), a
+saved one lists its ``warnings``."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.exceptions import PermissionDenied
 
 from baguage.filters import CaptureFilter, SessionFilter
-from baguage.models import Capture, Session
+from baguage.models import Session
 from baguage.permissions import (
+    capture_can_edit,
+    captures_shown_to,
+    may_add_capture,
     session_can_edit,
     sessions_visible_to,
-    user_can_enter,
 )
 from baguage.selectors import sessions_with_action_counts
 from baguage.serializers import CaptureSerializer, SessionSerializer
 from baguage.services import capture_delete
+from referentiel.permissions import can_enter
 
 
 class RingingPermission(permissions.BasePermission):
-    """Read what is visible; write with a writing role in a writable dataset."""
+    """Read what is visible; write with a writing role what the write rule allows."""
 
     message = _("Vous ne pouvez pas modifier les données de cette session.")
 
     def has_permission(self, request, view):
         if not request.user.is_authenticated:
             return False
-        return request.method in permissions.SAFE_METHODS or user_can_enter(
-            request.user
-        )
+        return request.method in permissions.SAFE_METHODS or can_enter(request.user)
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True
-        session = obj if isinstance(obj, Session) else obj.session
-        return session_can_edit(request.user, session)
+        if isinstance(obj, Session):
+            return session_can_edit(request.user, obj)
+        return capture_can_edit(request.user, obj)
 
 
 @extend_schema_view(
@@ -66,7 +72,8 @@ class SessionViewSet(
         return sessions_with_action_counts(
             sessions_visible_to(self.request.user).select_related(
                 "station", "programme__programme", "dataset"
-            )
+            ),
+            self.request.user,
         ).prefetch_related("ringers")
 
 
@@ -96,9 +103,16 @@ class CaptureViewSet(viewsets.ModelViewSet):
     ordering = ["session", "line", "id"]
 
     def get_queryset(self):
-        return Capture.objects.filter(
-            session__in=sessions_visible_to(self.request.user)
-        ).select_related("taxon", "occurrence", "session")
+        return captures_shown_to(self.request.user).select_related(
+            "taxon", "occurrence", "session"
+        )
+
+    def perform_create(self, serializer):
+        if not may_add_capture(self.request.user, serializer.validated_data["session"]):
+            raise PermissionDenied(
+                _("Saisie réservée aux organismes qui produisent le jeu de données.")
+            )
+        serializer.save()
 
     def perform_destroy(self, instance):
         capture_delete(capture=instance, user=self.request.user)

@@ -24,7 +24,11 @@ from django.contrib.gis.db.models.functions import PointOnSurface, Transform
 from django.db import transaction
 
 from baguage.models import FRANCE_SCHEME, Capture, EuringSpecies, Session, Station
-from baguage.permissions import sessions_visible_to
+from baguage.permissions import (
+    captures_left_out,
+    captures_shown_to,
+    sessions_visible_to,
+)
 from referentiel.models import Departement, Taxon
 
 SPECIES_CSV = Path(__file__).resolve().parent / "data" / "euring_species.csv"
@@ -508,8 +512,9 @@ class InvalidCapture:
 
 
 def euring_sessions(user=None):
-    """The sessions whose captures a user may export: those of datasets visible to them
-    (all sessions when ``user`` is None, e.g. the management command)."""
+    """The sessions whose captures a user may export: those they may read (all sessions
+    when ``user`` is None, e.g. the management command); of them, only the captures they
+    may place are exported (``euring_rows``)."""
     if user is None:
         return Session.objects.all()
     return sessions_visible_to(user)
@@ -523,6 +528,8 @@ def euring_rows(
     captures = Capture.objects.filter(
         session__in=euring_sessions(user), session__date__year=year
     )
+    if user is not None:
+        captures = captures_shown_to(user, captures)
     station_ids = (
         captures.order_by().values_list("session__station_id", flat=True).distinct()
     )
@@ -572,6 +579,12 @@ def euring_export(
     if progress is not None:
         progress(done)
     return written, invalid
+
+
+def euring_hidden(*, year: int, user) -> int:
+    """Captures of ``year`` in the sessions ``user`` reads that the export leaves out
+    (their occurrence is not placeable by the user: sensitive records)."""
+    return captures_left_out(user, Capture.objects.filter(session__date__year=year))
 
 
 def euring_years(user=None) -> list[int]:

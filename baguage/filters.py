@@ -3,7 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from baguage.models import Capture, RingingProgramme, Session, Station
+from baguage.models import Capture, RingingProgramme, Session
+from baguage.permissions import stations_visible_to
 from baguage.services import ring_normalise
 from cpie_naturaliste.core.filters import YearFilter
 
@@ -11,7 +12,8 @@ from cpie_naturaliste.core.filters import YearFilter
 class SessionFilter(django_filters.FilterSet):
     year = YearFilter(field_name="date", label=_("Année"))
     station = django_filters.ModelChoiceFilter(
-        queryset=Station.objects.all(),
+        # Only the stations the user may see named (baguage.permissions).
+        queryset=lambda request: stations_visible_to(getattr(request, "user", None)),
         label=_("Station"),
         empty_label=_("Toutes les stations"),
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baguage.models import Ringer, RingingProgramme, Session, Station
+from baguage.permissions import stations_visible_to
 from referentiel.models import Dataset
 
 SESSION_FIELDS = [
@@ -61,7 +62,9 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dataset"].queryset = Dataset.objects.writable_by(user)
-        self.fields["station"].queryset = Station.objects.select_related("site")
+        self.fields["station"].queryset = stations_visible_to(user).select_related(
+            "site"
+        )
         self.fields["programme"].queryset = RingingProgramme.objects.select_related(
             "programme"
         )

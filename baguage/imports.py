@@ -62,6 +62,7 @@ from observations.imports.xlsx_table import Formula
 from observations.models import Occurrence, Source
 from observations.services import nomenclature_labels, occurrences_publish_bulk
 from referentiel.models import Dataset
+from referentiel.permissions import may_write_in
 
 SKIP_ACTIONS = {"SANS", "BREDOUILLE"}
 CAPTURE_ACTIONS = {"B", "C", "R"}
@@ -302,10 +303,7 @@ def crbpo_import(
     started = time.monotonic()
     path = Path(path)
     result = CrbpoImportResult(filename=filename or path.name, dry_run=dry_run)
-    if (
-        user is not None
-        and not Dataset.objects.writable_by(user).filter(pk=dataset.pk).exists()
-    ):
+    if user is not None and not may_write_in(user, dataset.pk):
         result.errors.add(
             None, "", _("Vous n'avez pas le droit d'importer dans « %s ».") % dataset
         )
@@ -316,7 +314,7 @@ def crbpo_import(
         result.errors.add(refusal.line, refusal.column, refusal.message)
         rows = []
     if rows:  # checks across rows run even after row errors: every problem is listed
-        plan = _check(rows, result, dataset, header=header, ref=ref)
+        plan = _check(rows, result, dataset, header=header, ref=ref, user=user)
         if not result.errors and not dry_run:
             _write(plan, result, user=user, dataset=dataset, header=header)
         elif not result.errors:
@@ -936,9 +934,16 @@ SESSION_FIELDS = (
 
 
 def _check(
-    rows: list[_Row], result: CrbpoImportResult, dataset: Dataset, *, header, ref
+    rows: list[_Row],
+    result: CrbpoImportResult,
+    dataset: Dataset,
+    *,
+    header,
+    ref,
+    user=None,
 ) -> dict:
-    """Checks that need several rows or the database. Returns the write plan."""
+    """Checks that need several rows or the database. Returns the write plan. A session
+    of another dataset is named only when ``user`` may read its dataset."""
     errors = result.errors
     # Sessions: one per (station, programme, date); their values must agree.
     sessions: dict[tuple, dict] = {}
@@ -987,6 +992,9 @@ def _check(
             new_sessions[key] = info
             continue
         if session.dataset_id != dataset.pk:
+            readable = user is None or (
+                Dataset.objects.visible_to(user).filter(pk=session.dataset_id).exists()
+            )
             errors.add(
                 info["line"],
                 header.of("date"),
@@ -998,7 +1006,7 @@ def _check(
                     "date": info["date"].strftime("%d/%m/%Y"),
                     "station": info["station"],
                     "programme": info["programme"].programme.code,
-                    "dataset": session.dataset,
+                    "dataset": session.dataset if readable else _("non consultable"),
                 },
             )
         existing_used[key] = session

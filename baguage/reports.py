@@ -3,8 +3,10 @@ rings placed, controls (of which foreign, with their countries), species and rem
 species, as in the organisation's yearly report; per-species and per-session summaries, and
 the STOC-Capture indicators of each STOC station.
 
-Everything is computed with a few SQL aggregates over the captures of the sessions the user
-may read (their dataset in ``Dataset.objects.visible_to(user)``).
+Everything is computed with a few SQL aggregates over the captures shown to the user
+(``baguage.permissions``: sessions they may read, captures whose occurrence they may place);
+the others are left out of every figure and counted once (``AnnualTable.hidden``), without
+species, site or date — a remarkable species never appears through a hidden capture.
 """
 
 import datetime as dt
@@ -16,8 +18,15 @@ from django.contrib.postgres.aggregates import BoolOr
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
 from baguage.models import FRANCE_SCHEME, Capture, RingingProgramme, Session
-from baguage.services import session_protocol_problems, sessions_with_counts
-from referentiel.models import Dataset, Taxon
+from baguage.permissions import (
+    captures_left_out,
+    captures_shown_to,
+    sessions_visible_to,
+)
+from baguage.selectors import sessions_with_counts, shown_capture_count
+from baguage.services import session_protocol_problems
+from observations.policy import record_filter
+from referentiel.models import Taxon
 
 # EURING ringing schemes → country (the schemes of the controls seen in the region).
 SCHEME_COUNTRIES = {
@@ -169,10 +178,11 @@ class AnnualTable:
     sessions: list[Session]
     stoc: list[StocStation]
     years: list[int]
+    hidden: int = 0  # captures of the year in readable datasets left out (sensitive)
 
 
 def visible_sessions(user) -> QuerySet:
-    return Session.objects.filter(dataset__in=Dataset.objects.visible_to(user))
+    return sessions_visible_to(user)
 
 
 def ringing_years(user) -> list[int]:
@@ -199,7 +209,7 @@ def _communes(station_ids) -> dict[int, list[str]]:
 def annual_table(*, year: int, user) -> AnnualTable:
     """The table of ``year`` from the sessions ``user`` may read."""
     sessions = visible_sessions(user).filter(date__year=year)
-    captures = Capture.objects.filter(session__in=sessions)
+    captures = captures_shown_to(user, Capture.objects.filter(session__in=sessions))
     key = ("session__programme", "session__station")
     programmes = {
         p.pk: p
@@ -379,9 +389,12 @@ def annual_table(*, year: int, user) -> AnnualTable:
         controlled_birds=controlled_birds,
         countries=countries,
         species=species_summary(captures),
-        sessions=session_summary(sessions),
+        sessions=session_summary(sessions, user),
         stoc=stoc_indicators(sessions=sessions, year=year, user=user),
         years=ringing_years(user),
+        hidden=captures_left_out(
+            user, Capture.objects.filter(session__date__year=year)
+        ),
     )
 
 
@@ -451,16 +464,16 @@ def species_summary(captures: QuerySet) -> list[SpeciesRow]:
     return result
 
 
-def session_summary(sessions: QuerySet) -> list[Session]:
+def session_summary(sessions: QuerySet, user) -> list[Session]:
+    shown = record_filter(user, "captures__occurrence")
     return list(
-        sessions_with_counts(sessions)
+        sessions_with_counts(sessions, user)
         .annotate(
-            foreign_count=Count(
-                "captures",
-                filter=~Q(captures__action="B")
-                & ~Q(captures__ring_scheme=FRANCE_SCHEME),
+            foreign_count=shown_capture_count(
+                user,
+                ~Q(captures__action="B") & ~Q(captures__ring_scheme=FRANCE_SCHEME),
             ),
-            species_count=Count("captures__taxon__cd_ref", distinct=True),
+            species_count=Count("captures__taxon__cd_ref", distinct=True, filter=shown),
         )
         .select_related("station__site", "programme__programme")
         .order_by("date", "start_time", "station__name")
@@ -475,9 +488,10 @@ def stoc_indicators(*, sessions: QuerySet, year: int, user) -> list[StocStation]
     stoc_sessions = list(
         sessions.filter(programme__kind__in=stoc_kinds)
         .annotate(
-            capture_count=Count("captures"),
-            adults=Count("captures", filter=Q(captures__age__in=ADULT_AGES)),
-            juveniles=Count("captures", filter=Q(captures__age__in=JUVENILE_AGES)),
+            capture_count=shown_capture_count(user),
+            stored_capture_count=Count("captures"),
+            adults=shown_capture_count(user, Q(captures__age__in=ADULT_AGES)),
+            juveniles=shown_capture_count(user, Q(captures__age__in=JUVENILE_AGES)),
         )
         .select_related("station", "programme")
         .order_by("station__name", "date")
@@ -485,16 +499,22 @@ def stoc_indicators(*, sessions: QuerySet, year: int, user) -> list[StocStation]
     if not stoc_sessions:
         return []
     station_ids = {s.station_id for s in stoc_sessions}
-    previous = Capture.objects.filter(
-        action="B",
-        ring_scheme=OuterRef("ring_scheme"),
-        ring_number=OuterRef("ring_number"),
-        session__station=OuterRef("session__station"),
-        session__date__year=year - 1,
+    previous = captures_shown_to(
+        user,
+        Capture.objects.filter(
+            action="B",
+            ring_scheme=OuterRef("ring_scheme"),
+            ring_number=OuterRef("ring_number"),
+            session__station=OuterRef("session__station"),
+            session__date__year=year - 1,
+        ),
     )
     returns = dict(
-        Capture.objects.filter(
-            session__in=sessions.filter(programme__kind__in=stoc_kinds),
+        captures_shown_to(
+            user,
+            Capture.objects.filter(
+                session__in=sessions.filter(programme__kind__in=stoc_kinds)
+            ),
         )
         .exclude(action="B")
         .filter(Exists(previous))
@@ -504,12 +524,15 @@ def stoc_indicators(*, sessions: QuerySet, year: int, user) -> list[StocStation]
         .values_list("session__station", "n")
     )
     previous_rings = dict(
-        Capture.objects.filter(
-            action="B",
-            session__in=visible_sessions(user).filter(
-                date__year=year - 1,
-                station__in=station_ids,
-                programme__kind__in=stoc_kinds,
+        captures_shown_to(
+            user,
+            Capture.objects.filter(
+                action="B",
+                session__in=visible_sessions(user).filter(
+                    date__year=year - 1,
+                    station__in=station_ids,
+                    programme__kind__in=stoc_kinds,
+                ),
             ),
         )
         .order_by()

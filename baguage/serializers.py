@@ -19,7 +19,11 @@ from baguage.models import (
     Session,
     Station,
 )
-from baguage.permissions import sessions_writable_by
+from baguage.permissions import (
+    captures_shown_to,
+    sessions_visible_to,
+    stations_visible_to,
+)
 from baguage.services import (
     CaptureRefused,
     capture_save,
@@ -154,7 +158,8 @@ class CaptureSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["session"].queryset = sessions_writable_by(request.user)
+            # A readable session; whether the user may enter in it is the view's check (403).
+            self.fields["session"].queryset = sessions_visible_to(request.user)
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["session"].read_only = True
 
@@ -279,6 +284,7 @@ class SessionSerializer(serializers.ModelSerializer):
     duration_hours = serializers.FloatField(read_only=True, allow_null=True)
     effort_metre_hours = serializers.FloatField(read_only=True, allow_null=True)
     counts = serializers.SerializerMethodField()
+    hidden_captures = serializers.SerializerMethodField()
     protocol_problems = serializers.SerializerMethodField()
 
     class Meta:
@@ -291,6 +297,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "duration_hours",
             "effort_metre_hours",
             "counts",
+            "hidden_captures",
             "protocol_problems",
             "created_at",
             "updated_at",
@@ -302,6 +309,7 @@ class SessionSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["dataset"].queryset = Dataset.objects.writable_by(request.user)
+            self.fields["station"].queryset = stations_visible_to(request.user)
 
     @extend_schema_field(
         serializers.DictField(
@@ -316,9 +324,25 @@ class SessionSerializer(serializers.ModelSerializer):
                 "R": session.recovery_count,
             }
         counts = {"B": 0, "C": 0, "R": 0}
-        for action in session.captures.values_list("action", flat=True):
+        for action in self._shown_captures(session).values_list("action", flat=True):
             counts[action] += 1
         return counts
+
+    @extend_schema_field(
+        serializers.IntegerField(
+            help_text=_(
+                "Captures de la session non détaillées (données sensibles) : "
+                "comptées ici, absentes des captures et de « counts »."
+            )
+        )
+    )
+    def get_hidden_captures(self, session: Session) -> int:
+        if hasattr(session, "stored_capture_count"):
+            return session.stored_capture_count - session.capture_count
+        return session.captures.count() - self._shown_captures(session).count()
+
+    def _shown_captures(self, session: Session):
+        return captures_shown_to(self.context["request"].user, session.captures.all())
 
     def get_protocol_problems(self, session: Session) -> list[str]:
         return session_protocol_problems(session)

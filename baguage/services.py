@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -315,7 +315,9 @@ def session_protocol_problems(session: Session) -> list[str]:
             _("Session de %(hours).1f h : le protocole demande au moins 3 heures.")
             % {"hours": hours}
         )
-    captures = getattr(session, "capture_count", None)
+    # Every capture of the session, also those a reader is not shown (the protocol is met
+    # or not by the session, whoever reads it).
+    captures = getattr(session, "stored_capture_count", None)
     if captures is None:
         captures = session.captures.count()
     if captures < STOC_MIN_CAPTURES:
@@ -373,14 +375,6 @@ def next_free_ring(size: str) -> str | None:
             if ring not in used:
                 return ring
     return None
-
-
-def sessions_with_counts(queryset):
-    return queryset.annotate(
-        capture_count=Count("captures"),
-        ringed_count=Count("captures", filter=Q(captures__action="B")),
-        control_count=Count("captures", filter=~Q(captures__action="B")),
-    )
 
 
 def session_date_check(date: dt.date) -> None:

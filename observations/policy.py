@@ -65,14 +65,32 @@ def readable_q(user) -> Q:
     return Q(created_by_id=user.pk)
 
 
+def reader_of(user) -> Reader:
+    """The user's ``Reader``, made once per user object (a request's user): building one
+    reads the organisation's datasets, and a page asks the policy many times."""
+    reader = getattr(user, "_policy_reader", None)
+    if reader is None:
+        reader = Reader.for_user(user)
+        if user.is_authenticated:
+            user._policy_reader = reader
+    return reader
+
+
 def placeable_q(user, prefix: str = "", *, reader: Reader | None = None) -> Q:
     """The occurrences ``user`` reads *and* sees at full precision: those a protocol record
-    or a place may show with its place, date, count and comments."""
-    reader = reader or Reader.for_user(user)
+    or a place may show with its place, date, count and comments. The empty ``Q()`` when
+    that is every occurrence (``sees_every_record``)."""
+    reader = reader or reader_of(user)
     condition = readable_q(user)
     if not reader.sees_everything:
         condition &= reader.precise_q()
     return prefixed(condition, prefix)
+
+
+def sees_every_record(user, *, reader: Reader | None = None) -> bool:
+    """Whether ``user`` reads and places every occurrence (the network's coordinators,
+    superusers): no protocol view has anything to leave out for them."""
+    return not placeable_q(user, reader=reader)
 
 
 def record_placeable_q(user, path: str = "occurrence", **kwargs) -> Q:
@@ -86,8 +104,16 @@ def record_placeable_q(user, path: str = "occurrence", **kwargs) -> Q:
     return Q(**{f"{path}__isnull": True}) | placeable
 
 
+def record_filter(user, path: str = "occurrence", **kwargs) -> Q | None:
+    """``record_placeable_q`` for an aggregate over a relation (``Count(...,
+    filter=...)``): None when every record is shown."""
+    return record_placeable_q(user, path, **kwargs) or None
+
+
 def placeable_records(queryset: QuerySet, user, path: str = "occurrence", **kwargs):
-    return queryset.filter(record_placeable_q(user, path, **kwargs))
+    """The protocol records of ``queryset`` shown with their place, date and number."""
+    condition = record_placeable_q(user, path, **kwargs)
+    return queryset.filter(condition) if condition else queryset
 
 
 def hidden_records(queryset: QuerySet, user, path: str = "occurrence", **kwargs):

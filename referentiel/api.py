@@ -1,7 +1,8 @@
 """Referential API viewsets (read-only), registered on the site-wide router.
 
 - ``taxa/``: the autocomplete of every form (``?search=``), see TaxonViewSet.
-- ``sites/``: GeoJSON FeatureCollection in WGS84; anonymous visitors see public sites only.
+- ``sites/``: GeoJSON FeatureCollection in WGS84; anonymous visitors see public sites only,
+  and a protected site only its managers and surveyors (``SiteQuerySet.visible_to``).
 - ``communes/``, ``datasets/``, ``programmes/``, ``atlas-groups/``, ``organisations/``.
 """
 
@@ -168,6 +169,8 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     bbox_filter_include_overlapping = True
 
     def get_queryset(self):
+        # visible_to: a protected site of another organisation is left out of the list,
+        # the search, the bbox and the detail (404).
         return (
             Site.objects.visible_to(self.request.user)
             .select_related("manager")

@@ -11,7 +11,8 @@ HOME_SITE_LIST_SIZE = 30
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Map of the sites the visitor may see (public ones only when not logged in)."""
+    """Map of the sites the visitor may see (public ones only when not logged in, a
+    protected site only to the organisations that manage or survey it)."""
     sites = Site.objects.visible_to(request.user)
     return render(
         request,

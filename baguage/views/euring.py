@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.urls import reverse
 
-from baguage.euring import euring_export, euring_rows, euring_years
+from baguage.euring import euring_export, euring_hidden, euring_rows, euring_years
 
 MAX_LISTED = 500  # invalid captures listed on the page (all are counted)
 
@@ -25,6 +25,7 @@ def euring_year(request: HttpRequest, year: int) -> HttpResponse:
             "invalid": invalid[:MAX_LISTED],
             "invalid_count": len(invalid),
             "total": written + len(invalid),
+            "hidden": euring_hidden(year=year, user=request.user),
             "years": euring_years(request.user),
             "download_url": reverse(
                 "baguage:euring_download", kwargs={"year": year, "filename_year": year}

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from baguage.imports import crbpo_headers, crbpo_import
-from observations.imports import import_max_bytes, user_can_import
+from observations.imports import import_max_bytes
 from observations.imports.files import size_refusal
 from observations.views.imports import SizeLimitedUploadHandler
 from referentiel.models import Dataset
+from referentiel.permissions import can_enter, writable_datasets
 
 ERRORS_SHOWN = 500
 
@@ -45,13 +46,11 @@ class CrbpoImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dataset"].queryset = Dataset.objects.writable_by(user).order_by(
-            "title"
-        )
+        self.fields["dataset"].queryset = writable_datasets(user).order_by("title")
 
 
 def _check_can_import(request: HttpRequest) -> None:
-    if not user_can_import(request.user):
+    if not can_enter(request.user):
         raise PermissionDenied(
             _("L'import CRBPO est réservé aux personnes qui saisissent des données.")
         )

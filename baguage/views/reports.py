@@ -38,6 +38,15 @@ def bilan_xlsx(request: HttpRequest, year: int, filename_year: int) -> HttpRespo
     return response
 
 
+def hidden_note(hidden: int) -> str:
+    """What the bilan says of the captures it leaves out: how many, nothing else."""
+    return (
+        f"{hidden} capture(s) de l'année non détaillée(s) ici (données sensibles) : "
+        "absentes de tous les chiffres de ce bilan, elles restent dans la liste des "
+        "observations, à la précision permise."
+    )
+
+
 def _ratio(value: float | None, digits: int = 2):
     return None if value is None else round(value, digits)
 
@@ -91,7 +100,8 @@ def bilan_workbook(table: AnnualTable) -> WorkbookWriter:
                 table.total.species,
                 f"{table.controlled_birds} oiseaux contrôlés",
             ]
-        ],
+        ]
+        + ([[hidden_note(table.hidden)]] if table.hidden else []),
     )
     workbook.sheet(
         "Espèces",

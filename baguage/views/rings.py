@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from baguage.models import FRANCE_SCHEME, EuringSpecies, RingSeries
-from baguage.permissions import sessions_visible_to
+from baguage.models import FRANCE_SCHEME, Capture, EuringSpecies, RingSeries
+from baguage.permissions import captures_shown_to
 from baguage.services import (
     LOW_STOCK,
     next_free_ring,
@@ -36,17 +36,19 @@ def ring_stock_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ring_history_json(request: HttpRequest) -> JsonResponse:
-    """``?bague=…&centre=FRP``: the captures of this ring in the sessions the user may
-    read, oldest first, and how many others exist (other organisations' data)."""
+    """``?bague=…&centre=FRP``: the captures of this ring shown to the user (readable
+    session, occurrence they may place), oldest first, and how many others exist (other
+    organisations' data, sensitive records)."""
     number = ring_normalise(request.GET.get("bague", ""))
     scheme = (request.GET.get("centre") or FRANCE_SCHEME).strip().upper()
     captures = ring_history(scheme, number) if number else []
     visible = set(
-        sessions_visible_to(request.user)
-        .filter(pk__in={capture.session_id for capture in captures})
-        .values_list("pk", flat=True)
+        captures_shown_to(
+            request.user,
+            Capture.objects.filter(pk__in=[capture.pk for capture in captures]),
+        ).values_list("pk", flat=True)
     )
-    shown = [capture for capture in captures if capture.session_id in visible]
+    shown = [capture for capture in captures if capture.pk in visible]
     return JsonResponse(
         {
             "scheme": scheme,

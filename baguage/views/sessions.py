@@ -12,11 +12,17 @@ from django.utils.translation import gettext as _
 from baguage.filters import SessionFilter
 from baguage.forms import SessionForm, station_nets
 from baguage.models import FRANCE_SCHEME, Session
-from baguage.permissions import session_can_edit, sessions_visible_to, user_can_enter
+from baguage.permissions import (
+    captures_writable_by,
+    may_add_capture,
+    session_can_edit,
+    sessions_visible_to,
+)
 from baguage.selectors import session_captures, sessions_with_action_counts
 from baguage.services import session_protocol_problems, session_save
 from baguage.views.grid import GRID_COLUMNS, capture_row
 from cpie_naturaliste.core.pagination import CappedPage
+from referentiel.permissions import can_enter
 
 PER_PAGE = 25
 ORDERINGS = {"date": ("date", "id"), "-date": ("-date", "-id")}
@@ -36,11 +42,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     queryset = sessions_visible_to(request.user).select_related(
         "station", "programme__programme"
     )
-    filterset = SessionFilter(request.GET, queryset=queryset)
+    filterset = SessionFilter(request.GET, queryset=queryset, request=request)
     ordering = request.GET.get("ordering", "-date")
     if ordering not in ORDERINGS:
         ordering = "-date"
-    rows = sessions_with_action_counts(filterset.qs).order_by(*ORDERINGS[ordering])
+    rows = sessions_with_action_counts(filterset.qs, request.user).order_by(
+        *ORDERINGS[ordering]
+    )
     page = CappedPage(rows, request.GET.get("page"), per_page=PER_PAGE)
     for session in page.object_list:
         session.problems = session_protocol_problems(session)
@@ -51,7 +59,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "ordering": ordering,
-            "can_enter": user_can_enter(request.user),
+            "can_enter": can_enter(request.user),
         },
     )
 
@@ -93,7 +101,7 @@ def _save(request, form, session=None) -> Session | None:
 
 @login_required
 def session_create(request: HttpRequest) -> HttpResponse:
-    if not user_can_enter(request.user):
+    if not can_enter(request.user):
         raise PermissionDenied(_("La saisie est réservée aux rôles de saisie."))
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -119,10 +127,22 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session and the captures shown to the user (the others counted); the entry row
+    for whoever may enter in its dataset, edit buttons on the lines they may change."""
     session = _visible_session(request, pk)
-    captures = list(session_captures(session))
+    captures = list(session_captures(session, request.user))
     session.capture_count = len(captures)
-    can_edit = session_can_edit(request.user, session)
+    hidden = session.captures.count() - len(captures)
+    editable = set(
+        captures_writable_by(request.user)
+        .filter(session=session)
+        .values_list("pk", flat=True)
+    )
+    rows = []
+    for capture in captures:
+        row = capture_row(capture)
+        row["editable"] = capture.pk in editable
+        rows.append(row)
     return render(
         request,
         "baguage/session_detail.html",
@@ -130,9 +150,11 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "ringers": session.ringers.select_related("person"),
             "problems": session_protocol_problems(session),
-            "rows": [capture_row(capture) for capture in captures],
+            "rows": rows,
+            "hidden": hidden,
             "columns": GRID_COLUMNS,
-            "can_edit": can_edit,
+            "can_edit": may_add_capture(request.user, session),
+            "can_edit_session": session_can_edit(request.user, session),
             "grid_config": {
                 "session": session.pk,
                 "capturesUrl": reverse("ringing-capture-list"),

@@ -2,8 +2,12 @@
 species table (GET) and its grid entry (POST), a species' site × season matrix, and TRIM
 trends (all species, or one in full). Missing counts are ``null``, never 0.
 
-Read when the programme's dataset is visible to the user; the grid is written by a writing
-role in a dataset the user may enter data into, through ``season_grid_save``."""
+Read when the programme's dataset is visible to the user, as the pages read it: a count is
+given with its site, date and number only when the user may place the occurrence it
+publishes, a site only when it is listed for the user; ``hidden`` says how many counts were
+left out. Trends are aggregates over every site and name none. The grid is written under the
+write rule (``referentiel.permissions``, through ``season_grid_save``): entry in the
+programme's dataset, a visit changed only by whoever may change it."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -15,8 +19,9 @@ from rest_framework.response import Response
 
 from observations.models import CountProgramme, CountVisit
 from referentiel.models import Person
+from referentiel.permissions import may_write_in
 
-from .selectors import season_table, species_matrix
+from .selectors import season_table, shown_sites, species_table
 from .services import VisitEntry, season_grid_save
 from .trends import programme_trends, species_trend
 
@@ -40,7 +45,7 @@ class CountProgrammeSerializer(serializers.ModelSerializer):
     def get_sites(self, programme) -> list[dict]:
         return [
             {"id": s.pk, "name": s.site.name, "code": s.code, "habitat": s.habitat}
-            for s in programme.sites.select_related("site").order_by("site__name")
+            for s in shown_sites(programme, self.context["request"].user)
         ]
 
 
@@ -69,10 +74,12 @@ class GridSerializer(serializers.Serializer):
     rows = GridRowSerializer(many=True)
 
 
-def _table_json(programme, season) -> dict:
-    taxa, rows = season_table(programme=programme, season=season)
+def _table_json(programme, season, user) -> dict:
+    table = season_table(programme=programme, season=season, user=user)
+    taxa, rows = table.taxa, table.rows
     return {
         "season": season,
+        "hidden": table.hidden,
         "taxa": [{"cd_nom": t.pk, "scientific_name": t.scientific_name} for t in taxa],
         "rows": [
             {
@@ -98,7 +105,7 @@ class CountProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return CountProgramme.objects.visible_to(self.request.user).select_related(
-            "programme"
+            "programme", "dataset"
         )
 
     @extend_schema(request=GridSerializer, summary="Tableau ou saisie d'une saison")
@@ -107,10 +114,10 @@ class CountProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         programme, season = self.get_object(), int(season)
         if request.method == "POST":
             self._grid_save(request, programme, season)
-        return Response(_table_json(programme, season))
+        return Response(_table_json(programme, season, request.user))
 
     def _grid_save(self, request, programme, season) -> None:
-        if not CountProgramme.objects.writable_by(request.user).filter(pk=programme.pk):
+        if not may_write_in(request.user, programme.dataset_id):
             raise PermissionDenied("Saisie réservée aux organismes du jeu de données.")
         grid = GridSerializer(data=request.data)
         grid.is_valid(raise_exception=True)
@@ -145,14 +152,15 @@ class CountProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     def species(self, request, code=None, cd_nom=None):
         programme = self.get_object()
         taxon = get_object_or_404(programme.taxa, pk=cd_nom)
-        seasons, matrix = species_matrix(programme=programme, taxon=taxon)
+        table = species_table(programme=programme, taxon=taxon, user=request.user)
         return Response(
             {
                 "cd_nom": taxon.pk,
-                "seasons": seasons,
+                "seasons": table.seasons,
+                "hidden": table.hidden,
                 "sites": [
                     {"site": site.pk, "name": site.site.name, "counts": values}
-                    for site, values in matrix
+                    for site, values in table.matrix
                 ],
             }
         )
@@ -185,9 +193,15 @@ class CountProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     def trend(self, request, code=None, cd_nom=None):
         programme = self.get_object()
         taxon = get_object_or_404(programme.taxa, pk=cd_nom)
-        return Response(
-            species_trend(programme=programme, taxon=taxon), status.HTTP_200_OK
-        )
+        trend = species_trend(programme=programme, taxon=taxon)
+        if "dropped_sites" in trend:
+            # The model's sites are every site; only those shown to the user are named.
+            shown = {str(site.pk) for site in shown_sites(programme, request.user)}
+            trend = {
+                **trend,
+                "dropped_sites": [s for s in trend["dropped_sites"] if s in shown],
+            }
+        return Response(trend, status.HTTP_200_OK)
 
 
 def register(router) -> None:

@@ -11,7 +11,10 @@ from .services import VisitEntry
 
 class GridForm(forms.Form):
     """Fields per site: ``date_<site>``, ``coverage_<site>``, ``temperature_<site>``,
-    ``humidity_<site>`` and ``n_<site>_<cd_nom>`` (empty = not counted, 0 = none)."""
+    ``humidity_<site>`` and ``n_<site>_<cd_nom>`` (empty = not counted, 0 = none).
+
+    The rows of ``locked`` (count-site ids: a visit the user may not change) are shown
+    disabled and give no entry: what is posted for them is ignored."""
 
     observers = forms.ModelMultipleChoiceField(
         label="Observateurs",
@@ -19,7 +22,7 @@ class GridForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, programme, season, taxa, rows, **kwargs):
+    def __init__(self, *args, programme, season, taxa, rows, locked=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.programme, self.season, self.taxa, self.rows = (
             programme,
@@ -27,10 +30,11 @@ class GridForm(forms.Form):
             taxa,
             rows,
         )
+        self.locked = set(locked)
         observers = set()
         for row in rows:
             pk, visit = row.count_site.pk, row.visit
-            if visit is not None:
+            if visit is not None and pk not in self.locked:
                 observers.update(person.pk for person in visit.observers.all())
             self.fields[f"date_{pk}"] = forms.DateField(
                 required=False,
@@ -69,12 +73,22 @@ class GridForm(forms.Form):
                     ),
                 )
         self.fields["observers"].initial = sorted(observers)
+        for name, field in self.fields.items():
+            if name != "observers" and self._row_of(name) in self.locked:
+                field.disabled = True
+
+    @staticmethod
+    def _row_of(name: str) -> int | None:
+        """The count-site id of a row field (``date_12``, ``n_12_60418``)."""
+        parts = name.split("_")
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
 
     def grid(self) -> list[dict]:
         """Bound fields arranged by row, for the template."""
         return [
             {
                 "site": row.count_site,
+                "locked": row.count_site.pk in self.locked,
                 "date": self[f"date_{row.count_site.pk}"],
                 "coverage": self[f"coverage_{row.count_site.pk}"],
                 "temperature": self[f"temperature_{row.count_site.pk}"],
@@ -90,6 +104,8 @@ class GridForm(forms.Form):
         data = super().clean()
         for row in self.rows:
             pk = row.count_site.pk
+            if pk in self.locked:
+                continue
             date = data.get(f"date_{pk}")
             typed = any(
                 data.get(f"n_{pk}_{taxon.pk}") is not None for taxon in self.taxa
@@ -107,7 +123,7 @@ class GridForm(forms.Form):
         data, entries = self.cleaned_data, []
         for row in self.rows:
             pk = row.count_site.pk
-            if data.get(f"date_{pk}") is None:
+            if pk in self.locked or data.get(f"date_{pk}") is None:
                 continue
             conditions = {
                 name: data.get(f"{name}_{pk}") for name in ("temperature", "humidity")

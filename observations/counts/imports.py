@@ -9,7 +9,9 @@ vernacular name. An empty species cell is « non compté », 0 is a zero count.
 
 Every row is checked first, every problem reported with its line, column and reason; then
 all or nothing is written. A site already counted that season is updated through
-``visit_save``; new visits are written in bulk (``visits_create_bulk``).
+``visit_save``; new visits are written in bulk (``visits_create_bulk``). The write rule
+(``referentiel.permissions``): the user may enter data in the programme's dataset, and may
+change every visit the file updates (staff: their own; coordinators: their organisation's).
 """
 
 from dataclasses import dataclass, field
@@ -32,8 +34,9 @@ from observations.imports.errors import ErrorLog, ImportRefused
 from observations.imports.files import table_open
 from observations.models import CountProgramme, CountVisit
 from referentiel.models import Person
+from referentiel.permissions import may_write_in
 
-from .selectors import programme_sites, programme_taxa
+from .selectors import programme_sites, programme_taxa, visits_writable_by
 from .services import VisitEntry, visit_check, visit_save, visits_create_bulk
 
 # Keys as ``header_key`` writes them (no accents, case, spaces, dashes or underscores).
@@ -86,12 +89,18 @@ def counts_import(
 ) -> CountImportResult:
     """Check every row, then write all of them or none (see the module docstring)."""
     result = CountImportResult(filename=filename)
+    if not may_write_in(user, programme.dataset_id):
+        raise ImportRefused(
+            _("Import réservé aux organismes qui produisent le jeu de données.")
+        )
     table = table_open(path=path, filename=filename)
+    lines: dict[tuple[int, int], int] = {}
     try:
         columns = _columns(table.headers, programme, result.errors)
         entries = []
         if not result.errors:
             reader = _RowReader(programme, columns, result.errors)
+            lines = reader.seen
             for line, values in table.rows():
                 entry = reader.read(line, values)
                 if entry is not None:
@@ -112,6 +121,23 @@ def counts_import(
     for entry in entries:
         season = programme.season_of(entry.date)
         (old if (entry.count_site.pk, season) in existing else new).append(entry)
+    # The write rule: a visit already entered is updated only by a user who may change it.
+    allowed = set(
+        visits_writable_by(user, programme).values_list("count_site_id", "season")
+    )
+    for entry in old:
+        key = (entry.count_site.pk, programme.season_of(entry.date))
+        if key not in allowed:
+            result.errors.add(
+                lines.get(key),
+                "site",
+                _(
+                    "Visite déjà saisie par une autre personne : seule la coordination "
+                    "de l'organisme peut la modifier."
+                ),
+            )
+    if result.errors:
+        return result
     with transaction.atomic():
         visits_create_bulk(entries=new, user=user)
         for entry in old:

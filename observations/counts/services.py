@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,9 @@ from observations.services import (
     occurrences_publish_bulk,
 )
 from referentiel.models import Person, Taxon
+from referentiel.permissions import may_write_in
+
+from .selectors import visits_writable_by
 
 # Conditions a visit may record besides its date, coverage and observers.
 CONDITIONS = ("temperature", "humidity", "ice", "water_level", "disturbance", "comment")
@@ -233,14 +236,26 @@ def season_grid_save(
     *, programme: CountProgramme, season: int, entries: list[VisitEntry], user
 ) -> int:
     """Save the grid of a season: every changed row through ``visit_save``, unchanged
-    rows left alone (their occurrences keep their validation). Returns the rows saved."""
+    rows left alone (their occurrences keep their validation). Returns the rows saved.
+
+    The write rule (``referentiel.permissions``): a new visit needs a user who may enter
+    data in the programme's dataset, a changed one a user who may change that visit (the
+    producing organisation's coordinators, or its author); otherwise ``PermissionDenied``
+    is raised before anything is written."""
+    if not may_write_in(user, programme.dataset_id):
+        raise PermissionDenied(_("Saisie réservée aux organismes du jeu de données."))
     visits = {
         v.count_site_id: v
         for v in CountVisit.objects.filter(
             count_site__programme=programme, season=season
         ).prefetch_related("counts", "observers")
     }
-    saved = 0
+    allowed = set(
+        visits_writable_by(user, programme)
+        .filter(season=season)
+        .values_list("pk", flat=True)
+    )
+    changed = []
     for entry in entries:
         if entry.count_site.programme_id != programme.pk:
             raise ValidationError(_("Site hors du programme."))
@@ -251,6 +266,14 @@ def season_grid_save(
         visit = visits.get(entry.count_site.pk)
         if visit is not None and _unchanged(visit, entry, programme):
             continue
+        if visit is not None and visit.pk not in allowed:
+            raise PermissionDenied(
+                _(
+                    "Visite saisie par une autre personne : seule la coordination de "
+                    "l'organisme peut la modifier."
+                )
+            )
+        changed.append(entry)
+    for entry in changed:
         visit_save(entry=entry, user=user)
-        saved += 1
-    return saved
+    return len(changed)

@@ -1,6 +1,12 @@
 """Site-count pages under ``/observations/comptages/``: programmes, the season entry grid,
 the season table (+ XLSX), the species page (trend chart and site × season matrix), the
-programme's trend summary and the spreadsheet import."""
+programme's trend summary and the spreadsheet import.
+
+Reads follow the read rule of protocol records (``observations.counts.selectors``): a count
+is shown with its site, date and number only when the reader may place its occurrence, and
+the pages say how many they leave out. The grid and the import follow the write rule
+(``referentiel.permissions``): entry in the programme's dataset, a visit changed only by
+whoever may change it."""
 
 import tempfile
 from pathlib import Path
@@ -19,13 +25,15 @@ from observations.counts.selectors import (
     programme_seasons,
     programme_taxa,
     season_table,
-    season_totals,
-    species_matrix,
+    shown_sites,
+    species_table,
+    visits_writable_by,
 )
 from observations.counts.services import season_grid_save
 from observations.counts.trends import programme_trends, species_trend
 from observations.imports.errors import ImportRefused
 from observations.models import CountProgramme
+from referentiel.permissions import may_write_in
 
 
 def _programme(request, code: str, *, write: bool = False) -> CountProgramme:
@@ -33,18 +41,14 @@ def _programme(request, code: str, *, write: bool = False) -> CountProgramme:
     programme = get_object_or_404(
         programmes.visible_to(request.user), programme__code=code
     )
-    if (
-        write
-        and not CountProgramme.objects.writable_by(request.user)
-        .filter(pk=programme.pk)
-        .exists()
-    ):
+    if write and not _can_write(request.user, programme):
         raise PermissionDenied("Saisie réservée aux organismes du jeu de données.")
     return programme
 
 
 def _can_write(user, programme) -> bool:
-    return CountProgramme.objects.writable_by(user).filter(pk=programme.pk).exists()
+    """Entry in the programme's dataset (``referentiel.permissions.may_write_in``)."""
+    return may_write_in(user, programme.dataset_id)
 
 
 @login_required
@@ -72,7 +76,7 @@ def count_programme_detail(request: HttpRequest, code: str) -> HttpResponse:
             "seasons": list(reversed(seasons)),
             "entry_season": current,
             "taxa": programme_taxa(programme),
-            "sites": programme.sites.select_related("site").order_by("site__name"),
+            "sites": shown_sites(programme, request.user),
             "can_write": _can_write(request.user, programme),
         },
     )
@@ -80,11 +84,28 @@ def count_programme_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def count_season_grid(request: HttpRequest, code: str, season: int) -> HttpResponse:
-    """Entry of a season as a grid: one row per site, one column per species."""
+    """Entry of a season as a grid: one row per site, one column per species. A row whose
+    visit the user may not change (a colleague's, for staff) is shown locked."""
     programme = _programme(request, code, write=True)
-    taxa, rows = season_table(programme=programme, season=season)
+    table = season_table(programme=programme, season=season, user=request.user)
+    writable = set(
+        visits_writable_by(request.user, programme)
+        .filter(season=season)
+        .values_list("count_site_id", flat=True)
+    )
+    locked = {
+        row.count_site.pk
+        for row in table.rows
+        if row.visit_withheld
+        or (row.visit is not None and row.count_site.pk not in writable)
+    }
     form = GridForm(
-        request.POST or None, programme=programme, season=season, taxa=taxa, rows=rows
+        request.POST or None,
+        programme=programme,
+        season=season,
+        taxa=table.taxa,
+        rows=table.rows,
+        locked=locked,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,34 +123,49 @@ def count_season_grid(request: HttpRequest, code: str, season: int) -> HttpRespo
     return render(
         request,
         "observations/countvisit_grid.html",
-        {"programme": programme, "season": season, "form": form, "taxa": taxa},
+        {
+            "programme": programme,
+            "season": season,
+            "form": form,
+            "taxa": table.taxa,
+            "locked": bool(locked),
+        },
     )
 
 
 @login_required
 def count_season(request: HttpRequest, code: str, season: int) -> HttpResponse:
     programme = _programme(request, code)
-    taxa, rows = season_table(programme=programme, season=season)
+    table = season_table(programme=programme, season=season, user=request.user)
     return render(
         request,
         "observations/countvisit_table.html",
         {
             "programme": programme,
             "season": season,
-            "taxa": taxa,
-            "rows": rows,
-            "totals": season_totals(rows),
+            "taxa": table.taxa,
+            "rows": table.rows,
+            "totals": table.totals,
+            "hidden": table.hidden,
             "can_write": _can_write(request.user, programme),
         },
+    )
+
+
+def hidden_note(hidden: int) -> str:
+    """What a table says of the counts it leaves out: how many, nothing else."""
+    return (
+        f"{hidden} comptage(s) non détaillé(s) ici (données sensibles ou lieux protégés) : "
+        "ils restent dans la liste des observations, à la précision permise."
     )
 
 
 @login_required
 def count_season_xlsx(request: HttpRequest, code: str, season: int) -> HttpResponse:
     programme = _programme(request, code)
-    taxa, rows = season_table(programme=programme, season=season)
+    table = season_table(programme=programme, season=season, user=request.user)
     response = HttpResponse(
-        season_workbook(season, taxa, rows),
+        season_workbook(season, table),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"{programme.programme.code}-{season}.xlsx"
@@ -137,26 +173,31 @@ def count_season_xlsx(request: HttpRequest, code: str, season: int) -> HttpRespo
     return response
 
 
-def season_workbook(season: int, taxa, rows) -> bytes:
+def season_workbook(season: int, table) -> bytes:
     """The season table as one sheet of the core writer: sites × species, then the totals
-    (site names and codes are text cells, guarded against formulas)."""
+    and, when the reader may not place some counts, how many were left out (site names
+    and codes are text cells, guarded against formulas)."""
+    not_visited = "non visité ou non détaillé" if table.hidden else "non visité"
+    rows = [
+        [
+            row.count_site.site.name,
+            row.count_site.code,
+            row.count_site.get_habitat_display(),
+            row.visit.date if row.visit else None,
+            row.visit.get_coverage_display() if row.visit else not_visited,
+        ]
+        + row.values
+        for row in table.rows
+    ]
+    rows.append(["Total", "", "", None, ""] + table.totals)
+    if table.hidden:
+        rows.append([hidden_note(table.hidden)])
     book = WorkbookWriter()
     book.sheet(
         f"Saison {season}",
         ["Site", "Code", "Type", "Date", "Couverture"]
-        + [taxon.scientific_name for taxon in taxa],
-        [
-            [
-                row.count_site.site.name,
-                row.count_site.code,
-                row.count_site.get_habitat_display(),
-                row.visit.date if row.visit else None,
-                row.visit.get_coverage_display() if row.visit else "non visité",
-            ]
-            + row.values
-            for row in rows
-        ]
-        + [["Total", "", "", None, ""] + season_totals(rows)],
+        + [taxon.scientific_name for taxon in table.taxa],
+        rows,
     )
     return book.getvalue()
 
@@ -167,7 +208,7 @@ def count_species(request: HttpRequest, code: str, cd_nom: int) -> HttpResponse:
     matrix it was computed from (missing counts left empty)."""
     programme = _programme(request, code)
     taxon = get_object_or_404(programme.taxa, pk=cd_nom)
-    seasons, matrix = species_matrix(programme=programme, taxon=taxon)
+    table = species_table(programme=programme, taxon=taxon, user=request.user)
     trend = _trend_display(species_trend(programme=programme, taxon=taxon))
     chart = None
     if trend["ok"]:
@@ -189,8 +230,9 @@ def count_species(request: HttpRequest, code: str, cd_nom: int) -> HttpResponse:
         {
             "programme": programme,
             "taxon": taxon,
-            "seasons": seasons,
-            "matrix": matrix,
+            "seasons": table.seasons,
+            "matrix": table.matrix,
+            "hidden": table.hidden,
             "trend": trend,
             "chart": chart,
         },

@@ -87,6 +87,7 @@ class SiteQuerySet(models.QuerySet):
             | models.Q(pk__in=surveyed)
         )
 
+
 class Site(TimeStampedModel):
     """Any place that is surveyed or managed (terril, wetland, garden, ringing station…)."""
 

@@ -1,6 +1,7 @@
 """Fixtures of the ringing pages, API and services: a STOC session of the CPIE's dataset
-at a station with 10 nets of 12 m, a ringer who is the ``saisie`` user, rings of size A
-(0001000–0001099) and two bird species with their usual ring size and biometrics."""
+at a station with 10 nets of 12 m, entered by the ``saisie`` user who is also its ringer,
+rings of size A (0001000–0001099) and two bird species with their usual ring size and
+biometrics."""
 
 from decimal import Decimal
 from types import SimpleNamespace
@@ -52,7 +53,10 @@ def ringing(organisation, saisie_user):
             organisation=organisation,
         )
     )
-    session = SessionFactory(station=station, dataset=dataset, ringers=[ringer])
+    # Entered by the saisie user: staff change their own sessions only (write rule).
+    session = SessionFactory(
+        station=station, dataset=dataset, ringers=[ringer], created_by=saisie_user
+    )
     return SimpleNamespace(
         robin=robin,
         wren=wren,

@@ -171,7 +171,9 @@ def test_stoc_protocol_problems(ringing):
         end_time=dt.time(8, 0),
     )
     problems = session_protocol_problems(
-        sessions_with_action_counts(type(short).objects.filter(pk=short.pk)).get()
+        sessions_with_action_counts(
+            type(short).objects.filter(pk=short.pk), ringing.user
+        ).get()
     )
     assert problems == [
         "Date hors des périodes de référence STOC (18 mai, 14 juin, 7 juillet "

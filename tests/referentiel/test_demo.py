@@ -13,7 +13,7 @@ from django.db.models import Max
 
 from referentiel.demo.accounts import ADMIN, DEMO_ACCOUNTS
 from referentiel.demo.programmes import DATASETS, dataset_uuid
-from referentiel.demo.sites import SITES
+from referentiel.demo.sites import SITES, sites_upsert
 from referentiel.models import (
     Commune,
     Dataset,
@@ -184,7 +184,6 @@ def test_every_site_has_its_communes(demo):
     assert communes("Terrils jumeaux du 11/19") == {"Loos-en-Gohelle"}
 
 
-
 @pytest.mark.django_db
 def test_the_cpie_works_on_the_communes_around_its_sites(demo):
     cpie = Organisation.objects.get(name="CPIE Chaîne des Terrils")
@@ -211,9 +210,26 @@ def test_private_garden_is_hidden_from_anonymous_visitors(demo):
     assert not garden.is_public
     assert garden not in Site.objects.visible_to(AnonymousUser())
     # A protected site is the secret of who manages or surveys it (issue 17).
-    assert garden not in Site.objects.visible_to(User.objects.get(username="partenaire"))
+    assert garden not in Site.objects.visible_to(
+        User.objects.get(username="partenaire")
+    )
     regional = User.objects.get(username="coordinateur-regional")
     assert garden in Site.objects.visible_to(regional)
+
+
+@pytest.mark.django_db
+def test_bat_hibernacula_are_protected_sites(demo):
+    """The winter bat roosts hold sensitive counts: their point is the bats' point, so they
+    are protected places (``is_public`` unchecked), also in a demo loaded before."""
+    roosts = Site.objects.filter(kind=Site.Kind.GITE)
+    assert roosts.count() == 10
+    assert not roosts.filter(is_public=True).exists()
+    roosts.update(is_public=True)
+    sites_upsert(organisations={o.name: o for o in Organisation.objects.all()})
+    assert not roosts.filter(is_public=True).exists()
+    assert Site.objects.filter(is_public=True).count() == sum(
+        spec.is_public for spec in SITES
+    )
 
 
 EXPECTED_SCOPES = {
@@ -284,8 +300,9 @@ def test_load_demo_runs_the_demo_of_each_app_after_the_referential(demo, monkeyp
     for app in apps_with_demo:
         monkeypatch.setattr(
             f"{app}.demo.load_demo",
-            lambda *, log, app=app: called.append((app, Site.objects.count()))
-            or log(f"{app} : ok"),
+            lambda *, log, app=app: (
+                called.append((app, Site.objects.count())) or log(f"{app} : ok")
+            ),
         )
     output = StringIO()
     call_command("load_demo", "--departements", *DEMO_DEPARTEMENTS, stdout=output)

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from indicateurs.models import AnnualReport, RemarkableFind
 from observations.models import Extract, ImportBatch, Occurrence, SinpExport
-from referentiel.models import Person, Site
+from referentiel.models import Person
 from sensibilisation.models import Action, ActionDocument, Volunteer
+from tests.factories.referentiel import SiteFactory
 from zones_humides.models import ManagementOperation
 
 
@@ -31,8 +32,8 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
     """Rows of the canaries' organisation; ``new_marker()`` gives a fresh marker string."""
     org = canaries.organisation
     coordinator = canaries.coordinator
-    dataset = canaries.dataset
-    body = file_text(canaries.markers, canaries.points)
+    dataset = canaries.public_datasets[0]
+    body = file_text(canaries.hidden_markers, canaries.points)
     x, y = canaries.points[0]
     area = MultiPolygon(Polygon.from_bbox((x - 50, y - 50, x + 50, y + 50)), srid=2154)
     now = timezone.now()
@@ -110,7 +111,7 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         action=action, title="Affiche", uploaded_by=coordinator
     )
     document.file.save("affiche.txt", ContentFile(b"affiche"))
-    site = Site.objects.filter(is_public=True).order_by("pk").first()
+    site = SiteFactory(name="Marais partagé", kind="marais", is_public=True)
     operation = ManagementOperation.objects.create(
         site=site,
         kind=ManagementOperation.Kind.FAUCHE,
@@ -118,7 +119,42 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         performed_by=ManagementOperation.PerformedBy.SALARIES,
         created_by=coordinator,
     )
+    # The terril campaign's score, with the canary species in the method's lists: its
+    # breakdown is where a hidden species once kept its line.
+    from terrils.models import CampaignRecord, GroupCode, Score
+    from terrils.services.scoring import score_save
+    from tests.factories.terrils import (
+        MethodGroupFactory,
+        MethodVersionFactory,
+        PatrimonialSpeciesFactory,
+    )
+
+    scores = []
+    version = MethodVersionFactory(code="canari")
+    group = MethodGroupFactory(version=version, code=GroupCode.AMPHIBIANS)
+    for record in canaries.objects.get(CampaignRecord, []):
+        PatrimonialSpeciesFactory(
+            group=group, taxon=record.occurrence.taxon, rarity="R"
+        )
+    for campaign in {r.campaign for r in canaries.objects.get(CampaignRecord, [])}:
+        scores.append(score_save(campaign=campaign, version=version))
+
+    # A wetland profile on the canaries' (non-public) pond site.
+    from zones_humides.models import PopSite, WetlandProfile
+
+    pond = canaries.objects[PopSite][0]
+    profiles = []
+    if pond.site_id is not None:
+        profiles.append(
+            WetlandProfile.objects.create(
+                site=pond.site,
+                wetland_type=WetlandProfile.WetlandType.MARE,
+                surface_m2=300,
+            )
+        )
     return {
+        Score: scores,
+        WetlandProfile: profiles,
         Extract: [extract],
         ImportBatch: [batch],
         SinpExport: [sinp],

@@ -13,13 +13,10 @@ from django.db.models.functions import ExtractYear
 
 from observations import policy
 from observations.blurring import Reader
+from observations.policy import placeable_records
 from referentiel.models import Dataset, Taxon
 from zones_humides.models import DriftFence, FenceCount
-from zones_humides.selectors.reading import (
-    FENCE_LINK,
-    placeable_records,
-    sites_visible_to,
-)
+from zones_humides.selectors.reading import FENCE_LINK, sites_visible_to
 
 AMPLEXUS = FenceCount.Sex.AMPLEXUS
 

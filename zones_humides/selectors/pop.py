@@ -19,10 +19,11 @@ from django.db.models import Prefetch, QuerySet
 
 from observations import policy
 from observations.blurring import Reader
+from observations.policy import placeable_records
 from referentiel.models import Dataset
 from zones_humides.models import PassageObservation, PopAire, PopPassage, PopSite
 from zones_humides.models.pop import PASSAGES_PER_SEASON, REVISIT_YEARS
-from zones_humides.selectors.reading import POND_LINK, placeable_records
+from zones_humides.selectors.reading import POND_LINK
 
 
 def aires_visible_to(user) -> QuerySet[PopAire]:

@@ -4,14 +4,8 @@ ponds, fences and non-public sites holding an occurrence the reader may not plac
 out; Great crested newt captures, which publish no occurrence, are read as a record of
 their species would be.
 
-Two things are added here rather than in ``observations.policy`` (which this app may not
-change):
+One thing is added here to ``observations.policy``:
 
-* for a reader who places *every* occurrence, ``placeable_q`` is the empty ``Q()``, and
-  Django drops an empty ``Q`` out of an OR: ``record_placeable_q`` would then be
-  ``Q(occurrence__isnull=True)`` and hide every published record from the network's
-  coordinators, and ``exclude(Q())`` would hide everything. ``placeable_records`` and
-  ``hidden_records`` below treat that case first;
 * a newt capture or individual has no occurrence: it is placeable when an occurrence of
   Triturus cristatus in its dataset, entered by its author, would be (``newt_placeable``),
   the level being the species' highest (its regional status and every active rule of the
@@ -33,31 +27,6 @@ from zones_humides.models.newts import TRITURUS_CRISTATUS_CD_NOM
 POND_LINK = "pop_observation__passage__pop_site"
 FENCE_LINK = "fence_count__check_round__fence"
 SITE_LINKS = ("site", "site__parent")
-
-
-def places_everything(user, reader: Reader | None = None) -> bool:
-    """Whether ``user`` reads and places every occurrence (the network's coordinators,
-    superusers): nothing is hidden from them."""
-    return policy.placeable_q(user, reader=reader) == Q()
-
-
-def placeable_records(
-    queryset: QuerySet, user, path: str = "occurrence", *, reader=None
-) -> QuerySet:
-    """The protocol records of ``queryset`` whose occurrence (at ``path``) the reader
-    places; an unpublished record is judged by its container."""
-    if places_everything(user, reader):
-        return queryset
-    return policy.placeable_records(queryset, user, path, reader=reader)
-
-
-def hidden_records(
-    queryset: QuerySet, user, path: str = "occurrence", *, reader=None
-) -> QuerySet:
-    """What the protocol views leave out (and count)."""
-    if places_everything(user, reader):
-        return queryset.none()
-    return policy.hidden_records(queryset, user, path, reader=reader)
 
 
 def newt_sensitivity_level() -> int:
