@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 
 from observations.blurring import Reader
 from observations.models import Occurrence
-from observations.policy import placeable_q
+from observations.policy import hidden_records, placeable_q
 from referentiel.models import Dataset, SensitivityRule, TaxonStatus
 from terrils.models import (
     Campaign,
@@ -22,6 +22,7 @@ from terrils.models import (
     Score,
     ScoreLine,
     Terril,
+    Visit,
 )
 from terrils.services.scoring import (
     campaign_occurrences,
@@ -430,3 +431,20 @@ def taxa_sensitivity(refs: set[int]) -> dict[int, int]:
         for ref in set(taxon_refs) & refs:
             levels[ref] = max(levels.get(ref, 0), level)
     return levels
+
+
+def visits_shown(campaign: Campaign, user) -> list[Visit]:
+    """The campaign's visits a reader may see: a visit of a group on the day of a record
+    the reader may not place would date and place it on the terril (and name who saw
+    it), so it is left out with the record."""
+    hidden = {
+        (group, date)
+        for group, date in hidden_records(campaign.records.all(), user).values_list(
+            "group", "occurrence__date_start"
+        )
+    }
+    return [
+        visit
+        for visit in campaign.visits.all()
+        if (visit.group, visit.date) not in hidden
+    ]

@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from baguage.euring import euring_export, euring_hidden, euring_rows, euring_years
 
 MAX_LISTED = 500  # invalid captures listed on the page (all are counted)
 
 
+@require_safe
 @login_required
 def euring_year(request: HttpRequest, year: int) -> HttpResponse:
     written, invalid = euring_export(year=year, out=None, user=request.user)
@@ -34,6 +36,7 @@ def euring_year(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def euring_download(
     request: HttpRequest, year: int, filename_year: int

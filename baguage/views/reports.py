@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from baguage.reports import AnnualTable, annual_table, ringing_years
 from cpie_naturaliste.core.workbooks import WorkbookWriter
@@ -20,12 +21,14 @@ def bilan_latest(request: HttpRequest) -> HttpResponse:
     return redirect("baguage:bilan", year=year)
 
 
+@require_safe
 @login_required
 def bilan(request: HttpRequest, year: int) -> HttpResponse:
     table = annual_table(year=year, user=request.user)
     return render(request, "baguage/bilan.html", {"table": table, "year": year})
 
 
+@require_safe
 @login_required
 def bilan_xlsx(request: HttpRequest, year: int, filename_year: int) -> HttpResponse:
     if filename_year != year:

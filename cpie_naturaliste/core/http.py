@@ -22,6 +22,31 @@ def _is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+# What an HTML page can send: a link (GET, HEAD) or a form (POST).
+PAGE_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+
+
+class PageMethodsMiddleware:
+    """Refuse (405) PUT, PATCH and DELETE outside the API: no page takes them, and a view
+    written for GET and POST would otherwise answer a PUT with its page (200), as if it
+    had been done (the crawler of issue 17 sends every method to every route)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in PAGE_METHODS and not _is_api(request):
+            response = HttpResponse(
+                _("Méthode %(method)s non acceptée par cette page.")
+                % {"method": escape(request.method)},
+                status=405,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Allow"] = ", ".join(PAGE_METHODS)
+            return response
+        return self.get_response(request)
+
+
 class RejectNulMiddleware:
     """Refuse (400) a URL, query string or form-encoded body holding a NUL character.
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from cpie_naturaliste.core.workbooks import WorkbookWriter
 from observations.counts.forms import GridForm, ImportForm
@@ -63,6 +64,7 @@ def count_programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def count_programme_detail(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)
@@ -133,6 +135,7 @@ def count_season_grid(request: HttpRequest, code: str, season: int) -> HttpRespo
     )
 
 
+@require_safe
 @login_required
 def count_season(request: HttpRequest, code: str, season: int) -> HttpResponse:
     programme = _programme(request, code)
@@ -160,6 +163,7 @@ def hidden_note(hidden: int) -> str:
     )
 
 
+@require_safe
 @login_required
 def count_season_xlsx(request: HttpRequest, code: str, season: int) -> HttpResponse:
     programme = _programme(request, code)
@@ -202,6 +206,7 @@ def season_workbook(season: int, table) -> bytes:
     return book.getvalue()
 
 
+@require_safe
 @login_required
 def count_species(request: HttpRequest, code: str, cd_nom: int) -> HttpResponse:
     """A species: its TRIM index chart with its band, slope and class, and the site × season
@@ -239,6 +244,7 @@ def count_species(request: HttpRequest, code: str, cd_nom: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def count_trends(request: HttpRequest, code: str) -> HttpResponse:
     programme = _programme(request, code)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from observations.blurring import BLURRED_AREA_LABEL, Reader, blur_instance
 from observations.display import (
@@ -75,6 +75,7 @@ def _render_detail(
     )
 
 
+@require_safe
 @login_required
 def occurrence_detail(request: HttpRequest, uuid) -> HttpResponse:
     occurrence = visible_occurrence(request, uuid)

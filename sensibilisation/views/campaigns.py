@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from cpie_naturaliste.core.throttling import client_address, wait_phrase
 from referentiel.permissions import can_coordinate, can_validate
@@ -161,6 +161,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, campaign, form, status=400)
 
 
+@require_safe
 def report_sent(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "sensibilisation/report_sent.html", {"campaign": _open_campaign(slug)}

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from sensibilisation.permissions import actions_visible_to, user_reads_actions
 from sensibilisation.selectors import figures_for_year
@@ -15,6 +16,7 @@ def bilan_latest(request: HttpRequest) -> HttpResponse:
     return redirect("sensibilisation:bilan", year=timezone.localdate().year - 1)
 
 
+@require_safe
 @login_required
 def bilan(request: HttpRequest, year: int) -> HttpResponse:
     if not user_reads_actions(request.user):

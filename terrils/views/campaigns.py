@@ -11,7 +11,12 @@ from observations.policy import hidden_records, placeable_records
 from terrils.forms import CampaignRecordForm, HabitatForm
 from terrils.models import Campaign, GroupCode, MethodVersion, PatrimonialHabitat
 from terrils.permissions import campaign_can_enter, habitat_can_change
-from terrils.selectors import ScoreReading, score_detail, state_zero_comparison
+from terrils.selectors import (
+    ScoreReading,
+    score_detail,
+    state_zero_comparison,
+    visits_shown,
+)
 from terrils.services import (
     campaign_habitat_set,
     campaign_record_create,
@@ -114,7 +119,7 @@ def campaign_detail(request, pk: int):
                 )
             ],
             "comparison": comparison,
-            "visits": campaign.visits.all() if readable else [],
+            "visits": visits_shown(campaign, request.user) if readable else [],
             "habitats_observed": campaign.habitats.all() if readable else [],
             "campaign_readable": readable,
             "record_count": placeable_records(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from terrils.models import Campaign, Score, Terril
 from terrils.selectors import (
@@ -40,6 +41,7 @@ def terril_list(request):
     )
 
 
+@require_safe
 @login_required
 def terril_detail(request, number: str):
     terril = get_object_or_404(

@@ -334,11 +334,12 @@ def test_sites_api_hides_protected_site_of_sensitive_counts(world):
     ]
     assert names == [SECRET_SITE]
     assert coordinator.get(f"/api/v1/sites/{secret.pk}/").status_code == 200
-    # A protected site where nothing hidden lies stays listed for signed-in readers.
+    # A protected site is the secret of the organisations that manage or survey it,
+    # even when nothing sensitive lies there any more.
     for count in SiteCount.objects.filter(taxon_id=MYOTIS):
         count_delete(count=count, user=world["users"]["coordinateur_b"])
     staff = _client(world, "saisie_a")
-    assert staff.get(f"/api/v1/sites/{secret.pk}/").status_code == 200
+    assert staff.get(f"/api/v1/sites/{secret.pk}/").status_code == 404
 
 
 def test_count_grid_and_import_follow_the_write_rule(world, tmp_path):

@@ -23,13 +23,21 @@ from observations.policy import placeable_records
 from referentiel.models import Dataset
 from zones_humides.models import PassageObservation, PopAire, PopPassage, PopSite
 from zones_humides.models.pop import PASSAGES_PER_SEASON, REVISIT_YEARS
-from zones_humides.selectors.reading import POND_LINK
+from zones_humides.selectors.reading import AIRE_LINK, POND_LINK
 
 
 def aires_visible_to(user) -> QuerySet[PopAire]:
+    """Aires of the readable datasets, without those holding a line the reader may not
+    place: an aire is a cell of about 1 km, and its page counting "one pond not shown"
+    would place the hidden record in it, better than its blurred area (the crawler's
+    canary aire showed it)."""
     if not user.is_authenticated:
         return PopAire.objects.none()
-    return PopAire.objects.filter(dataset__in=Dataset.objects.visible_to(user))
+    return policy.without_hidden_places(
+        PopAire.objects.filter(dataset__in=Dataset.objects.visible_to(user)),
+        user,
+        AIRE_LINK,
+    )
 
 
 def ponds_visible_to(user, *, reader: Reader | None = None) -> QuerySet[PopSite]:

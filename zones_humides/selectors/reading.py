@@ -25,6 +25,7 @@ from zones_humides.models.newts import TRITURUS_CRISTATUS_CD_NOM
 
 # Paths from an occurrence to the place its protocol record lies in.
 POND_LINK = "pop_observation__passage__pop_site"
+AIRE_LINK = f"{POND_LINK}__aire"
 FENCE_LINK = "fence_count__check_round__fence"
 SITE_LINKS = ("site", "site__parent")
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from referentiel.permissions import can_enter, may_write_in
 from zones_humides.forms import PassageForm
@@ -61,6 +62,7 @@ def pop_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def pop_results_page(request: HttpRequest, year: int) -> HttpResponse:
     results = pop_results(
@@ -71,6 +73,7 @@ def pop_results_page(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def pop_export(request: HttpRequest, year: int, filename_year: int) -> HttpResponse:
     text = pop_export_csv(
