@@ -30,7 +30,7 @@ from sensibilisation.selectors import figures_for_year
 from terrils.selectors import ranking
 from terrils.services import version_resolve
 from zones_humides.models import ManagementOperation
-from zones_humides.selectors.pop import aires_visible_to, pop_results
+from zones_humides.selectors.pop import aires_readable, pop_results
 from zones_humides.selectors.sites import wetland_sites
 
 # Extracts that reached their recipient (a failed or pending one is no exchange).
@@ -223,7 +223,7 @@ def _wetlands(year: int, user) -> dict:
 
 
 def _pop(year: int, user) -> dict:
-    results = pop_results(year=year, aires=aires_visible_to(user), user=user)
+    results = pop_results(year=year, aires=aires_readable(user), user=user)
     surveyed = [a for a in results.aires if a.sites_visited]
     span = results.species_per_aire
     return {

@@ -51,19 +51,30 @@ def writable_datasets(user):
 
 
 def write_q(
-    user, *, dataset: str = "dataset", created_by: str | None = "created_by"
+    user,
+    *,
+    dataset: str | None = "dataset",
+    organisation: str | None = None,
+    created_by: str | None = "created_by",
 ) -> Q | None:
     """The records ``user`` may change or delete, as a filter on a model whose dataset is at
-    ``dataset`` and author at ``created_by`` (None: a model without an author, writable by
-    coordinators only). None means nothing at all (callers use ``queryset.none()``)."""
+    ``dataset`` (its producer is the organisation the record belongs to) — or, for a model
+    without a dataset, whose organisation is at ``organisation`` (``"organisation"``, or
+    ``"created_by__organisation"`` for a row that belongs to its author's) — and whose
+    author is at ``created_by`` (None: a model without an author, writable by its
+    organisation's coordinators only). None means nothing at all (callers use
+    ``queryset.none()``)."""
     if not can_enter(user):
         return None
     scope = user.write_scope
     if scope == Scope.ALL:
         return Q()
-    in_organisation = Q(**{f"{dataset}__producer_id": user.organisation_id})
     if user.organisation_id is None:
         return None
+    if organisation is not None:
+        in_organisation = Q(**{f"{organisation}_id": user.organisation_id})
+    else:
+        in_organisation = Q(**{f"{dataset}__producer_id": user.organisation_id})
     if scope == Scope.ORGANISATION:
         return in_organisation
     if created_by is None:

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from observations.models import Occurrence
 from observations.policy import record_placeable_q, without_hidden_places
 from referentiel.models import Scope, Site
-from referentiel.permissions import can_coordinate, can_validate
+from referentiel.permissions import can_coordinate, can_validate, write_q
 from sensibilisation.models import Action, Report, Volunteer
 
 
@@ -36,13 +36,7 @@ def organisation_write_q(user) -> Q | None:
     """What ``user`` may change among an organisation's own records (actions,
     volunteers): ``write_q`` for a model with an organisation and no author, i.e. the
     coordinators of that organisation, or the network. None: nothing."""
-    if not can_coordinate(user) or user.write_scope is None:
-        return None
-    if user.write_scope == Scope.ALL:
-        return Q()
-    if user.organisation_id is None:
-        return None
-    return Q(organisation_id=user.organisation_id)
+    return write_q(user, organisation="organisation", created_by=None)
 
 
 def _writable(queryset: QuerySet, user) -> QuerySet:

@@ -35,6 +35,7 @@ from zones_humides.selectors.fences import (
     fences_visible_to,
 )
 from zones_humides.selectors.pop import (
+    aires_readable,
     aires_visible_to,
     lines_shown_to,
     passages_visible_to,
@@ -127,7 +128,9 @@ class PopAireViewSet(viewsets.ReadOnlyModelViewSet):
             year = int(request.query_params.get("year", ""))
         except ValueError:
             year = timezone.localdate().year
-        results = pop_results(year=year, aires=self.get_queryset(), user=request.user)
+        results = pop_results(
+            year=year, aires=aires_readable(request.user), user=request.user
+        )
 
         def species(items):
             return [

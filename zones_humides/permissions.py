@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from referentiel.models import Scope
-from referentiel.permissions import can_enter, may_write, writable
+from referentiel.permissions import may_write, writable, write_q
 
 PASSAGE = {"dataset": "pop_site__aire__dataset", "created_by": "created_by"}
 FENCE_CHECK = {"dataset": "fence__dataset", "created_by": "created_by"}
@@ -43,31 +42,18 @@ def may_write_newt(user, row) -> bool:
     return may_write(user, row, **NEWT)
 
 
-def authored_write_q(user, *, created_by: str = "created_by") -> Q | None:
-    """``referentiel.permissions.write_q`` for rows without a dataset: the organisation is
-    the author's (``<created_by>__organisation``). None means nothing at all."""
-    if not can_enter(user):
-        return None
-    scope = user.write_scope
-    if scope == Scope.ALL:
-        return Q()
-    if user.organisation_id is None:
-        return None
-    in_organisation = Q(**{f"{created_by}__organisation_id": user.organisation_id})
-    if scope == Scope.ORGANISATION:
-        return in_organisation
-    return in_organisation & Q(**{f"{created_by}_id": user.pk})
+# Operations and water-level readings belong to their author's organisation.
+AUTHORED = {"organisation": "created_by__organisation", "created_by": "created_by"}
+
+
+def authored_write_q(user) -> Q | None:
+    return write_q(user, **AUTHORED)
 
 
 def authored_writable(queryset: QuerySet, user) -> QuerySet:
-    condition = authored_write_q(user)
-    return queryset.none() if condition is None else queryset.filter(condition)
+    return writable(queryset, user, **AUTHORED)
 
 
 def may_write_authored(user, obj) -> bool:
     """Whether ``user`` may change the saved operation or water-level reading ``obj``."""
-    if obj.pk is None:
-        return False
-    return authored_writable(
-        type(obj)._default_manager.filter(pk=obj.pk), user
-    ).exists()
+    return may_write(user, obj, **AUTHORED)

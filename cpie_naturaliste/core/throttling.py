@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions, throttling
 from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler
 
 from cpie_naturaliste.core.http import API_PREFIX
 
@@ -113,6 +112,10 @@ def api_exception_handler(exc, context):
         exc.detail = _("Trop de requêtes : %(wait)s.") % {
             "wait": wait_phrase(int(exc.wait))
         }
+    # Imported here: rest_framework.views reads DEFAULT_THROTTLE_CLASSES (this module)
+    # when it is first imported, so a module-level import would be circular.
+    from rest_framework.views import exception_handler
+
     return exception_handler(exc, context)
 
 

@@ -17,7 +17,6 @@ as it was."""
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -138,8 +137,16 @@ def world(organisation, other_organisation, coordinateur_user, taxa):
     hidden_pond = PopSiteFactory(
         aire=aire, code="ZHSECRET-01", name=POND_NAME, geom=Point(*HIDDEN_POND_XY)
     )
+    # The shown pond lies in another aire: an aire holding a hidden line is left out
+    # whole (its page counting one pond not shown would place the record in its cell).
+    shown_aire = PopAireFactory(
+        number=18, name="Aire du marais", dataset=dataset, main_observer=observer
+    )
     shown_pond = PopSiteFactory(
-        aire=aire, code="A17-02", name="Mare du chemin", geom=Point(*SHOWN_POND_XY)
+        aire=shown_aire,
+        code="A17-02",
+        name="Mare du chemin",
+        geom=Point(*SHOWN_POND_XY),
     )
 
     def passage(pond, lines, observers, comment=""):
@@ -249,6 +256,7 @@ def world(organisation, other_organisation, coordinateur_user, taxa):
     return {
         "dataset": dataset,
         "aire": aire,
+        "shown_aire": shown_aire,
         "hidden_pond": hidden_pond,
         "shown_pond": shown_pond,
         "hidden_passage": hidden_passage,
@@ -317,7 +325,8 @@ def channels(w) -> list[tuple[str, str, bool]]:
         ("api", f"{API}/pop/sites/{pond}/", True),
         ("api", f"{API}/pop/sites/{w['shown_pond'].pk}/", False),
         ("api", f"{API}/pop/aires/", False),
-        ("api", f"{API}/pop/aires/{w['aire'].pk}/", False),
+        ("api", f"{API}/pop/aires/{w['aire'].pk}/", True),
+        ("api", f"{API}/pop/aires/{w['shown_aire'].pk}/", False),
         ("api", f"{API}/pop/aires/results/?year=2020", False),
         ("api", f"{API}/barrieres/", False),
         ("api", f"{API}/barrieres/{fence}/", True),
@@ -332,7 +341,8 @@ def channels(w) -> list[tuple[str, str, bool]]:
         ("page", "/zones-humides/pop/?annee=2020", False),
         ("page", "/zones-humides/pop/2020/", False),
         ("page", "/zones-humides/pop/2020/pop-amphibien-2020.csv", False),
-        ("page", f"/zones-humides/pop/aires/{w['aire'].pk}/?annee=2020", False),
+        ("page", f"/zones-humides/pop/aires/{w['aire'].pk}/?annee=2020", True),
+        ("page", f"/zones-humides/pop/aires/{w['shown_aire'].pk}/?annee=2020", False),
         ("page", f"/zones-humides/pop/passages/{passage}/", True),
         ("page", f"/zones-humides/pop/sites/{pond}/passages/nouveau/", True),
         ("page", f"/zones-humides/barrieres/{fence}/", True),
@@ -442,7 +452,7 @@ def test_pop_pond_point_hidden(world, readers):
     for reader in ("partner_a", "saisie_a"):
         client = api_client(readers[reader])
         assert client.get(f"{API}/pop/sites/{hidden.pk}/").status_code == 404
-        listing = client.get(f"{API}/pop/sites/?aire={world['aire'].pk}").json()
+        listing = client.get(f"{API}/pop/sites/?aire={world['shown_aire'].pk}").json()
         assert [f["id"] for f in listing["features"]] == [shown.pk]
         assert not leaks(str(listing))
     owner = api_client(readers["coordinator_b"])
@@ -499,16 +509,21 @@ def test_pop_results_csv_hides_sensitive_rows(world, readers):
 
 
 def test_pop_aire_page_hides_sensitive_pond(world, readers):
-    url = reverse("zones_humides:aire_detail", args=[world["aire"].pk]) + "?annee=2020"
+    """The aire holding the hidden pond is left out whole (404, absent from the index);
+    the other aire shows its pond and says nothing of the hidden one."""
+    hidden = reverse("zones_humides:aire_detail", args=[world["aire"].pk])
+    shown = reverse("zones_humides:aire_detail", args=[world["shown_aire"].pk])
     for reader in ("partner_a", "saisie_a"):
-        html = text_of(page_client(readers[reader]).get(url))
+        client = page_client(readers[reader])
+        assert client.get(hidden + "?annee=2020").status_code == 404
+        html = text_of(client.get(shown + "?annee=2020"))
         assert "Mare du chemin" in html and "Bufo bufo" in html
         assert not leaks(html)
-        assert "Triturus" not in html
-        notice = re.search(r'data-testid="pop-hidden">([^<]*)<', html).group(1)
-        assert "1 site de l'aire non affiché" in notice
-        assert "2 données sensibles de 2020 non détaillées" in notice
-    owner = text_of(page_client(readers["coordinator_b"]).get(url))
+        assert "Triturus" not in html and "Aire des terrils" not in html
+        assert 'data-testid="pop-hidden"' not in html
+        index = text_of(client.get("/zones-humides/pop/?annee=2020"))
+        assert "Aire du marais" in index and "Aire des terrils" not in index
+    owner = text_of(page_client(readers["coordinator_b"]).get(hidden + "?annee=2020"))
     assert POND_NAME in owner and "Triturus cristatus" in owner
     assert 'data-testid="pop-hidden"' not in owner
 
@@ -736,7 +751,7 @@ def test_admin_lists_only_what_the_staff_member_may_see(world, readers):
     ]
     staff.user_permissions.add(*Permission.objects.filter(codename__in=names))
     pages = page_client(staff)
-    aire = reverse("admin:zones_humides_popaire_change", args=[world["aire"].pk])
+    aire = reverse("admin:zones_humides_popaire_change", args=[world["shown_aire"].pk])
     for url in (
         reverse("admin:zones_humides_driftfence_changelist"),
         reverse("admin:zones_humides_newtcapture_changelist"),

@@ -26,18 +26,19 @@ from zones_humides.models.pop import PASSAGES_PER_SEASON, REVISIT_YEARS
 from zones_humides.selectors.reading import AIRE_LINK, POND_LINK
 
 
-def aires_visible_to(user) -> QuerySet[PopAire]:
-    """Aires of the readable datasets, without those holding a line the reader may not
-    place: an aire is a cell of about 1 km, and its page counting "one pond not shown"
-    would place the hidden record in it, better than its blurred area (the crawler's
-    canary aire showed it)."""
+def aires_readable(user) -> QuerySet[PopAire]:
+    """Aires of the datasets ``user`` reads: what the season's totals count."""
     if not user.is_authenticated:
         return PopAire.objects.none()
-    return policy.without_hidden_places(
-        PopAire.objects.filter(dataset__in=Dataset.objects.visible_to(user)),
-        user,
-        AIRE_LINK,
-    )
+    return PopAire.objects.filter(dataset__in=Dataset.objects.visible_to(user))
+
+
+def aires_visible_to(user) -> QuerySet[PopAire]:
+    """Readable aires, without those holding a line the reader may not place: an aire is
+    a cell of about 1 km, and its page counting "one pond not shown" would place the
+    hidden record in it, better than its blurred area (the crawler's canary aire showed
+    it). The season's totals still count them, attached to no aire."""
+    return policy.without_hidden_places(aires_readable(user), user, AIRE_LINK)
 
 
 def ponds_visible_to(user, *, reader: Reader | None = None) -> QuerySet[PopSite]:
@@ -182,13 +183,21 @@ def pop_results(*, year: int, aires: QuerySet[PopAire], user) -> PopResults:
     for aire in aires.order_by("number"):
         per_aire[aire.pk] = AireResult(aire=aire)
     hidden = HiddenPart()
+    readable_aires = list(per_aire)
     all_lines = PassageObservation.objects.filter(
-        passage__year=year, passage__pop_site__aire__in=list(per_aire)
+        passage__year=year, passage__pop_site__aire__in=readable_aires
     )
     if user is None:
         shown_sites, shown_lines = None, None
     else:
         reader = Reader.for_user(user)
+        shown_aires = set(
+            policy.without_hidden_places(
+                aires.filter(pk__in=list(per_aire)), user, AIRE_LINK, reader=reader
+            ).values_list("pk", flat=True)
+        )
+        for aire_id in set(per_aire) - shown_aires:
+            del per_aire[aire_id]  # counted below in the hidden part only
         shown_sites = set(
             ponds_visible_to(user, reader=reader)
             .filter(aire__in=list(per_aire))
@@ -200,7 +209,7 @@ def pop_results(*, year: int, aires: QuerySet[PopAire], user) -> PopResults:
             )
         )
     passages = PopPassage.objects.filter(
-        year=year, pop_site__aire__in=list(per_aire)
+        year=year, pop_site__aire__in=readable_aires
     ).values_list("pk", "pop_site_id", "pop_site__aire_id")
     for _pk, site_id, aire_id in passages:
         if shown_sites is not None and site_id not in shown_sites:

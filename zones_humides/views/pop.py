@@ -24,6 +24,7 @@ from zones_humides.permissions import may_write_passage, passages_writable_by
 from zones_humides.selectors.export import pop_export_csv
 from zones_humides.selectors.pop import (
     aire_hidden_counts,
+    aires_readable,
     aires_visible_to,
     lines_shown_to,
     passages_visible_to,
@@ -66,7 +67,7 @@ def pop_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def pop_results_page(request: HttpRequest, year: int) -> HttpResponse:
     results = pop_results(
-        year=year, aires=aires_visible_to(request.user), user=request.user
+        year=year, aires=aires_readable(request.user), user=request.user
     )
     return render(
         request, "zones_humides/pop_results.html", {"year": year, "results": results}
@@ -77,7 +78,7 @@ def pop_results_page(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def pop_export(request: HttpRequest, year: int, filename_year: int) -> HttpResponse:
     text = pop_export_csv(
-        year=year, aires=aires_visible_to(request.user), user=request.user
+        year=year, aires=aires_readable(request.user), user=request.user
     )
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pop-amphibien-{year}.csv"'
