@@ -31,7 +31,7 @@ def point(dx: float, dy: float) -> GEOSGeometry:
 
 
 @pytest.fixture
-def demo_sites():
+def demo_sites(organisation):
     CommuneFactory()
     for site in (
         SiteFactory.build(
@@ -46,6 +46,8 @@ def demo_sites():
             name="Jardin privé de Loos",
             kind="jardin",
             is_public=False,
+            # A protected site: shown to the organisation that manages it (Claire's).
+            manager=organisation,
             geom=point(-900, 500),
         ),
     ):

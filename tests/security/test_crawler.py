@@ -295,19 +295,42 @@ def own_extracts(user) -> list[str]:
 
 
 # The crawl -----------------------------------------------------------------------------
+# Query parameters whose value changes what a page shows (a year, a format, a version
+# of the method…), not only which slice of it (page, sort order).
+MEANINGFUL = {"format", "annee", "year", "version", "type", "fmt", "releve", "passage"}
+
+
+def _signature(url: str):
+    """A link's route (not its ids: each route is already planned with the canaries') and
+    the meaningful part of its query."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    return (
+        resolve(parts.path).route,
+        frozenset((k, v) if k in MEANINGFUL else (k, "") for k, v in query),
+    )
+
+
 def crawl(
     client: Client, urls: list[str], checker: Checker
 ) -> tuple[Counter, list[str]]:
-    """GET every URL, and every link of the pages read (up to ``MAX_FOLLOWED``)."""
+    """GET every URL, and every link of the pages read (up to ``MAX_FOLLOWED``): a link is
+    followed once per route and kind of query (``_signature``): page 2 and page 3 of a
+    list, its sort orders, the detail pages of its rows are read once each."""
     statuses: Counter = Counter()
     errors: list[str] = []
-    seen = set()
+    seen, signatures = set(), set()
     queue = list(urls)
+    planned = set(urls)
     while queue and len(seen) < MAX_FOLLOWED + len(urls):
         url = queue.pop(0)
         if url in seen:
             continue
+        signature = _signature(url)
+        if url not in planned and signature in signatures:
+            continue
         seen.add(url)
+        signatures.add(signature)
         response = client.get(url)
         statuses[response.status_code] += 1
         if response.status_code >= 500:
