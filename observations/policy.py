@@ -35,8 +35,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from observations.blurring import Reader
 from observations.models import Occurrence
-from observations.models.querysets import VALID_STATUSES
-from referentiel.models import Scope
+from observations.models.querysets import readable_q
 
 
 def prefixed(condition: Q, prefix: str) -> Q:
@@ -51,18 +50,6 @@ def prefixed(condition: Q, prefix: str) -> Q:
             name, value = child
             copy.children.append((f"{prefix}{name}", value))
     return copy
-
-
-def readable_q(user) -> Q:
-    """The occurrences ``user`` may read at all (the scope of ``visible_to``)."""
-    if not user.is_authenticated:
-        return Q(dataset__is_public=True, validation_status__in=VALID_STATUSES)
-    scope = user.read_scope
-    if scope == Scope.ALL:
-        return Q()
-    if scope == Scope.ORGANISATION:
-        return Q(dataset__producer_id=user.organisation_id) | Q(dataset__is_public=True)
-    return Q(created_by_id=user.pk)
 
 
 def reader_of(user) -> Reader:

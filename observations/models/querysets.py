@@ -25,19 +25,7 @@ class OccurrenceQuerySet(models.QuerySet):
         return reader.restrict(self._readable_scope(user))
 
     def _readable_scope(self, user) -> "OccurrenceQuerySet":
-        if not user.is_authenticated:
-            return self.filter(
-                dataset__is_public=True, validation_status__in=VALID_STATUSES
-            )
-        scope = user.read_scope
-        if scope == Scope.ALL:
-            return self.all()
-        if scope == Scope.ORGANISATION:
-            return self.filter(
-                models.Q(dataset__producer_id=user.organisation_id)
-                | models.Q(dataset__is_public=True)
-            )
-        return self.filter(created_by=user)
+        return self.filter(readable_q(user))
 
     def editable_by(self, user) -> "OccurrenceQuerySet":
         """What ``user`` may change or delete (``referentiel.permissions.write_q``): their
@@ -80,3 +68,20 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def presences(self) -> "OccurrenceQuerySet":
         return self.filter(observation_status="Pr")
+
+
+def readable_q(user) -> models.Q:
+    """The occurrences ``user`` may read at all, blurred or not (DESIGN §7): network-wide
+    roles everything, staff and partners their organisation's datasets and the public
+    ones, anonymous visitors validated public data only. ``observations.policy`` applies
+    the same condition through the relations of the protocol records."""
+    if not user.is_authenticated:
+        return models.Q(dataset__is_public=True, validation_status__in=VALID_STATUSES)
+    scope = user.read_scope
+    if scope == Scope.ALL:
+        return models.Q()
+    if scope == Scope.ORGANISATION:
+        return models.Q(dataset__producer_id=user.organisation_id) | models.Q(
+            dataset__is_public=True
+        )
+    return models.Q(created_by_id=user.pk)
