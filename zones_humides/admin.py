@@ -38,7 +38,8 @@ class ReaderScopedAdmin:
     those they may change or delete (None: the model permissions alone)."""
 
     def visible(self, user):
-        raise NotImplementedError
+        # Fail closed: a subclass that says nothing shows nothing to staff.
+        return self.model.objects.none()
 
     def may_change(self, user, obj) -> bool | None:
         return None
