@@ -7,7 +7,7 @@ One place answers the two questions every page, API route, import and protocol e
   visitors read only public ones. How precisely a record of a readable dataset is shown is
   the occurrence layer's business (``observations.policy``).
 * **write scope** (``write_q`` / ``may_write``): what a user may change or delete — field
-  staff and validators their own records *in their organisation's datasets*, coordinators
+  staff their own records *in their organisation's datasets*, coordinators
   every record of their organisation's datasets, the network all. A record is never
   writable only because its author is the user: it must also lie in a dataset the user's
   organisation produces, so that moving to another structure, or a record entered by
@@ -26,7 +26,8 @@ from referentiel.models import Dataset, Role, Scope
 
 
 def can_enter(user) -> bool:
-    """A writing role: saisie, validateur, coordinateur (or a superuser)."""
+    """A writing role: saisie or coordinateur (or a superuser). A validator only
+    validates (``can_validate``)."""
     return bool(user.is_authenticated and user.write_scope is not None)
 
 

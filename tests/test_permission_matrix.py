@@ -58,7 +58,6 @@ USER_ROLES = {
     "partenaire_a": ("a", Role.PARTENAIRE),
     "partenaire_b": ("b", Role.PARTENAIRE),
 }
-WRITERS = ("saisie_a", "validateur_a", "coordinateur_a")
 
 DENIED = "401/403"
 LOGIN = "login"
@@ -228,7 +227,7 @@ def roles(
 LOGGED_IN = roles(DENIED, 200, 200, 200, 200, 200)  # API list, any signed-in user
 PUBLIC = roles(200, 200, 200, 200, 200, 200)
 PAGE_LOGGED_IN = roles(LOGIN, 200, 200, 200, 200, 200)
-PAGE_WRITERS = roles(LOGIN, 200, 200, 200, 403, 403)
+PAGE_WRITERS = roles(LOGIN, 200, 403, 200, 403, 403)
 PAGE_COORDINATOR = roles(LOGIN, 403, 403, 200, 403, 403)
 PAGE_REDIRECT = roles(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 
@@ -272,7 +271,7 @@ API_NEEDS = {"terrils/classement": ("method_version",)}
 # empty body of a writer with 400.
 READ_ONLY_POST = roles(DENIED, 405, 405, 405, 405, 405)
 PUBLIC_READ_ONLY_POST = roles(405, 405, 405, 405, 405, 405)
-WRITER_POST = roles(DENIED, 400, 400, 400, 403, 403)
+WRITER_POST = roles(DENIED, 400, 403, 400, 403, 403)
 API_EMPTY_POST = {
     "sites": PUBLIC_READ_ONLY_POST,
     "sensibilisation/campaigns": PUBLIC_READ_ONLY_POST,
@@ -362,21 +361,21 @@ TABLE: list[Row] = [
         "api-create:occurrence",
         "post",
         api("occurrences"),
-        roles(DENIED, 201, 201, 201, 403, 403),
+        roles(DENIED, 201, 403, 201, 403, 403),
         payload=World.occurrence_payload,
     ),
     Row(
         "api-create:ringing-session",
         "post",
         api("baguage/sessions"),
-        roles(DENIED, 201, 201, 201, 403, 403),
+        roles(DENIED, 201, 403, 201, 403, 403),
         payload=World.session_payload,
     ),
     Row(
         "api-create:ringing-capture",
         "post",
         api("baguage/captures"),
-        roles(DENIED, 201, 201, 201, 403, 403),
+        roles(DENIED, 201, 403, 201, 403, 403),
         payload=World.capture_payload,
     ),
     # --- Object level ----------------------------------------------------------------
@@ -397,7 +396,7 @@ TABLE: list[Row] = [
         "api-patch:occurrence-of-B",
         "patch",
         lambda w: f"{api('occurrences')}{w.occurrence_b.uuid}/",
-        roles(DENIED, 404, 404, 404, 403, 403),
+        roles(DENIED, 404, 403, 404, 403, 403),
         payload=lambda w: {"count_max": 3},
     ),
     Row(
@@ -422,14 +421,14 @@ TABLE: list[Row] = [
         "api-patch:ringing-capture-of-B",
         "patch",
         lambda w: f"{api('baguage/captures')}{w.capture_b.pk}/",
-        roles(DENIED, 404, 404, 404, 403, 403),
+        roles(DENIED, 404, 403, 404, 403, 403),
         payload=lambda w: {"wing_mm": "70"},
     ),
     Row(
         "api-patch:ringing-session-of-B",
         "patch",
         lambda w: f"{api('baguage/sessions')}{w.session_b.pk}/",
-        roles(DENIED, 404, 404, 404, 403, 403),
+        roles(DENIED, 404, 403, 404, 403, 403),
         payload=lambda w: {"weather": "Brume"},
     ),
     Row(

@@ -157,12 +157,14 @@ class User(AbstractUser):
 
     @property
     def write_scope(self) -> str | None:
-        """What the user may edit: coordinators their organisation (or all), staff their own."""
+        """What the user may edit: coordinators their organisation (or all), field staff
+        their own records. A validator validates (``permissions.can_validate``) and enters
+        nothing: a validator who also enters data holds the saisie role as well."""
         if self.is_superuser or (self.is_regional and Role.COORDINATEUR in self.roles):
             return Scope.ALL
         if Role.COORDINATEUR in self.roles:
             return Scope.ORGANISATION
-        if self.roles & {Role.SAISIE, Role.VALIDATEUR}:
+        if Role.SAISIE in self.roles:
             return Scope.OWN
         return None
 

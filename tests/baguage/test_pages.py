@@ -6,12 +6,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from baguage.models import Capture, Session
 from baguage.services import capture_save
+from referentiel.models import Role
 from tests.factories.baguage import RingerFactory, RingSeriesFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +91,15 @@ def test_a_reader_of_a_public_dataset_gets_no_entry_row(
     assert client.get(update).status_code == 403
 
 
-def test_a_validator_of_the_organisation_may_enter(client, ringing, validateur_user):
+def test_a_validator_reads_the_session_and_enters_nothing(
+    client, ringing, validateur_user
+):
+    """A validator validates; a validator who also rings holds the saisie role too."""
     client.force_login(validateur_user)
+    html = client.get(detail(ringing.session)).content.decode()
+    assert "Marais de la Glissoire" in html
+    assert "data-entry-row" not in html
+    validateur_user.groups.add(Group.objects.get_or_create(name=Role.SAISIE)[0])
     assert "data-entry-row" in client.get(detail(ringing.session)).content.decode()
 
 

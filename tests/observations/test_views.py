@@ -166,7 +166,7 @@ def test_navigation_shows_the_pages_each_role_can_use(
 ):
     for user, entry, queue in (
         (saisie_user, True, False),
-        (validateur_user, True, True),
+        (validateur_user, False, True),  # validates, enters nothing
         (partenaire_user, False, False),
     ):
         client.force_login(user)

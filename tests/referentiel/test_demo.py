@@ -234,7 +234,7 @@ def test_bat_hibernacula_are_protected_sites(demo):
 
 EXPECTED_SCOPES = {
     "saisie": (Scope.ORGANISATION, Scope.OWN),
-    "validateur": (Scope.ORGANISATION, Scope.OWN),
+    "validateur": (Scope.ORGANISATION, None),  # validates, enters nothing
     "coordinateur": (Scope.ORGANISATION, Scope.ORGANISATION),
     "coordinateur-regional": (Scope.ALL, Scope.ALL),
     "partenaire": (Scope.ORGANISATION, None),
