@@ -14,7 +14,12 @@ from baguage.models import (
     Session,
     Station,
 )
-from baguage.permissions import captures_shown_to, sessions_visible_to
+from baguage.permissions import (
+    captures_shown_to,
+    sessions_visible_to,
+    stations_visible_to,
+)
+from cpie_naturaliste.core.admin import ReaderScoped
 
 
 @admin.register(Ringer)
@@ -66,22 +71,32 @@ class RingingProgrammeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["programme", "target_taxa"]
 
 
-class NetPositionInline(admin.TabularInline):
+class OnVisibleStation(ReaderScoped):
+    """Nets of the stations the staff member may see named (baguage.permissions)."""
+
+    def visible(self, user):
+        return NetPosition.objects.filter(station__in=stations_visible_to(user))
+
+
+class NetPositionInline(OnVisibleStation, admin.TabularInline):
     model = NetPosition
     extra = 0
     fields = ["number", "length_m", "mesh_mm"]
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = ["name", "code", "site"]
     search_fields = ["name", "code", "site__name"]
     autocomplete_fields = ["site"]
     inlines = [NetPositionInline]
 
+    def visible(self, user):
+        return stations_visible_to(user)
+
 
 @admin.register(NetPosition)
-class NetPositionAdmin(admin.ModelAdmin):
+class NetPositionAdmin(OnVisibleStation, admin.ModelAdmin):
     list_display = ["station", "number", "length_m", "mesh_mm"]
     list_filter = ["station"]
     search_fields = ["station__name"]
@@ -89,7 +104,7 @@ class NetPositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = [
         "date",
         "station",
@@ -105,18 +120,14 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     readonly_fields = ["created_by", "updated_by", "created_at", "updated_at"]
 
-    def get_queryset(self, request):
+    def visible(self, user):
         # The read rule of the pages: sessions of readable datasets at places the user
         # may see (baguage.permissions).
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pk__in=sessions_visible_to(request.user).values("pk"))
-        )
+        return sessions_visible_to(user)
 
 
 @admin.register(Capture)
-class CaptureAdmin(admin.ModelAdmin):
+class CaptureAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = [
         "ring_number",
         "ring_scheme",
@@ -131,9 +142,9 @@ class CaptureAdmin(admin.ModelAdmin):
     list_select_related = ["taxon", "session__station", "session__programme"]
     date_hierarchy = "session__date"
 
-    def get_queryset(self, request):
+    def visible(self, user):
         # Only the captures whose occurrence the user may place (baguage.permissions).
-        return captures_shown_to(request.user, super().get_queryset(request))
+        return captures_shown_to(user)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -4,8 +4,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
+from cpie_naturaliste.core.admin import ReaderScoped, in_organisation
 from observations.blurring import BLURRED_AREA_LABEL, Reader
 from observations.counts import admin as counts_admin  # noqa: F401 (registers it)
+from observations.imports.selectors import import_batches_visible_to
 from observations.models import (
     ImportBatch,
     ImportMapping,
@@ -101,7 +103,7 @@ class OccurrenceAdmin(LeafletGeoAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = [
         "filename",
         "dataset",
@@ -115,19 +117,25 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_select_related = ["dataset", "created_by"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
+    def visible(self, user):
+        return import_batches_visible_to(user)
+
     def has_add_permission(self, request):
         return False
 
 
 @admin.register(ImportMapping)
-class ImportMappingAdmin(admin.ModelAdmin):
+class ImportMappingAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = ["name", "organisation", "is_default"]
     list_filter = ["organisation"]
     search_fields = ["name"]
 
+    def visible(self, user):
+        return in_organisation(ImportMapping, user)
+
 
 @admin.register(SinpExport)
-class SinpExportAdmin(admin.ModelAdmin):
+class SinpExportAdmin(ReaderScoped, admin.ModelAdmin):
     """The log of SINP exports: read only (the next incremental export reads it)."""
 
     list_display = [
@@ -144,6 +152,10 @@ class SinpExportAdmin(admin.ModelAdmin):
     list_filter = ["pole", "mode", "status", "year"]
     list_select_related = ["organisation", "created_by"]
     date_hierarchy = "created_at"
+
+    def visible(self, user):
+        # A local coordinator's exports (the network's are the regional coordination's).
+        return in_organisation(SinpExport, user)
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

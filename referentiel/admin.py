@@ -3,7 +3,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
+from cpie_naturaliste.core.admin import ReaderScoped, in_organisation
 from cpie_naturaliste.core.text import normalize_search
 from referentiel.models import (
     AtlasGroup,
@@ -28,7 +31,7 @@ from referentiel.tasks import refresh_atlas_groups
 
 
 @admin.register(User)
-class CpieUserAdmin(UserAdmin):
+class CpieUserAdmin(ReaderScoped, UserAdmin):
     list_display = [
         "username",
         "last_name",
@@ -48,6 +51,19 @@ class CpieUserAdmin(UserAdmin):
     ]
     filter_horizontal = [*UserAdmin.filter_horizontal, "validation_groups"]
 
+    def visible(self, user):
+        return in_organisation(User, user)
+
+
+# An API token is a password: staff see their own, superusers every account's.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ScopedTokenAdmin(ReaderScoped, TokenAdmin):
+    def visible(self, user):
+        return TokenProxy.objects.filter(user=user)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
@@ -59,12 +75,16 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "organisation", "email", "user"]
     list_filter = ["organisation"]
     list_select_related = ["organisation", "user"]
     search_fields = ["last_name", "first_name", "email"]
     autocomplete_fields = ["organisation", "user"]
+
+    def visible(self, user):
+        # Names and e-mail addresses: the staff member's own structure's people.
+        return in_organisation(Person, user)
 
 
 class AtlasGroupRuleInline(admin.TabularInline):
@@ -205,7 +225,7 @@ class CommuneAdmin(LeafletGeoAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(LeafletGeoAdmin):
+class SiteAdmin(ReaderScoped, LeafletGeoAdmin):
     list_display = ["name", "code", "kind", "manager", "is_public"]
     list_filter = ["kind", "is_public", "manager"]
     list_select_related = ["manager"]
@@ -216,6 +236,13 @@ class SiteAdmin(LeafletGeoAdmin):
     @admin.display(description=_("communes"))
     def commune_list(self, obj):
         return ", ".join(str(c) for c in obj.communes.all()) if obj.pk else "—"
+
+    def visible(self, user):
+        # A protected site is listed only for those who manage it or hold records there.
+        return Site.objects.visible_to(user)
+
+    def may_change(self, user, obj):
+        return obj.manager_id is not None and obj.manager_id == user.organisation_id
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

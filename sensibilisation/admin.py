@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from cpie_naturaliste.core.admin import ReaderScoped, in_organisation
 from sensibilisation.models import (
     Action,
     ActionDocument,
@@ -30,7 +31,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = [
         "species",
         "campaign",
@@ -63,15 +64,13 @@ class ReportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def get_queryset(self, request):
+    def visible(self, user):
         """The form shows the reporter's e-mail, address, comment, photo and point: only
-        to the structure organising the campaign (superusers: all), and only for reports
-        whose occurrence the user may place (observations.policy)."""
-        reports = super().get_queryset(request)
-        user = request.user
-        if not user.is_superuser:
-            reports = reports.filter(campaign__organisation_id=user.organisation_id)
-        return reports_placeable(reports, user)
+        to the structure organising the campaign, and only for reports whose occurrence
+        the user may place (observations.policy)."""
+        return reports_placeable(
+            in_organisation(Report, user, "campaign__organisation"), user
+        )
 
 
 class TrainingSessionInline(admin.TabularInline):
@@ -79,13 +78,20 @@ class TrainingSessionInline(admin.TabularInline):
     extra = 0
 
 
-class ActionParticipantInline(admin.TabularInline):
+class OfOwnAction(ReaderScoped):
+    """Who took part and the documents: the organising structure's staff only."""
+
+    def visible(self, user):
+        return in_organisation(self.model, user, "action__organisation")
+
+
+class ActionParticipantInline(OfOwnAction, admin.TabularInline):
     model = ActionParticipant
     autocomplete_fields = ["person"]
     extra = 0
 
 
-class ActionDocumentInline(admin.TabularInline):
+class ActionDocumentInline(OfOwnAction, admin.TabularInline):
     model = ActionDocument
     extra = 0
     readonly_fields = ["uploaded_by", "uploaded_at"]
@@ -102,8 +108,11 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = ["person", "status", "organisation", "consent_date"]
     list_filter = ["status", "organisation"]
     autocomplete_fields = ["person"]
     search_fields = ["person__last_name", "person__first_name"]
+
+    def visible(self, user):
+        return in_organisation(Volunteer, user)

@@ -1,5 +1,9 @@
+"""Admin of the terril registry, the evaluation method and the campaigns (entered on the
+pages, which publish their records and recompute the scores)."""
+
 from django.contrib import admin
 
+from cpie_naturaliste.core.admin import ReaderScoped, in_organisation
 from terrils.models import (
     Campaign,
     HabitatObservation,
@@ -43,18 +47,31 @@ class PatrimonialHabitatAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "group", "rarity"]
 
 
-class VisitInline(admin.TabularInline):
+class OfOwnCampaign(ReaderScoped):
+    """Campaigns hold notes, observers and the days of each group's visit (which date the
+    records): staff read their own organisation's campaigns."""
+
+    def visible(self, user):
+        path = (
+            "dataset__producer"
+            if self.model is Campaign
+            else "campaign__dataset__producer"
+        )
+        return in_organisation(self.model, user, path)
+
+
+class VisitInline(OfOwnCampaign, admin.TabularInline):
     model = Visit
     extra = 0
 
 
-class HabitatInline(admin.TabularInline):
+class HabitatInline(OfOwnCampaign, admin.TabularInline):
     model = HabitatObservation
     extra = 0
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(OfOwnCampaign, admin.ModelAdmin):
     list_display = ["terril", "year", "kind"]
     list_filter = ["kind", "year"]
     inlines = [VisitInline, HabitatInline]

@@ -11,6 +11,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.gis import admin
 from django.core.exceptions import ValidationError
 
+from cpie_naturaliste.core.admin import ReaderScoped
 from referentiel.permissions import may_write
 from zones_humides.models import (
     Bucket,
@@ -33,41 +34,7 @@ from zones_humides.selectors.reading import sites_visible_to
 from zones_humides.services import photo_check
 
 
-class ReaderScopedAdmin:
-    """``visible(user)`` gives the rows a staff member sees; ``may_change(user, obj)``
-    those they may change or delete (None: the model permissions alone)."""
-
-    def visible(self, user):
-        # Fail closed: a subclass that says nothing shows nothing to staff.
-        return self.model.objects.none()
-
-    def may_change(self, user, obj) -> bool | None:
-        return None
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(pk__in=self.visible(request.user).values("pk"))
-
-    def _allowed(self, request, obj) -> bool:
-        if obj is None or request.user.is_superuser:
-            return True
-        allowed = self.may_change(request.user, obj)
-        return True if allowed is None else allowed
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._allowed(
-            request, obj
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._allowed(
-            request, obj
-        )
-
-
-class OnVisibleSite(ReaderScopedAdmin):
+class OnVisibleSite(ReaderScoped):
     """Rows of a site (profiles, works, levels, photos): those of the sites the staff
     member sees."""
 
@@ -96,10 +63,13 @@ class WetlandProfileAdmin(OnVisibleSite, admin.ModelAdmin):
     autocomplete_fields = ["site", "owner"]
 
 
-class OperationPhotoInline(admin.TabularInline):
+class OperationPhotoInline(ReaderScoped, admin.TabularInline):
     model = OperationPhoto
     form = PhotoForm
     extra = 0
+
+    def visible(self, user):
+        return OperationPhoto.objects.filter(operation__site__in=sites_visible_to(user))
 
 
 @admin.register(ManagementOperation)
@@ -134,21 +104,18 @@ class SitePhotoAdmin(OnVisibleSite, admin.ModelAdmin):
     autocomplete_fields = ["site"]
 
 
-class PopSiteInline(admin.TabularInline):
+class PopSiteInline(ReaderScoped, admin.TabularInline):
     model = PopSite
     extra = 0
     fields = ["code", "name", "habitat", "site"]
     autocomplete_fields = ["site"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(pk__in=ponds_visible_to(request.user).values("pk"))
+    def visible(self, user):
+        return ponds_visible_to(user)
 
 
 @admin.register(PopAire)
-class PopAireAdmin(ReaderScopedAdmin, admin.GISModelAdmin):
+class PopAireAdmin(ReaderScoped, admin.GISModelAdmin):
     list_display = ["number", "name", "landscape_category", "first_year"]
     search_fields = ["name"]
     inlines = [PopSiteInline]
@@ -161,13 +128,16 @@ class PopAireAdmin(ReaderScopedAdmin, admin.GISModelAdmin):
         return may_write(user, obj, **AIRE)
 
 
-class BucketInline(admin.TabularInline):
+class BucketInline(ReaderScoped, admin.TabularInline):
     model = Bucket
     extra = 0
 
+    def visible(self, user):
+        return Bucket.objects.filter(fence__in=fences_visible_to(user))
+
 
 @admin.register(DriftFence)
-class DriftFenceAdmin(ReaderScopedAdmin, admin.ModelAdmin):
+class DriftFenceAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = ["name", "site", "first_year"]
     inlines = [BucketInline]
     autocomplete_fields = ["site"]
@@ -180,7 +150,7 @@ class DriftFenceAdmin(ReaderScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(NewtIndividual)
-class NewtIndividualAdmin(ReaderScopedAdmin, admin.ModelAdmin):
+class NewtIndividualAdmin(ReaderScoped, admin.ModelAdmin):
     list_display = ["code", "sex", "first_seen", "first_site"]
     search_fields = ["code"]
     list_select_related = ["first_site"]
@@ -195,7 +165,7 @@ class NewtIndividualAdmin(ReaderScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(NewtCapture)
-class NewtCaptureAdmin(ReaderScopedAdmin, admin.ModelAdmin):
+class NewtCaptureAdmin(ReaderScoped, admin.ModelAdmin):
     """Photos are uploaded through the capture page (checks and thumbnail)."""
 
     def visible(self, user):
