@@ -19,6 +19,7 @@ from baguage.models import (
     RingSeries,
     Session,
 )
+from baguage.permissions import captures_shown_to
 from observations.models import Source
 from observations.services import occurrence_delete, occurrence_publish
 
@@ -81,10 +82,12 @@ class CaptureCheck:
         self.errors.setdefault(name, []).append(message)
 
 
-def capture_check(capture: Capture) -> CaptureCheck:
+def capture_check(capture: Capture, user) -> CaptureCheck:
     """Entry checks: refuse a B ring already used or not in stock, a future date; ask to
     confirm a C ring seen on another species; warn on biometrics outside the species'
-    usual range."""
+    usual range. The date and species of an earlier capture of the ring are named only
+    when ``user`` may place it (baguage.permissions): a protected bird's ringing is not
+    told through another structure's entry form."""
     check = CaptureCheck()
     capture.ring_number = ring_normalise(capture.ring_number)
     capture.ring_scheme = (capture.ring_scheme or FRANCE_SCHEME).upper()
@@ -108,15 +111,20 @@ def capture_check(capture: Capture) -> CaptureCheck:
             )
         elif others.filter(action=Capture.Action.RINGED).exists():
             first = others.filter(action=Capture.Action.RINGED).first()
-            check.error(
-                "ring_number",
-                _("La bague %(ring)s a déjà été posée le %(date)s (%(species)s).")
-                % {
+            if captures_shown_to(user, Capture.objects.filter(pk=first.pk)).exists():
+                message = _(
+                    "La bague %(ring)s a déjà été posée le %(date)s (%(species)s)."
+                ) % {
                     "ring": capture.ring_number,
                     "date": f"{first.session.date:%d/%m/%Y}",
                     "species": first.taxon.scientific_name,
-                },
-            )
+                }
+            else:
+                message = _(
+                    "La bague %(ring)s a déjà été posée (donnée d'un autre organisme "
+                    "non détaillée)."
+                ) % {"ring": capture.ring_number}
+            check.error("ring_number", message)
         else:
             if check.series is None:
                 check.error(
@@ -148,11 +156,11 @@ def capture_check(capture: Capture) -> CaptureCheck:
                         % {"size": check.series.size, "usual": usual}
                     )
     else:
-        species = set(
-            others.exclude(taxon__cd_ref=capture.taxon.cd_ref).values_list(
-                "taxon__scientific_name", flat=True
-            )
-        )
+        elsewhere = others.exclude(taxon__cd_ref=capture.taxon.cd_ref)
+        shown = captures_shown_to(user, elsewhere)
+        species = set(shown.values_list("taxon__scientific_name", flat=True))
+        if elsewhere.count() > shown.count():
+            species.add(_("donnée d'un autre organisme non détaillée"))
         if species:
             check.to_confirm.append(
                 _(
@@ -225,7 +233,7 @@ def capture_save(
     for name, value in fields.items():
         setattr(capture, name, value)
     capture.updated_by = user
-    check = capture_check(capture)
+    check = capture_check(capture, user)
     if check.errors:
         raise CaptureRefused(check.errors)
     if check.to_confirm and not confirm:

@@ -19,7 +19,9 @@ from baguage.services import (
     session_save,
 )
 from observations.models import Occurrence, Source
-from tests.factories.baguage import RingSeriesFactory, SessionFactory
+from referentiel.models import Role
+from tests.factories.baguage import RingSeriesFactory, SessionFactory, StationFactory
+from tests.factories.referentiel import DatasetFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,29 @@ def test_a_ring_used_twice_is_refused_in_french(ringing):
         "La bague 0001000 a déjà été posée le 14/06/2020 (Erithacus rubecula)."
     ]
     assert Capture.objects.count() == 1
+
+
+def test_another_structures_ringing_at_a_protected_place_is_not_told(ringing):
+    """The refusal and the question say that the ring was used, not when nor on what:
+    the earlier capture is another structure's, at a site listed only for them."""
+    other = OrganisationFactory(name="Réserve B")
+    theirs = SessionFactory(
+        station=StationFactory(site__is_public=False, site__manager=other),
+        dataset=DatasetFactory(producer=other),
+        date=dt.date(2020, 5, 2),
+        created_by=UserFactory(username="b", organisation=other, roles=[Role.SAISIE]),
+    )
+    save(ringing, session=theirs, taxon=ringing.wren)
+    with pytest.raises(CaptureRefused) as refused:
+        save(ringing)
+    assert refused.value.message_dict["ring_number"] == [
+        "La bague 0001000 a déjà été posée (donnée d'un autre organisme non détaillée)."
+    ]
+    with pytest.raises(CaptureRefused) as refused:
+        save(ringing, action="C")
+    (question,) = refused.value.to_confirm
+    assert "Troglodytes" not in question and "02/05/2020" not in question
+    assert "donnée d'un autre organisme non détaillée" in question
 
 
 def test_a_ring_in_no_series_is_refused(ringing):
