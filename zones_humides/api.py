@@ -19,12 +19,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from cpie_naturaliste.core.filters import reader_filterset
 from cpie_naturaliste.core.pagination import GeoJsonPagination
 from referentiel.permissions import can_enter, may_write_in
 from zones_humides.models import (
     FenceCheck,
     ManagementOperation,
     PassageObservation,
+    PopPassage,
+    PopSite,
     WaterLevelReading,
     WetlandProfile,
 )
@@ -179,7 +182,7 @@ class PopAireViewSet(viewsets.ReadOnlyModelViewSet):
 class PopSiteViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PopSiteSerializer
     pagination_class = GeoPagination
-    filterset_fields = ["aire"]
+    filterset_class = reader_filterset(PopSite, ["aire"], {"aire": aires_visible_to})
 
     def get_queryset(self):
         return ponds_visible_to(self.request.user).order_by("aire__number", "code")
@@ -188,7 +191,9 @@ class PopSiteViewSet(viewsets.ReadOnlyModelViewSet):
 class PassageViewSet(viewsets.ModelViewSet):
     serializer_class = PassageSerializer
     permission_classes = [PopPermission]
-    filterset_fields = ["pop_site", "year", "number"]
+    filterset_class = reader_filterset(
+        PopPassage, ["pop_site", "year", "number"], {"pop_site": ponds_visible_to}
+    )
     ordering = ["-date", "id"]
 
     def get_queryset(self):
@@ -235,7 +240,9 @@ class WetlandProfileViewSet(viewsets.ReadOnlyModelViewSet):
 class ManagementOperationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ManagementOperationSerializer
     pagination_class = GeoPagination
-    filterset_fields = ["site", "kind"]
+    filterset_class = reader_filterset(
+        ManagementOperation, ["site", "kind"], {"site": sites_visible_to}
+    )
 
     def get_queryset(self):
         return ManagementOperation.objects.filter(
@@ -245,7 +252,9 @@ class ManagementOperationViewSet(viewsets.ReadOnlyModelViewSet):
 
 class WaterLevelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = WaterLevelSerializer
-    filterset_fields = ["site"]
+    filterset_class = reader_filterset(
+        WaterLevelReading, ["site"], {"site": sites_visible_to}
+    )
 
     def get_queryset(self):
         return WaterLevelReading.objects.filter(

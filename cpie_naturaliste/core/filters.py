@@ -66,3 +66,32 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 9999)
         super().__init__(*args, **kwargs)
+
+
+def reader_filterset(model, fields: list[str], choices: dict) -> type:
+    """A FilterSet on ``fields`` of ``model`` whose relation filters named in ``choices``
+    accept only what the request's user may read (``choices[name](user)``): a hidden row's
+    id is refused like an unknown one (400), so that the answer does not tell that it
+    exists. The other fields are filtered as ``filterset_fields`` would."""
+
+    def reading(name, selector):
+        related = model._meta.get_field(name).related_model
+
+        def queryset(request):
+            user = getattr(request, "user", None)
+            return selector(user) if user is not None else related.objects.none()
+
+        return queryset
+
+    declared = {
+        name: django_filters.ModelChoiceFilter(
+            field_name=name, queryset=reading(name, selector)
+        )
+        for name, selector in choices.items()
+    }
+    meta = type("Meta", (), {"model": model, "fields": fields})
+    return type(
+        f"{model.__name__}ReaderFilter",
+        (django_filters.FilterSet,),
+        {**declared, "Meta": meta},
+    )

@@ -439,8 +439,13 @@ def test_pop_passages_api_hides_sensitive_lines(world, readers, taxa):
         assert [r["id"] for r in rows] == [world["shown_passage"].pk]
         assert {line["taxon"] for r in rows for line in r["observations"]} == {259}
         assert client.get(f"{API}/pop/passages/{hidden.pk}/").status_code == 404
+        # A hidden pond's id is refused as an unknown one: the answer does not tell
+        # that it exists.
         filtered = client.get(f"{API}/pop/passages/?pop_site={world['hidden_pond'].pk}")
-        assert rows_of(filtered.json()) == [] and not leaks(text_of(filtered))
+        unknown = client.get(f"{API}/pop/passages/?pop_site=999999")
+        assert filtered.status_code == unknown.status_code == 400
+        assert filtered.json().keys() == unknown.json().keys() == {"pop_site"}
+        assert not leaks(text_of(filtered))
     owner = api_client(readers["coordinator_b"])
     detail = owner.get(f"{API}/pop/passages/{hidden.pk}/").json()
     assert detail["comment"] == "ZHSECRET-COMMENTAIRE-PASSAGE"
