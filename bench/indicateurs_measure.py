@@ -301,7 +301,8 @@ def _stale_measure(year: int, user, page) -> dict:
     from django.db import connection
 
     from cpie_naturaliste.celery import app as celery_app
-    from indicateurs.snapshots import generation, snapshots_refresh
+    from cpie_naturaliste.core.generation import generation
+    from indicateurs.snapshots import snapshots_refresh
 
     runs = []
     for _ in range(WARM):
