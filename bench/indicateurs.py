@@ -10,7 +10,8 @@ and reused), with the demos of the other apps loaded into it:
   Django's test clients) — target < 1 s;
 - ``manage.py rapport_annuel --year <year>`` (wall time of the command, file size) —
   target < 60 s;
-- the cost of each part of ``indicateurs.services`` and ``indicateurs.selectors`` and EXPLAIN of the slowest queries.
+- the cost of each part of ``indicateurs.services`` and ``indicateurs.selectors``, and
+  EXPLAIN of the slowest queries.
 
 Each step runs in a child process (bench/indicateurs_measure.py).
 
@@ -391,7 +392,8 @@ def indicateurs_report(figures: dict, *, when: str) -> str:
         "",
         "Le tableau de bord lit ses chiffres dans un instantané par année et lecteur "
         "(`indicateurs.snapshots`), juste tant que la génération des données (séquence "
-        "avancée par un déclencheur sur chaque table des applications de terrain) n'a "
+        "avancée par un déclencheur sur chaque table des applications de terrain, posé "
+        "par leurs migrations) n'a "
         "pas bougé ; après un changement, la page montre les derniers chiffres en le "
         "disant et une tâche Celery les recalcule (le coût de ce calcul est la ligne "
         "`indicators_for_year`). « 1er appel » de `indicators_for_year` : premier appel "

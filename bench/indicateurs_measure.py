@@ -10,8 +10,8 @@ pointing to ``cpie_bench_occ``; each step prints one JSON line prefixed ``BENCH-
   clients (the first view computes the figures, the next ones read them from their
   snapshot, indicateurs.snapshots), the page after a change (stale figures shown, refresh
   planned) and the refresh itself, then one call with every part of
-  ``indicateurs.services`` and ``indicateurs.selectors`` timed (queries captured) and ``EXPLAIN (ANALYZE, BUFFERS)`` of
-  the slowest queries.
+  ``indicateurs.services`` and ``indicateurs.selectors`` timed (queries captured) and
+  ``EXPLAIN (ANALYZE, BUFFERS)`` of the slowest queries.
 - ``page_cold``: the first request of a fresh process to the page (figures kept).
 """
 
