@@ -10,7 +10,7 @@ change and the commit did not see it). A sequence is outside transactions (no lo
 hot row) and lives with the data it describes (each test database has its own).
 
 Why here: the sequence, its functions and table are created by this app's migration
-(``core`` 0001), at the bottom of the layers, so that each app watches its own tables in
+(``core`` 0001, :func:`generation_sql`), at the bottom of the layers, so that each app watches its own tables in
 its own migrations (:func:`watch`, :func:`watch_except`) without depending on the apps
 above it that read the generation. A new model of a field-data app adds ``watch`` of its
 table to its migration (tests/indicateurs/test_snapshots.py lists the tables left out).
@@ -18,48 +18,56 @@ table to its migration (tests/indicateurs/test_snapshots.py lists the tables lef
 
 from django.db import connection, migrations
 
-SEQUENCE = "data_generation"
-TRIGGER = "data_generation"
 
-CREATE = f"""
-CREATE SEQUENCE {SEQUENCE};
-CREATE TABLE core_data_change (id bigserial PRIMARY KEY);
+def generation_sql(prefix: str) -> tuple[str, str]:
+    """The SQL that creates, and the SQL that drops, a data generation named ``prefix``:
+    its sequence, its trigger functions and its commit table (indicateurs 0006 created
+    one named ``indicateurs`` before it moved here)."""
+    create = f"""
+CREATE SEQUENCE {prefix}_data_generation;
+CREATE TABLE {prefix}_data_change (id bigserial PRIMARY KEY);
 
-CREATE FUNCTION data_generation_advance() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {prefix}_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM nextval('{SEQUENCE}');
-  IF current_setting('data_generation.changed', true) IS DISTINCT FROM '1' THEN
-    PERFORM set_config('data_generation.changed', '1', true);
-    INSERT INTO core_data_change DEFAULT VALUES;
+  PERFORM nextval('{prefix}_data_generation');
+  IF current_setting('{prefix}.changed', true) IS DISTINCT FROM '1' THEN
+    PERFORM set_config('{prefix}.changed', '1', true);
+    INSERT INTO {prefix}_data_change DEFAULT VALUES;
   END IF;
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION data_generation_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {prefix}_data_committed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM nextval('{SEQUENCE}');
-  DELETE FROM core_data_change WHERE id = NEW.id;
+  PERFORM nextval('{prefix}_data_generation');
+  DELETE FROM {prefix}_data_change WHERE id = NEW.id;
   RETURN NULL;
 END $$;
 
-CREATE CONSTRAINT TRIGGER data_generation_commit
-  AFTER INSERT ON core_data_change
+CREATE CONSTRAINT TRIGGER {prefix}_data_committed
+  AFTER INSERT ON {prefix}_data_change
   DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW EXECUTE FUNCTION data_generation_commit();
+  FOR EACH ROW EXECUTE FUNCTION {prefix}_data_committed();
 """
+    drop = f"""
+DROP FUNCTION IF EXISTS {prefix}_data_changed() CASCADE;
+DROP TABLE IF EXISTS {prefix}_data_change;
+DROP FUNCTION IF EXISTS {prefix}_data_committed();
+DROP SEQUENCE {prefix}_data_generation;
+"""
+    return create, drop
 
-DROP = f"""
-DROP FUNCTION data_generation_advance() CASCADE;
-DROP TABLE core_data_change;
-DROP FUNCTION data_generation_commit();
-DROP SEQUENCE {SEQUENCE};
-"""
+
+PREFIX = "core"
+SEQUENCE = f"{PREFIX}_data_generation"
+TRIGGER = f"{PREFIX}_data_changed"
+FUNCTION = f"{PREFIX}_data_changed()"
 
 
 def _statement_trigger(table: str, events: str) -> str:
     return (
         f'CREATE TRIGGER {TRIGGER} AFTER {events} ON "{table}"'
-        " FOR EACH STATEMENT EXECUTE FUNCTION data_generation_advance();"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION};"
     )
 
 
@@ -84,7 +92,7 @@ def watch_except(table: str, column: str) -> migrations.RunSQL:
         f'CREATE TRIGGER {TRIGGER}_update AFTER UPDATE ON "{table}" FOR EACH ROW'
         f" WHEN ((to_jsonb(OLD) - '{column}') IS DISTINCT FROM"
         f" (to_jsonb(NEW) - '{column}'))"
-        " EXECUTE FUNCTION data_generation_advance();"
+        f" EXECUTE FUNCTION {FUNCTION};"
     )
     return migrations.RunSQL(
         [_statement_trigger(table, "INSERT OR DELETE OR TRUNCATE"), update],

@@ -7,11 +7,11 @@ The snapshots kept so far were numbered by the old sequence: they are forgotten 
 data, computed again at the next view), so that none is taken as fresh by a coincidence
 of numbers."""
 
-from importlib import import_module
-
 from django.db import migrations
 
-OLD = import_module("indicateurs.migrations.0006_dashboard_snapshots")
+from cpie_naturaliste.core.generation import generation_sql
+
+CREATE, DROP = generation_sql("indicateurs")
 
 
 class Migration(migrations.Migration):
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(OLD.DROP, OLD.CREATE),
+        migrations.RunSQL(DROP, CREATE),
         migrations.RunSQL(
             "DELETE FROM indicateurs_indicatorsnapshot;", migrations.RunSQL.noop
         ),

@@ -100,7 +100,7 @@ def test_every_table_of_the_field_data_is_watched():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " WHERE t.tgname = 'data_generation'"
+            " WHERE t.tgname = 'core_data_changed'"
         )
         watched = {row[0] for row in cursor.fetchall()}
     assert get_user_model()._meta.db_table in expected

@@ -4,7 +4,7 @@ migrations."""
 
 from django.db import migrations
 
-from cpie_naturaliste.core.generation import CREATE, DROP
+from cpie_naturaliste.core.generation import PREFIX, generation_sql
 
 
 class Migration(migrations.Migration):
@@ -12,4 +12,4 @@ class Migration(migrations.Migration):
 
     dependencies = []
 
-    operations = [migrations.RunSQL(CREATE, DROP)]
+    operations = [migrations.RunSQL(*generation_sql(PREFIX))]
