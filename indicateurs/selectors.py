@@ -299,23 +299,13 @@ def outreach(year: int, user) -> dict:
     }
 
 
-def _atlas_line(item) -> dict:
-    return {
-        "code": item.code,
-        "name": item.name,
-        "kingdom": item.kingdom,
-        "records": item.records,
-        "species": item.species,
-    }
-
-
 def atlas(table) -> dict:
     """An atlas contributions table (observations.atlas) as plain dicts."""
     return {
-        "groups": [_atlas_line(g) for g in table.groups],
-        "ungrouped": _atlas_line(table.ungrouped) if table.ungrouped else None,
-        "kingdoms": {k.code: _atlas_line(k) for k in table.kingdoms},
-        "total": _atlas_line(table.total),
+        "groups": [g.as_dict() for g in table.groups],
+        "ungrouped": table.ungrouped.as_dict() if table.ungrouped else None,
+        "kingdoms": {k.code: k.as_dict() for k in table.kingdoms},
+        "total": table.total.as_dict(),
     }
 
 

@@ -10,9 +10,9 @@ change and the commit did not see it). A sequence is outside transactions (no lo
 hot row) and lives with the data it describes (each test database has its own).
 
 Why here: the sequence, its functions and table are created by this app's migration
-(``core`` 0001, :func:`generation_sql`), at the bottom of the layers, so that each app watches its own tables in
-its own migrations (:func:`watch`, :func:`watch_except`) without depending on the apps
-above it that read the generation. A new model of a field-data app adds ``watch`` of its
+(``core`` 0001, :func:`generation_sql`), at the bottom of the layers, so that each app
+watches its own tables in its own migrations (:func:`watch`, :func:`watch_except`)
+without depending on the apps above it that read the generation. A new model of a field-data app adds ``watch`` of its
 table to its migration (tests/indicateurs/test_snapshots.py lists the tables left out).
 """
 
