@@ -184,15 +184,12 @@ def freshness_of(year: int, user) -> dict:
     }
 
 
-def snapshots_refresh(*, everything: bool = False) -> dict:
-    """Recompute the stale snapshots read in the last 30 days (all of them with
-    ``everything``), most recently read first; forget the others and those of readers
-    who lost the right to read them; compute ahead the report year's (last year's, where
-    the dashboard opens) and this year's for the coordinators who logged in within 30
-    days and have none."""
-    now = timezone.now()
+def _kept_refresh(*, everything: bool) -> tuple[int, int]:
+    """Forget the snapshots unread for KEEP_UNREAD and those of readers who lost the
+    right; recompute the stale others (all of them with ``everything``), most recently
+    read first. Returns (computed, forgotten)."""
     forgotten, _ = IndicatorSnapshot.objects.filter(
-        viewed_at__lt=now - KEEP_UNREAD
+        viewed_at__lt=timezone.now() - KEEP_UNREAD
     ).delete()
     computed = 0
     kept = IndicatorSnapshot.objects.select_related("user").defer("indicators")
@@ -201,25 +198,39 @@ def snapshots_refresh(*, everything: bool = False) -> dict:
         if not (user.is_active and user_reads_indicators(user)):
             snapshot.delete()
             forgotten += 1
-            continue
-        if everything or snapshot.generation != generation():
+        elif everything or snapshot.generation != generation():
             snapshot_compute(snapshot.year, user)
             computed += 1
+    return computed, forgotten
+
+
+def _ahead_compute() -> int:
+    """Compute the AHEAD_YEARS' snapshots of the coordinators who logged in within
+    KEEP_UNREAD and have none. Returns how many were computed."""
     from django.contrib.auth import get_user_model
 
     recent = get_user_model().objects.filter(
-        is_active=True, last_login__gte=now - KEEP_UNREAD
+        is_active=True, last_login__gte=timezone.now() - KEEP_UNREAD
     )
     readers = [user for user in recent if user_reads_indicators(user)]
     this_year = timezone.localdate().year
-    for year in AHEAD_YEARS:
+    computed = 0
+    for year in (this_year + ahead for ahead in AHEAD_YEARS):
         kept = set(
-            IndicatorSnapshot.objects.filter(year=this_year + year).values_list(
-                "user", flat=True
-            )
+            IndicatorSnapshot.objects.filter(year=year).values_list("user", flat=True)
         )
         for user in readers:
             if user.pk not in kept:
-                snapshot_compute(this_year + year, user)
+                snapshot_compute(year, user)
                 computed += 1
-    return {"computed": computed, "forgotten": forgotten}
+    return computed
+
+
+def snapshots_refresh(*, everything: bool = False) -> dict:
+    """Recompute the stale snapshots read in the last 30 days (all of them with
+    ``everything``), most recently read first; forget the others and those of readers
+    who lost the right to read them; compute ahead the report year's (last year's, where
+    the dashboard opens) and this year's for the coordinators who logged in within 30
+    days and have none."""
+    computed, forgotten = _kept_refresh(everything=everything)
+    return {"computed": computed + _ahead_compute(), "forgotten": forgotten}
