@@ -66,6 +66,7 @@ def test_every_way_of_changing_data_advances_the_generation(
     coordinateur_user.first_name = "Anne"
     assert advanced(coordinateur_user.save)  # a reader's rights may have changed
     # Neither a login nor the coordinators' decisions (read at each view).
+    coordinateur_user.last_login = timezone.now()
     assert not advanced(lambda: coordinateur_user.save(update_fields=["last_login"]))
     assert not advanced(
         lambda: RemarkableFind.objects.create(
