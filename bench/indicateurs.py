@@ -10,7 +10,8 @@ and reused), with the demos of the other apps loaded into it:
   Django's test clients) — target < 1 s;
 - ``manage.py rapport_annuel --year <year>`` (wall time of the command, file size) —
   target < 60 s;
-- the cost of each part of ``indicateurs.services`` and EXPLAIN of the slowest queries.
+- the cost of each part of ``indicateurs.services`` and ``indicateurs.selectors``, and
+  EXPLAIN of the slowest queries.
 
 Each step runs in a child process (bench/indicateurs_measure.py).
 
@@ -182,19 +183,19 @@ def _ok(condition: bool) -> str:
 PART_LABELS = {
     "atlas_contributions_by_year": "contributions aux atlas (`observations.atlas`, "
     "les deux années en un appel)",
-    "_programmes": "programmes menés (`_programmes`)",
-    "_partners": "partenaires (`_partners`)",
-    "_exchanges": "échanges de données (`_exchanges`)",
-    "_outreach": "sensibilisation (`sensibilisation.selectors.figures_for_year`)",
-    "_wetlands": "zones humides (`_wetlands`)",
-    "_pop": "POP Amphibien (`zones_humides.selectors.pop.pop_results`)",
-    "_ringing": "baguage (`baguage.reports.annual_table`)",
-    "_terrils": "terrils (`terrils.selectors.ranking`)",
+    "programmes_run": "programmes menés (`programmes_run`)",
+    "partners": "partenaires (`partners`)",
+    "exchanges": "échanges de données (`exchanges`)",
+    "outreach": "sensibilisation (`sensibilisation.selectors.figures_for_year`)",
+    "wetlands": "zones humides (`wetlands`)",
+    "pop": "POP Amphibien (`zones_humides.selectors.pop.pop_results`)",
+    "ringing": "baguage (`baguage.reports.annual_table`)",
+    "terrils": "terrils (`terrils.selectors.ranking`)",
     "remarkable_finds": "découvertes remarquables (`indicateurs.finds`)",
     "year_scan": "passage sur l'année : mois, programmes, taxons des découvertes "
     "(`indicateurs.scan.year_scan`)",
-    "_atlas": "mise en forme de l'atlas (`_atlas`)",
-    "_sections": "tableaux d'indicateurs (`_sections`)",
+    "atlas": "mise en forme de l'atlas (`atlas`)",
+    "figure_tables": "tableaux d'indicateurs déclarés (`indicateurs.figures`)",
 }
 VOLUME_LABELS = {
     "occurrences": "observations",
@@ -391,7 +392,8 @@ def indicateurs_report(figures: dict, *, when: str) -> str:
         "",
         "Le tableau de bord lit ses chiffres dans un instantané par année et lecteur "
         "(`indicateurs.snapshots`), juste tant que la génération des données (séquence "
-        "avancée par un déclencheur sur chaque table des applications de terrain) n'a "
+        "avancée par un déclencheur sur chaque table des applications de terrain, posé "
+        "par leurs migrations) n'a "
         "pas bougé ; après un changement, la page montre les derniers chiffres en le "
         "disant et une tâche Celery les recalcule (le coût de ce calcul est la ligne "
         "`indicators_for_year`). « 1er appel » de `indicators_for_year` : premier appel "
@@ -422,7 +424,8 @@ def indicateurs_report(figures: dict, *, when: str) -> str:
         "### Coût de chaque partie (un appel instrumenté par année)",
         "",
         "Chaque fonction appelée par `indicators_for_year` est enveloppée d'un "
-        "chronomètre (attribut du module `indicateurs.services` remplacé dans le "
+        "chronomètre (attribut des modules `indicateurs.services` et "
+        "`indicateurs.selectors` remplacé dans le "
         "processus fils ; le code produit n'est pas modifié), requêtes capturées par "
         "`CaptureQueriesContext` ; temps cumulés sur l'année et l'année d'avant.",
         "",

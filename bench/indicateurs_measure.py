@@ -10,8 +10,8 @@ pointing to ``cpie_bench_occ``; each step prints one JSON line prefixed ``BENCH-
   clients (the first view computes the figures, the next ones read them from their
   snapshot, indicateurs.snapshots), the page after a change (stale figures shown, refresh
   planned) and the refresh itself, then one call with every part of
-  ``indicateurs.services`` timed (queries captured) and ``EXPLAIN (ANALYZE, BUFFERS)`` of
-  the slowest queries.
+  ``indicateurs.services`` and ``indicateurs.selectors`` timed (queries captured) and
+  ``EXPLAIN (ANALYZE, BUFFERS)`` of the slowest queries.
 - ``page_cold``: the first request of a fresh process to the page (figures kept).
 """
 
@@ -27,22 +27,22 @@ RESULT_MARK = "BENCH-RESULT "
 COORDINATOR = "bench-indic-regional"
 STAFF_ORGANISATION = "CPIE Chaîne des Terrils"  # bench/occurrences_data.py
 WARM = 5
-# The parts of indicators_for_year, by their name in indicateurs.services (each is looked
-# up in the module's globals when called, so wrapping the attribute times every call).
+# The parts of indicators_for_year, by module of indicateurs and name (each is looked up
+# in its module's globals when called, so wrapping the attribute times every call).
 PARTS = (
-    "atlas_contributions_by_year",
-    "_programmes",
-    "_partners",
-    "_exchanges",
-    "_outreach",
-    "_wetlands",
-    "_pop",
-    "_ringing",
-    "_terrils",
-    "remarkable_finds",
-    "year_scan",
-    "_atlas",
-    "_sections",
+    ("services", "atlas_contributions_by_year"),
+    ("selectors", "programmes_run"),
+    ("selectors", "partners"),
+    ("selectors", "exchanges"),
+    ("selectors", "outreach"),
+    ("selectors", "wetlands"),
+    ("selectors", "pop"),
+    ("selectors", "ringing"),
+    ("selectors", "terrils"),
+    ("selectors", "remarkable_finds"),
+    ("selectors", "year_scan"),
+    ("selectors", "atlas"),
+    ("services", "figure_tables"),
 )
 EXPLAINED = 3
 
@@ -170,8 +170,9 @@ def _profile(year: int, user) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from indicateurs import services
+    from indicateurs import selectors, services
 
+    modules = {"services": services, "selectors": selectors}
     totals = {
         name: {
             "seconds": 0.0,
@@ -180,7 +181,7 @@ def _profile(year: int, user) -> dict:
             "query_seconds": 0.0,
             "slowest_query": 0.0,
         }
-        for name in PARTS
+        for _, name in PARTS
     }
     captured = CaptureQueriesContext(connection)
 
@@ -203,15 +204,15 @@ def _profile(year: int, user) -> dict:
 
         return timed
 
-    originals = {name: getattr(services, name) for name in PARTS}
-    for name, function in originals.items():
-        setattr(services, name, wrap(name, function))
+    originals = {part: getattr(modules[part[0]], part[1]) for part in PARTS}
+    for (module, name), function in originals.items():
+        setattr(modules[module], name, wrap(name, function))
     try:
         with captured:
             seconds, _ = _timed(lambda: services.indicators_for_year(year, user))
     finally:
-        for name, function in originals.items():
-            setattr(services, name, function)
+        for (module, name), function in originals.items():
+            setattr(modules[module], name, function)
     queries = [
         {"sql": q["sql"], "seconds": float(q["time"])}
         for q in captured.captured_queries
@@ -300,7 +301,8 @@ def _stale_measure(year: int, user, page) -> dict:
     from django.db import connection
 
     from cpie_naturaliste.celery import app as celery_app
-    from indicateurs.snapshots import generation, snapshots_refresh
+    from cpie_naturaliste.core.generation import generation
+    from indicateurs.snapshots import snapshots_refresh
 
     runs = []
     for _ in range(WARM):

@@ -26,8 +26,8 @@ class IndicatorsView(APIView):
         responses=OpenApiTypes.OBJECT,
         summary="Indicateurs du bilan annuel d'une année",
         description=(
-            "Chaque indicateur de l'année avec sa valeur de l'année précédente, l'écart "
-            "et le lien vers les données ; les tableaux de détail (atlas, baguage, POP, "
+            "Chaque indicateur de l'année avec sa définition, sa valeur de l'année "
+            "précédente, l'écart et le lien vers les données ; les tableaux de détail (atlas, baguage, POP, "
             "terrils, échanges, sensibilisation) ; ``freshness`` dit quand ils ont été "
             "calculés (``computed_at``) et si des données ont changé depuis (``stale`` : "
             "le recalcul est en cours)."

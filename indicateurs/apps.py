@@ -6,28 +6,13 @@ class IndicateursConfig(AppConfig):
     name = "indicateurs"
 
     def ready(self) -> None:
-        from django.db.models.signals import (
-            m2m_changed,
-            post_delete,
-            post_migrate,
-            post_save,
-        )
-
         from indicateurs import snapshots
         from observations.signals import occurrences_changed
 
-        # Any change to the field data makes the dashboard's snapshots stale (database
-        # triggers, indicateurs.snapshots) and plans their refresh; bulk changes of
-        # records also rebuild the presence history of the finds.
-        post_migrate.connect(
-            snapshots.triggers_install, sender=self, dispatch_uid="indicateurs-triggers"
-        )
+        # Bulk changes of records (imports, undos, validations) rebuild the presence
+        # history of the finds and plan the refresh of the dashboard's snapshots; every
+        # other change only makes them stale (the data generation's triggers), and the
+        # page or the quarter-hourly run plans their refresh.
         occurrences_changed.connect(
             snapshots.occurrences_changed, dispatch_uid="indicateurs-occurrences"
         )
-        for name, signal in (
-            ("save", post_save),
-            ("delete", post_delete),
-            ("m2m", m2m_changed),
-        ):
-            signal.connect(snapshots.model_changed, dispatch_uid=f"indicateurs-{name}")

@@ -161,9 +161,10 @@ class IndicatorSnapshot(models.Model):
     in milliseconds instead of the seconds the computation takes on a million records.
 
     ``generation`` is the data generation read before the computation
-    (:mod:`indicateurs.snapshots`: a PostgreSQL sequence advanced by every change to the
-    field data): the snapshot is fresh while the sequence has not moved. Derived data,
-    recomputed by a Celery task after changes, every quarter of an hour, or on demand;
+    (:mod:`cpie_naturaliste.core.generation`: a PostgreSQL sequence advanced by every
+    change to the field data): the snapshot is fresh while the sequence has not moved
+    (:mod:`indicateurs.snapshots`). Derived data, recomputed by a Celery task after
+    changes, every quarter of an hour, or on demand;
     the page says when it was computed and whether data changed since."""
 
     year = models.PositiveSmallIntegerField(_("année"))

@@ -1,6 +1,7 @@
 """The annual report workbook (XLSX) written from :func:`indicators_for_year`.
 
-One sheet per action with the indicator table (year, year before, difference, detail),
+One sheet per action with the indicator table (year, year before, difference, detail,
+and the definition of each figure, :mod:`indicateurs.figures`),
 then the detail sheets: atlas contributions, ringing per site, POP results, terril scores,
 data exchanges, outreach.
 """
@@ -36,9 +37,16 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
             workbook,
             f"Action {section['action']}",
             f"{section['title']} — bilan {year}",
-            ["Indicateur", str(year), str(before), "Écart", "Détail"],
+            ["Indicateur", str(year), str(before), "Écart", "Détail", "Définition"],
             (
-                [f["label"], f["value"], f["previous"], f["difference"], f["detail"]]
+                [
+                    f["label"],
+                    f["value"],
+                    f["previous"],
+                    f["difference"],
+                    f["detail"],
+                    f["definition"],
+                ]
                 for f in section["figures"]
             ),
         )

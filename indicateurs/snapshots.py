@@ -5,26 +5,21 @@ Computing a year's indicators reads the year and the year before across every ap
 process (bench/RESULTS.md, section indicateurs), where the dashboard must answer in under
 a second whatever the load. So the answer of
 :func:`indicateurs.services.indicators_for_year` is kept per year and reader, with the
-*data generation* it was computed from:
+*data generation* it was computed from (:mod:`cpie_naturaliste.core.generation`: a
+PostgreSQL sequence advanced by triggers that each field-data app puts on its own tables
+in its migrations, so that no change escapes it, and again at the change's commit):
 
-- the generation is a PostgreSQL sequence, advanced by a statement trigger on every table
-  of the field-data apps (``TRACKED_APPS``; ``triggers_install`` after each migrate), so
-  that no change escapes it: ORM saves, ``QuerySet.update``, bulk imports by COPY, raw
-  SQL. It advances at the changing statement (for the transaction's own readers) and
-  again at its commit (deferred trigger, migration 0006: a snapshot computed in between
-  did not see the change). A sequence is outside transactions (no lock, no hot row) and
-  lives with the data it describes (each test database has its own);
 - a snapshot whose generation is the current one is exact: the page reads it in a few
   milliseconds;
-- after a change, the page shows the last snapshot, says that data changed since, and a
-  Celery task (debounced, ``INDICATEURS_REFRESH_DELAY``; planned by Django's save and
-  delete signals, the bulk changes' ``occurrences_changed``, or the page itself when it
-  finds its snapshot stale) recomputes the snapshots read in the last 30 days; the page
-  reloads itself when it is done. Without a worker
-  (``INDICATEURS_AUTO_REFRESH`` off), or when the snapshot is older than
-  ``INDICATEURS_SNAPSHOT_STALE_MAX`` seconds, the page computes live instead;
+- after a change, the page shows the last snapshot, says that data changed since, plans
+  a Celery task (debounced, ``INDICATEURS_REFRESH_DELAY``) that recomputes the snapshots
+  read in the last 30 days, and reloads itself when it is done. Bulk changes of records
+  (imports, undos, validations: ``observations.signals.occurrences_changed``, sent by
+  the services that make them) plan that task at once, with the presence history of the
+  finds. Without a worker (``INDICATEURS_AUTO_REFRESH`` off), or when the snapshot is
+  older than ``INDICATEURS_SNAPSHOT_STALE_MAX`` seconds, the page computes live instead;
 - the task also runs every quarter of an hour (with the presence history, migration 0005)
-  and from the dashboard's button.
+  and from the dashboard's button: a change nobody looks at is caught up there.
 
 The coordinators' decisions on the finds are not part of a snapshot: they are read at
 each view (finds.decisions_apply), so a decision shows at once.
@@ -37,29 +32,16 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, connections, transaction
 from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
+from cpie_naturaliste.core.generation import generation
 from indicateurs.finds import decisions_apply
 from indicateurs.models import IndicatorSnapshot
 from indicateurs.services import indicators_for_year, user_reads_indicators
 
 logger = logging.getLogger(__name__)
 
-SEQUENCE = "indicateurs_data_generation"
-# The apps whose data the indicators read (indicateurs itself only keeps derived data and
-# the coordinators' decisions, read live).
-TRACKED_APPS = frozenset(
-    {
-        "referentiel",
-        "observations",
-        "baguage",
-        "terrils",
-        "zones_humides",
-        "sensibilisation",
-    }
-)
 REFRESH_KEY = "indicateurs:refresh:planned"
 PRESENCES_DIRTY_KEY = "indicateurs:presences:dirty"
 # Snapshots nobody opened for this long are neither refreshed nor kept.
@@ -69,91 +51,7 @@ KEEP_UNREAD = dt.timedelta(days=30)
 AHEAD_YEARS = (-1, 0)
 
 
-# --- the data generation ----------------------------------------------------------------
-
-
-def generation() -> int:
-    """The current data generation (the sequence's last value, whoever drew it)."""
-    with connection.cursor() as cursor:
-        # Before its first nextval a sequence shows last_value 1 with is_called false.
-        cursor.execute(
-            f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQUENCE}"
-        )
-        return cursor.fetchone()[0]
-
-
-def data_changed() -> None:
-    """Data the triggers do not watch changed (the presence history, a reader's rights):
-    the snapshots are stale from now on."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s)", [SEQUENCE])
-
-
-def triggers_install(**kwargs) -> None:
-    """post_migrate: the statement trigger that advances the generation, on every table
-    of the TRACKED_APPS (new models included), except the users' table whose logins
-    change nothing (``model_changed`` advances it for other changes)."""
-    from django.apps import apps
-    from django.contrib.auth import get_user_model
-
-    db = connections[kwargs.get("using", "default")]
-    tables = set(db.introspection.table_names())
-    if "indicateurs_data_change" not in tables:
-        return  # migration 0006 not applied yet
-    users = get_user_model()._meta.db_table
-    with db.cursor() as cursor:
-        # Only where it is missing: a flush (transactional tests) sends post_migrate
-        # too, and CREATE TRIGGER locks its table against writes.
-        cursor.execute(
-            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " WHERE t.tgname = 'indicateurs_data_changed'"
-        )
-        watched = {row[0] for row in cursor.fetchall()}
-        for model in apps.get_models(include_auto_created=True):
-            table = model._meta.db_table
-            if (
-                model._meta.app_label not in TRACKED_APPS
-                or table == users
-                or table in watched
-                or table not in tables
-            ):
-                continue
-            watched.add(table)
-            cursor.execute(
-                "CREATE TRIGGER indicateurs_data_changed"
-                " AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
-                f" ON {db.ops.quote_name(table)}"
-                " FOR EACH STATEMENT EXECUTE FUNCTION indicateurs_data_changed()"
-            )
-
-
-def _after_commit() -> None:
-    refresh_schedule()
-
-
-def model_changed(sender, **kwargs) -> None:
-    """Receiver of post_save, post_delete and m2m_changed (every model): plan a refresh
-    of the snapshots once the change is committed (the triggers already made them
-    stale); a change to a user other than a login makes them stale too."""
-    meta = getattr(sender, "_meta", None)
-    if meta is None or meta.app_label not in TRACKED_APPS:
-        return
-    if sender.__module__ == "__fake__":
-        return  # a migration's historical model
-    action = kwargs.get("action")
-    if action is not None and not action.startswith("post_"):
-        return  # m2m_changed: only once the relation changed
-    from django.contrib.auth import get_user_model
-
-    if sender is get_user_model():
-        update_fields = kwargs.get("update_fields")
-        if update_fields and set(update_fields) <= {"last_login"}:
-            return  # a login
-        data_changed()
-    if not getattr(settings, "INDICATEURS_AUTO_REFRESH", True):
-        return
-    if not any(entry[1] is _after_commit for entry in connection.run_on_commit):
-        transaction.on_commit(_after_commit)
+# --- planning the refresh ----------------------------------------------------------------
 
 
 def occurrences_changed(**kwargs) -> None:
@@ -286,15 +184,12 @@ def freshness_of(year: int, user) -> dict:
     }
 
 
-def snapshots_refresh(*, everything: bool = False) -> dict:
-    """Recompute the stale snapshots read in the last 30 days (all of them with
-    ``everything``), most recently read first; forget the others and those of readers
-    who lost the right to read them; compute ahead the report year's (last year's, where
-    the dashboard opens) and this year's for the coordinators who logged in within 30
-    days and have none."""
-    now = timezone.now()
+def _kept_refresh(*, everything: bool) -> tuple[int, int]:
+    """Forget the snapshots unread for KEEP_UNREAD and those of readers who lost the
+    right; recompute the stale others (all of them with ``everything``), most recently
+    read first. Returns (computed, forgotten)."""
     forgotten, _ = IndicatorSnapshot.objects.filter(
-        viewed_at__lt=now - KEEP_UNREAD
+        viewed_at__lt=timezone.now() - KEEP_UNREAD
     ).delete()
     computed = 0
     kept = IndicatorSnapshot.objects.select_related("user").defer("indicators")
@@ -303,25 +198,39 @@ def snapshots_refresh(*, everything: bool = False) -> dict:
         if not (user.is_active and user_reads_indicators(user)):
             snapshot.delete()
             forgotten += 1
-            continue
-        if everything or snapshot.generation != generation():
+        elif everything or snapshot.generation != generation():
             snapshot_compute(snapshot.year, user)
             computed += 1
+    return computed, forgotten
+
+
+def _ahead_compute() -> int:
+    """Compute the AHEAD_YEARS' snapshots of the coordinators who logged in within
+    KEEP_UNREAD and have none. Returns how many were computed."""
     from django.contrib.auth import get_user_model
 
     recent = get_user_model().objects.filter(
-        is_active=True, last_login__gte=now - KEEP_UNREAD
+        is_active=True, last_login__gte=timezone.now() - KEEP_UNREAD
     )
     readers = [user for user in recent if user_reads_indicators(user)]
     this_year = timezone.localdate().year
-    for year in AHEAD_YEARS:
+    computed = 0
+    for year in (this_year + ahead for ahead in AHEAD_YEARS):
         kept = set(
-            IndicatorSnapshot.objects.filter(year=this_year + year).values_list(
-                "user", flat=True
-            )
+            IndicatorSnapshot.objects.filter(year=year).values_list("user", flat=True)
         )
         for user in readers:
             if user.pk not in kept:
-                snapshot_compute(this_year + year, user)
+                snapshot_compute(year, user)
                 computed += 1
-    return {"computed": computed, "forgotten": forgotten}
+    return computed
+
+
+def snapshots_refresh(*, everything: bool = False) -> dict:
+    """Recompute the stale snapshots read in the last 30 days (all of them with
+    ``everything``), most recently read first; forget the others and those of readers
+    who lost the right to read them; compute ahead the report year's (last year's, where
+    the dashboard opens) and this year's for the coordinators who logged in within 30
+    days and have none."""
+    computed, forgotten = _kept_refresh(everything=everything)
+    return {"computed": computed + _ahead_compute(), "forgotten": forgotten}

@@ -28,10 +28,10 @@ def indicators_refresh_task(presences: bool = False, everything: bool = False) -
     the dashboard's stale snapshots (all of them with ``everything``). Idempotent."""
     from django.core.cache import cache
 
+    from cpie_naturaliste.core.generation import data_changed
     from indicateurs.snapshots import (
         PRESENCES_DIRTY_KEY,
         REFRESH_KEY,
-        data_changed,
         snapshots_refresh,
     )
     from indicateurs.summary import presence_summary_refresh

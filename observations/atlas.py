@@ -87,6 +87,16 @@ class AtlasLine:
         self._keys |= other._keys
         self.species = len(self._keys)
 
+    def as_dict(self) -> dict:
+        """The line as JSON (the atlas API, the annual indicators)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kingdom": self.kingdom,
+            "records": self.records,
+            "species": self.species,
+        }
+
 
 @dataclass
 class AtlasContributions:

@@ -105,11 +105,7 @@ class AtlasViewSet(viewsets.ViewSet):
             if item.code and item.code != "total":
                 params["atlas_group"] = item.code
             return {
-                "code": item.code,
-                "name": item.name,
-                "kingdom": item.kingdom,
-                "records": item.records,
-                "species": item.species,
+                **item.as_dict(),
                 "occurrences_url": (
                     f"{list_url}?{urlencode({**params, 'presence': 'Pr'})}"
                     if filtered

@@ -4,47 +4,15 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# The data generation the dashboard's snapshots are compared with (indicateurs.snapshots):
-# a sequence advanced by a statement trigger on every table of the field-data apps
-# (installed after each migrate by indicateurs.snapshots.triggers_install), once at once
-# (for the changing transaction's own readers) and once more at commit, through a deferred
+from cpie_naturaliste.core.generation import generation_sql
+
+# The data generation the dashboard's snapshots are compared with: a sequence advanced by
+# a statement trigger on every table of the field-data apps, once at once (for the
+# changing transaction's own readers) and once more at commit, through a deferred
 # constraint trigger on a one-row-per-transaction table (readers who computed between the
-# change and its commit did not see it).
-SEQUENCE = "indicateurs_data_generation"
-
-CREATE = f"""
-CREATE SEQUENCE {SEQUENCE};
-CREATE TABLE indicateurs_data_change (id bigserial PRIMARY KEY);
-
-CREATE FUNCTION indicateurs_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM nextval('{SEQUENCE}');
-  IF current_setting('indicateurs.changed', true) IS DISTINCT FROM '1' THEN
-    PERFORM set_config('indicateurs.changed', '1', true);
-    INSERT INTO indicateurs_data_change DEFAULT VALUES;
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION indicateurs_data_committed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM nextval('{SEQUENCE}');
-  DELETE FROM indicateurs_data_change WHERE id = NEW.id;
-  RETURN NULL;
-END $$;
-
-CREATE CONSTRAINT TRIGGER indicateurs_data_committed
-  AFTER INSERT ON indicateurs_data_change
-  DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW EXECUTE FUNCTION indicateurs_data_committed();
-"""
-
-DROP = f"""
-DROP FUNCTION IF EXISTS indicateurs_data_changed() CASCADE;
-DROP TABLE IF EXISTS indicateurs_data_change;
-DROP FUNCTION IF EXISTS indicateurs_data_committed();
-DROP SEQUENCE {SEQUENCE};
-"""
+# change and its commit did not see it). Its SQL now lives in the core, where the
+# generation moved (core 0001, indicateurs 0007); this one was named "indicateurs".
+CREATE, DROP = generation_sql("indicateurs")
 
 
 class Migration(migrations.Migration):

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from baguage.reports import annual_table
+from indicateurs.figures import SECTIONS
 from indicateurs.services import indicators_for_year
 from observations.atlas import atlas_contributions
 from observations.models import Occurrence
@@ -82,6 +83,24 @@ def test_each_figure_compares_with_the_previous_year(data, coordinateur_user):
     assert records["url"] == "/observations/?year=2020&presence=Pr"
 
 
+def test_every_declared_figure_is_shown_once_with_its_definition(
+    data, coordinateur_user
+):
+    """The tables are the declarations (indicateurs.figures): same figures, same order,
+    each with its French definition; a key declared twice would be read as one."""
+    declared = [(s.action, [f.key for f in s.figures]) for s in SECTIONS]
+    sections = indicators_for_year(2020, coordinateur_user)["sections"]
+    assert [(s["action"], [f["key"] for f in s["figures"]]) for s in sections] == (
+        declared
+    )
+    keys = [key for _, keys in declared for key in keys]
+    assert len(keys) == len(set(keys))
+    lines = [f for s in sections for f in s["figures"]]
+    assert all(f["definition"].endswith(".") for f in lines)
+    returns = next(f for f in lines if f["key"] == "finds_returns")
+    assert returns["label"] == "Retours après plus de 10 ans d'absence"
+
+
 def test_a_changed_record_changes_the_figure(data, coordinateur_user):
     before = figures(indicators_for_year(2020, coordinateur_user))
     occurrence = Occurrence.objects.filter(taxon=data["plant"]).first()
@@ -102,6 +121,7 @@ def test_the_page_is_for_coordinators(client, data, coordinateur_user, saisie_us
     assert "js/indicateurs.js" in html
     assert "<script>" not in html  # data through json_script only (CSP)
     assert 'data-figure="records"' in html
+    assert '<th scope="row" title="Données de présence dont la date' in html
     assert reverse("baguage:bilan", args=[2020]) in html
 
 

@@ -100,11 +100,11 @@ def test_a_validation_rebuilds_the_history_then_the_dashboard_in_the_worker(
     from django.contrib.gis.geos import Point
     from django.core.cache import cache
 
+    from cpie_naturaliste.core.generation import generation
     from indicateurs.models import IndicatorSnapshot, SummaryRefresh, TaxonPresence
     from indicateurs.snapshots import (
         PRESENCES_DIRTY_KEY,
         REFRESH_KEY,
-        generation,
         indicators_read,
     )
     from observations.services import occurrences_validate

@@ -35,6 +35,14 @@ def test_command_writes_one_sheet_per_action_and_the_detail_sheets(
         for row in workbook["Action 1"].iter_rows(min_row=4, values_only=True)
     }
     assert action1["Données saisies"] == (5, 1, 4)
+    header = next(workbook["Action 1"].iter_rows(min_row=3, values_only=True))
+    assert header[-1] == "Définition"
+    records = next(
+        row
+        for row in workbook["Action 1"].iter_rows(values_only=True)
+        if row[0] == "Données saisies"
+    )
+    assert records[-1].startswith("Données de présence dont la date de début")
     assert action1["Oiseaux bagués"][0] == 2
     atlas = {
         row[0]: row[1:]
