@@ -23,7 +23,8 @@ from indicateurs.finds import remarkable_finds
 from indicateurs.scan import year_scan
 from observations.atlas import atlas_contributions_by_year
 from observations.models import Extract, Occurrence
-from referentiel.models import AtlasGroup, Organisation, Programme, Role, Scope
+from referentiel.models import AtlasGroup, Organisation, Programme, Scope
+from referentiel.permissions import can_coordinate
 from sensibilisation.models import Action
 from sensibilisation.permissions import actions_visible_to
 from sensibilisation.selectors import figures_for_year
@@ -53,7 +54,7 @@ MONTHS = [
 
 def user_reads_indicators(user) -> bool:
     """Coordinators (of their organisation, or regional) and superusers."""
-    return bool(user.is_authenticated and user.has_role(Role.COORDINATEUR))
+    return can_coordinate(user)
 
 
 def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
