@@ -12,7 +12,7 @@ saved one lists its ``warnings``."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from baguage.filters import CaptureFilter, SessionFilter
@@ -27,25 +27,22 @@ from baguage.permissions import (
 from baguage.selectors import sessions_with_action_counts
 from baguage.serializers import CaptureSerializer, SessionSerializer
 from baguage.services import capture_delete
-from referentiel.permissions import can_enter
+from referentiel.permissions import can_enter, role_permission, signed_in
 
 
-class RingingPermission(permissions.BasePermission):
-    """Read what is visible; write with a writing role what the write rule allows."""
+def _may_change(user, obj) -> bool:
+    if isinstance(obj, Session):
+        return session_can_edit(user, obj)
+    return capture_can_edit(user, obj)
 
-    message = _("Vous ne pouvez pas modifier les données de cette session.")
 
-    def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            return False
-        return request.method in permissions.SAFE_METHODS or can_enter(request.user)
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        if isinstance(obj, Session):
-            return session_can_edit(request.user, obj)
-        return capture_can_edit(request.user, obj)
+# Read what is visible; write with a writing role what the write rule allows.
+RingingPermission = role_permission(
+    read=signed_in,
+    write=can_enter,
+    may_change=_may_change,
+    message=_("Vous ne pouvez pas modifier les données de cette session."),
+)
 
 
 @extend_schema_view(

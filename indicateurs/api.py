@@ -3,20 +3,18 @@ regional observatory's account being a regional coordinator)."""
 
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from indicateurs.services import user_reads_indicators
 from indicateurs.snapshots import indicators_read
 from observations.atlas import YEAR_MIN, atlas_year_max
+from referentiel.permissions import role_permission
 
-
-class ReadsIndicators(BasePermission):
-    message = "Réservé aux coordinateurs."
-
-    def has_permission(self, request, view) -> bool:
-        return user_reads_indicators(request.user)
+ReadsIndicators = role_permission(
+    read=user_reads_indicators, message="Réservé aux coordinateurs."
+)
 
 
 class IndicatorsView(APIView):

@@ -14,7 +14,7 @@ from indicateurs.figures import figure_tables
 from indicateurs.selectors import year_facts
 from observations.atlas import atlas_contributions_by_year
 from observations.models import Occurrence
-from referentiel.models import Role
+from referentiel.permissions import can_coordinate
 
 MONTHS = [
     "janv.",
@@ -34,7 +34,7 @@ MONTHS = [
 
 def user_reads_indicators(user) -> bool:
     """Coordinators (of their organisation, or regional) and superusers."""
-    return bool(user.is_authenticated and user.has_role(Role.COORDINATEUR))
+    return can_coordinate(user)
 
 
 def _compared(year: int, now: list, before: list) -> list[dict]:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -21,26 +21,21 @@ from observations.selectors import (
 )
 from observations.serializers import OccurrenceGeoSerializer, OccurrenceSerializer
 from observations.services import occurrence_delete
+from referentiel.permissions import can_enter, role_permission, signed_in
 
 
-class OccurrencePermission(permissions.BasePermission):
-    """Read what ``visible_to`` allows; write with a writing role, change only what
-    ``editable_by`` allows (the list is already scoped by ``get_queryset``)."""
+def _may_change(user, occurrence: Occurrence) -> bool:
+    return Occurrence.objects.editable_by(user).filter(pk=occurrence.pk).exists()
 
-    message = _("Vous n'avez pas le droit de modifier cette observation.")
 
-    def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            return False
-        return (
-            request.method in permissions.SAFE_METHODS
-            or request.user.write_scope is not None
-        )
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return Occurrence.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+# Read what ``visible_to`` allows (the list is scoped by ``get_queryset``); write with a
+# writing role, change only what ``editable_by`` allows.
+OccurrencePermission = role_permission(
+    read=signed_in,
+    write=can_enter,
+    may_change=_may_change,
+    message=_("Vous n'avez pas le droit de modifier cette observation."),
+)
 
 
 BBOX_PARAM = OpenApiParameter(

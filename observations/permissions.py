@@ -3,7 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from observations.models import Occurrence, Source
-from referentiel.permissions import can_validate as user_can_validate  # noqa: F401 (re-export until the apps import it from referentiel)
 
 # Records of a protocol app (baguage, terrils…) are changed through that app, which keeps its
 # own row and the occurrence in step; the observation pages only change these.

@@ -16,13 +16,34 @@ One place answers the two questions every page, API route, import and protocol e
 Every model with a dataset and an author is checked with the same ``write_q``, given the
 paths to both (a POP passage reaches its dataset through its pond's aire, a capture through
 its session).
+
+The roles (``can_enter``, ``can_validate``, ``can_coordinate``, ``can_extract``,
+``can_read_network``) are asked here only: pages, API routes, imports and the menu each
+app declares (its ``navigation`` module) call these predicates, never ``user.roles`` or
+``user.write_scope`` themselves, so what a role may do is written once. ``User.has_role``
+already answers yes for superusers: no caller adds ``is_superuser``. ``role_permission``
+makes a DRF permission class of the same predicates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Q
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from referentiel.models import Dataset, Role, Scope
+
+
+def signed_in(user) -> bool:
+    """Any signed-in user, with or without a role."""
+    return bool(user and user.is_authenticated)
+
+
+def can_read_network(user) -> bool:
+    """A member of the network: any role (staff or partner) reads their organisation's
+    records, regional coordinators and superusers all of them."""
+    return bool(signed_in(user) and user.read_scope != Scope.OWN)
 
 
 def can_enter(user) -> bool:
@@ -40,6 +61,14 @@ def can_validate(user) -> bool:
 
 def can_coordinate(user) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.COORDINATEUR))
+
+
+def can_extract(user) -> bool:
+    """Request an extract for another structure: coordinators and partners."""
+    return bool(
+        user.is_authenticated
+        and (user.has_role(Role.COORDINATEUR) or user.has_role(Role.PARTENAIRE))
+    )
 
 
 def readable_datasets(user):
@@ -105,3 +134,28 @@ def may_write_in(user, dataset_id: int | None) -> bool:
         and can_enter(user)
         and writable_datasets(user).filter(pk=dataset_id).exists()
     )
+
+
+def role_permission(
+    *,
+    read: Callable[[object], bool],
+    write: Callable[[object], bool] | None = None,
+    may_change: Callable[[object, object], bool] | None = None,
+    message: str = "",
+) -> type[BasePermission]:
+    """A DRF permission class made of the predicates above: ``read(user)`` for the safe
+    methods, ``write(user)`` for the others (``read`` when None), and, on an existing row,
+    ``may_change(user, obj)`` for the unsafe methods (None: the queryset already says)."""
+
+    class RolePermission(BasePermission):
+        def has_permission(self, request, view) -> bool:
+            allowed = read if write is None or request.method in SAFE_METHODS else write
+            return bool(allowed(request.user))
+
+        def has_object_permission(self, request, view, obj) -> bool:
+            if may_change is None or request.method in SAFE_METHODS:
+                return True
+            return bool(may_change(request.user, obj))
+
+    RolePermission.message = message
+    return RolePermission

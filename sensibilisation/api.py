@@ -19,12 +19,11 @@ from rest_framework.decorators import action as route
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from referentiel.permissions import can_coordinate
+from referentiel.permissions import can_coordinate, can_read_network, role_permission
 from sensibilisation.models import Action, Campaign
 from sensibilisation.permissions import (
     action_can_edit,
     actions_visible_to,
-    user_reads_actions,
 )
 from sensibilisation.selectors import (
     actions_with_reach,
@@ -62,18 +61,12 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(campaign_public_map(campaign=self.get_object()))
 
 
-class ActionPermission(permissions.BasePermission):
-    message = _("Réservé aux coordinateurs de l'organisme de l'action.")
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return user_reads_actions(request.user)
-        return can_coordinate(request.user)
-
-    def has_object_permission(self, request, view, obj):
-        return request.method in permissions.SAFE_METHODS or action_can_edit(
-            request.user, obj
-        )
+ActionPermission = role_permission(
+    read=can_read_network,
+    write=can_coordinate,
+    may_change=action_can_edit,
+    message=_("Réservé aux coordinateurs de l'organisme de l'action."),
+)
 
 
 class FiguresQuery(serializers.Serializer):

@@ -1,7 +1,9 @@
 """Who may use which sensibilisation page. The campaign pages are public; the records of
 actions and of people belong to an organisation and are kept by its coordinators.
 
-Writes use the vocabulary of ``referentiel.permissions`` (``can_coordinate`` and the write
+Any member of an organisation (staff or partner) reads its organisation's actions,
+regional coordinators all of them (``can_read_network``). Writes use the vocabulary of
+``referentiel.permissions`` (``can_coordinate`` and the write
 scope of ``write_q``): actions and volunteers have an organisation but no dataset, so the
 organisation's coordinators change them (the network: all of them), as ``write_q`` does
 for a model without an author; field staff and validators change none.
@@ -16,14 +18,13 @@ from django.db.models import Q, QuerySet
 from observations.models import Occurrence
 from observations.policy import record_placeable_q, without_hidden_places
 from referentiel.models import Scope, Site
-from referentiel.permissions import can_coordinate, can_validate, write_q
+from referentiel.permissions import (
+    can_coordinate,
+    can_read_network,
+    can_validate,
+    write_q,
+)
 from sensibilisation.models import Action, Report, Volunteer
-
-
-def user_reads_actions(user) -> bool:
-    """Any member of an organisation (staff or partner) reads its organisation's actions;
-    regional coordinators read all of them."""
-    return bool(user.is_authenticated and user.read_scope != Scope.OWN)
 
 
 def _scoped(queryset: QuerySet, user) -> QuerySet:
@@ -45,7 +46,7 @@ def _writable(queryset: QuerySet, user) -> QuerySet:
 
 
 def actions_visible_to(user) -> QuerySet:
-    if not user_reads_actions(user):
+    if not can_read_network(user):
         return Action.objects.none()
     return _scoped(Action.objects.all(), user)
 
@@ -129,7 +130,7 @@ def report_photo_can_view(user, report: Report) -> bool:
         return False
     if not reports_placeable(Report.objects.filter(pk=report.pk), user).exists():
         return False
-    if user.is_superuser or can_coordinate(user):
+    if can_coordinate(user):
         return True
     return bool(
         report.occurrence_id

@@ -9,7 +9,6 @@ Reads are the business of ``terrils.selectors`` (observations.policy)."""
 
 from referentiel.permissions import (
     can_coordinate,
-    can_enter,
     may_write,
     may_write_in,
     writable,
@@ -18,7 +17,6 @@ from terrils.models import Campaign, HabitatObservation
 
 __all__ = [
     "campaign_can_enter",
-    "can_enter",
     "can_import_state_zero",
     "habitat_can_change",
     "state_zero_writable",

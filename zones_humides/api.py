@@ -14,14 +14,19 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cpie_naturaliste.core.filters import reader_filterset
 from cpie_naturaliste.core.pagination import GeoJsonPagination
-from referentiel.permissions import can_enter, may_write_in
+from referentiel.permissions import (
+    can_enter,
+    may_write_in,
+    role_permission,
+    signed_in,
+)
 from zones_humides.models import (
     FenceCheck,
     ManagementOperation,
@@ -97,21 +102,14 @@ class GeoPagination(GeoJsonPagination):
     max_page_size = 1000
 
 
-class PopPermission(permissions.BasePermission):
-    """Reading for signed-in users; writing for a writing role, and a passage changed or
-    deleted only by those who may change it (``zones_humides.permissions``)."""
-
-    message = _("Vous ne pouvez pas modifier les données de cette aire.")
-
-    def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            return False
-        return request.method in permissions.SAFE_METHODS or can_enter(request.user)
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return may_write_passage(request.user, obj)
+# Reading for signed-in users; writing for a writing role, and a passage changed or
+# deleted only by those who may change it (``zones_humides.permissions``).
+PopPermission = role_permission(
+    read=signed_in,
+    write=can_enter,
+    may_change=may_write_passage,
+    message=_("Vous ne pouvez pas modifier les données de cette aire."),
+)
 
 
 class PopAireViewSet(viewsets.ReadOnlyModelViewSet):

@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The site menu, assembled from what each app declares (project layer).
+            "libraries": {"navigation": "cpie_naturaliste.navigation"},
         },
     },
 ]

@@ -29,7 +29,8 @@ from observations.exports.writers import (
     write_xlsx,
 )
 from observations.models import Extract, Occurrence
-from referentiel.models import Commune, Organisation, Role, Scope, Taxon
+from referentiel.models import Commune, Organisation, Scope, Taxon
+from referentiel.permissions import can_coordinate, can_extract
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -45,20 +46,9 @@ def extract_retention_days() -> int:
     return int(getattr(settings, "EXTRACT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
-def extract_can_request(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (
-            user.is_superuser
-            or user.has_role(Role.COORDINATEUR)
-            or user.has_role(Role.PARTENAIRE)
-        )
-    )
-
-
 def extract_recipients(user) -> QuerySet[Organisation]:
     """Coordinators extract for any organisation; a partner only for its own."""
-    if user.is_superuser or user.has_role(Role.COORDINATEUR):
+    if can_coordinate(user):
         return Organisation.objects.all()
     return Organisation.objects.filter(pk=user.organisation_id)
 
@@ -67,7 +57,7 @@ def extracts_visible_to(user) -> QuerySet[Extract]:
     """The exchange log as the user may read it: regional coordinators all of it, others
     the extracts their organisation asked for or received."""
     extracts = Extract.objects.select_related("requested_by", "recipient")
-    if not extract_can_request(user):
+    if not can_extract(user):
         return extracts.none()
     if user.read_scope == Scope.ALL:
         return extracts
@@ -136,7 +126,7 @@ def extract_create(
     *, user, recipient: Organisation, filters: dict, area, fmt: str, purpose: str = ""
 ) -> Extract:
     """Log the request (the data exchange) and queue its file once the transaction commits."""
-    if not extract_can_request(user):
+    if not can_extract(user):
         raise PermissionError(_("Vous ne pouvez pas demander d'extraction."))
     if not extract_recipients(user).filter(pk=recipient.pk).exists():
         raise PermissionError(_("Vous ne pouvez pas extraire pour cet organisme."))

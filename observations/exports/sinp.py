@@ -71,7 +71,8 @@ from observations.models import (
     SinpExport,
     SinpExportItem,
 )
-from referentiel.models import Dataset, Role, Scope
+from referentiel.models import Dataset, Scope
+from referentiel.permissions import can_coordinate
 
 logger = logging.getLogger(__name__)
 
@@ -135,13 +136,6 @@ def sinp_year_check(year) -> int:
     return year
 
 
-def user_can_export_sinp(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.has_role(Role.COORDINATEUR))
-    )
-
-
 def sinp_export_perimeter(user):
     """The organisation whose datasets a user's export covers, or None for the whole
     network (the command, the yearly task, superusers and regional coordinators)."""
@@ -153,7 +147,7 @@ def sinp_export_perimeter(user):
 def sinp_exports_visible_to(user) -> QuerySet:
     """Exports a user may list and download: all for the network, else their perimeter's."""
     exports = SinpExport.objects.select_related("created_by", "organisation")
-    if not user_can_export_sinp(user):
+    if not can_coordinate(user):
         return exports.none()
     organisation = sinp_export_perimeter(user)
     if organisation is None:

@@ -23,7 +23,6 @@ from .selectors import (
     import_batch_is_coordinated_by,
     import_batch_validated_count,
     import_batches_visible_to,
-    user_can_import,
 )
 
 __all__ = [
@@ -47,5 +46,4 @@ __all__ = [
     "mapping_problems",
     "table_inspect",
     "template_headers",
-    "user_can_import",
 ]

@@ -1,20 +1,17 @@
-"""Who may import, see and undo which import batches (DESIGN §7 roles and scopes)."""
+"""Who may see and undo which import batches (DESIGN §7 roles and scopes); importing
+itself needs a writing role (``referentiel.permissions.can_enter``)."""
 
 from django.db.models import Q, QuerySet
 
 from observations.models import ImportBatch
-from referentiel.models import Dataset, Role, Scope
-
-
-def user_can_import(user) -> bool:
-    """A writing role (saisie, validateur, coordinateur) or a superuser."""
-    return bool(user.is_authenticated and user.write_scope is not None)
+from referentiel.models import Scope
+from referentiel.permissions import can_coordinate, can_enter, writable_datasets
 
 
 def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
     """Batches of the user's organisation's datasets and their own; all for the network."""
     batches = ImportBatch.objects.select_related("dataset", "created_by")
-    if not user_can_import(user):
+    if not can_enter(user):
         return batches.none()
     if user.write_scope == Scope.ALL:
         return batches
@@ -26,9 +23,8 @@ def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
 def import_batch_is_coordinated_by(user, batch: ImportBatch) -> bool:
     """A coordinator (or superuser) whose scope covers the batch's dataset."""
     return (
-        user.is_authenticated
-        and (user.is_superuser or user.has_role(Role.COORDINATEUR))
-        and Dataset.objects.writable_by(user).filter(pk=batch.dataset_id).exists()
+        can_coordinate(user)
+        and writable_datasets(user).filter(pk=batch.dataset_id).exists()
     )
 
 
@@ -37,7 +33,7 @@ def import_batch_can_undo(user, batch: ImportBatch) -> bool:
     if batch.status != ImportBatch.Status.DONE:
         return False
     if batch.created_by_id is not None and batch.created_by_id == user.pk:
-        return user_can_import(user)
+        return can_enter(user)
     return import_batch_is_coordinated_by(user, batch)
 
 

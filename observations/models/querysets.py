@@ -3,8 +3,8 @@
 from django.db import models
 
 from observations.blurring import Reader
-from referentiel.models import Role, Scope, Taxon
-from referentiel.permissions import writable
+from referentiel.models import Scope, Taxon
+from referentiel.permissions import can_coordinate, can_validate, writable
 
 # Validation statuses of a valid record: 1 certain – very probable, 2 probable.
 VALID_STATUSES = (1, 2)
@@ -34,12 +34,10 @@ class OccurrenceQuerySet(models.QuerySet):
 
     def validatable_by(self, user) -> "OccurrenceQuerySet":
         """Records a validator may validate: visible ones in their taxon groups."""
-        if not user.is_authenticated or not (
-            user.has_role(Role.VALIDATEUR) or user.has_role(Role.COORDINATEUR)
-        ):
+        if not can_validate(user):
             return self.none()
         qs = self.visible_to(user)
-        if user.is_superuser or user.has_role(Role.COORDINATEUR):
+        if can_coordinate(user):
             return qs
         return qs.filter(atlas_group__in=user.validation_groups.all())
 

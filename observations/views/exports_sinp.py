@@ -20,10 +20,10 @@ from observations.exports.sinp import (
     sinp_export_perimeter,
     sinp_export_progress,
     sinp_exports_visible_to,
-    user_can_export_sinp,
 )
 from observations.models import SinpExport
 from observations.tasks import job_enqueue, sinp_export_run
+from referentiel.permissions import can_coordinate
 
 EXPORTS_PER_PAGE = 20
 RUNNING = {SinpExport.Status.PENDING, SinpExport.Status.RUNNING}
@@ -71,7 +71,7 @@ class SinpExportForm(forms.Form):
 
 
 def _check_role(request: HttpRequest) -> None:
-    if not user_can_export_sinp(request.user):
+    if not can_coordinate(request.user):
         raise PermissionDenied(_("Les exports SINP sont réservés aux coordinateurs."))
 
 

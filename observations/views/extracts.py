@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from observations.exports.extracts import (
-    extract_can_request,
     extract_create,
     extract_path,
     extract_progress,
@@ -27,6 +26,7 @@ from observations.exports.extracts import (
 from observations.forms.extract import ExtractForm, sites_for
 from observations.models import Extract
 from referentiel.models import AtlasGroup, Commune, Programme, Site, Taxon
+from referentiel.permissions import can_extract
 
 LOG_PER_PAGE = 20
 CONTENT_TYPES = {
@@ -40,7 +40,7 @@ CONTENT_TYPES = {
 
 
 def _require(request: HttpRequest) -> None:
-    if not extract_can_request(request.user):
+    if not can_extract(request.user):
         raise PermissionDenied(
             _("Les extractions sont réservées aux coordinateurs et aux partenaires.")
         )

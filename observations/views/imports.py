@@ -27,12 +27,12 @@ from observations.imports import (
     import_mapping_propose,
     import_max_bytes,
     template_headers,
-    user_can_import,
 )
 from observations.imports.files import size_refusal
 from observations.imports.forms import ImportMappingForm, ImportUploadForm
 from observations.models import ImportBatch
 from observations.tasks import import_batch_start
+from referentiel.permissions import can_enter
 
 BATCHES_PER_PAGE = 20
 ERRORS_SHOWN = 200
@@ -69,7 +69,7 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
 
 def _check_can_import(request: HttpRequest) -> None:
-    if not user_can_import(request.user):
+    if not can_enter(request.user):
         raise PermissionDenied(_("L'import est réservé aux rôles de saisie."))
 
 

@@ -14,8 +14,7 @@ from observations.forms import BulkValidationForm
 from observations.models import Occurrence
 from observations.services import occurrences_validate
 from observations.views.occurrence_list import list_context
-from referentiel.models import Role
-from referentiel.permissions import can_validate
+from referentiel.permissions import can_coordinate, can_validate
 
 PENDING = 0
 
@@ -51,7 +50,7 @@ def validation_queue(request: HttpRequest) -> HttpResponse:
     context = list_context(request, pending)
     # Coordinators validate everything they read; validators their taxon groups.
     groups = None
-    if not (user.is_superuser or user.has_role(Role.COORDINATEUR)):
+    if not can_coordinate(user):
         groups = list(user.validation_groups.all())
     return render(
         request,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpie_naturaliste.core.pagination import CappedPage
+from referentiel.permissions import can_read_network
 from sensibilisation.forms import ActionForm, ParticipantsForm, TrainingSessionForm
 from sensibilisation.models import Action, ActionDocument
 from sensibilisation.permissions import (
@@ -21,7 +22,6 @@ from sensibilisation.permissions import (
     action_can_edit,
     actions_visible_to,
     sites_shown_to,
-    user_reads_actions,
 )
 from sensibilisation.protection import plain_text
 from sensibilisation.selectors import actions_with_reach
@@ -42,7 +42,7 @@ DOCUMENT_MAGIC = {
 
 @login_required
 def action_list(request: HttpRequest) -> HttpResponse:
-    if not user_reads_actions(request.user):
+    if not can_read_network(request.user):
         raise PermissionDenied
     actions = actions_with_reach(
         actions_visible_to(request.user).select_related("site", "commune")

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from cpie_naturaliste.core.throttling import client_address, wait_phrase
-from referentiel.permissions import can_coordinate, can_validate
+from referentiel.permissions import can_coordinate, can_read_network, can_validate
 from sensibilisation.forms import ReportForm
 from sensibilisation.models import Campaign, Report
 from sensibilisation.permissions import (
@@ -22,7 +22,6 @@ from sensibilisation.permissions import (
     report_photo_can_view,
     reports_placeable,
     reports_readable,
-    user_reads_actions,
 )
 from sensibilisation.protection import (
     MIN_FILL_SECONDS,
@@ -48,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "campaigns": Campaign.objects.filter(is_open=True).select_related(
                 "programme"
             ),
-            "staff": user_reads_actions(request.user),
+            "staff": can_read_network(request.user),
             "coordinator": can_coordinate(request.user),
             "sees_reports": can_coordinate(request.user) or can_validate(request.user),
         },

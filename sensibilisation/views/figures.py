@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from sensibilisation.permissions import actions_visible_to, user_reads_actions
+from referentiel.permissions import can_read_network
+from sensibilisation.permissions import actions_visible_to
 from sensibilisation.selectors import figures_for_year
 
 
@@ -19,7 +20,7 @@ def bilan_latest(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def bilan(request: HttpRequest, year: int) -> HttpResponse:
-    if not user_reads_actions(request.user):
+    if not can_read_network(request.user):
         raise PermissionDenied
     figures = figures_for_year(actions=actions_visible_to(request.user), year=year)
     return render(

@@ -1,4 +1,4 @@
-"""Home page, sign-in and sign-out, and the layout's header and navigation."""
+"""Home page, sign-in and sign-out, and the layout's header (the menu: tests/test_navigation.py)."""
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from referentiel.models import Role
 from referentiel.services.territories import site_save
-from referentiel.templatetags.layout import APP_LINKS, landing_page, role_label
+from referentiel.templatetags.roles import role_label
 from tests.factories.referentiel import (
     LOOS_X,
     LOOS_Y,
@@ -129,23 +129,6 @@ def test_staff_see_the_administration_link(client, organisation):
     html = client.get(reverse("home")).content.decode()
     assert reverse("admin:index") in html
     assert "Administrateur" in html
-
-
-def test_navigation_only_links_to_sections_that_exist(client, db):
-    html = client.get(reverse("home")).content.decode()
-    for _label, namespace, prefix in APP_LINKS:
-        landing = landing_page(namespace, prefix)
-        if landing:
-            assert f'href="{landing}"' in html
-        else:
-            assert f'href="{prefix}' not in html
-
-
-def test_an_app_section_appears_once_it_has_a_landing_page(client, db, settings):
-    settings.ROOT_URLCONF = "tests.referentiel.urls_with_sensibilisation"
-    html = client.get("/").content.decode()
-    assert 'href="/sensibilisation/"' in html
-    assert 'href="/indicateurs/' not in html
 
 
 def test_role_label_names_the_regional_coordinator(organisation):

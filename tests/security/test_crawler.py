@@ -289,14 +289,11 @@ def _links(url: str, response) -> list[str]:
 def own_extracts(user) -> list[str]:
     """The files a reader may ask for: an extract of everything, in every format, made
     for the reader's organisation (run here, as the worker would)."""
-    from observations.exports.extracts import (
-        extract_can_request,
-        extract_create,
-        extract_run,
-    )
+    from observations.exports.extracts import extract_create, extract_run
     from observations.models import Extract
+    from referentiel.permissions import can_extract
 
-    if user is None or not extract_can_request(user):
+    if user is None or not can_extract(user):
         return []
     urls = []
     for fmt in Extract.Format.values:

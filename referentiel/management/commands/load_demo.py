@@ -1,12 +1,10 @@
 """``manage.py load_demo``: the 2019–2021 demo, idempotent (run it as often as you like)."""
 
 import time
-from importlib import import_module
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.utils.module_loading import module_has_submodule
 
+from cpie_naturaliste.core.apps import app_submodules
 from referentiel.demo import demo_load
 
 
@@ -39,14 +37,10 @@ class Command(BaseCommand):
         # Each app above the referential extends the demo with a ``demo`` module exposing
         # ``load_demo(*, log)``; it is found through the app registry, in INSTALLED_APPS
         # order (which follows the layers), so the referential never imports those apps.
-        for app_config in [] if referential_only else apps.get_app_configs():
-            if app_config.name == "referentiel" or not module_has_submodule(
-                app_config.module, "demo"
-            ):
-                continue
-            module = import_module(f"{app_config.name}.demo")
-            if hasattr(module, "load_demo"):
-                module.load_demo(log=log)
+        if not referential_only:
+            for module in app_submodules("demo", exclude=frozenset({"referentiel"})):
+                if hasattr(module, "load_demo"):
+                    module.load_demo(log=log)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démonstration prête en {time.monotonic() - started:.1f} s. "
