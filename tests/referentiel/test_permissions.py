@@ -30,14 +30,16 @@ PREDICATES = (
 ROLES = {
     "sans rôle": ([], (1, 0, 0, 0, 0, 0)),
     Role.SAISIE: ([Role.SAISIE], (1, 1, 1, 0, 0, 0)),
-    Role.VALIDATEUR: ([Role.VALIDATEUR], (1, 1, 1, 1, 0, 0)),
+    # A validator validates and enters nothing (issue 17); with the saisie role too, both.
+    Role.VALIDATEUR: ([Role.VALIDATEUR], (1, 1, 0, 1, 0, 0)),
+    "saisie et validateur": ([Role.SAISIE, Role.VALIDATEUR], (1, 1, 1, 1, 0, 0)),
     Role.COORDINATEUR: ([Role.COORDINATEUR], (1, 1, 1, 1, 1, 1)),
     Role.PARTENAIRE: ([Role.PARTENAIRE], (1, 1, 0, 0, 0, 1)),
 }
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_each_role_may_what_it_always_could(organisation, role):
+def test_each_role_may_what_it_may(organisation, role):
     roles, expected = ROLES[role]
     user = UserFactory(username="u", organisation=organisation, roles=roles)
     assert tuple(int(predicate(user)) for predicate in PREDICATES) == expected
