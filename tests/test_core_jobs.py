@@ -116,11 +116,15 @@ def test_the_live_step_is_read_while_the_row_is_not_committed():
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_finish_and_fail_end_the_job_and_drop_its_live_step():
+@pytest.mark.django_db
+def test_finish_and_fail_end_the_job_and_drop_its_live_step(
+    django_capture_on_commit_callbacks,
+):
     done = job_claim(AnnualReport, AnnualReport.objects.create(year=2020).pk)
     job_step(done, 50)
-    job_finish(done, step="Terminé")
+    with django_capture_on_commit_callbacks(execute=True):
+        job_finish(done, step="Terminé")
+        assert cache.get(job_progress_key(done))  # pollers read it until the commit
     assert cache.get(job_progress_key(done)) is None
     state = job_status(AnnualReport.objects.get(pk=done.pk))
     assert (state["status"], state["percent"], state["finished"]) == ("done", 100, True)
