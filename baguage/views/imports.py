@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from baguage.imports import crbpo_headers, crbpo_import
-from observations.imports import import_max_bytes
-from observations.imports.files import size_refusal
+from cpie_naturaliste.core.tabular.files import import_max_bytes, size_refusal
 from observations.views.imports import SizeLimitedUploadHandler
 from referentiel.models import Dataset
 from referentiel.permissions import can_enter, writable_datasets

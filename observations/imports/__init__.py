@@ -6,6 +6,9 @@ imports it (inline or from the Celery task ``observations.tasks.import_batch_run
 ``import_batch_undo`` removes what it created. See ``process`` for the three phases.
 """
 
+from cpie_naturaliste.core.tabular.errors import ErrorLog, ImportRefused, error_text
+from cpie_naturaliste.core.tabular.files import import_max_bytes, table_inspect
+
 from .batches import (
     import_batch_create,
     import_batch_needs_mapping,
@@ -15,8 +18,6 @@ from .batches import (
     import_mapping_save,
 )
 from .columns import TARGETS, mapping_guess, mapping_problems, template_headers
-from .errors import ErrorLog, ImportRefused, error_text
-from .files import import_max_bytes, table_inspect
 from .process import import_batch_process
 from .selectors import (
     import_batch_can_undo,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
-from observations.imports.files import table_open
+from cpie_naturaliste.core.tabular.files import table_open
 from referentiel.models import Dataset, Taxon
 from terrils.models import Campaign, GroupCode, StateZeroTaxon, Terril
 

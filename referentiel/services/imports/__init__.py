@@ -4,8 +4,9 @@ Each import reads one kind of file, checks it whole, and writes in one transacti
 an error imports nothing, and ``ImportFileError`` lists what to fix, naming lines or features.
 """
 
+from cpie_naturaliste.core.tabular.errors import ImportFileError
+
 from .communes import CommunesImportResult, communes_import
-from .errors import ImportFileError
 from .sensitivity_rules import (
     SensitivityRulesImportResult,
     sensitivity_rules_import,
