@@ -2,24 +2,22 @@
 schedule), followed by its page while a Celery worker writes it. ``indicateurs`` owns no
 field data (DESIGN §1): this is a job log."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from cpie_naturaliste.core.models import TimeStampedModel
 
 
-class AnnualReport(TimeStampedModel):
+class AnnualReport(Job):
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
         RUNNING = "running", _("En cours")
         DONE = "done", _("Prêt")
         FAILED = "failed", _("Échec")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     year = models.PositiveSmallIntegerField(_("année"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -30,16 +28,8 @@ class AnnualReport(TimeStampedModel):
         related_name="annual_reports",
         help_text=_("Vide : bilan lancé par le calendrier annuel."),
     )
-    status = models.CharField(
-        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
-    step = models.CharField(_("étape"), max_length=120, blank=True)
+    status = job_status_field(Status)
     file = models.FileField(_("fichier"), upload_to="rapports/", blank=True)
-    error = models.TextField(_("erreur"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bilan annuel")
@@ -48,10 +38,6 @@ class AnnualReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Bilan {self.year} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def filename(self) -> str:

@@ -4,13 +4,15 @@ report of the year before (django-celery-beat row created by migration 0002)."""
 from celery import shared_task
 from django.utils import timezone
 
+from cpie_naturaliste.core.jobs.services import JOB_TASK
 
-@shared_task(bind=True, acks_late=True, ignore_result=True)
+
+@shared_task(**JOB_TASK)
 def report_run_task(self, report_id: int) -> None:
     """Write a report's workbook; safe to deliver twice (see report_run)."""
     from indicateurs.jobs import report_run
 
-    report_run(report_id)
+    report_run(report_id, task_id=self.request.id or "")
 
 
 @shared_task(ignore_result=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
 from indicateurs.finds import report_finds
 from indicateurs.jobs import report_create
 from indicateurs.models import AnnualReport, RemarkableFind
@@ -198,18 +199,6 @@ def _report(request: HttpRequest, uuid) -> AnnualReport:
     return get_object_or_404(reports, uuid=uuid)
 
 
-def _status(report: AnnualReport) -> dict:
-    """The shape static/js/import.js polls (label, percent, processed/total, finished)."""
-    return {
-        "status": report.status,
-        "label": report.step or report.get_status_display(),
-        "percent": report.progress,
-        "processed_rows": report.progress,
-        "total_rows": 100,
-        "finished": report.is_finished,
-    }
-
-
 @login_required
 @require_POST
 def report_request(request: HttpRequest, year: int) -> HttpResponse:
@@ -228,15 +217,16 @@ def report_detail(request: HttpRequest, uuid) -> HttpResponse:
         "indicateurs/report_detail.html",
         {
             "report": report,
-            "status": _status(report),
-            "status_url": reverse("indicateurs:report_status", args=[report.uuid]),
+            **job_page_context(
+                report, reverse("indicateurs:report_status", args=[report.uuid])
+            ),
         },
     )
 
 
 @login_required
 def report_status(request: HttpRequest, uuid) -> JsonResponse:
-    return JsonResponse(_status(_report(request, uuid)))
+    return job_status_response(_report(request, uuid))
 
 
 @login_required

@@ -1,17 +1,16 @@
 """Background work on occurrences: file imports, partner extracts, SINP exports, sensitivity.
 
-Every job is a row (ImportBatch, Extract, SinpExport) holding its state; ``job_enqueue`` queues
-its task after the commit, and a broker that cannot be reached fails the job visibly."""
+Every job is a row (ImportBatch, Extract, SinpExport) on the core's job model; its task is
+queued after the commit by ``cpie_naturaliste.core.jobs.services.job_enqueue``, which fails
+the job visibly when the broker cannot be reached."""
 
 import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from cpie_naturaliste.core.jobs.services import JOB_TASK, job_enqueue
 from observations.imports import import_batch_process
 from observations.models import ImportBatch
 
@@ -20,7 +19,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_INLINE_MAX_ROWS = 500
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True)
+@shared_task(**JOB_TASK)
 def import_batch_run(self, batch_id: int) -> None:
     """Check and import a batch. Safe to deliver twice (acks_late, worker lost): a finished
     batch is left as it is, a running one is waited for (lock) or taken over from a killed
@@ -37,41 +36,16 @@ def import_batch_start(*, batch: ImportBatch) -> bool:
         import_batch_process(batch_id=batch.pk)
         batch.refresh_from_db()
         return False
-    job_enqueue(import_batch_run, batch, error_field="message")
+    job_enqueue(import_batch_run, batch)
     return True
 
 
-BROKER_DOWN = _(
-    "Le service de traitement en arrière-plan est injoignable : le traitement n'a pas "
-    "pu démarrer, rien n'a été produit. Réessayez plus tard."
-)
-
-
-def job_enqueue(task, job, *, error_field: str = "error") -> None:
-    """Queue ``task(job.pk)`` once the transaction commits; if the broker cannot be reached,
-    mark the job failed with a message its page shows."""
-    model, pk = type(job), job.pk
-
-    def enqueue() -> None:
-        try:
-            task.delay(pk)
-        except Exception:
-            logger.exception("%s %s : file d'attente Celery injoignable", model, pk)
-            model.objects.filter(pk=pk).update(
-                status=model.Status.FAILED,
-                finished_at=timezone.now(),
-                **{error_field: str(BROKER_DOWN)},
-            )
-
-    transaction.on_commit(enqueue)
-
-
-@shared_task(bind=True, acks_late=True, ignore_result=True)
+@shared_task(**JOB_TASK)
 def extract_run_task(self, extract_id: int) -> None:
     """Write a partner extract's file; safe to deliver twice (see extract_run)."""
     from observations.exports.extracts import extract_run
 
-    extract_run(extract_id)
+    extract_run(extract_id, task_id=self.request.id or "")
 
 
 @shared_task(ignore_result=True)
@@ -83,7 +57,7 @@ def extracts_expire_task() -> None:
     extracts_expire()
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True)
+@shared_task(**JOB_TASK)
 def sinp_export_run(self, export_id: int) -> None:
     """Write a SINP/RAIN export's file. Safe to deliver twice (acks_late, worker lost): a
     finished export is left as it is, and its file is written under a temporary name."""

@@ -1,5 +1,6 @@
 """Partner extracts: which records an extract holds, who may ask for one and for whom, and the
-job that writes its file (Celery, idempotent, progress in the cache, file kept for a while).
+job that writes its file (Celery, idempotent, on the core's job services, file kept for a
+while).
 
 Rows are what the requester may read (``visible_to``), blurred for the recipient: an extract
 made for a partner organisation carries that partner's precision, whoever clicks the button.
@@ -13,12 +14,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.db.models import Union
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.jobs.services import (
+    job_claim,
+    job_create,
+    job_fail,
+    job_finish,
+    job_step,
+)
 from observations.blurring import Reader, area_q, attribute_q
 from observations.exports.columns import export_values
 from observations.exports.files import file_sha256
@@ -32,11 +39,9 @@ from observations.models import Extract, Occurrence
 from referentiel.models import Commune, Organisation, Role, Scope, Taxon
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
 DEFAULT_RETENTION_DAYS = 30
 # Excel stops at 1,048,576 lines.
 XLSX_MAX_ROWS = 1_048_575
-PROGRESS_KEY = "extract-progress:{id}"
 LOCK_NAMESPACE = 7_315_002  # pg advisory lock space of extracts (imports: 7_315_001)
 
 
@@ -144,7 +149,11 @@ def extract_create(
     expected = extract_queryset(
         user=user, reader=reader, filters=filters, area=area
     ).count()
-    extract = Extract.objects.create(
+    from observations.tasks import extract_run_task
+
+    return job_create(
+        Extract,
+        task=extract_run_task,
         requested_by=user,
         recipient=recipient,
         purpose=purpose,
@@ -154,20 +163,6 @@ def extract_create(
         clearance=reader.clearance,
         rows_expected=expected,
     )
-    from observations.tasks import extract_run_task, job_enqueue
-
-    job_enqueue(extract_run_task, extract)
-    return extract
-
-
-def extract_progress(extract: Extract) -> int:
-    """Percentage written, from the cache while the job runs."""
-    if extract.is_finished:
-        return 100 if extract.status == Extract.Status.DONE else extract.progress
-    done = cache.get(PROGRESS_KEY.format(id=extract.pk))
-    if done is None or not extract.rows_expected:
-        return extract.progress
-    return min(99, done * 100 // extract.rows_expected)
 
 
 def extract_path(extract: Extract) -> Path:
@@ -190,62 +185,44 @@ def _extract_lock(extract_id: int):
             )
 
 
-def extract_run(extract_id: int) -> Extract:
+def extract_run(extract_id: int, *, task_id: str = "") -> Extract:
     """Write the extract's file. Safe to run twice: a finished extract is left alone, a
     running one is re-run from the start into the same file name (written aside and moved
     into place), attempts are capped; two runs never overlap (lock)."""
     with _extract_lock(extract_id):
-        return _run(extract_id)
+        extract = job_claim(Extract, extract_id, task_id=task_id)
+        if not extract.is_finished:
+            _run(extract)
+        return extract
 
 
-def _run(extract_id: int) -> Extract:
-    with transaction.atomic():
-        extract = Extract.objects.select_for_update().get(pk=extract_id)
-        if extract.is_finished:
-            return extract
-        if extract.attempts >= MAX_ATTEMPTS:
-            extract.status = Extract.Status.FAILED
-            extract.error = _("Abandon après %(n)d tentatives.") % {"n": MAX_ATTEMPTS}
-            extract.finished_at = timezone.now()
-            extract.save()
-            return extract
-        extract.attempts += 1
-        extract.status = Extract.Status.RUNNING
-        extract.started_at = timezone.now()
-        extract.save()
-    key = PROGRESS_KEY.format(id=extract.pk)
+def _run(extract: Extract) -> None:
     final = extract_path(extract)
     final.parent.mkdir(parents=True, exist_ok=True)
     partial = final.with_name(f".{final.name}.part")
     try:
-        rows = _write(extract, partial, lambda done: cache.set(key, done, 3600))
+        rows = _write(extract, partial, lambda done: _progress(extract, done))
         digest, size = file_sha256(partial), partial.stat().st_size
         os.replace(partial, final)
     except Exception as exc:
         logger.exception("Extraction %s en échec", extract.pk)
         partial.unlink(missing_ok=True)
-        Extract.objects.filter(pk=extract.pk).update(
-            status=Extract.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_("L'extraction a échoué : %(error)s") % {"error": exc},
-        )
-        extract.refresh_from_db()
-        return extract
-    now = timezone.now()
-    retention = extract_retention_days()
-    Extract.objects.filter(pk=extract.pk).update(
-        status=Extract.Status.DONE,
+        job_fail(extract, _("L'extraction a échoué : %(error)s") % {"error": exc})
+        return
+    job_finish(
+        extract,
         rows=rows,
-        progress=100,
         file=str(final.relative_to(settings.MEDIA_ROOT)),
         size=size,
         sha256=digest,
-        finished_at=now,
-        expires_at=now + timedelta(days=retention),
+        expires_at=timezone.now() + timedelta(days=extract_retention_days()),
     )
-    cache.delete(key)
-    extract.refresh_from_db()
-    return extract
+
+
+def _progress(extract: Extract, done: int) -> None:
+    """Rows written so far (the writers report every 20,000 or so)."""
+    expected = max(extract.rows_expected, 1)
+    job_step(extract, min(99, done * 100 // expected), rows=done, total=expected)
 
 
 def _write(extract: Extract, path: Path, progress) -> int:

@@ -40,7 +40,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -60,6 +59,12 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.jobs.services import (
+    job_claim,
+    job_fail,
+    job_finish,
+    job_step,
+)
 from cpie_naturaliste.core.sql import queryset_sql
 from observations.blurring import Reader
 from observations.exports.columns import COLUMNS, export_values
@@ -85,8 +90,6 @@ MANIFEST = "export.json"
 OCCURRENCES = "occurrences.csv"
 DELETIONS = "suppressions.csv"
 DATASET_DIR = "jdd"
-PROGRESS_KEY = "sinp-export-progress:{id}"
-PROGRESS_TTL = 6 * 3600
 DATA_TYPE = {"code": "1", "libelle": "Occurrences de taxons"}
 GEOMETRY_NOTE = "WKT, WGS84 (EPSG:4326), 6 décimales, précise (non floutée)"
 
@@ -233,53 +236,29 @@ def sinp_export_process(
     finished or failed export is left as it is; a run interrupted by a lost worker starts
     again from nothing (its items and file are written in one transaction, the file through
     a temporary name)."""
-    with transaction.atomic():
-        export = SinpExport.objects.select_for_update().get(pk=export_id)
-        if export.status in {SinpExport.Status.DONE, SinpExport.Status.FAILED}:
-            return export
-        export.status = SinpExport.Status.RUNNING
-        export.task_id = task_id or export.task_id
-        export.progress = 0
-        export.error = ""
-        export.save(update_fields=["status", "task_id", "progress", "error"])
+    export = job_claim(SinpExport, export_id, task_id=task_id, error="")
+    if export.is_finished:
+        return export
     try:
         _run(export, progress)
     except Exception as exc:
         logger.exception("Export SINP %s en échec", export.pk)
-        SinpExport.objects.filter(pk=export.pk).update(
-            status=SinpExport.Status.FAILED,
-            finished_at=timezone.now(),
-            error=_("L'export a échoué, aucun fichier n'a été produit : %(error)s")
+        job_fail(
+            export,
+            _("L'export a échoué, aucun fichier n'a été produit : %(error)s")
             % {"error": exc},
         )
         raise
-    finally:
-        cache.delete(PROGRESS_KEY.format(id=export.pk))
     export.refresh_from_db()
     return export
 
 
-def sinp_export_progress(export: SinpExport) -> dict:
-    """``{"percent", "rows", "total"}``: from the cache while the export runs."""
-    done = export.status == SinpExport.Status.DONE
-    state = None
-    if export.status == SinpExport.Status.RUNNING:
-        state = cache.get(PROGRESS_KEY.format(id=export.pk))
-    if state is None:
-        rows = export.rows_sent if done else 0
-        return {
-            "percent": 100 if done else export.progress,
-            "rows": rows,
-            "total": rows,
-        }
-    return state
-
-
 def _reporter(export: SinpExport, progress: Progress):
-    key = PROGRESS_KEY.format(id=export.pk)
+    """Each step to the job (its page reads it, though the export's transaction is not
+    committed yet) and to the caller's ``progress``."""
 
     def report(percent: int, rows: int = 0, total: int = 0) -> None:
-        cache.set(key, {"percent": percent, "rows": rows, "total": total}, PROGRESS_TTL)
+        job_step(export, percent, rows=rows, total=total)
         if progress is not None:
             progress(percent, rows, total)
 
@@ -375,16 +354,16 @@ def _run(export: SinpExport, progress: Progress) -> None:
             zip_write(partial, members)
             digest = file_sha256(partial)
             os.replace(partial, final)
-        export.status = SinpExport.Status.DONE
-        export.progress = 100
-        export.rows_sent = rows
-        export.deletions_sent = deletions
-        export.file.name = relative
-        export.sha256 = digest
-        export.sequence = last + 1
-        export.finished_at = timezone.now()
-        export.save()
-    report(100, rows, rows)
+        job_finish(
+            export,
+            rows_sent=rows,
+            deletions_sent=deletions,
+            file=relative,
+            sha256=digest,
+            sequence=last + 1,
+        )
+    if progress is not None:
+        progress(100, rows, rows)
 
 
 def _record_items(export: SinpExport, chain: QuerySet) -> tuple[int, int]:

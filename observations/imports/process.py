@@ -13,9 +13,14 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.jobs.services import (
+    job_claim,
+    job_fail,
+    job_finish,
+    job_step,
+)
 from cpie_naturaliste.core.tabular.errors import (
     MAX_REPORTED_ERRORS,
     ErrorLog,
@@ -33,15 +38,7 @@ from .rows import RowReader
 
 logger = logging.getLogger(__name__)
 CHUNK_ROWS = 1000
-MAX_ATTEMPTS = 3
 LOCK_NAMESPACE = 7_315_001  # pg advisory lock space of import batches
-FINISHED = {
-    ImportBatch.Status.DONE,
-    ImportBatch.Status.INVALID,
-    ImportBatch.Status.CHECKED,
-    ImportBatch.Status.UNDONE,
-    ImportBatch.Status.FAILED,
-}
 
 
 @contextmanager
@@ -61,39 +58,24 @@ def _batch_lock(batch_id: int):
             )
 
 
-def _set(batch: ImportBatch, **fields) -> None:
-    """Write some batch fields now (committed at once outside a transaction)."""
-    for name, value in fields.items():
-        setattr(batch, name, value)
-    batch.save(update_fields=[*fields, "updated_at"])
-
-
 def import_batch_process(*, batch_id: int, task_id: str = "") -> ImportBatch:
     """Check and import a batch that has its mapping. Idempotent: a finished batch is
     returned as it is; one that another worker is running is waited for first."""
     with _batch_lock(batch_id):
-        batch = ImportBatch.objects.select_related("dataset", "created_by").get(
-            pk=batch_id
-        )
-        if batch.status in FINISHED or not batch.mapping.get("columns"):
+        batch = ImportBatch.objects.get(pk=batch_id)
+        if batch.is_finished or not batch.mapping.get("columns"):
             return batch
-        if batch.attempts >= MAX_ATTEMPTS:
-            _set(
-                batch,
-                status=ImportBatch.Status.FAILED,
-                message=_("Import abandonné après %d tentatives.") % batch.attempts,
-                finished_at=timezone.now(),
-            )
-            return batch
-        _set(
-            batch,
+        batch = job_claim(
+            ImportBatch,
+            batch_id,
+            task_id=task_id,
             status=ImportBatch.Status.CHECKING,
-            attempts=batch.attempts + 1,
-            task_id=task_id or batch.task_id,
             processed_rows=0,
             errors=[],
             message="",
         )
+        if batch.is_finished:
+            return batch
         try:
             _run(batch)
         except ImportRefused as refusal:
@@ -105,14 +87,14 @@ def import_batch_process(*, batch_id: int, task_id: str = "") -> ImportBatch:
             )
         except Exception:
             logger.exception("Import %s en échec", batch.uuid)
-            _finish(
-                batch,
-                ImportBatch.Status.FAILED,
-                message=_(
-                    "L'import a échoué sur une erreur inattendue ; rien n'a été importé. "
-                    "L'équipe technique en est informée."
-                ),
-            )
+            if not _broken_transaction():
+                job_fail(
+                    batch,
+                    _(
+                        "L'import a échoué sur une erreur inattendue ; rien n'a été "
+                        "importé. L'équipe technique en est informée."
+                    ),
+                )
         finally:
             if not connection.in_atomic_block and connection.is_usable():
                 with connection.cursor() as cursor:
@@ -120,10 +102,15 @@ def import_batch_process(*, batch_id: int, task_id: str = "") -> ImportBatch:
     return batch
 
 
+def _broken_transaction() -> bool:
+    """Inside a broken outer transaction (tests) nothing can be written."""
+    return connection.in_atomic_block and connection.needs_rollback
+
+
 def _finish(batch: ImportBatch, status: str, **fields) -> None:
-    if connection.in_atomic_block and connection.needs_rollback:
-        return  # inside a broken outer transaction (tests): nothing can be written
-    _set(batch, status=status, finished_at=timezone.now(), **fields)
+    if _broken_transaction():
+        return
+    job_finish(batch, status=status, **fields)
     if status == ImportBatch.Status.DONE:
         occurrences_changed_on_commit("import")
 
@@ -176,7 +163,7 @@ def _run(batch: ImportBatch) -> None:
                 message=_dry_run_message(cursor, plan, rows),
             )
             return
-        _set(batch, status=ImportBatch.Status.IMPORTING, total_rows=rows)
+        job_step(batch, 95, status=ImportBatch.Status.IMPORTING, total_rows=rows)
         with transaction.atomic():
             # JIT compilation costs ~0.5 s per big statement here and never pays back.
             cursor.execute("SET LOCAL jit = off")
@@ -243,14 +230,20 @@ def _stage(batch: ImportBatch, table, errors: ErrorLog) -> int:
             rows += 1
             if len(buffer) >= CHUNK_ROWS:
                 _copy(raw, buffer)
-                _set(batch, processed_rows=rows)
+                _progress(batch, rows)
     if buffer:
         with connection.cursor() as cursor:
             _copy(cursor.cursor, buffer)
-    _set(batch, processed_rows=rows)
+    _progress(batch, rows)
     if not rows:
         errors.add(None, "", _("Le fichier ne contient aucune ligne de données."))
     return rows
+
+
+def _progress(batch: ImportBatch, rows: int) -> None:
+    """Reading and checking fill the bar up to 90 %, the insertion the rest."""
+    percent = 90 * rows // max(batch.total_rows, rows, 1)
+    job_step(batch, percent, rows=rows, total=batch.total_rows, processed_rows=rows)
 
 
 def _copy(raw_cursor, buffer: list) -> None:

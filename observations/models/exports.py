@@ -9,16 +9,15 @@ fingerprint changed or is new, and the deletion of the records the pole holds th
 longer exported (deleted, no longer validated, moved to another year or pole).
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from referentiel.models import Organisation
 
 
-class SinpExport(models.Model):
+class SinpExport(Job):
     class Pole(models.TextChoices):
         FAUNE = "faune", _("Faune")
         FLORE = "flore", _("Flore")
@@ -33,7 +32,8 @@ class SinpExport(models.Model):
         DONE = "done", _("Terminé")
         FAILED = "failed", _("Échec")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ROWS_VERB = "écrite(s)"
+
     year = models.PositiveSmallIntegerField(_("année"))
     pole = models.CharField(_("pôle"), max_length=5, choices=Pole.choices)
     mode = models.CharField(
@@ -50,12 +50,7 @@ class SinpExport(models.Model):
             "Vide : tout le réseau ; sinon les jeux de données de l'organisme."
         ),
     )
-    status = models.CharField(
-        _("état"), max_length=8, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
-    error = models.TextField(_("erreur"), blank=True)
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    status = job_status_field(Status)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("par"),
@@ -64,7 +59,6 @@ class SinpExport(models.Model):
         blank=True,
         related_name="+",
     )
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     rows_sent = models.PositiveIntegerField(_("observations envoyées"), default=0)
     deletions_sent = models.PositiveIntegerField(_("suppressions envoyées"), default=0)
     file = models.FileField(_("fichier"), upload_to="exports/sinp/", blank=True)
@@ -78,7 +72,6 @@ class SinpExport(models.Model):
             "périmètre : l'état connu du pôle se lit dans cet ordre."
         ),
     )
-    task_id = models.CharField(max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("export SINP")
@@ -90,6 +83,12 @@ class SinpExport(models.Model):
 
     def __str__(self) -> str:
         return f"SINP {self.year} {self.get_pole_display()} ({self.get_mode_display()})"
+
+    def progress_rows(self, live: dict, percent: int) -> tuple[int, int]:
+        if live.get("total") is not None:
+            return live.get("rows") or 0, live["total"]
+        rows = self.rows_sent if self.status == self.Status.DONE else 0
+        return rows, rows
 
     @property
     def filename(self) -> str:

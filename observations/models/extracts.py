@@ -2,17 +2,16 @@
 exchanges (who, for whom, when, which filters, how many rows, which file) that the annual
 report counts."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpie_naturaliste.core.models import TimeStampedModel
+from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from referentiel.models import Organisation
 
 
-class Extract(TimeStampedModel):
+class Extract(Job):
     class Format(models.TextChoices):
         CSV = "csv", _("CSV (tableur, séparateur point-virgule)")
         XLSX = "xlsx", _("Excel (XLSX)")
@@ -26,7 +25,10 @@ class Extract(TimeStampedModel):
         FAILED = "failed", _("Échec")
         EXPIRED = "expired", _("Expirée")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    FINISHED_STATUSES = (Status.DONE, Status.FAILED, Status.EXPIRED)
+    MAX_ATTEMPTS = 3
+    ROWS_VERB = "écrite(s)"
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("demandée par"),
@@ -50,19 +52,12 @@ class Extract(TimeStampedModel):
     clearance = models.PositiveSmallIntegerField(
         _("sensibilité lue en précis jusqu'au niveau"), default=0
     )
-    status = models.CharField(
-        _("état"), max_length=8, choices=Status.choices, default=Status.PENDING
-    )
+    status = job_status_field(Status)
     rows_expected = models.PositiveIntegerField(_("lignes prévues"), default=0)
     rows = models.PositiveIntegerField(_("lignes écrites"), default=0)
-    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     file = models.FileField(_("fichier"), upload_to="extracts/", blank=True)
     size = models.PositiveBigIntegerField(_("taille (octets)"), default=0)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
-    error = models.TextField(_("erreur"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
     expires_at = models.DateTimeField(_("disponible jusqu'au"), null=True, blank=True)
     downloads = models.PositiveIntegerField(_("téléchargements"), default=0)
 
@@ -75,13 +70,18 @@ class Extract(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.recipient} – {self.created_at:%d/%m/%Y} ({self.get_format_display()})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (
-            self.Status.DONE,
-            self.Status.FAILED,
-            self.Status.EXPIRED,
-        )
+    def current_status(self) -> Status:
+        """Past its date the file is refused at once, even before the nightly task
+        (beat, ``extracts_expire_task``) has deleted it and marked the extract expired."""
+        if self.status == self.Status.DONE and self.expires_at:
+            if self.expires_at <= timezone.now():
+                return self.Status.EXPIRED
+        return self.Status(self.status)
+
+    def progress_rows(self, live: dict, percent: int) -> tuple[int, int]:
+        if self.is_finished:
+            return self.rows, self.rows_expected
+        return percent * self.rows_expected // 100, self.rows_expected
 
     @property
     def filename(self) -> str:

@@ -1,16 +1,18 @@
 """Bulk imports of occurrence files: a batch per file (undoable as a whole) and saved mappings."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from cpie_naturaliste.core.models import TimeStampedModel
 from referentiel.models import Dataset, Organisation
 
 
-class ImportBatch(TimeStampedModel):
+class ImportBatch(Job):
+    """A file's import, a job (checked, then inserted) whose ``message`` is its report:
+    the summary of what it did, or why it was refused or failed."""
+
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
         CHECKING = "checking", _("Vérification en cours")
@@ -21,7 +23,18 @@ class ImportBatch(TimeStampedModel):
         FAILED = "failed", _("Échec")
         UNDONE = "undone", _("Annulé")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    RUNNING_STATUSES = (Status.CHECKING, Status.IMPORTING)
+    FINISHED_STATUSES = (
+        Status.INVALID,
+        Status.CHECKED,
+        Status.DONE,
+        Status.FAILED,
+        Status.UNDONE,
+    )
+    MAX_ATTEMPTS = 3
+    ERROR_FIELD = "message"
+    ROWS_VERB = "lue(s)"
+
     dataset = models.ForeignKey(
         Dataset,
         verbose_name=_("jeu de données"),
@@ -35,9 +48,7 @@ class ImportBatch(TimeStampedModel):
         _("correspondance des colonnes"), default=dict, blank=True
     )
     dry_run = models.BooleanField(_("essai à blanc"), default=False)
-    status = models.CharField(
-        _("état"), max_length=12, choices=Status.choices, default=Status.PENDING
-    )
+    status = job_status_field(Status)
     total_rows = models.PositiveIntegerField(_("lignes"), default=0)
     processed_rows = models.PositiveIntegerField(_("lignes traitées"), default=0)
     created_count = models.PositiveIntegerField(_("observations créées"), default=0)
@@ -46,8 +57,7 @@ class ImportBatch(TimeStampedModel):
     )
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
-    task_id = models.CharField(max_length=255, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    error = None  # the report says it: ``message``
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("par"),
@@ -55,7 +65,6 @@ class ImportBatch(TimeStampedModel):
         null=True,
         related_name="+",
     )
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import de fichier")
@@ -65,14 +74,8 @@ class ImportBatch(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
 
-    @property
-    def progress(self) -> int:
-        """Percentage of rows processed, for the progress bar."""
-        if self.status in {self.Status.DONE, self.Status.CHECKED, self.Status.INVALID}:
-            return 100
-        return (
-            int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
-        )
+    def progress_rows(self, live: dict, percent: int) -> tuple[int, int]:
+        return self.processed_rows, self.total_rows
 
 
 class ImportMapping(TimeStampedModel):

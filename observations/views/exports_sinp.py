@@ -13,20 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpie_naturaliste.core.jobs.services import job_enqueue
+from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
 from observations.exports.sinp import (
     YEAR_MIN,
     SinpExportRefused,
     sinp_export_create,
     sinp_export_perimeter,
-    sinp_export_progress,
     sinp_exports_visible_to,
     user_can_export_sinp,
 )
 from observations.models import SinpExport
-from observations.tasks import job_enqueue, sinp_export_run
+from observations.tasks import sinp_export_run
 
 EXPORTS_PER_PAGE = 20
-RUNNING = {SinpExport.Status.PENDING, SinpExport.Status.RUNNING}
 
 
 class SinpExportForm(forms.Form):
@@ -80,20 +80,6 @@ def _export(request: HttpRequest, uuid) -> SinpExport:
     return get_object_or_404(sinp_exports_visible_to(request.user), uuid=uuid)
 
 
-def _status(export: SinpExport) -> dict:
-    """The state the page polls (same keys as the import pages: static/js/import.js)."""
-    progress = sinp_export_progress(export)
-    return {
-        "status": export.status,
-        "label": export.get_status_display(),
-        "finished": export.status not in RUNNING,
-        "percent": progress["percent"],
-        "processed_rows": progress["rows"],
-        "total_rows": progress["total"],
-        "message": export.error,
-    }
-
-
 @login_required
 def sinp_export_list(request: HttpRequest) -> HttpResponse:
     _check_role(request)
@@ -137,10 +123,9 @@ def sinp_export_detail(request: HttpRequest, uuid) -> HttpResponse:
         "observations/sinp_export_detail.html",
         {
             "export": export,
-            "status": _status(export),
-            "running": export.status in RUNNING,
-            "status_url": reverse(
-                "observations:sinp_export_status", args=[export.uuid]
+            "running": export.is_running,
+            **job_page_context(
+                export, reverse("observations:sinp_export_status", args=[export.uuid])
             ),
         },
     )
@@ -148,7 +133,7 @@ def sinp_export_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 @login_required
 def sinp_export_status(request: HttpRequest, uuid) -> JsonResponse:
-    return JsonResponse(_status(_export(request, uuid)))
+    return job_status_response(_export(request, uuid))
 
 
 @login_required

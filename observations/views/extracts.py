@@ -13,11 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.jobs.status import (
+    job_page_context,
+    job_status,
+    job_status_response,
+)
 from observations.exports.extracts import (
     extract_can_request,
     extract_create,
     extract_path,
-    extract_progress,
     extract_queryset,
     extract_reader,
     extract_recipients,
@@ -103,31 +107,7 @@ def _extract(request: HttpRequest, uuid) -> Extract:
 
 
 def _expired(extract: Extract) -> bool:
-    """Past its date the file is refused at once, even before the nightly task (beat,
-    ``extracts_expire_task``) has deleted it and marked the extract expired."""
-    return extract.status == Extract.Status.EXPIRED or bool(
-        extract.status == Extract.Status.DONE
-        and extract.expires_at
-        and extract.expires_at <= timezone.now()
-    )
-
-
-def _status(extract: Extract) -> dict:
-    percent = extract_progress(extract)
-    written = (
-        extract.rows if extract.is_finished else percent * extract.rows_expected // 100
-    )
-    status = (
-        Extract.Status.EXPIRED if _expired(extract) else Extract.Status(extract.status)
-    )
-    return {
-        "status": status.value,
-        "label": str(status.label),
-        "percent": percent,
-        "processed_rows": written,
-        "total_rows": extract.rows_expected,
-        "finished": extract.is_finished,
-    }
+    return extract.current_status() == Extract.Status.EXPIRED
 
 
 @login_required
@@ -138,8 +118,9 @@ def extract_detail(request: HttpRequest, uuid) -> HttpResponse:
         "observations/extract_detail.html",
         {
             "extract": extract,
-            "status": _status(extract),
-            "status_url": reverse("observations:extract_status", args=[extract.uuid]),
+            **job_page_context(
+                extract, reverse("observations:extract_status", args=[extract.uuid])
+            ),
             "filters": filters_summary(extract.filters),
             "expired": _expired(extract),
             "retention_days": extract_retention_days(),
@@ -149,7 +130,7 @@ def extract_detail(request: HttpRequest, uuid) -> HttpResponse:
 
 @login_required
 def extract_status(request: HttpRequest, uuid) -> JsonResponse:
-    return JsonResponse(_status(_extract(request, uuid)))
+    return job_status_response(_extract(request, uuid))
 
 
 @login_required
@@ -159,7 +140,7 @@ def extract_download(request: HttpRequest, uuid) -> HttpResponse:
         return render(
             request,
             "observations/extract_detail.html",
-            {"extract": extract, "status": _status(extract), "expired": True},
+            {"extract": extract, "status": job_status(extract), "expired": True},
             status=410,
         )
     path = extract_path(extract)
@@ -167,7 +148,7 @@ def extract_download(request: HttpRequest, uuid) -> HttpResponse:
         return render(
             request,
             "observations/extract_detail.html",
-            {"extract": extract, "status": _status(extract), "unavailable": True},
+            {"extract": extract, "status": job_status(extract), "unavailable": True},
             status=404,
         )
     Extract.objects.filter(pk=extract.pk).update(downloads=F("downloads") + 1)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
 from cpie_naturaliste.core.tabular.files import size_refusal
 from observations.imports import (
     ImportRefused,
@@ -37,11 +38,6 @@ from observations.tasks import import_batch_start
 BATCHES_PER_PAGE = 20
 ERRORS_SHOWN = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-RUNNING = {
-    ImportBatch.Status.PENDING,
-    ImportBatch.Status.CHECKING,
-    ImportBatch.Status.IMPORTING,
-}
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):
@@ -166,27 +162,6 @@ def import_mapping(request: HttpRequest, uuid) -> HttpResponse:
     )
 
 
-def _status(batch: ImportBatch) -> dict:
-    """Progress by phase: reading and checking up to 90 %, then the insertion."""
-    Status = ImportBatch.Status
-    if batch.status in RUNNING and batch.status != Status.IMPORTING:
-        total = max(batch.total_rows, batch.processed_rows, 1)
-        percent = int(90 * batch.processed_rows / total)
-    elif batch.status == Status.IMPORTING:
-        percent = 95
-    else:
-        percent = 100
-    return {
-        "status": batch.status,
-        "label": batch.get_status_display(),
-        "finished": batch.status not in RUNNING,
-        "percent": percent,
-        "processed_rows": batch.processed_rows,
-        "total_rows": batch.total_rows,
-        "message": batch.message,
-    }
-
-
 @login_required
 def import_detail(request: HttpRequest, uuid) -> HttpResponse:
     batch = _batch(request, uuid)
@@ -197,22 +172,22 @@ def import_detail(request: HttpRequest, uuid) -> HttpResponse:
         "observations/importbatch_detail.html",
         {
             "batch": batch,
-            "status": _status(batch),
-            "running": batch.status in RUNNING
-            and not import_batch_needs_mapping(batch),
+            "running": batch.is_running and not import_batch_needs_mapping(batch),
             "errors": batch.errors[:ERRORS_SHOWN],
             "errors_hidden": max(len(batch.errors) - ERRORS_SHOWN, 0),
             "can_undo": can_undo,
             "validated": import_batch_validated_count(batch) if can_undo else 0,
             "can_force": can_undo and import_batch_is_coordinated_by(user, batch),
-            "status_url": reverse("observations:import_status", args=[batch.uuid]),
+            **job_page_context(
+                batch, reverse("observations:import_status", args=[batch.uuid])
+            ),
         },
     )
 
 
 @login_required
 def import_status(request: HttpRequest, uuid) -> JsonResponse:
-    return JsonResponse(_status(_batch(request, uuid)))
+    return job_status_response(_batch(request, uuid))
 
 
 def _cell(value) -> str:

@@ -15,12 +15,8 @@ from django.core.cache import cache
 from django.core.files import File
 from django.db import connection, transaction
 
-from observations.exports.extracts import (
-    PROGRESS_KEY,
-    extract_create,
-    extract_path,
-    extract_run,
-)
+from cpie_naturaliste.core.jobs.services import job_progress_key
+from observations.exports.extracts import extract_create, extract_path, extract_run
 from observations.exports.files import file_sha256
 from observations.imports import import_batch_create
 from observations.models import Extract, ImportBatch, Occurrence
@@ -86,7 +82,9 @@ def test_extract_is_written_once_after_a_killed_worker(
     CommuneFactory()
     dataset = DatasetFactory(producer=organisation)
     _occurrences_create(EXTRACT_ROWS, dataset=dataset, taxon=TaxonFactory())
-    monkeypatch.setattr("observations.tasks.job_enqueue", _enqueue_on(queue))
+    monkeypatch.setattr(
+        "cpie_naturaliste.core.jobs.services.job_enqueue", _enqueue_on(queue)
+    )
     worker = workers()
     checksums = []
     for victim in ("pool", "worker"):
@@ -97,14 +95,14 @@ def test_extract_is_written_once_after_a_killed_worker(
             area=None,
             fmt=Extract.Format.GEOJSON,
         )
-        key = PROGRESS_KEY.format(id=extract.pk)
+        key = job_progress_key(extract)
         cache.delete(
             key
         )  # none from an earlier run (the first report is 20,000 rows in)
         done = wait_until(
             lambda key=key: cache.get(key), timeout=JOB_TIMEOUT, what="progression"
         )
-        assert 0 < done < EXTRACT_ROWS
+        assert 0 < done["rows"] < EXTRACT_ROWS
         worker = _kill(victim, workers, worker)
 
         wait_until(
@@ -130,7 +128,7 @@ def test_extract_is_written_once_after_a_killed_worker(
         area=None,
         fmt=Extract.Format.GEOJSON,
     )
-    key = PROGRESS_KEY.format(id=undisturbed.pk)
+    key = job_progress_key(undisturbed)
     cache.delete(key)
     wait_until(lambda: cache.get(key), timeout=JOB_TIMEOUT, what="progression")
     undisturbed = extract_run(undisturbed.pk)

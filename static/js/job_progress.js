@@ -1,21 +1,15 @@
-/* Import batch and extract pages: poll the job status every second, move the progress bar, reload the
-   page with its report once the batch is finished (the undo form's confirmation is in app.js). */
+/* Every background job's page (imports, extracts, SINP exports, annual reports): poll the
+   job's status every second, move the progress bar, say the step in the live region, and
+   reload the page with its result once the job is finished. The block and the JSON come
+   from templates/core/job_progress.html and cpie_naturaliste/core/jobs/status.py. */
 (function () {
   "use strict";
 
-  var box = document.querySelector("[data-status-url]");
-  if (box) {
-    var url = box.getAttribute("data-status-url");
+  var follow = function (box) {
+    var url = box.getAttribute("data-job-status-url");
     var bar = box.querySelector("progress");
     var text = box.querySelector("[role=status]");
     var failures = 0;
-
-    var describe = function (state) {
-      var verb = box.getAttribute("data-verb") || "lue(s)";
-      var line = state.label + " : " + state.processed_rows + " ligne(s) " + verb;
-      if (state.total_rows) line += " sur environ " + state.total_rows;
-      return line + ".";
-    };
 
     var poll = function () {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -27,7 +21,7 @@
           failures = 0;
           bar.value = state.percent;
           bar.textContent = state.percent + " %";
-          text.textContent = describe(state);
+          text.textContent = state.text;
           if (state.finished) {
             window.location.reload();
           } else {
@@ -41,6 +35,7 @@
         });
     };
     window.setTimeout(poll, 1000);
-  }
+  };
 
+  Array.prototype.forEach.call(document.querySelectorAll("[data-job-status-url]"), follow);
 })();
