@@ -193,22 +193,7 @@ class CaptureCells:
 
     def _condition(self, row: "Row", values) -> None:
         dead = row.action == "R"
-        condition = self.text(values, "condition")
-        circumstances = self.text(values, "circumstances")
-        both = self.text(values, "cond_circ")
-        if both and not (condition or circumstances):
-            parts = [p for p in re.split(r"[\s/\-]+", both) if p]
-            if len(parts) == 2:
-                condition, circumstances = parts
-            elif len(both) == 3 and both.isdigit():
-                condition, circumstances = both[0], both[1:]
-            else:
-                self.error(
-                    row,
-                    "cond_circ",
-                    _("« %s » : attendu condition/circonstances, ex. 8/20.")
-                    % show_value(both),
-                )
+        condition, circumstances = self._cond_circ(row, values)
         condition = condition or ("0" if dead else "8")
         circumstances = circumstances or ("99" if dead else "20")
         column = "condition" if "condition" in self.columns else "cond_circ"
@@ -232,6 +217,25 @@ class CaptureCells:
             )
         row.fields["condition"] = condition
         row.fields["circumstances"] = circumstances
+
+    def _cond_circ(self, row: "Row", values) -> tuple[str, str]:
+        """COND REPR and CIRC REPR, or both in one COND/CIRC REPR cell (8/20, 820)."""
+        condition = self.text(values, "condition")
+        circumstances = self.text(values, "circumstances")
+        both = self.text(values, "cond_circ")
+        if not both or condition or circumstances:
+            return condition, circumstances
+        parts = [p for p in re.split(r"[\s/\-]+", both) if p]
+        if len(parts) == 2:
+            return parts[0], parts[1]
+        if len(both) == 3 and both.isdigit():
+            return both[0], both[1:]
+        self.error(
+            row,
+            "cond_circ",
+            _("« %s » : attendu condition/circonstances, ex. 8/20.") % show_value(both),
+        )
+        return "", ""
 
 
 def ring_parse(value, *, scheme: str) -> str:
