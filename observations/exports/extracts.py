@@ -209,13 +209,15 @@ def _run(extract: Extract) -> None:
         partial.unlink(missing_ok=True)
         job_fail(extract, _("L'extraction a échoué : %(error)s") % {"error": exc})
         return
+    now = timezone.now()
     job_finish(
         extract,
+        finished_at=now,
         rows=rows,
         file=str(final.relative_to(settings.MEDIA_ROOT)),
         size=size,
         sha256=digest,
-        expires_at=timezone.now() + timedelta(days=extract_retention_days()),
+        expires_at=now + timedelta(days=extract_retention_days()),
     )
 
 

@@ -254,8 +254,7 @@ def sinp_export_process(
 
 
 def _reporter(export: SinpExport, progress: Progress):
-    """Each step to the job (its page reads it, though the export's transaction is not
-    committed yet) and to the caller's ``progress``."""
+    """Each step to the job (read by its page before the export commits) and ``progress``."""
 
     def report(percent: int, rows: int = 0, total: int = 0) -> None:
         job_step(export, percent, rows=rows, total=total)

@@ -83,7 +83,7 @@ def _upload(page, path, *, dry_run: bool, mapping: str | None = None) -> None:
 
 def _wait_finished(page) -> None:
     """The progress bar is on screen with the queued batch; the worker then runs it and
-    import.js reloads the page once the status endpoint says it is finished."""
+    job_progress.js reloads the page once the status endpoint says it is finished."""
     progress = page.get_by_test_id("import-progress")
     progress.wait_for()
     assert progress.locator("progress").get_attribute("value") == "0"

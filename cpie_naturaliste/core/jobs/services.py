@@ -126,7 +126,9 @@ def job_live(job: Job) -> dict:
 
 
 def job_progress_key(job: Job) -> str:
-    return f"job-progress:{job._meta.label_lower}:{job.pk}"
+    """By uuid, not pk: a database restored or recreated (tests) reuses the pks, and would
+    show a new job the bar of an old one still in the cache."""
+    return f"job-progress:{job._meta.label_lower}:{job.uuid}"
 
 
 def _failure(model: type[Job], error: str) -> dict:
