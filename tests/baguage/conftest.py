@@ -73,7 +73,12 @@ def ringing(organisation, saisie_user):
 
 @pytest.fixture
 def crbpo(saisie_user):
-    """A station, the STOC programme, a ringer, a ring series and two species."""
+    return crbpo_referential_create(saisie_user)
+
+
+def crbpo_referential_create(saisie_user) -> dict:
+    """A station, the STOC programme, a ringer, a ring series, two species and a dataset of
+    ``saisie_user``'s organisation: what the CRBPO import files are matched against."""
     CommuneFactory()
     station = StationFactory(
         name="Étang de Loos", code="LOOS1", site__name="Étang de Loos"
