@@ -14,6 +14,7 @@ from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from cpie_naturaliste.core.models import TimeStampedModel, TrackedModel
 from observations.models import Occurrence
 from referentiel.models import Dataset, Person, Programme, Site, Taxon
@@ -448,3 +449,60 @@ class Capture(TrackedModel):
 # French ages of the CRBPO sheet → EURING age codes.
 FRENCH_AGES = {"PUL": "1", "VOL": "2", "1A": "3", "+1A": "4", "2A": "5", "+2A": "6"}
 EURING_TO_FRENCH_AGE = {value: key for key, value in FRENCH_AGES.items()}
+
+
+class RingingImport(Job):
+    """A CRBPO file imported by the worker (``baguage.tasks.ringing_import_run``): the file,
+    who imports it into which dataset, then what the import found and did — all of it
+    (``done``), or nothing and the errors to correct (``invalid``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("Vérification et import en cours")
+        DONE = "done", _("Terminé")
+        INVALID = "invalid", _("Refusé : erreurs à corriger")
+        FAILED = "failed", _("Échec")
+
+    FINISHED_STATUSES = (Status.DONE, Status.INVALID, Status.FAILED)
+    MAX_ATTEMPTS = 3  # all or nothing in one transaction: a lost worker left nothing
+    ROWS_VERB = "lue(s)"
+
+    status = job_status_field(Status)
+    file = models.FileField(_("fichier"), upload_to="baguage/imports/%Y/%m/")
+    filename = models.CharField(_("nom du fichier"), max_length=255)
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("jeu de données"),
+        on_delete=models.PROTECT,
+        related_name="ringing_imports",
+    )
+    dry_run = models.BooleanField(_("essai à blanc"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rows = models.PositiveIntegerField(_("lignes lues"), default=0)
+    sessions_created = models.PositiveIntegerField(_("sessions créées"), default=0)
+    sessions_existing = models.PositiveIntegerField(
+        _("sessions existantes complétées"), default=0
+    )
+    captures_created = models.PositiveIntegerField(_("captures créées"), default=0)
+    skipped = models.PositiveIntegerField(_("lignes déjà importées"), default=0)
+    summary = models.TextField(_("résumé"), blank=True)
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    errors_total = models.PositiveIntegerField(_("nombre d'erreurs"), default=0)
+    warnings = models.JSONField(_("avertissements"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("import CRBPO")
+        verbose_name_plural = _("imports CRBPO")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == self.Status.DONE

@@ -6,7 +6,7 @@ from operator import and_
 
 from django.db.models import Count, Q, QuerySet
 
-from baguage.models import Capture, Session
+from baguage.models import Capture, RingingImport, Session
 from baguage.permissions import captures_shown_to
 from observations.policy import record_filter
 
@@ -52,3 +52,10 @@ def session_captures(session: Session, user) -> QuerySet[Capture]:
         .select_related("taxon", "occurrence")
         .order_by("line", "id")
     )
+
+
+def ringing_imports_visible_to(user) -> QuerySet[RingingImport]:
+    """A CRBPO import is read by the person who ran it (a superuser reads them all): its
+    errors quote the file's cells."""
+    imports = RingingImport.objects.select_related("dataset")
+    return imports if user.is_superuser else imports.filter(created_by=user)

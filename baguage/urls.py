@@ -27,6 +27,14 @@ urlpatterns += [
         crbpo_imports.crbpo_import_template,
         name="import_template",
     ),
+    path(
+        "import/<uuid:uuid>/", crbpo_imports.crbpo_import_detail, name="import_detail"
+    ),
+    path(
+        "import/<uuid:uuid>/etat.json",
+        crbpo_imports.crbpo_import_status,
+        name="import_status",
+    ),
 ]
 
 from baguage.views import euring  # noqa: E402

@@ -1,27 +1,30 @@
-"""CRBPO import page (``/baguage/import/``): upload a season file, see the error table
-(line, column, reason) or what was created; download the empty template."""
+"""CRBPO import pages (``/baguage/import/``): upload a season file, which the worker imports
+(``baguage.imports.jobs``); follow it on its page, then see the error table (line, column,
+reason) or what was created; download the empty template."""
 
 import csv
-import tempfile
-from pathlib import Path
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from baguage.imports import crbpo_headers, crbpo_import
-from observations.imports import import_max_bytes
-from observations.imports.files import size_refusal
+from baguage.imports import crbpo_headers
+from baguage.imports.jobs import ringing_import_create
+from baguage.models import RingingImport
+from baguage.selectors import ringing_imports_visible_to
+from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
+from cpie_naturaliste.core.tabular.files import import_max_bytes, size_refusal
 from observations.views.imports import SizeLimitedUploadHandler
 from referentiel.models import Dataset
 from referentiel.permissions import can_enter, writable_datasets
 
-ERRORS_SHOWN = 500
+RECENT_IMPORTS = 10
 
 
 class CrbpoImportForm(forms.Form):
@@ -69,38 +72,53 @@ def _crbpo_import_page(request: HttpRequest) -> HttpResponse:
     form = CrbpoImportForm(
         request.POST or None, request.FILES or None, user=request.user
     )
-    result = None
     too_large = getattr(request, "upload_too_large", None)
     if request.method == "POST" and too_large:
         form.is_valid()
         form.errors["file"] = form.error_class([size_refusal(too_large).message])
     elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()[:8]
-        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            result = crbpo_import(
-                path=handle.name,
-                user=request.user,
-                dataset=form.cleaned_data["dataset"],
-                dry_run=form.cleaned_data["dry_run"],
-                filename=upload.name,
-            )
-    errors = result.error_entries() if result else []
+        job = ringing_import_create(
+            user=request.user,
+            dataset=form.cleaned_data["dataset"],
+            file=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect("baguage:import_detail", uuid=job.uuid)
     return render(
         request,
         "baguage/import.html",
         {
             "form": form,
-            "result": result,
-            "errors": errors[:ERRORS_SHOWN],
-            "errors_hidden": max(len(errors) - ERRORS_SHOWN, 0)
-            + (result.errors.total - len(errors) if result else 0),
+            "imports": ringing_imports_visible_to(request.user)[:RECENT_IMPORTS],
             "max_mb": import_max_bytes() // 2**20,
         },
     )
+
+
+def _job(request: HttpRequest, uuid) -> RingingImport:
+    _check_can_import(request)
+    return get_object_or_404(ringing_imports_visible_to(request.user), uuid=uuid)
+
+
+@login_required
+def crbpo_import_detail(request: HttpRequest, uuid) -> HttpResponse:
+    """The import's progress while the worker runs it, then its result."""
+    job = _job(request, uuid)
+    status_url = reverse("baguage:import_status", args=[job.uuid])
+    return render(
+        request,
+        "baguage/import_detail.html",
+        {
+            "job": job,
+            "errors_hidden": job.errors_total - len(job.errors),
+            **job_page_context(job, status_url),
+        },
+    )
+
+
+@login_required
+def crbpo_import_status(request: HttpRequest, uuid) -> JsonResponse:
+    return job_status_response(_job(request, uuid))
 
 
 @login_required

@@ -22,16 +22,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from observations.imports.cells import (
+from cpie_naturaliste.core.tabular.cells import (
     CellError,
+    header_key,
     parse_date,
     parse_float,
     parse_int,
     show_value,
 )
-from observations.imports.columns import header_key
-from observations.imports.errors import ErrorLog, ImportRefused
-from observations.imports.files import table_open
+from cpie_naturaliste.core.tabular.errors import ErrorLog, ImportRefused
+from cpie_naturaliste.core.tabular.files import table_open
 from observations.models import CountProgramme, CountVisit
 from referentiel.models import Person
 from referentiel.permissions import may_write_in

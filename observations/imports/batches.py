@@ -8,14 +8,18 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.tabular.errors import ImportRefused
+from cpie_naturaliste.core.tabular.files import (
+    import_max_bytes,
+    size_refusal,
+    table_inspect,
+)
 from observations.models import ImportBatch, ImportMapping, Occurrence
 from observations.services.occurrences import occurrences_tombstone
 from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Dataset, Organisation
 
 from .columns import mapping_clean, mapping_guess, mapping_problems
-from .errors import ImportRefused
-from .files import import_max_bytes, size_refusal, table_inspect
 from .selectors import import_batch_can_undo, import_batch_is_coordinated_by
 
 DEFAULT_MAPPING_NAME = "Modèle par défaut"

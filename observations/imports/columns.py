@@ -5,12 +5,11 @@ A mapping is ``{"columns": {target: file header}, "srid": 4326 | 2154}``. A file
 carry the SINP names (accents, case, spaces and underscores ignored) needs no mapping step.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from cpie_naturaliste.core.text import normalize_search
+from cpie_naturaliste.core.tabular.cells import header_key
 from observations.models import Occurrence
 
 SRID_CHOICES = [(4326, _("WGS84 (degrés décimaux)")), (2154, _("Lambert-93 (mètres)"))]
@@ -114,12 +113,6 @@ TARGETS: tuple[Target, ...] = (
 TARGETS_BY_KEY = {target.key: target for target in TARGETS}
 REQUIRED = ("cdNom", "dateDebut", "observateur")
 GEOMETRY_OPTIONS = (("geometrie",), ("longitude", "latitude"), ("x", "y"))
-_NON_ALNUM = re.compile(r"[^a-z0-9]")
-
-
-def header_key(header: str) -> str:
-    """Header normalised for matching: no accents, case, spaces, dashes or underscores."""
-    return _NON_ALNUM.sub("", normalize_search(str(header)))
 
 
 _BY_NAME = {

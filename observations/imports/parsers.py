@@ -4,12 +4,12 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.tabular import cells
+from cpie_naturaliste.core.tabular.cells import CellError, header_key
 from observations.models import Occurrence
 from observations.services import nomenclature_labels
 
-from . import cells
-from .cells import CellError
-from .columns import Target, header_key
+from .columns import Target
 
 MAX_TEXT = 10000  # the comment, a TextField
 

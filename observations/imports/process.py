@@ -21,14 +21,18 @@ from cpie_naturaliste.core.jobs.services import (
     job_finish,
     job_step,
 )
+from cpie_naturaliste.core.tabular.errors import (
+    MAX_REPORTED_ERRORS,
+    ErrorLog,
+    ImportRefused,
+)
+from cpie_naturaliste.core.tabular.files import table_open
 from observations.models import ImportBatch
 from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Scope
 
 from . import staging
 from .columns import mapping_problems
-from .errors import MAX_REPORTED_ERRORS, ErrorLog, ImportRefused
-from .files import table_open
 from .merge import MergePlan, merge_foreign_changes, merge_run
 from .rows import RowReader
 

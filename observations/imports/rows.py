@@ -11,14 +11,14 @@ import hashlib
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpie_naturaliste.core.tabular import cells, geometry
+from cpie_naturaliste.core.tabular.cells import CellError
+from cpie_naturaliste.core.tabular.errors import ErrorLog
+from cpie_naturaliste.core.tabular.xlsx_table import Formula
 from observations.models import Occurrence
 
-from . import cells
-from .cells import CellError
 from .columns import GEOMETRY_OPTIONS, TARGETS_BY_KEY
-from .errors import ErrorLog
 from .parsers import cell_parser
-from .xlsx_table import Formula
 
 CODE_FIELDS = tuple(Occurrence.NOMENCLATURES)
 # Staging columns filled from the file, in COPY order, with their PostgreSQL types.
@@ -187,13 +187,13 @@ class RowReader:
             header = " / ".join(self.header[k] for k in option)
             try:
                 if option == ("geometrie",):
-                    ewkt, key = cells.parse_wkt(raw[0], self.srid)
+                    ewkt, key = geometry.parse_wkt(raw[0], self.srid)
                 else:
                     if any(v is None or v == "" for v in raw):
                         raise CellError(_("coordonnée manquante."))
                     srid = 4326 if option[0] == "longitude" else self.srid
                     x, y = (cells.parse_float(v) for v in raw)
-                    ewkt, key = cells.point_ewkt(x, y, srid)
+                    ewkt, key = geometry.point_ewkt(x, y, srid)
             except CellError as error:
                 self._add(line, header, error.message)
                 return ""

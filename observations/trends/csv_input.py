@@ -1,38 +1,67 @@
-"""Reading ``site,year,count`` files for the ``trim`` command (empty count = missing)."""
+"""Reading ``site,year,count`` files for the ``trim`` command (empty count = missing), through
+the core tabular layer's CSV reader (UTF-8, ``,`` ``;`` or tab)."""
 
-import csv
 from pathlib import Path
 
+from cpie_naturaliste.core.tabular.csv_table import CsvTable
+from cpie_naturaliste.core.tabular.errors import ImportRefused
+
 from .trim import TrimError
+
+COLUMNS = ("site", "year", "count")
 
 
 def counts_read(path: Path) -> tuple[list[str], list[int], list[float | None]]:
     """Sites, years and counts of a CSV file with a ``site,year,count`` header."""
     sites, years, counts = [], [], []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        sample = handle.read(2048)
-        handle.seek(0)
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        reader = csv.DictReader(handle, dialect=dialect)
-        header = {name.strip().lower() for name in reader.fieldnames or ()}
-        if not {"site", "year", "count"} <= header:
+    try:
+        table = CsvTable(path, utf8_only=True)
+    except ImportRefused as refusal:
+        raise TrimError(refusal.as_text()) from refusal
+    try:
+        header = [name.strip().lower() for name in table.headers]
+        if not set(COLUMNS) <= set(header):
             raise TrimError("En-tête attendu : site,year,count.")
-        for line, row in enumerate(reader, start=2):
-            row = {
-                key.strip().lower(): (value or "").strip() for key, value in row.items()
-            }
-            try:
-                year = int(row["year"])
-                count = float(row["count"].replace(",", ".")) if row["count"] else None
-            except ValueError as error:
-                raise TrimError(
-                    f"Ligne {line} : année ou effectif illisible."
-                ) from error
-            if count is not None and count < 0:
-                raise TrimError(f"Ligne {line} : effectif négatif.")
-            sites.append(row["site"])
-            years.append(year)
-            counts.append(count)
+        positions = [header.index(name) for name in COLUMNS]
+        for line, cells in _rows(table):
+            if not any(cell.strip() for cell in cells):
+                continue
+            site, year, count = (_cell(cells, i) for i in positions)
+            sites.append(site)
+            years.append(_year(line, year))
+            counts.append(_count(line, count))
+    finally:
+        table.close()
     if not sites:
         raise TrimError("Fichier vide.")
     return sites, years, counts
+
+
+def _rows(table: CsvTable):
+    try:
+        yield from table.rows()
+    except ImportRefused as refusal:
+        raise TrimError(refusal.as_text()) from refusal
+
+
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index].strip() if index < len(cells) else ""
+
+
+def _year(line: int, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError as error:
+        raise TrimError(f"Ligne {line} : année ou effectif illisible.") from error
+
+
+def _count(line: int, text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        count = float(text.replace(",", "."))
+    except ValueError as error:
+        raise TrimError(f"Ligne {line} : année ou effectif illisible.") from error
+    if count < 0:
+        raise TrimError(f"Ligne {line} : effectif négatif.")
+    return count

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from cpie_naturaliste.core.tabular.errors import ImportRefused
 from cpie_naturaliste.core.workbooks import WorkbookWriter
 from observations.counts.forms import GridForm, ImportForm
 from observations.counts.imports import counts_import
@@ -32,7 +33,6 @@ from observations.counts.selectors import (
 )
 from observations.counts.services import season_grid_save
 from observations.counts.trends import programme_trends, species_trend
-from observations.imports.errors import ImportRefused
 from observations.models import CountProgramme
 from referentiel.permissions import may_write_in
 

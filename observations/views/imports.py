@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
+from cpie_naturaliste.core.tabular.files import size_refusal
 from observations.imports import (
     ImportRefused,
     import_batch_can_undo,
@@ -29,7 +30,6 @@ from observations.imports import (
     import_max_bytes,
     template_headers,
 )
-from observations.imports.files import size_refusal
 from observations.imports.forms import ImportMappingForm, ImportUploadForm
 from observations.models import ImportBatch
 from observations.tasks import import_batch_start

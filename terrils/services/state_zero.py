@@ -1,6 +1,7 @@
 """Import of the 2005–2012 "state zero": a spreadsheet (CSV or XLSX) with one row per
 species found on a terril, columns ``terril``, ``groupe``, ``espece`` (scientific name,
-vernacular name or cd_nom) and optionally ``annee``. Every row is checked first; a single
+vernacular name or cd_nom) and optionally ``annee``. Every row is checked first, each problem
+named by line and column as every import does (``cpie_naturaliste.core.tabular``); a single
 error and nothing is written."""
 
 import datetime as dt
@@ -12,7 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
-from observations.imports.files import table_open
+from cpie_naturaliste.core.tabular.errors import ErrorLog, error_text
+from cpie_naturaliste.core.tabular.files import table_open
 from referentiel.models import Dataset, Taxon
 from terrils.models import Campaign, GroupCode, StateZeroTaxon, Terril
 
@@ -67,49 +69,66 @@ def state_zero_check(*, path: Path, filename: str):
                 + ")."
             )
             return result, {}, {}
-        terrils = {t.number.lower(): t for t in Terril.objects.all()}
-        found: dict[Terril, list] = defaultdict(list)
-        years: dict[Terril, int] = {}
+        reader = _RowReader(table.headers, index)
         for line, cells in table.rows():
-            cells = [str(c or "").strip() for c in cells]
-            if not any(cells):
-                continue
-            result.rows += 1
-
-            def cell(name, cells=cells):
-                i = index.get(name)
-                return cells[i] if i is not None and i < len(cells) else ""
-
-            number = cell("terril").lower().removeprefix("t").removeprefix("n° ")
-            terril = terrils.get(number) or terrils.get(cell("terril").lower())
-            if terril is None:
-                result.errors.append(
-                    f"Ligne {line} : terril « {cell('terril')} » inconnu."
-                )
-            group = GROUP_ALIASES.get(slugify(cell("group")))
-            if group is None or group == GroupCode.HABITATS:
-                result.errors.append(
-                    f"Ligne {line} : groupe « {cell('group')} » inconnu."
-                )
-            taxon = _taxon(cell("species"))
-            if taxon is None:
-                result.errors.append(
-                    f"Ligne {line} : espèce « {cell('species')} » absente de TAXREF."
-                )
-            year = cell("year")
-            if year and not (year.isdigit() and 2005 <= int(year) <= 2012):
-                result.errors.append(
-                    f"Ligne {line} : année « {year} » hors de 2005–2012."
-                )
-            if terril and group and taxon:
-                found[terril].append((group, taxon))
-                if year.isdigit():
-                    years[terril] = int(year)
+            if reader.read(line, [str(c or "").strip() for c in cells]):
+                result.rows += 1
     finally:
         table.close()
+    result.errors = [error_text(entry) for entry in reader.errors.entries]
     if not result.rows and not result.errors:
         result.errors.append("Aucune ligne à importer.")
-    return result, found, years
+    return result, reader.found, reader.years
+
+
+class _RowReader:
+    """Checks each row (terril, group, species, year), logging each problem by line and
+    column; keeps the good rows by terril."""
+
+    def __init__(self, headers: list[str], index: dict[str, int]):
+        self.headers, self.index = headers, index
+        self.terrils = {t.number.lower(): t for t in Terril.objects.all()}
+        self.errors = ErrorLog()
+        self.found: dict[Terril, list] = defaultdict(list)
+        self.years: dict[Terril, int] = {}
+
+    def read(self, line: int, cells: list[str]) -> bool:
+        """False for an empty row."""
+        if not any(cells):
+            return False
+        self.line, self.cells = line, cells
+        terril = self._terril()
+        group = GROUP_ALIASES.get(slugify(self.cell("group")))
+        if group is None or group == GroupCode.HABITATS:
+            self.error("group", f"groupe « {self.cell('group')} » inconnu.")
+        taxon = _taxon(self.cell("species"))
+        if taxon is None:
+            self.error(
+                "species", f"espèce « {self.cell('species')} » absente de TAXREF."
+            )
+        year = self.cell("year")
+        if year and not (year.isdigit() and 2005 <= int(year) <= 2012):
+            self.error("year", f"année « {year} » hors de 2005–2012.")
+        if terril and group and taxon:
+            self.found[terril].append((group, taxon))
+            if year.isdigit():
+                self.years[terril] = int(year)
+        return True
+
+    def cell(self, name: str) -> str:
+        i = self.index.get(name)
+        return self.cells[i] if i is not None and i < len(self.cells) else ""
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.add(self.line, self.headers[self.index[name]], message)
+
+    def _terril(self) -> Terril | None:
+        name = self.cell("terril").lower()
+        terril = self.terrils.get(name.removeprefix("t").removeprefix("n° "))
+        terril = terril or self.terrils.get(name)
+        if terril is None:
+            self.error("terril", f"terril « {self.cell('terril')} » inconnu.")
+        return terril
 
 
 @transaction.atomic

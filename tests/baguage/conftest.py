@@ -1,7 +1,7 @@
 """Fixtures of the ringing pages, API and services: a STOC session of the CPIE's dataset
 at a station with 10 nets of 12 m, entered by the ``saisie`` user who is also its ringer,
 rings of size A (0001000–0001099) and two bird species with their usual ring size and
-biometrics."""
+biometrics; ``crbpo``: what the CRBPO import files are matched against."""
 
 from decimal import Decimal
 from types import SimpleNamespace
@@ -13,11 +13,12 @@ from tests.factories.baguage import (
     EuringSpeciesFactory,
     NetPositionFactory,
     RingerFactory,
+    RingingProgrammeFactory,
     RingSeriesFactory,
     SessionFactory,
     StationFactory,
 )
-from tests.factories.referentiel import DatasetFactory, PersonFactory
+from tests.factories.referentiel import CommuneFactory, DatasetFactory, PersonFactory
 
 
 @pytest.fixture
@@ -68,3 +69,44 @@ def ringing(organisation, saisie_user):
         programme=session.programme,
         user=saisie_user,
     )
+
+
+@pytest.fixture
+def crbpo(saisie_user):
+    return crbpo_referential_create(saisie_user)
+
+
+def crbpo_referential_create(saisie_user) -> dict:
+    """A station, the STOC programme, a ringer, a ring series, two species and a dataset of
+    ``saisie_user``'s organisation: what the CRBPO import files are matched against."""
+    CommuneFactory()
+    station = StationFactory(
+        name="Étang de Loos", code="LOOS1", site__name="Étang de Loos"
+    )
+    stoc = RingingProgrammeFactory()  # STOC-CAPTURE
+    ringer = RingerFactory(
+        person=PersonFactory(first_name="Lise", last_name="Dupont"),
+        permit_number="P123",
+    )
+    series = RingSeriesFactory(size="V", first=8000000, last=8000999)
+    tit = BirdTaxonFactory(cd_nom=3764, scientific_name="Parus major")
+    robin = BirdTaxonFactory(cd_nom=4001, scientific_name="Erithacus rubecula")
+    no_range = {"wing_min": None, "wing_max": None, "mass_min": None, "mass_max": None}
+    species = {
+        "PARMAJ": EuringSpeciesFactory(
+            taxon=tit, code="14640", crbpo_code="PARMAJ", ring_size="V", **no_range
+        ),
+        "ERIRUB": EuringSpeciesFactory(
+            taxon=robin, code="10990", crbpo_code="ERIRUB", ring_size="V", **no_range
+        ),
+    }
+    dataset = DatasetFactory(producer=saisie_user.organisation, title="Baguage CPIE")
+    return {
+        "station": station,
+        "programme": stoc,
+        "ringer": ringer,
+        "series": series,
+        "species": species,
+        "dataset": dataset,
+        "user": saisie_user,
+    }

@@ -8,26 +8,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from baguage.imports import TEMPLATE_HEADERS, CrbpoImportResult, crbpo_import
+from baguage.imports import CrbpoImportResult, crbpo_import
 from baguage.models import (
     Capture,
     Session,
 )
 from observations.models import Occurrence
-from tests.factories.baguage import (
-    BirdTaxonFactory,
-    EuringSpeciesFactory,
-    RingerFactory,
-    RingingProgrammeFactory,
-    RingSeriesFactory,
-    StationFactory,
-)
-from tests.factories.referentiel import CommuneFactory, DatasetFactory, PersonFactory
+from tests.factories.referentiel import DatasetFactory
 
 HEADER = [
     "ACTION",
@@ -106,42 +97,6 @@ def write_csv(path: Path, rows, *, header=HEADER, delimiter=";", encoding="utf-8
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
     return path
-
-
-@pytest.fixture
-def crbpo(saisie_user):
-    """A station, the STOC programme, a ringer, a ring series and two species."""
-    CommuneFactory()
-    station = StationFactory(
-        name="Étang de Loos", code="LOOS1", site__name="Étang de Loos"
-    )
-    stoc = RingingProgrammeFactory()  # STOC-CAPTURE
-    ringer = RingerFactory(
-        person=PersonFactory(first_name="Lise", last_name="Dupont"),
-        permit_number="P123",
-    )
-    series = RingSeriesFactory(size="V", first=8000000, last=8000999)
-    tit = BirdTaxonFactory(cd_nom=3764, scientific_name="Parus major")
-    robin = BirdTaxonFactory(cd_nom=4001, scientific_name="Erithacus rubecula")
-    no_range = {"wing_min": None, "wing_max": None, "mass_min": None, "mass_max": None}
-    species = {
-        "PARMAJ": EuringSpeciesFactory(
-            taxon=tit, code="14640", crbpo_code="PARMAJ", ring_size="V", **no_range
-        ),
-        "ERIRUB": EuringSpeciesFactory(
-            taxon=robin, code="10990", crbpo_code="ERIRUB", ring_size="V", **no_range
-        ),
-    }
-    dataset = DatasetFactory(producer=saisie_user.organisation, title="Baguage CPIE")
-    return {
-        "station": station,
-        "programme": stoc,
-        "ringer": ringer,
-        "series": series,
-        "species": species,
-        "dataset": dataset,
-        "user": saisie_user,
-    }
 
 
 def run(path, crbpo, **kwargs) -> CrbpoImportResult:
@@ -448,39 +403,6 @@ def test_command_reports_in_french(crbpo, tmp_path):
     with pytest.raises(CommandError) as error:
         call_command("import_crbpo", str(bad), "--dataset", dataset, "--dry-run")
     assert "Ligne 2, colonne « ESPECE »" in str(error.value)
-
-
-def test_page_imports_and_shows_errors(client, crbpo, tmp_path):
-    client.force_login(crbpo["user"])
-    url = reverse("baguage:import")
-    assert client.get(url).status_code == 200
-    bad = write_csv(tmp_path / "bad.csv", [row(BAGUE="8.00E+06")])
-    response = client.post(
-        url,
-        {
-            "file": SimpleUploadedFile(bad.name, bad.read_bytes()),
-            "dataset": crbpo["dataset"].uuid,
-        },
-    )
-    page = response.content.decode()
-    assert 'data-testid="error-table"' in page
-    assert "notation scientifique" in page
-    assert nothing_written()
-    good = write_csv(tmp_path / "saison.csv", good_rows())
-    response = client.post(
-        url,
-        {
-            "file": SimpleUploadedFile(good.name, good.read_bytes()),
-            "dataset": crbpo["dataset"].uuid,
-        },
-    )
-    page = response.content.decode()
-    assert 'data-testid="captures-created">5<' in page
-    assert Capture.objects.count() == 5
-    template = client.get(reverse("baguage:import_template"))
-    header = template.content.decode("utf-8-sig").splitlines()[0].split(";")
-    assert header == TEMPLATE_HEADERS
-    assert header[:3] == ["ACTION", "CENTRE", "BAGUE"]
 
 
 def test_page_refuses_a_partner(client, partenaire_user, crbpo):

@@ -386,8 +386,8 @@ def test_count_grid_and_import_follow_the_write_rule(world, tmp_path):
 
 
 def test_count_import_refuses_another_persons_visit(world, tmp_path):
+    from cpie_naturaliste.core.tabular.errors import ImportRefused
     from observations.counts.imports import counts_import
-    from observations.imports.errors import ImportRefused
 
     path = tmp_path / "saison.csv"
     path.write_text("site;date;Myotis myotis\nMARE-01;21/01/2020;2\n", encoding="utf-8")

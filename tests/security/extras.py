@@ -1,4 +1,4 @@
-"""The canaries' organisation's jobs and files (extract, import, SINP export, annual report,
+"""The canaries' organisation's jobs and files (extract, imports, SINP export, annual report,
 find decision) and its personal data (a volunteer), beside the field records planted by
 ``tests/security/canaries.py``: each file holds the canaries' markers and points, so that a
 download by another organisation is seen, and their ids fill the crawler's routes.
@@ -15,6 +15,7 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from baguage.models import RingingImport
 from indicateurs.models import AnnualReport, RemarkableFind
 from observations.models import Extract, ImportBatch, Occurrence, SinpExport
 from referentiel.models import Person
@@ -61,6 +62,18 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         created_by=coordinator,
     )
     batch.file.save("canari.csv", ContentFile(body))
+
+    ringing = RingingImport(
+        dataset=dataset,
+        filename=f"{new_marker()}.csv",
+        status=RingingImport.Status.INVALID,
+        summary=new_marker(),
+        errors=[{"line": 2, "column": "MEMO", "message": new_marker()}],
+        errors_total=1,
+        warnings=[{"line": 3, "column": "LP", "message": new_marker()}],
+        created_by=coordinator,
+    )
+    ringing.file.save("canari.csv", ContentFile(body))
 
     sinp = SinpExport.objects.create(
         year=canaries.year,
@@ -157,6 +170,7 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         WetlandProfile: profiles,
         Extract: [extract],
         ImportBatch: [batch],
+        RingingImport: [ringing],
         SinpExport: [sinp],
         AnnualReport: [report],
         RemarkableFind: [find],

@@ -58,6 +58,10 @@ _page(
     code=("observations.CountProgramme", "programme.code"),
 )
 _page(
+    "baguage:import_detail baguage:import_status",
+    uuid=("baguage.RingingImport", "uuid"),
+)
+_page(
     "baguage:session_detail baguage:session_update",
     pk=("baguage.Session", "pk"),
 )

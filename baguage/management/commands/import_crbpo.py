@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from baguage.imports import crbpo_import
-from observations.imports import error_text
+from cpie_naturaliste.core.tabular.errors import error_text
 from referentiel.models import Dataset, User
 
 SHOWN_ERRORS = 200

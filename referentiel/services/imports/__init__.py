@@ -2,10 +2,13 @@
 
 Each import reads one kind of file, checks it whole, and writes in one transaction: a file with
 an error imports nothing, and ``ImportFileError`` lists what to fix, naming lines or features.
+The CSV files are read through the core tabular layer (``table``), whose error log every import
+shares; TAXREF's 700,000 lines are streamed to COPY by its own loop (``taxref``).
 """
 
+from cpie_naturaliste.core.tabular.errors import ImportFileError
+
 from .communes import CommunesImportResult, communes_import
-from .errors import ImportFileError
 from .sensitivity_rules import (
     SensitivityRulesImportResult,
     sensitivity_rules_import,

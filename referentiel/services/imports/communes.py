@@ -18,10 +18,11 @@ from django.db import connection, transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.tabular.errors import ErrorLog
 from referentiel.models import Commune, Departement
 from referentiel.services.territories import sites_refresh_communes
 
-from .errors import ErrorCollector
+from .table import reference_errors
 
 POLYGON_TYPES = {"Polygon", "MultiPolygon"}
 CRS_EPSG_RE = re.compile(r"EPSG:+(\d+)$", re.IGNORECASE)
@@ -75,14 +76,14 @@ def communes_import(*, paths: list[Path]) -> CommunesImportResult:
     feature without ``code``/``nom``, a geometry that is not a polygon, a commune whose
     département is neither in the files nor in the database); then nothing is imported."""
     started = time.perf_counter()
-    errors = ErrorCollector()
+    errors = reference_errors()
     departements: dict[str, Territory] = {}
     communes: dict[str, Territory] = {}
     for path in map(Path, paths):
         for territory in _territories_read(path=path, errors=errors):
             target = communes if len(territory.code) == 5 else departements
             if territory.code in target:
-                errors.add(
+                errors.note(
                     _("%(where)s : code %(code)s déjà lu (%(first)s).")
                     % {
                         "where": territory.where,
@@ -99,7 +100,7 @@ def communes_import(*, paths: list[Path]) -> CommunesImportResult:
     for commune in communes.values():
         code = departement_code_of(commune.code)
         if code not in departements and code not in stored:
-            errors.add(
+            errors.note(
                 _(
                     "%(where)s : la commune %(insee)s (%(name)s) appartient au département "
                     "%(dep)s, absent des fichiers importés et de la base ; importez aussi "
@@ -194,13 +195,13 @@ def territories_refresh_blur_geom(
             )
 
 
-def _territories_read(*, path: Path, errors: ErrorCollector) -> list[Territory]:
+def _territories_read(*, path: Path, errors: ErrorLog) -> list[Territory]:
     """The checked features of one file; problems go to ``errors``."""
     not_geojson = _("« %s » n'est pas un fichier GeoJSON") % path.name
     try:
         data = json.loads(path.read_bytes())
     except OSError as error:
-        errors.add(
+        errors.note(
             _("Impossible de lire « %(file)s » : %(error)s")
             % {"file": path.name, "error": error.strerror or error}
         )
@@ -212,7 +213,7 @@ def _territories_read(*, path: Path, errors: ErrorCollector) -> list[Territory]:
             if isinstance(error, json.JSONDecodeError)
             else _("encodage invalide (UTF-8 attendu)")
         )
-        errors.add(f"{not_geojson} : {detail}.")
+        errors.note(f"{not_geojson} : {detail}.")
         return []
     kind = data.get("type") if isinstance(data, dict) else None
     if kind == "FeatureCollection" and isinstance(data.get("features"), list):
@@ -220,13 +221,13 @@ def _territories_read(*, path: Path, errors: ErrorCollector) -> list[Territory]:
     elif kind == "Feature":
         features = [data]
     else:
-        errors.add(
+        errors.note(
             _("%(prefix)s : un objet FeatureCollection ou Feature est attendu.")
             % {"prefix": not_geojson}
         )
         return []
     if not features:
-        errors.add(_("« %s » ne contient aucune entité.") % path.name)
+        errors.note(_("« %s » ne contient aucune entité.") % path.name)
         return []
     srid = _crs_srid(data.get("crs"))
     try:
@@ -236,7 +237,7 @@ def _territories_read(*, path: Path, errors: ErrorCollector) -> list[Territory]:
             SpatialReference(srid), SpatialReference(settings.SRID)
         )
     except (GDALException, TypeError):
-        errors.add(
+        errors.note(
             _("« %s » : système de coordonnées (crs) non reconnu, EPSG attendu.")
             % path.name
         )
@@ -250,13 +251,13 @@ def _territories_read(*, path: Path, errors: ErrorCollector) -> list[Territory]:
         try:
             code, name = _feature_identity(feature)
         except ValueError as error:
-            errors.add(f"{where} : {error}")
+            errors.note(f"{where} : {error}")
             continue
         where = f"{where} ({code})"
         try:
             geom = _feature_geometry(feature, srid=srid, to_storage=to_storage)
         except ValueError as error:
-            errors.add(f"{where} : {error}")
+            errors.note(f"{where} : {error}")
             continue
         territories.append(Territory(code=code, name=name, geom=geom, where=where))
     return territories

@@ -7,8 +7,6 @@ year; a period whose start comes after its end spans 31 December. ``statut_bio``
 number of years (empty: forever); ``niveau`` 0 to 4.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +14,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.tabular.errors import ErrorLog, ImportFileError
 from referentiel.models import Departement, SensitivityRule, Taxon
 from referentiel.services.sensitivity import sensitivity_rules_refresh_taxa
 
-from .errors import ErrorCollector, ImportFileError
-from .statuses import DELIMITERS, _column_name, _decode
+from .table import column_name, reference_errors, reference_records, reference_table
 
 REQUIRED = (
     "cd_nom",
@@ -59,13 +57,21 @@ def sensitivity_rules_import(
 
     Raises ``ImportFileError`` naming each bad line and column; then nothing is imported."""
     path = Path(path)
-    text = _decode(path)
-    first_line = text.split("\n", 1)[0]
-    if not first_line.strip():
-        raise ImportFileError([_("« %s » est vide.") % path.name])
-    delimiter = max(DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [_column_name(name) for name in next(reader)]
+    errors = reference_errors()
+    parsed: list[tuple[int, dict]] = []
+    with reference_table(path) as table:
+        header = [column_name(name) for name in table.headers]
+        _header_check(header, path.name)
+        for line, record in reference_records(table, header, errors):
+            values = _row_parse(record, line, errors)
+            if values is not None:
+                parsed.append((line, values))
+    _references_check(parsed, errors)
+    errors.raise_if_any(file=path.name)
+    return _rules_write(path, [values for _line, values in parsed], replace)
+
+
+def _header_check(header: list[str], name: str) -> None:
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ImportFileError(
@@ -75,42 +81,15 @@ def sensitivity_rules_import(
                     "Attendu : %(columns)s."
                 )
                 % {
-                    "file": path.name,
+                    "file": name,
                     "missing": ", ".join(missing),
                     "columns": ";".join(REQUIRED),
                 }
             ]
         )
-    errors = ErrorCollector()
-    parsed: list[tuple[int, dict]] = []
-    try:
-        for record in reader:
-            if not any(value.strip() for value in record):
-                continue
-            where = _("« %(file)s », ligne %(line)d") % {
-                "file": path.name,
-                "line": reader.line_num,
-            }
-            if len(record) != len(header):
-                errors.add(
-                    _("%(where)s : %(found)d colonnes au lieu de %(n)d.")
-                    % {"where": where, "found": len(record), "n": len(header)}
-                )
-                continue
-            values = _row_parse(dict(zip(header, record, strict=True)), where, errors)
-            if values is not None:
-                parsed.append((reader.line_num, values))
-    except csv.Error as error:
-        errors.add(
-            _("« %(file)s », ligne %(line)d : %(error)s")
-            % {"file": path.name, "line": reader.line_num, "error": error}
-        )
-    _references_check(parsed, path.name, errors)
-    errors.raise_if_any()
-    return _rules_write(path, [values for _line, values in parsed], replace)
 
 
-def _row_parse(record: dict, where: str, errors: ErrorCollector) -> dict | None:
+def _row_parse(record: dict, line: int, errors: ErrorLog) -> dict | None:
     problems: list[tuple[str, str]] = []
     values: dict = {}
     raw = record["cd_nom"].strip()
@@ -160,33 +139,29 @@ def _row_parse(record: dict, where: str, errors: ErrorCollector) -> dict | None:
     values["source"] = record.get("source", "").strip()[:200]
     values["comment"] = record.get("commentaire", "").strip()
     for column, message in problems:
-        errors.add(
-            _("%(where)s, colonne %(column)s : %(message)s")
-            % {"where": where, "column": column, "message": message}
-        )
+        errors.add(line, column, message)
     return None if problems else values
 
 
-def _references_check(
-    parsed: list[tuple[int, dict]], name: str, errors: ErrorCollector
-) -> None:
+def _references_check(parsed: list[tuple[int, dict]], errors: ErrorLog) -> None:
     taxa = {values["taxon_id"] for _line, values in parsed}
     known_taxa = set(
         Taxon.objects.filter(cd_nom__in=taxa).values_list("cd_nom", flat=True)
     )
     known_deps = set(Departement.objects.values_list("code", flat=True))
     for line, values in parsed:
-        where = _("« %(file)s », ligne %(line)d") % {"file": name, "line": line}
         if values["taxon_id"] not in known_taxa:
             errors.add(
-                _("%(where)s, colonne cd_nom : taxon %(cd_nom)d inconnu.")
-                % {"where": where, "cd_nom": values["taxon_id"]}
+                line,
+                "cd_nom",
+                _("taxon %(cd_nom)d inconnu.") % {"cd_nom": values["taxon_id"]},
             )
         dep = values["departement_id"]
         if dep is not None and dep not in known_deps:
             errors.add(
-                _("%(where)s, colonne departement : département « %(dep)s » inconnu.")
-                % {"where": where, "dep": dep}
+                line,
+                "departement",
+                _("département « %(dep)s » inconnu.") % {"dep": dep},
             )
 
 

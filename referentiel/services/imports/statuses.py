@@ -4,8 +4,6 @@ The file is small (a few thousand rows), so it is read whole, every error is col
 cap) so the user fixes the file in one go, and only then is anything written.
 """
 
-import csv
-import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +12,10 @@ from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from cpie_naturaliste.core.text import normalize_search
+from cpie_naturaliste.core.tabular.errors import ErrorLog, ImportFileError
 from referentiel.models import Rarity, RedList, Taxon, TaxonStatus
 
-from .errors import ErrorCollector, ImportFileError
+from .table import column_name, reference_errors, reference_records, reference_table
 
 # Column (header normalised: no accents, lower case, "_" for spaces) → TaxonStatus field.
 COLUMNS = {
@@ -31,7 +29,6 @@ COLUMNS = {
 }
 TRUE_WORDS = {"oui", "o", "1", "true", "vrai", "x", "yes"}
 FALSE_WORDS = {"non", "n", "0", "false", "faux", "no", ""}
-DELIMITERS = ";,\t"
 
 
 @dataclass(frozen=True)
@@ -72,31 +69,25 @@ def taxon_statuses_import(*, path: Path) -> TaxonStatusImportResult:
     imported."""
     started = time.perf_counter()
     path = Path(path)
-    text = _decode(path)
-    first_line = text.split("\n", 1)[0]
-    if not first_line.strip():
-        raise ImportFileError([_("« %s » est vide.") % path.name])
-    delimiter = max(DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [_column_name(name) for name in next(reader)]
-    columns, ignored = _header_check(header, path.name)
-    errors = ErrorCollector()
-    rows, read = _rows_read(
-        reader=reader, header=header, columns=columns, name=path.name, errors=errors
-    )
+    errors = reference_errors()
+    with reference_table(path) as table:
+        header = [column_name(name) for name in table.headers]
+        columns, ignored = _header_check(header, path.name)
+        rows, read = _rows_read(
+            table=table, header=header, columns=columns, errors=errors
+        )
     known = set(
         Taxon.objects.filter(cd_nom__in=list(rows)).values_list("cd_nom", flat=True)
     )
     for cd_nom, (line, _values) in sorted(rows.items(), key=lambda item: item[1][0]):
         if cd_nom not in known:
             errors.add(
-                _(
-                    "« %(file)s », ligne %(line)d, colonne cd_nom : taxon %(cd_nom)d inconnu "
-                    "(absent du référentiel TAXREF importé)."
-                )
-                % {"file": path.name, "line": line, "cd_nom": cd_nom}
+                line,
+                "cd_nom",
+                _("taxon %(cd_nom)d inconnu (absent du référentiel TAXREF importé).")
+                % {"cd_nom": cd_nom},
             )
-    errors.raise_if_any()
+    errors.raise_if_any(file=path.name)
     created, updated, unchanged = _statuses_write(rows=rows)
     return TaxonStatusImportResult(
         path=path,
@@ -110,77 +101,27 @@ def taxon_statuses_import(*, path: Path) -> TaxonStatusImportResult:
 
 
 def _rows_read(
-    *, reader, header: list[str], columns: list[str], name: str, errors: ErrorCollector
+    *, table, header: list[str], columns: list[str], errors: ErrorLog
 ) -> tuple[dict[int, tuple[int, dict]], int]:
     """{cd_nom: (line, {field: value})} of the good rows, and the number of rows read."""
     rows: dict[int, tuple[int, dict]] = {}
     read = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return rows, read
-        except csv.Error as error:  # a NUL byte, an unclosed quote at the end…
-            errors.add(
-                _("« %(file)s », ligne %(line)d : %(error)s")
-                % {"file": name, "line": reader.line_num, "error": error}
-            )
-            return rows, read
-        if not any(value.strip() for value in record):
-            continue
+    for line, record in reference_records(table, header, errors):
         read += 1
-        where = _("« %(file)s », ligne %(line)d") % {
-            "file": name,
-            "line": reader.line_num,
-        }
-        if len(record) != len(header):
-            errors.add(
-                _("%(where)s : %(found)d colonnes au lieu de %(n)d.")
-                % {"where": where, "found": len(record), "n": len(header)}
-            )
-            continue
-        parsed = _row_parse(
-            record=dict(zip(header, record, strict=True)),
-            columns=columns,
-            errors=errors,
-            where=where,
-        )
+        parsed = _row_parse(record=record, columns=columns, errors=errors, line=line)
         if parsed is None:
             continue
         cd_nom, values = parsed
         if cd_nom in rows:
             errors.add(
-                _("%(where)s : cd_nom %(cd_nom)d déjà présent ligne %(first)d.")
-                % {"where": where, "cd_nom": cd_nom, "first": rows[cd_nom][0]}
+                line,
+                "",
+                _("cd_nom %(cd_nom)d déjà présent ligne %(first)d.")
+                % {"cd_nom": cd_nom, "first": rows[cd_nom][0]},
             )
             continue
-        rows[cd_nom] = (reader.line_num, values)
-
-
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ImportFileError(
-            [
-                _("Impossible de lire « %(file)s » : %(error)s")
-                % {"file": path.name, "error": error.strerror or error}
-            ]
-        ) from error
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportFileError(
-            [
-                _("« %(file)s », ligne %(line)d : encodage invalide (UTF-8 attendu).")
-                % {"file": path.name, "line": line}
-            ]
-        ) from error
-
-
-def _column_name(name: str) -> str:
-    return "_".join(normalize_search(name.replace("-", " ").replace("_", " ")).split())
+        rows[cd_nom] = (line, values)
+    return rows, read
 
 
 def _header_check(header: list[str], name: str) -> tuple[list[str], list[str]]:
@@ -219,7 +160,7 @@ def _header_check(header: list[str], name: str) -> tuple[list[str], list[str]]:
 
 
 def _row_parse(
-    *, record: dict[str, str], columns: list[str], errors: ErrorCollector, where: str
+    *, record: dict[str, str], columns: list[str], errors: ErrorLog, line: int
 ) -> tuple[int, dict] | None:
     """(cd_nom, {field: value}) or None after adding this row's errors, one per column."""
     problems = []
@@ -235,10 +176,7 @@ def _row_parse(
         except ValueError as error:
             problems.append((column, str(error)))
     for column, message in problems:
-        errors.add(
-            _("%(where)s, colonne %(column)s : %(message)s")
-            % {"where": where, "column": column, "message": message}
-        )
+        errors.add(line, column, message)
     return None if problems else (cd_nom, values)
 
 

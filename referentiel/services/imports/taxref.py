@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.tabular.errors import ErrorLog, ImportFileError
 from referentiel.models import AtlasGroupRule, Taxon
 from referentiel.models.taxa import build_search_text
 from referentiel.services.sensitivity import sensitivity_rules_refresh_taxa
@@ -26,7 +27,7 @@ from referentiel.services.taxa import AtlasRules, atlas_rules_load
 from referentiel.signals import sensitivity_rules_changed
 
 from . import taxref_sql
-from .errors import ErrorCollector, ImportFileError
+from .table import reference_errors
 
 # TAXREF header → Taxon field, in the order of the temporary table. Optional columns missing from
 # an older layout load as empty text.
@@ -127,7 +128,7 @@ def taxref_import(*, path: Path, version: str = "") -> TaxrefImportResult:
         rules = atlas_rules_load()
         with connection.cursor() as cursor:
             taxref_sql.load_table_create(cursor=cursor, fields=LOAD_FIELDS)
-            errors = ErrorCollector()
+            errors = reference_errors()
             with cursor.cursor.copy(
                 taxref_sql.copy_statement(fields=LOAD_FIELDS)
             ) as copy:
@@ -138,12 +139,11 @@ def taxref_import(*, path: Path, version: str = "") -> TaxrefImportResult:
                     width=width,
                     rules=rules,
                     errors=errors,
-                    name=path.name,
                 )
-            errors.raise_if_any()
+            errors.raise_if_any(file=path.name)
             for message in taxref_sql.load_table_check(cursor=cursor, name=path.name):
-                errors.add(message)
-            errors.raise_if_any()
+                errors.note(message)
+            errors.raise_if_any(file=path.name)
             counts = taxref_sql.load_table_merge(
                 cursor=cursor, fields=LOAD_FIELDS, version=version
             )
@@ -210,8 +210,7 @@ def _copy_rows(
     positions: list[int],
     width: int,
     rules: AtlasRules,
-    errors: ErrorCollector,
-    name: str,
+    errors: ErrorLog,
 ) -> int:
     """Check each data line and write it to COPY; returns the number of data rows read.
 
@@ -229,9 +228,7 @@ def _copy_rows(
         try:
             line = raw.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError:
-            errors.add(
-                _line_error(name, lineno, _("encodage invalide (UTF-8 attendu)."))
-            )
+            errors.add(lineno, "", _("encodage invalide (UTF-8 attendu)."))
             continue
         if not line or line.isspace():
             continue
@@ -239,12 +236,10 @@ def _copy_rows(
         values = line.split(TAB)
         if len_(values) != width:
             errors.add(
-                _line_error(
-                    name,
-                    lineno,
-                    _("%(found)d colonnes au lieu des %(expected)d de l'en-tête.")
-                    % {"found": len_(values), "expected": width},
-                )
+                lineno,
+                "",
+                _("%(found)d colonnes au lieu des %(expected)d de l'en-tête.")
+                % {"found": len_(values), "expected": width},
             )
             continue
         values.append("")  # what an absent optional column (position -1) reads
@@ -260,7 +255,7 @@ def _copy_rows(
             and (cd_nom + cd_ref + cd_sup + cd_taxsup).isascii()
         ):
             for problem in _row_problems(row, limits):
-                errors.add(_line_error(name, lineno, problem))
+                errors.add(lineno, "", problem)
             continue
         if errors:
             continue
@@ -297,14 +292,6 @@ def _max_length(field: str) -> int:
 def _copy_escape(value: str) -> str:
     """Escape a value for COPY's text format (tabs and newlines cannot occur here)."""
     return value.replace("\\", "\\\\").replace("\r", "\\r")
-
-
-def _line_error(name: str, lineno: int, message: str) -> str:
-    return _("« %(file)s », ligne %(line)d : %(message)s") % {
-        "file": name,
-        "line": lineno,
-        "message": message,
-    }
 
 
 def _row_problems(row: list[str], limits: tuple[int, ...]) -> list[str]:

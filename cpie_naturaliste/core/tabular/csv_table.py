@@ -1,8 +1,9 @@
 """CSV reading: encoding detected once for the whole file, delimiter sniffed, rows streamed.
 
-Encodings: UTF-8 (with or without BOM), else Windows-1252 (Excel's "CSV" on French Windows).
-The choice is made on the whole file before reading any row, never row by row: a file mixing both
-is refused rather than half-decoded. Delimiters: ``;`` (French Excel), ``,`` or tab.
+Encodings: UTF-8 (with or without BOM), else Windows-1252 (Excel's "CSV" on French Windows) —
+UTF-8 only for the reference files (``utf8_only``), which come from national sources. The choice
+is made on the whole file before reading any row, never row by row: a file mixing both is refused
+rather than half-decoded. Delimiters: ``;`` (French Excel), ``,`` or tab.
 """
 
 import codecs
@@ -28,7 +29,7 @@ def _line_of(path: Path, offset: int) -> int:
         return handle.read(offset).count(b"\n") + 1
 
 
-def _detect_encoding(path: Path) -> tuple[str, bool]:
+def _detect_encoding(path: Path, *, utf8_only: bool) -> tuple[str, bool]:
     """(encoding, whether the file holds NUL bytes), reading the file once in chunks."""
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -59,6 +60,10 @@ def _detect_encoding(path: Path) -> tuple[str, bool]:
                 bad_offset = offset
     if bad_offset is None:
         return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), has_nul
+    if utf8_only:
+        raise ImportRefused(
+            _("encodage invalide (UTF-8 attendu)."), line=_line_of(path, bad_offset)
+        )
     if accents or head.startswith(codecs.BOM_UTF8):
         raise ImportRefused(
             _(
@@ -103,9 +108,9 @@ class CsvTable:
 
     kind = "csv"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, utf8_only: bool = False):
         self.path = Path(path)
-        self.encoding, self.has_nul = _detect_encoding(self.path)
+        self.encoding, self.has_nul = _detect_encoding(self.path, utf8_only=utf8_only)
         with self.path.open(encoding=self.encoding, newline="") as handle:
             first = handle.readline(65536)  # enough for any header
         self.delimiter = _sniff_delimiter(first)

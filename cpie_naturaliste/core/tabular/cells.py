@@ -9,21 +9,20 @@ import functools
 import math
 import re
 import uuid
+from decimal import Decimal
 
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, WKTWriter
 from django.utils.translation import gettext as _
 
+from cpie_naturaliste.core.text import normalize_search
+
 MAX_INT = 2_147_483_647
-_WKT_START = re.compile(
-    r"^\s*(?:SRID=(\d+);)?\s*((?:MULTI)?(?:POINT|LINESTRING|POLYGON)|GEOMETRYCOLLECTION)\b",
-    re.IGNORECASE,
-)
-_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-_POINT = re.compile(
-    rf"^\s*(?:SRID=(\d+);)?\s*POINT\s*Z?\s*\(\s*{_NUMBER}\s+{_NUMBER}(?:\s+{_NUMBER})?\s*\)\s*$",
-    re.IGNORECASE,
-)
-_WKT_2D = WKTWriter(dim=2, trim=True)
+_HHMM = re.compile(r"^(\d{1,2})(\d{2})$")
+_NON_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def header_key(header: str) -> str:
+    """Header normalised for matching: no accents, case, spaces, dashes or underscores."""
+    return _NON_ALNUM.sub("", normalize_search(str(header)))
 
 
 class CellError(Exception):
@@ -137,82 +136,64 @@ def parse_uuid(value) -> str:
         ) from None
 
 
-def _check_srid(found: str | None, srid: int) -> int:
-    if found is None:
-        return srid
-    if int(found) not in (4326, 2154):
-        raise CellError(_("SRID %s non pris en charge (4326 ou 2154).") % found)
-    return int(found)
+def parse_sheet_time(value) -> dt.time:
+    """A time as spreadsheets hold it: an Excel fraction of a day (0.5 = 12:00), ``HHMM``
+    (0630, or 630 once a spreadsheet dropped the zero), else what ``parse_time`` reads."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 <= value < 1:  # an Excel time stored as a fraction of a day
+            seconds = round(value * 86400)
+            return dt.time(seconds // 3600, seconds % 3600 // 60)
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, str):
+        match = _HHMM.match(value.strip())
+        if match:
+            hours, minutes = int(match.group(1)), int(match.group(2))
+            if hours < 24 and minutes < 60:
+                return dt.time(hours, minutes)
+            raise CellError(_("heure invalide « %s » (attendu HH:MM).") % value)
+    return parse_time(value)
 
 
-def check_coordinates(x: float, y: float, srid: int) -> None:
-    """Catch the usual mix-up between degrees and metres before any reprojection."""
-    degrees = abs(x) <= 180 and abs(y) <= 90
-    if srid == 4326 and not degrees:
+def parse_duration(value) -> dt.timedelta:
+    """Hours (5 or 5,5) or HH:MM; an XLSX time cell too."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, dt.time):
+        return dt.timedelta(hours=value.hour, minutes=value.minute)
+    text = str(value).strip()
+    if ":" in text or "h" in text.lower():
+        moment = parse_time(text)
+        return dt.timedelta(hours=moment.hour, minutes=moment.minute)
+    hours = parse_float(value)
+    if not 0 < hours <= 24:
         raise CellError(
-            _(
-                "coordonnées « %(x)s %(y)s » hors des bornes du WGS84 (degrés) : le "
-                "fichier est-il en Lambert-93 ?"
+            _("durée « %s » invalide : en heures (ex. 5 ou 5,5) ou HH:MM.")
+            % show_value(value)
+        )
+    return dt.timedelta(minutes=round(hours * 60))
+
+
+def positive_decimal(limit: float):
+    """The parser of a positive measure up to ``limit``, rounded to one decimal."""
+
+    def parse(value) -> Decimal:
+        number = parse_float(value)
+        if not 0 < number <= limit:
+            raise CellError(
+                _("« %s » : valeur positive attendue.") % show_value(value)
+                if number <= 0
+                else _("« %s » est trop grand.") % show_value(value)
             )
-            % {"x": show_value(x), "y": show_value(y)}
-        )
-    # Far outside any French territory: refused here, before PROJ is asked to project it.
-    if srid == 4326 and degrees and not (-30 <= x <= 40 and 30 <= y <= 75):
-        message = _("coordonnées « %(x)s %(y)s » hors du territoire.") % {
-            "x": x,
-            "y": y,
-        }
-        if -30 <= y <= 40 and 30 <= x <= 75:
-            message += " " + _("Longitude et latitude inversées ?")
-        raise CellError(message)
-    if (
-        srid == 2154
-        and not degrees
-        and not (-500_000 <= x <= 2_000_000 and 5_500_000 <= y <= 7_500_000)
-    ):
+        return Decimal(str(round(number, 1)))
+
+    return parse
+
+
+def parse_bounded_int(value, low: int, high: int) -> int:
+    number = parse_int(value, minimum=low)
+    if number > high:
         raise CellError(
-            _("coordonnées « %(x)s %(y)s » hors du territoire.") % {"x": x, "y": y}
+            _("« %(value)s » hors de l'intervalle %(low)d–%(high)d.")
+            % {"value": show_value(value), "low": low, "high": high}
         )
-    if srid == 2154 and degrees:
-        raise CellError(
-            _(
-                "coordonnées « %(x)s %(y)s » en degrés alors que le système choisi est "
-                "Lambert-93 (mètres)."
-            )
-            % {"x": show_value(x), "y": show_value(y)}
-        )
-
-
-def point_ewkt(x: float, y: float, srid: int) -> tuple[str, str]:
-    """(EWKT for COPY, key for the row fingerprint) of a point."""
-    check_coordinates(x, y, srid)
-    return f"SRID={srid};POINT({x!r} {y!r})", f"{srid}:{x!r}:{y!r}"
-
-
-def parse_wkt(value, srid: int) -> tuple[str, str]:
-    """(EWKT, fingerprint key) of a WKT cell; ``SRID=…;`` prefixes of 4326/2154 are honoured."""
-    text = str(value)
-    match = _POINT.match(text)
-    if match:
-        found, x, y = match.group(1), match.group(2), match.group(3)
-        return point_ewkt(float(x), float(y), _check_srid(found, srid))
-    start = _WKT_START.match(text)
-    if not start:
-        raise CellError(_("géométrie WKT invalide « %s ».") % show_value(value))
-    srid = _check_srid(start.group(1), srid)
-    body = text.split(";", 1)[1] if start.group(1) else text
-    try:
-        geom = GEOSGeometry(body, srid=srid)
-    except (GEOSException, ValueError, TypeError):
-        raise CellError(
-            _("géométrie WKT invalide « %s ».") % show_value(value)
-        ) from None
-    if geom.empty:
-        raise CellError(_("géométrie vide « %s ».") % show_value(value))
-    xmin, ymin, xmax, ymax = geom.extent
-    check_coordinates(xmin, ymin, srid)
-    check_coordinates(xmax, ymax, srid)
-    if not geom.valid:
-        raise CellError(_("géométrie non valide : %s.") % geom.valid_reason)
-    wkt = _WKT_2D.write(geom).decode()
-    return f"SRID={srid};{wkt}", f"{srid}:{wkt}"
+    return number

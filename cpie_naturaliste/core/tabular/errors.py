@@ -1,7 +1,9 @@
-"""Errors of an occurrence import: a whole-file refusal, and the per-line error log.
+"""Errors of a tabular import: a whole-file refusal, the per-line error log, a rejected file.
 
 Line numbers are the ones the user sees in a spreadsheet: the header is line 1, the first data
-row line 2. Columns are named by the file's own header, so the user finds the cell.
+row line 2. Columns are named by the file's own header, so the user finds the cell. The pages
+show an ``ErrorLog`` as a table (line, column, reason); the reference-file commands raise
+``ImportFileError``, whose sentences also name the file (« statuts.csv », ligne 3, colonne …).
 """
 
 from dataclasses import dataclass, field
@@ -29,8 +31,11 @@ class ImportRefused(Exception):
         return error_text(self.as_error())
 
 
-def error_text(error: dict) -> str:
-    """One error as a French sentence: « ligne 3, colonne « dateDebut » : … »."""
+def error_text(error: dict, *, file: str = "") -> str:
+    """One error as a French sentence: « Ligne 3, colonne « dateDebut » : … »; with ``file``,
+    « « statuts.csv », ligne 3, colonne cd_nom : … » (reference files name bare columns)."""
+    if file:
+        return _file_error_text(error, file)
     where = []
     if error.get("line"):
         where.append(_("ligne %d") % error["line"])
@@ -41,6 +46,40 @@ def error_text(error: dict) -> str:
         prefix = prefix[0].upper() + prefix[1:]
         return f"{prefix} : {error['message']}"
     return error["message"]
+
+
+def _file_error_text(error: dict, file: str) -> str:
+    if not (error.get("line") or error.get("column")):
+        return error["message"]  # a note, which names its own place
+    text = f"« {file} »"
+    if error.get("line"):
+        text += ", " + _("ligne %d") % error["line"]
+    if error.get("column"):
+        text += ", " + _("colonne %s") % error["column"]
+    return f"{text} : {error['message']}"
+
+
+class ImportFileError(Exception):
+    """A file rejected as a whole: nothing was imported from it.
+
+    ``errors`` lists the problems found (each names its file, line, column or feature), up to
+    the log's limit; ``total`` counts them all, so the user can fix the file in one go.
+    """
+
+    def __init__(self, errors: list[str], total: int | None = None):
+        self.errors = list(errors)
+        self.total = total if total is not None else len(self.errors)
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        lines = list(self.errors)
+        if self.total > len(self.errors):
+            lines.append(
+                _("… et %(count)d autre(s) erreur(s) non affichée(s).")
+                % {"count": self.total - len(self.errors)}
+            )
+        return "\n".join(lines)
 
 
 @dataclass
@@ -64,6 +103,20 @@ class ErrorLog:
         room = max(self.limit - len(self.entries), 0)
         self.entries.extend(entries[:room])
         self.total += total
+
+    @property
+    def full(self) -> bool:
+        return self.total >= self.limit
+
+    def note(self, message: str) -> None:
+        """An error that names its own place (a file, a GeoJSON feature…)."""
+        self.add(None, "", message)
+
+    def raise_if_any(self, *, file: str = "") -> None:
+        """Raise ``ImportFileError`` with the errors as sentences, in the order found."""
+        if self.total:
+            texts = [error_text(entry, file=file) for entry in self.entries]
+            raise ImportFileError(texts, self.total)
 
     def sorted_entries(self) -> list[dict]:
         return sorted(
