@@ -5,11 +5,13 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from cpie_naturaliste.core.generation import watch
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('baguage', '0001_initial'),
+        ('baguage', '0002_data_generation'),
         ('referentiel', '0006_territory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -51,4 +53,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at'],
             },
         ),
+        # Every table of the app advances the data generation (as 0002_data_generation).
+        watch("baguage_ringingimport"),
     ]
