@@ -86,7 +86,7 @@ def capture_check(capture: Capture, user) -> CaptureCheck:
     """Entry checks: refuse a B ring already used or not in stock, a future date; ask to
     confirm a C ring seen on another species; warn on biometrics outside the species'
     usual range. The date and species of an earlier capture of the ring are named only
-    when ``user`` may place it (baguage.permissions): a protected bird's ringing is not
+    when ``user`` (None: a command-line import) may place it (baguage.permissions): a protected bird's ringing is not
     told through another structure's entry form."""
     check = CaptureCheck()
     capture.ring_number = ring_normalise(capture.ring_number)
@@ -111,7 +111,7 @@ def capture_check(capture: Capture, user) -> CaptureCheck:
             )
         elif others.filter(action=Capture.Action.RINGED).exists():
             first = others.filter(action=Capture.Action.RINGED).first()
-            if captures_shown_to(user, Capture.objects.filter(pk=first.pk)).exists():
+            if _told(user, Capture.objects.filter(pk=first.pk)).exists():
                 message = _(
                     "La bague %(ring)s a déjà été posée le %(date)s (%(species)s)."
                 ) % {
@@ -157,7 +157,7 @@ def capture_check(capture: Capture, user) -> CaptureCheck:
                     )
     else:
         elsewhere = others.exclude(taxon__cd_ref=capture.taxon.cd_ref)
-        shown = captures_shown_to(user, elsewhere)
+        shown = _told(user, elsewhere)
         species = set(shown.values_list("taxon__scientific_name", flat=True))
         if elsewhere.count() > shown.count():
             species.add(_("donnée d'un autre organisme non détaillée"))
@@ -171,6 +171,12 @@ def capture_check(capture: Capture, user) -> CaptureCheck:
             )
     check.warnings.extend(_biometrics_warnings(capture))
     return check
+
+
+def _told(user, captures):
+    """The captures whose date and species an entry message may name to ``user`` (None:
+    an operator's command-line import, which reads everything)."""
+    return captures if user is None else captures_shown_to(user, captures)
 
 
 def _biometrics_warnings(capture: Capture) -> list[str]:
