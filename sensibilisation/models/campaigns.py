@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel
+from observations.models import PublishedOccurrenceMixin
 from referentiel.models import Dataset, Organisation, Programme, Taxon
 
 
@@ -104,7 +105,7 @@ class CampaignSpecies(models.Model):
         return f"{self.common_name} ({self.taxon.scientific_name})"
 
 
-class Report(TimeStampedModel):
+class Report(TimeStampedModel, PublishedOccurrenceMixin):
     """One sighting sent by a member of the public through a campaign form."""
 
     class Status(models.TextChoices):
@@ -138,14 +139,6 @@ class Report(TimeStampedModel):
         _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
-    occurrence = models.OneToOneField(
-        "observations.Occurrence",
-        verbose_name=_("observation"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="campaign_report",
-    )
     client_hash = models.CharField(
         _("empreinte de l'adresse IP"),
         max_length=64,
@@ -154,6 +147,7 @@ class Report(TimeStampedModel):
     )
 
     class Meta:
+        default_related_name = "campaign_report"
         verbose_name = _("signalement")
         verbose_name_plural = _("signalements")
         ordering = ["-created_at"]
