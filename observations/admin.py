@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
-from observations.blurring import BLURRED_AREA_LABEL, Reader
+from observations.blurring import Reader
 from observations.counts import admin as counts_admin  # noqa: F401 (registers it)
 from observations.models import (
     ImportBatch,
@@ -14,6 +14,7 @@ from observations.models import (
     SinpExport,
     Validation,
 )
+from referentiel.models import SensitivityLevel
 
 
 class ValidationInline(admin.TabularInline):
@@ -85,7 +86,7 @@ class OccurrenceAdmin(LeafletGeoAdmin):
         """The commune, unless the record is blurred coarser than its commune."""
         if not obj.is_precise and obj.sensitivity_level != 1:
             return _("(floutée : %(area)s)") % {
-                "area": BLURRED_AREA_LABEL[obj.sensitivity_level]
+                "area": SensitivityLevel(obj.sensitivity_level).area
             }
         return obj.commune
 
