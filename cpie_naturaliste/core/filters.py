@@ -66,3 +66,9 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 9999)
         super().__init__(*args, **kwargs)
+
+
+def page_year(query, default: str | None = "") -> str | None:
+    """A page's ``?year=``, the query parameter of every app; ``?annee=``, the name the
+    pages' links and forms had before, is still read so that saved links keep working."""
+    return query.get("year", query.get("annee", default))

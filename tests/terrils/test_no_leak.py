@@ -233,7 +233,7 @@ def test_score_breakdown_groups_hidden_species_in_one_line(client, world, reader
     ]
 
     # The API, list and detail: the same breakdown.
-    listed = _api(user, "/api/v1/terrils/scores/?annee=2020&version=v1").json()
+    listed = _api(user, "/api/v1/terrils/scores/?year=2020&version=v1").json()
     (row,) = listed["results"]
     detail = _api(user, f"/api/v1/terrils/scores/{row['id']}/").json()
     for data in (row, detail):
@@ -324,11 +324,11 @@ def _channels(world) -> tuple[list[str], list[str]]:
     score = Score.objects.get(campaign=campaign, version=world.version)
     apis = [
         "/api/v1/terrils/",
-        "/api/v1/terrils/?annee=2020&version=v1",
+        "/api/v1/terrils/?year=2020&version=v1",
         "/api/v1/terrils/108/",
         "/api/v1/terrils/scores/",
         f"/api/v1/terrils/scores/{score.pk}/",
-        "/api/v1/terrils/classement/?annee=2020&version=v1",
+        "/api/v1/terrils/classement/?year=2020&version=v1",
     ]
     return pages, apis
 
@@ -361,9 +361,9 @@ def test_no_terril_channel_places_the_hidden_records(client, world, reader):
     assert '"total": 16.0' in sheet  # the evolution chart's JSON
     # The state-zero comparison names neither the owl gained nor kept.
     assert "1 espèce sensible non détaillée" in sheet
-    ranking = _api(user, "/api/v1/terrils/classement/?annee=2020&version=v1").json()
+    ranking = _api(user, "/api/v1/terrils/classement/?year=2020&version=v1").json()
     assert Decimal(ranking["results"][0]["total"]) == TOTAL
-    feature = _api(user, "/api/v1/terrils/?annee=2020&version=v1").json()["features"][0]
+    feature = _api(user, "/api/v1/terrils/?year=2020&version=v1").json()["features"][0]
     assert feature["properties"]["score"] == 16.0
     # The campaign's entry list counts the owl's record without describing it.
     page = _page(client, user, _campaign_url(world.campaign))
