@@ -146,7 +146,7 @@ def _partners(year: int, user, programme_ids: list[int]) -> dict:
     run, recipients of the extracts, partners of the outreach actions, beneficiaries of
     the wetland operations. The user's own organisation is no partner."""
     start, end = _year_bounds(year)
-    actions = actions_visible_to(user).filter(start_date__gte=start, start_date__lt=end)
+    actions = actions_visible_to(user).filter(date_start__gte=start, date_start__lt=end)
     through = Programme.partners.through.objects
     ids = (
         set(

@@ -41,8 +41,8 @@ class Campaign(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="sensibilisation_campaigns",
     )
-    start_date = models.DateField(_("début"))
-    end_date = models.DateField(_("fin"), null=True, blank=True)
+    date_start = models.DateField(_("début"))
+    date_end = models.DateField(_("fin"), null=True, blank=True)
     is_open = models.BooleanField(
         _("ouverte au public"),
         default=True,
@@ -52,11 +52,11 @@ class Campaign(TimeStampedModel):
     class Meta:
         verbose_name = _("campagne participative")
         verbose_name_plural = _("campagnes participatives")
-        ordering = ["-start_date", "title"]
+        ordering = ["-date_start", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__lte=models.F("end_date")),
+                condition=Q(date_end__isnull=True)
+                | Q(date_start__lte=models.F("date_end")),
                 name="campaign_dates_ordered",
                 violation_error_message=_("La fin précède le début de la campagne."),
             )

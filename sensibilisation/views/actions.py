@@ -50,7 +50,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     )
     year = page_year(request.GET)
     if year.isdigit():
-        actions = actions.filter(start_date__year=int(year))
+        actions = actions.filter(date_start__year=int(year))
     kind = request.GET.get("type", "")
     if kind in Action.Kind.values:
         actions = actions.filter(kind=kind)

@@ -430,7 +430,7 @@ def test_an_action_cannot_name_a_place_hiding_a_record(client, world):
     payload = {
         "kind": "sortie",
         "title": "Sortie vers la mare",
-        "start_date": "2020-06-01",
+        "date_start": "2020-06-01",
         "action_line": 1,
         "site": hidden.pk,
     }

@@ -139,7 +139,7 @@ class ManagementOperation(TrackedModel):
     cost_eur = models.DecimalField(
         _("coût (€)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    participant_count = models.PositiveSmallIntegerField(
+    participants_count = models.PositiveSmallIntegerField(
         _("nombre de participants"), null=True, blank=True
     )
     # Work days' participants are kept as text until the sensibilisation app offers
