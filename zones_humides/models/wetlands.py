@@ -81,10 +81,6 @@ class WetlandProfile(TimeStampedModel):
     def owner_name(self) -> str:
         return str(self.owner) if self.owner_id else self.owner_label
 
-    @property
-    def manager_name(self) -> str:
-        return str(self.site.manager) if self.site.manager_id else self.manager_label
-
 
 class ManagementOperation(TrackedModel):
     """A management or restoration operation on a wetland site."""
