@@ -35,12 +35,11 @@ from bench.ringing_entry_browser import (
     WORKERS,
     bench_ringing_env,
     browse,
-    free_port,
     server_start,
-    server_stop,
     stats,
 )
 from bench.ringing_entry_steps import CAPTURES, DB_NAME, RESULT_MARK, USERNAME
+from bench.server import free_port, server_stop
 
 
 def _run(*command: str) -> str:

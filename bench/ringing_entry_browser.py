@@ -3,17 +3,13 @@ started on a free port, and Playwright driving Chromium through a session's capt
 keyboard only, measuring each save in the page. Parent process: no Django here."""
 
 import json
-import os
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-from bench.db import OUT, ROOT, bench_env
+from bench.db import OUT, bench_env
 from bench.ringing_entry_steps import DATABASE_URL, PASSWORD, USERNAME
+from bench.server import gunicorn_start
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [  # as in tests/e2e/conftest.py
@@ -134,47 +130,17 @@ RING_PROPOSED = """() => !window.__bench.inflight.next_ring
   && document.getElementById('entry-ring_number').dataset.auto === '1'"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_start(port: int) -> subprocess.Popen:
-    for path in (ACCESS_LOG, SERVER_LOG):
-        path.unlink(missing_ok=True)
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "cpie_naturaliste.wsgi"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-        + ["--access-logfile", str(ACCESS_LOG), "--access-logformat", ACCESS_FORMAT]
-        + ["--error-logfile", str(SERVER_LOG)],
-        cwd=ROOT,
+    ACCESS_LOG.unlink(missing_ok=True)
+    options = ["--access-logfile", str(ACCESS_LOG), "--access-logformat", ACCESS_FORMAT]
+    return gunicorn_start(
+        port,
+        workers=WORKERS,
+        options=options,
         env=bench_ringing_env(),
-        start_new_session=True,
+        log=SERVER_LOG,
+        seconds=30,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"gunicorn s'est arrêté :\n{SERVER_LOG.read_text()[-3000:]}"
-            )
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server_stop(server)
-    raise RuntimeError("gunicorn ne répond pas après 30 s")
-
-
-def server_stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _choose_species(page, bird: dict, previous: str | None) -> None:

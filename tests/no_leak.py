@@ -92,28 +92,29 @@ def assert_hidden(text: str, secrets) -> None:
         assert secret not in text, secret
 
 
-def page_client(user) -> Client:
-    """A page client signed in as ``user`` (anonymous for ``None``)."""
-    client = Client()
-    if user is not None:
+def signed_in(client, user, *, session: bool = True):
+    """``client`` signed in as ``user`` (anonymous for ``None``): by session, as a browser
+    is, or with DRF's ``force_authenticate`` (``session=False``, API clients only)."""
+    if user is not None and session:
         client.force_login(user)
-    return client
-
-
-def api_client(user) -> APIClient:
-    """An API client authenticated as ``user`` (anonymous for ``None``)."""
-    client = APIClient()
-    if user is not None:
+    elif user is not None:
         client.force_authenticate(user)
     return client
 
 
+def page_client(user) -> Client:
+    """A page client signed in as ``user``."""
+    return signed_in(Client(), user)
+
+
+def api_client(user) -> APIClient:
+    """An API client authenticated as ``user`` (no session: the API's token path)."""
+    return signed_in(APIClient(), user, session=False)
+
+
 def session_client(user) -> APIClient:
     """An API client signed in by session as ``user``: reads pages and the API alike."""
-    client = APIClient()
-    if user is not None:
-        client.force_login(user)
-    return client
+    return signed_in(APIClient(), user)
 
 
 def text_of(response) -> str:
