@@ -213,14 +213,168 @@ def stats(values: list[float]) -> dict:
     }
 
 
+def _watch(page) -> tuple[list[str], list[str]]:
+    """The page's errors (exceptions, console errors, HTTP ≥ 400) and its navigations."""
+    errors: list[str] = []
+    navigations: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and errors.append(message.text),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and errors.append(f"{response.url} (HTTP {response.status})")
+        ),
+    )
+    return errors, navigations
+
+
+def _open_session(page, base: str, path: str, navigations: list[str]) -> None:
+    """Log in, then load the session page with the instrumentation from its start."""
+    page.goto(f"{base}/connexion/?next={path}")
+    page.get_by_label("Identifiant").fill(USERNAME)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}{path}")
+    # The instrumentation runs in every document from now on (the session page is
+    # loaded again so that it has it from the start).
+    page.add_init_script(INIT_SCRIPT)
+    page.goto(f"{base}{path}")
+    page.on(
+        "framenavigated",
+        lambda frame: frame == page.main_frame and navigations.append(frame.url),
+    )
+    page.evaluate("window.__benchMarker = 'ringing-entry'")
+
+
+def _wait_saved(page, rows_wanted: int, index: int, bird: dict) -> None:
+    """Wait for the bird's row in the grid; on failure, say what the grid shows."""
+    try:
+        page.wait_for_function(
+            "n => document.querySelectorAll("
+            "'[data-grid-body] tr[data-capture]').length >= n",
+            arg=rows_wanted,
+            timeout=15_000,
+        )
+    except Exception as error:
+        shown = page.get_by_test_id("grid-errors").inner_text()
+        shown += " " + json.dumps(page.evaluate(ENTRY_VALUES))
+        page.screenshot(path=str(OUT / "ringing-entry-failure.png"))
+        raise RuntimeError(
+            f"ligne {index} non enregistrée ({bird}) : {shown!r}"
+        ) from error
+
+
+def _enter_birds(page, birds: list[dict], rows, start_rows: int, problems) -> dict:
+    """Enter every bird with the keyboard; the times of each cycle and what went wrong."""
+    page.locator("#entry-action").focus()
+    previous = None
+    cycles, species_ms, ring_ms, rings = [], [], [], []
+    started_all = time.perf_counter()
+    for index, bird in enumerate(birds, start=1):
+        started = time.perf_counter()
+        timings = _enter_bird(page, bird, previous)
+        previous = bird["search"]
+        _wait_saved(page, start_rows + index, index, bird)
+        # The grid proposes the next ring of the size just used: let it answer.
+        page.wait_for_function(NO_RING_REQUEST, timeout=10_000)
+        cycles.append((time.perf_counter() - started) * 1000)
+        species_ms.append(timings["species_ms"])
+        if "ring_ms" in timings:
+            ring_ms.append(timings["ring_ms"])
+            rings.append(timings["ring"])
+            saved = rows.nth(start_rows + index - 1).locator("td").nth(1)
+            if saved.inner_text() != timings["ring"]:
+                problems.append(
+                    f"ligne {index} : bague proposée {timings['ring']}, "
+                    f"enregistrée {saved.inner_text()}"
+                )
+        status = page.get_by_test_id("grid-status").inner_text()
+        if f"Ligne {index} enregistrée" not in status:
+            problems.append(f"ligne {index} : statut « {status} »")
+        if page.evaluate("document.activeElement.id") != "entry-action":
+            problems.append(f"ligne {index} : focus perdu")
+    return {
+        "total_s": time.perf_counter() - started_all,
+        "cycles_ms": cycles,
+        "species_ms": species_ms,
+        "ring_ms": ring_ms,
+        "rings": rings,
+    }
+
+
+def _measured(page) -> dict:
+    """What the page measured: each save's latency, the fetches, the capture requests."""
+    # Let the last session refresh (STOC checks) finish before reading the counters.
+    page.wait_for_function(
+        "() => !Object.values(window.__bench.inflight).some(Boolean)",
+        timeout=10_000,
+    )
+    bench = page.evaluate("window.__bench")
+    resources = page.evaluate(
+        """() => performance.getEntriesByType('resource')
+          .filter((entry) => entry.name.includes('/api/v1/baguage/captures/'))
+          .map((entry) => ({ttfb: entry.responseStart - entry.requestStart,
+                            total: entry.responseEnd - entry.startTime}))"""
+    )
+    return {
+        "save_ms": [
+            row["at"] - row["enter"]
+            for row in bench["rows"]
+            if row["enter"] is not None
+        ],
+        "fetches": bench["fetches"],
+        "capture_ttfb_ms": [entry["ttfb"] for entry in resources],
+        "capture_resource_ms": [entry["total"] for entry in resources],
+        "dom_rows": page.evaluate(
+            "document.querySelectorAll('[data-grid-body] tr').length"
+        ),
+    }
+
+
+def _session_entry(page, base: str, path: str, birds: list[dict]) -> dict:
+    """The figures of one keyboard entry of ``birds`` on the session page."""
+    errors, navigations = _watch(page)
+    _open_session(page, base, path, navigations)
+    marker = page.evaluate("document.documentElement.dataset.gridLoaded")
+    count_navigations = "performance.getEntriesByType('navigation').length"
+    navigation_entries = page.evaluate(count_navigations)
+    rows = page.locator("[data-grid-body] tr[data-capture]")
+    start_rows = rows.count()
+    problems: list[str] = []
+    figures: dict = {"problems": problems}
+    figures.update(_enter_birds(page, birds, rows, start_rows, problems))
+    figures.update(_measured(page))
+    figures.update(
+        {
+            "url_same": page.url == f"{base}{path}",
+            "marker_kept": page.evaluate("window.__benchMarker") == "ringing-entry",
+            "grid_marker_kept": page.evaluate(
+                "document.documentElement.dataset.gridLoaded"
+            )
+            == marker,
+            "navigation_entries": [
+                navigation_entries,
+                page.evaluate(count_navigations),
+            ],
+            "navigations": navigations,
+            "rows": rows.count() - start_rows,
+            "count_shown": page.locator("[data-grid-count]").inner_text(),
+            "errors": errors,
+        }
+    )
+    return figures
+
+
 def browse(port: int, plan: dict) -> dict:
     """Log in, open the session page, enter every bird of the plan with the keyboard."""
     from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{port}"
     path = f"/baguage/sessions/{plan['session']}/"
-    birds = plan["birds"]
-    figures: dict = {"problems": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
@@ -229,133 +383,7 @@ def browse(port: int, plan: dict) -> dict:
             context = browser.new_context(
                 locale="fr-FR", viewport={"width": 1280, "height": 800}
             )
-            page = context.new_page()
-            errors: list[str] = []
-            navigations: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on(
-                "console",
-                lambda message: message.type == "error" and errors.append(message.text),
-            )
-            page.on(
-                "response",
-                lambda response: (
-                    response.status >= 400
-                    and errors.append(f"{response.url} (HTTP {response.status})")
-                ),
-            )
-            page.goto(f"{base}/connexion/?next={path}")
-            page.get_by_label("Identifiant").fill(USERNAME)
-            page.get_by_label("Mot de passe").fill(PASSWORD)
-            page.get_by_role("button", name="Se connecter").click()
-            page.wait_for_url(f"{base}{path}")
-            # The instrumentation runs in every document from now on (the session page is
-            # loaded again so that it has it from the start).
-            page.add_init_script(INIT_SCRIPT)
-            page.goto(f"{base}{path}")
-            page.on(
-                "framenavigated",
-                lambda frame: (
-                    frame == page.main_frame and navigations.append(frame.url)
-                ),
-            )
-            page.evaluate("window.__benchMarker = 'ringing-entry'")
-            marker = page.evaluate("document.documentElement.dataset.gridLoaded")
-            navigation_entries = page.evaluate(
-                "performance.getEntriesByType('navigation').length"
-            )
-            rows = page.locator("[data-grid-body] tr[data-capture]")
-            start_rows = rows.count()
-            page.locator("#entry-action").focus()
-            previous = None
-            cycles, species_ms, ring_ms, rings = [], [], [], []
-            started_all = time.perf_counter()
-            for index, bird in enumerate(birds, start=1):
-                started = time.perf_counter()
-                timings = _enter_bird(page, bird, previous)
-                previous = bird["search"]
-                try:
-                    page.wait_for_function(
-                        "n => document.querySelectorAll("
-                        "'[data-grid-body] tr[data-capture]').length >= n",
-                        arg=start_rows + index,
-                        timeout=15_000,
-                    )
-                except Exception as error:
-                    shown = page.get_by_test_id("grid-errors").inner_text()
-                    shown += " " + json.dumps(page.evaluate(ENTRY_VALUES))
-                    page.screenshot(path=str(OUT / "ringing-entry-failure.png"))
-                    raise RuntimeError(
-                        f"ligne {index} non enregistrée ({bird}) : {shown!r}"
-                    ) from error
-                # The grid proposes the next ring of the size just used: let it answer.
-                page.wait_for_function(NO_RING_REQUEST, timeout=10_000)
-                cycles.append((time.perf_counter() - started) * 1000)
-                species_ms.append(timings["species_ms"])
-                if "ring_ms" in timings:
-                    ring_ms.append(timings["ring_ms"])
-                    rings.append(timings["ring"])
-                    saved = rows.nth(start_rows + index - 1).locator("td").nth(1)
-                    if saved.inner_text() != timings["ring"]:
-                        figures["problems"].append(
-                            f"ligne {index} : bague proposée {timings['ring']}, "
-                            f"enregistrée {saved.inner_text()}"
-                        )
-                status = page.get_by_test_id("grid-status").inner_text()
-                if f"Ligne {index} enregistrée" not in status:
-                    figures["problems"].append(f"ligne {index} : statut « {status} »")
-                if page.evaluate("document.activeElement.id") != "entry-action":
-                    figures["problems"].append(f"ligne {index} : focus perdu")
-            total_s = time.perf_counter() - started_all
-            # Let the last session refresh (STOC checks) finish before reading the counters.
-            page.wait_for_function(
-                "() => !Object.values(window.__bench.inflight).some(Boolean)",
-                timeout=10_000,
-            )
-            bench = page.evaluate("window.__bench")
-            resources = page.evaluate(
-                """() => performance.getEntriesByType('resource')
-                  .filter((entry) => entry.name.includes('/api/v1/baguage/captures/'))
-                  .map((entry) => ({ttfb: entry.responseStart - entry.requestStart,
-                                    total: entry.responseEnd - entry.startTime}))"""
-            )
-            figures.update(
-                {
-                    "url_same": page.url == f"{base}{path}",
-                    "marker_kept": page.evaluate("window.__benchMarker")
-                    == "ringing-entry",
-                    "grid_marker_kept": page.evaluate(
-                        "document.documentElement.dataset.gridLoaded"
-                    )
-                    == marker,
-                    "navigation_entries": [
-                        navigation_entries,
-                        page.evaluate(
-                            "performance.getEntriesByType('navigation').length"
-                        ),
-                    ],
-                    "navigations": navigations,
-                    "rows": rows.count() - start_rows,
-                    "count_shown": page.locator("[data-grid-count]").inner_text(),
-                    "errors": errors,
-                    "total_s": total_s,
-                    "cycles_ms": cycles,
-                    "species_ms": species_ms,
-                    "ring_ms": ring_ms,
-                    "rings": rings,
-                    "save_ms": [
-                        row["at"] - row["enter"]
-                        for row in bench["rows"]
-                        if row["enter"] is not None
-                    ],
-                    "fetches": bench["fetches"],
-                    "capture_ttfb_ms": [entry["ttfb"] for entry in resources],
-                    "capture_resource_ms": [entry["total"] for entry in resources],
-                    "dom_rows": page.evaluate(
-                        "document.querySelectorAll('[data-grid-body] tr').length"
-                    ),
-                }
-            )
+            figures = _session_entry(context.new_page(), base, path, plan["birds"])
             context.close()
         finally:
             browser.close()

@@ -33,35 +33,21 @@ def _django():
     django.setup()
 
 
-def _setup(captures: int) -> dict:
-    """The session of ``saisie`` at the station, and the birds to enter."""
-    _django()
+def _session_create(user, station, programme):
+    """The session of ``user`` at the station on SESSION_DATE, in a STOC dataset."""
     import datetime as dt
-    import random
-    from decimal import Decimal
 
-    from django.db.models import Count
-
-    from baguage.models import (
-        Capture,
-        EuringSpecies,
-        Ringer,
-        RingingProgramme,
-        Station,
-    )
+    from baguage.models import Ringer
     from baguage.services import session_save
-    from referentiel.models import Dataset, User
+    from referentiel.models import Dataset
 
-    user = User.objects.get(username=USERNAME)
-    station = Station.objects.get(name=STATION)
-    programme = RingingProgramme.objects.get(programme__code=PROGRAMME)
     dataset = (
         Dataset.objects.writable_by(user)
         .filter(title__startswith="Suivi temporel des oiseaux communs par capture")
         .first()
         or Dataset.objects.writable_by(user).order_by("pk").first()
     )
-    session = session_save(
+    return session_save(
         user=user,
         fields={
             "station": station,
@@ -73,7 +59,15 @@ def _setup(captures: int) -> dict:
         },
         ringers=list(Ringer.objects.order_by("pk")[:2]),
     )
-    # The species ringed most at the station, with a EURING row and a ring size in stock.
+
+
+def _species(station) -> list[tuple]:
+    """The species ringed most at the station, with a EURING row and a ring size in
+    stock: ``(EuringSpecies, captures)``, twelve at most."""
+    from django.db.models import Count
+
+    from baguage.models import Capture, EuringSpecies
+
     ranked = (
         Capture.objects.filter(action="B", session__station=station)
         .values("taxon")
@@ -93,9 +87,15 @@ def _setup(captures: int) -> dict:
             species.append((reference, row["n"]))
         if len(species) == 12:
             break
-    rng = random.Random(2020)
-    # Controls: birds ringed here in the demo, one species in their history (no question).
-    ringed = list(
+    return species
+
+
+def _ringed(station, species) -> list[tuple[str, int]]:
+    """Birds ringed here in the demo, one species in their history (no question):
+    ``(ring number, taxon)``, the controls to draw from."""
+    from baguage.models import Capture
+
+    return list(
         Capture.objects.filter(
             action="B",
             session__station=station,
@@ -105,62 +105,84 @@ def _setup(captures: int) -> dict:
         .order_by("ring_number")
         .values_list("ring_number", "taxon")
     )
-    count = max(1, captures * CONTROLS // CAPTURES)
+
+
+def biometrics(rng, reference, index: int) -> dict:
+    """What is typed for a bird: age, sex, wing, mass, fat (now and then out of range)."""
+    from decimal import Decimal
+
+    low, high = float(reference.wing_min), float(reference.wing_max)
+    wing = rng.uniform(low, high)
+    if index % 50 == 17:  # now and then a wing out of range: a warning, still saved
+        wing = high + 6
+    mass = rng.uniform(float(reference.mass_min), float(reference.mass_max))
+    sex = rng.choice(["U", "U", "U", "M", "F"])
+    return {
+        "age": rng.choice(AGES),
+        "sex": sex,
+        "method": "" if sex == "U" else rng.choice(["P", "B", "C"]),
+        "wing": f"{wing:.0f}",
+        # Decimal comma, as typed in France.
+        "mass": f"{Decimal(str(round(mass, 1)))}".replace(".", ","),
+        "fat": str(rng.randint(0, 4)) if index % 3 else "",
+    }
+
+
+def _bird(reference) -> dict:
+    taxon = reference.taxon
+    french = (taxon.vernacular_name or "").split(",")[0].strip()
+    return {
+        "cd_nom": taxon.cd_nom,
+        "scientific": taxon.scientific_name,
+        "search": (french or taxon.scientific_name).lower(),
+        "size": reference.ring_size,
+    }
+
+
+def _birds(captures: int, species: list[tuple], ringed: list, count: int) -> list[dict]:
+    """``captures`` birds, ``count`` of them controls of ``ringed``, the others new
+    birds of ``species`` drawn by how often they are ringed (seeded: the same every run)."""
+    import random
+
+    rng = random.Random(2020)
     controls = rng.sample(ringed, count)
     control_at = set(rng.sample(range(2, captures), count))
     by_taxon = {reference.taxon_id: reference for reference, _n in species}
-
-    def biometrics(reference, index: int) -> dict:
-        low, high = float(reference.wing_min), float(reference.wing_max)
-        wing = rng.uniform(low, high)
-        if index % 50 == 17:  # now and then a wing out of range: a warning, still saved
-            wing = high + 6
-        mass = rng.uniform(float(reference.mass_min), float(reference.mass_max))
-        sex = rng.choice(["U", "U", "U", "M", "F"])
-        return {
-            "age": rng.choice(AGES),
-            "sex": sex,
-            "method": "" if sex == "U" else rng.choice(["P", "B", "C"]),
-            "wing": f"{wing:.0f}",
-            # Decimal comma, as typed in France.
-            "mass": f"{Decimal(str(round(mass, 1)))}".replace(".", ","),
-            "fat": str(rng.randint(0, 4)) if index % 3 else "",
-        }
-
-    def bird(reference) -> dict:
-        taxon = reference.taxon
-        french = (taxon.vernacular_name or "").split(",")[0].strip()
-        return {
-            "cd_nom": taxon.cd_nom,
-            "scientific": taxon.scientific_name,
-            "search": (french or taxon.scientific_name).lower(),
-            "size": reference.ring_size,
-        }
-
     birds = []
     weights = [n for _reference, n in species]
     for index in range(captures):
         if index in control_at:
             ring, taxon_id = controls.pop()
             reference = by_taxon[taxon_id]
-            birds.append(
-                {"action": "C", "ring": ring, **bird(reference)}
-                | biometrics(reference, index)
-            )
+            bird = {"action": "C", "ring": ring, **_bird(reference)}
         else:
             reference = rng.choices([r for r, _n in species], weights)[0]
-            birds.append(
-                {"action": "B", **bird(reference)} | biometrics(reference, index)
-            )
+            bird = {"action": "B", **_bird(reference)}
+        birds.append(bird | biometrics(rng, reference, index))
+    return birds
+
+
+def _setup(captures: int) -> dict:
+    """The session of ``saisie`` at the station, and the birds to enter."""
+    _django()
+    from baguage.models import RingingProgramme, Station
+    from referentiel.models import User
+
+    user = User.objects.get(username=USERNAME)
+    station = Station.objects.get(name=STATION)
+    programme = RingingProgramme.objects.get(programme__code=PROGRAMME)
+    session = _session_create(user, station, programme)
+    species = _species(station)
+    count = max(1, captures * CONTROLS // CAPTURES)
     return {
         "session": session.pk,
         "station": station.name,
         "programme": str(programme),
-        "dataset": dataset.title,
+        "dataset": session.dataset.title,
         "date": SESSION_DATE,
         "species": len(species),
         "controls": count,
-        "birds": birds,
+        "birds": _birds(captures, species, _ringed(station, species), count),
     }
 
 
