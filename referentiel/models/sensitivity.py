@@ -48,6 +48,12 @@ class SensitivityLevel(models.IntegerChoices):
         """The blurred area after « à l'échelle » (« de la commune »…)."""
         return BLURRED_AREAS.get(self.value, ("", ""))[1]
 
+    @classmethod
+    def areas_label(cls) -> str:
+        """Every blurred area, for a sentence: « commune, maille 10 km ou département »."""
+        *first, last = (area for area, _scale in BLURRED_AREAS.values())
+        return f"{', '.join(first)} ou {last}"
+
 
 class SensitivityRule(models.Model):
     """One row of a regional sensitivity référentiel (MNHN method, GeoNature's algorithm)."""

@@ -285,6 +285,7 @@ def test_terril_species_list_counts_only_placeable_records(client, world, reader
     assert "Alauda arvensis" in page and "Corvus corone" in page
     note = re.search(r"<p class=\"muted\" data-not-shown>(.*?)</p>", page, re.S)[1]
     assert note.startswith("2 données floutées pour vous")
+    assert "dont la zone (commune, maille 10 km ou département) recouvre" in note
 
     page = _page(client, world.coordinator_b, url)
     assert "Bubo bubo" in page
