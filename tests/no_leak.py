@@ -72,18 +72,19 @@ def two_organisations(
 
 
 def point_texts(x: float, y: float) -> list[str]:
-    """How a Lambert-93 point may be written: WGS84 to 4 decimals, rounded or truncated (any
-    longer writing contains one of them), and Lambert-93 to 10 m, rounded or truncated."""
-    texts = []
-    for transform in (to_api_transform(), 4326):
+    """How a Lambert-93 point may be written, in this order: its WGS84 longitude and
+    latitude to 4 decimals, each rounded then truncated (any longer writing contains one of
+    them), its Lambert-93 x and y truncated to 10 m; then the same WGS84 figures by PROJ's
+    default pipeline and the Lambert-93 ones rounded to 10 m."""
+    texts, extras = [], []
+    for transform, out in ((to_api_transform(), texts), (4326, extras)):
         wgs84 = Point(x, y, srid=2154).transform(transform, clone=True)
         for value in (wgs84.x, wgs84.y):
-            texts.append(f"{value:.4f}")
-            texts.append(f"{int(value * 10_000) / 10_000:.4f}")
-    for value in (x, y):
-        texts.append(f"{round(value, -1):.0f}")
-        texts.append(str(int(value))[:-1])
-    return texts
+            out.append(f"{value:.4f}")
+            out.append(f"{int(value * 10_000) / 10_000:.4f}")
+    texts += [str(int(x))[:-1], str(int(y))[:-1]]
+    extras += [f"{round(x, -1):.0f}", f"{round(y, -1):.0f}"]
+    return texts + extras
 
 
 def assert_hidden(text: str, secrets) -> None:

@@ -178,7 +178,8 @@ def test_campaign_reports_hidden_from_the_reader_are_shown_blurred_or_left_out(
         # action, its name and outline around the newt, are theirs to see
         # (test_action_sites_holding_hidden_records_are_not_named); the reporters'
         # personal data is not.
-        forbidden -= {MARKERS[5], *_secrets(world.crested_report.geom)[-4:]}
+        crested = world.crested_report.geom
+        forbidden -= {MARKERS[5], *point_texts(crested.x, crested.y)}
     pages = [
         reverse("sensibilisation:index"),
         reverse("sensibilisation:campaign_detail", args=[slug]),
