@@ -6,7 +6,9 @@ record, a public report) publishes one occurrence through the publish contract
 that its type, its deletion rule and its non-editability are the same in every app: the
 publish contract sets it, no form or serializer does. Each model names the reverse accessor
 with ``Meta.default_related_name`` (``occurrence.site_count``, ``occurrence.ringing_capture``…),
-the name the policy's links and the views already use.
+the name the policy's links and the views already use. The one variant: a terril
+campaign record exists only as its occurrence, so it redeclares the field required and
+deleted with the occurrence (``terrils.models.CampaignRecord``).
 """
 
 from django.db import models
