@@ -1,4 +1,4 @@
-"""Filter backends shared by every app's API."""
+"""Filter backends and query parameters shared by every app's API and pages."""
 
 import django_filters
 from django import forms
