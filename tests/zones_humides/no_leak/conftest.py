@@ -58,14 +58,8 @@ def taxa(taxa):
     return taxa
 
 
-@pytest.fixture
-def world(organisation, other_organisation, coordinateur_user, taxa):
-    """B = ``organisation`` (the CPIE, owner of the records), A = ``other_organisation``
-    (Eden 62, a reader of B's public dataset)."""
-    DepartementFactory()
-    CommuneFactory()
-    coordinator = coordinateur_user
-    dataset = DatasetFactory(producer=organisation, is_public=True, title="Suivis B")
+def _ponds(organisation, dataset, coordinator, taxa) -> dict:
+    """Two POP aires: a pond holding the sensitive newt, and a pond shown to everyone."""
     secret_observer = PersonFactory(
         first_name="Zhsecret",
         last_name="ZHSECRET-OBSERVATEUR",
@@ -114,7 +108,18 @@ def world(organisation, other_organisation, coordinateur_user, taxa):
         comment="ZHSECRET-COMMENTAIRE-PASSAGE",
     )
     shown_passage = passage(shown_pond, [(259, 5)], [observer])
+    return {
+        "aire": aire,
+        "shown_aire": shown_aire,
+        "hidden_pond": hidden_pond,
+        "shown_pond": shown_pond,
+        "hidden_passage": hidden_passage,
+        "shown_passage": shown_passage,
+    }
 
+
+def _fence(dataset, coordinator, taxa) -> dict:
+    """A drift fence on a non-public site: a morning's counts and an identified newt."""
     fence_site = SiteFactory(
         name=FENCE_SITE_NAME,
         kind="mare",
@@ -154,7 +159,17 @@ def world(organisation, other_organisation, coordinateur_user, taxa):
     individual = newt_capture_tag(user=coordinator, capture=capture, individual=None)
     individual.comment = "ZHSECRET-INDIVIDU"
     individual.save()
+    return {
+        "fence": fence,
+        "fence_site": fence_site,
+        "check": check,
+        "capture": capture,
+        "individual": individual,
+    }
 
+
+def _marsh(dataset, coordinator, taxa) -> dict:
+    """A public wetland: a sensitive record, a photographed newt, an operation, a level."""
     marsh = WetlandProfileFactory(
         site__name="Marais de la Couture",
         site__is_public=True,
@@ -193,28 +208,33 @@ def world(organisation, other_organisation, coordinateur_user, taxa):
     reading = water_level_save(
         user=coordinator, site=marsh, date=dt.date(2020, 4, 1), level_cm=30, gauge="E1"
     )
-    sensitive = Occurrence.objects.filter(taxon=taxa[139])
-    assert sensitive.count() == 3
-    assert set(sensitive.values_list("sensitivity_level", flat=True)) == {1}
     return {
-        "dataset": dataset,
-        "aire": aire,
-        "shown_aire": shown_aire,
-        "hidden_pond": hidden_pond,
-        "shown_pond": shown_pond,
-        "hidden_passage": hidden_passage,
-        "shown_passage": shown_passage,
-        "fence": fence,
-        "fence_site": fence_site,
-        "check": check,
-        "capture": capture,
-        "individual": individual,
         "marsh": marsh,
         "marsh_capture": marsh_capture,
         "marsh_newt": marsh_newt,
         "operation": operation,
         "reading": reading,
     }
+
+
+@pytest.fixture
+def world(organisation, other_organisation, coordinateur_user, taxa):
+    """B = ``organisation`` (the CPIE, owner of the records), A = ``other_organisation``
+    (Eden 62, a reader of B's public dataset)."""
+    DepartementFactory()
+    CommuneFactory()
+    coordinator = coordinateur_user
+    dataset = DatasetFactory(producer=organisation, is_public=True, title="Suivis B")
+    scene = {
+        "dataset": dataset,
+        **_ponds(organisation, dataset, coordinator, taxa),
+        **_fence(dataset, coordinator, taxa),
+        **_marsh(dataset, coordinator, taxa),
+    }
+    sensitive = Occurrence.objects.filter(taxon=taxa[139])
+    assert sensitive.count() == 3
+    assert set(sensitive.values_list("sensitivity_level", flat=True)) == {1}
+    return scene
 
 
 @pytest.fixture
