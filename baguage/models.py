@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from cpie_naturaliste.core.models import TimeStampedModel, TrackedModel
-from observations.models import Occurrence
+from observations.models import PublishedOccurrenceMixin
 from referentiel.models import Dataset, Person, Programme, Site, Taxon
 
 FRANCE_SCHEME = "FRP"
@@ -309,7 +309,7 @@ class Session(TrackedModel):
         return None if hours is None else float(self.nets_length_m) * hours
 
 
-class Capture(TrackedModel):
+class Capture(TrackedModel, PublishedOccurrenceMixin):
     """One bird handled in a session: newly ringed (B), controlled (C) or found dead (R)."""
 
     class Action(models.TextChoices):
@@ -406,16 +406,9 @@ class Capture(TrackedModel):
         _("n° de géolocalisateur (GLS)"), max_length=40, blank=True
     )
     remarks = models.CharField(_("remarques"), max_length=255, blank=True)
-    occurrence = models.OneToOneField(
-        Occurrence,
-        verbose_name=_("observation publiée"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="ringing_capture",
-    )
 
     class Meta:
+        default_related_name = "ringing_capture"
         verbose_name = _("capture")
         verbose_name_plural = _("captures")
         ordering = ["session", "line", "id"]

@@ -68,10 +68,6 @@ def captures_left_out(user, queryset: QuerySet[Capture]) -> int:
     return readable.count() - captures_shown_to(user, readable).count()
 
 
-def sessions_writable_by(user) -> QuerySet[Session]:
-    return writable(Session.objects.all(), user, **SESSION_PATHS)
-
-
 def session_can_edit(user, session: Session) -> bool:
     """Change the session itself (its form, its API PATCH)."""
     return may_write(user, session, **SESSION_PATHS)

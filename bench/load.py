@@ -18,8 +18,6 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,7 @@ import requests
 
 from bench import occurrences
 from bench.db import OUT, ROOT, bench_env, database_url, psql
+from bench.server import free_port, gunicorn_start, server_stop
 
 DB_NAME = "cpie_bench_load"
 # Another source (a smaller table, say) can be named; it is then used as it is.
@@ -113,44 +112,15 @@ def database_copy() -> float:
             time.sleep(5)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_start(port: int) -> subprocess.Popen:
-    SERVER_LOG.unlink(missing_ok=True)
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "cpie_naturaliste.wsgi"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-        + ["--worker-class", "sync", "--timeout", "120"]
-        + ["--error-logfile", str(SERVER_LOG)],
-        cwd=ROOT,
+    return gunicorn_start(
+        port,
+        workers=WORKERS,
+        options=["--worker-class", "sync", "--timeout", "120"],
         env=_env(),
-        start_new_session=True,
+        log=SERVER_LOG,
+        seconds=60,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn s'est arrêté :\n{SERVER_LOG.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server_stop(server)
-    raise RuntimeError("gunicorn ne répond pas après 60 s")
-
-
-def server_stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def logins_measure(port: int) -> dict:
@@ -232,7 +202,7 @@ def bench_load() -> dict:
             if row.startswith(RESULT_MARK)
         )
         figures["plan"] = json.loads(line.removeprefix(RESULT_MARK))
-        port = _free_port()
+        port = free_port()
         server = server_start(port)
         figures["login"] = logins_measure(port)
         figures["load_average_locust"] = os.getloadavg()[0]

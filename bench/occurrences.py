@@ -207,7 +207,7 @@ def occurrences_report(figures: dict, *, when: str) -> str:
     atlas = figures["atlas"]
     for kind, label in (
         ("selector", "sélecteur `atlas_contributions`"),
-        ("api", "API `/api/v1/atlas/?annee=`"),
+        ("api", "API `/api/v1/atlas/?year=`"),
         ("page", "page `/observations/atlas/` (année et année précédente)"),
     ):
         for user, latencies in atlas[kind].items():

@@ -181,7 +181,7 @@ def atlas_latencies(clients, requests: int) -> dict:
         rng = random.Random(f"atlas-{label}")
         years = [rng.randint(2005, 2024) for _ in range(requests + WARM_UP)]
         results["selector"][label] = _timed(partial(_atlas_table, user=user), years)
-        params = [{"annee": year} for year in years]
+        params = [{"year": year} for year in years]
         results["api"][label] = _timed(partial(_get, api, "/api/v1/atlas/"), params)
         results["page"][label] = _timed(
             partial(_get, page, "/observations/atlas/"), params

@@ -117,7 +117,7 @@ def _operations(year: int, user):
 
 def _partner_ids(year: int, user, programme_ids: list[int]) -> set[int]:
     start, end = _year_bounds(year)
-    actions = actions_visible_to(user).filter(start_date__gte=start, start_date__lt=end)
+    actions = actions_visible_to(user).filter(date_start__gte=start, date_start__lt=end)
     programme_partners = Programme.partners.through.objects.filter(
         programme_id__in=programme_ids
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from leaflet.admin import LeafletGeoAdmin
 
 from cpie_naturaliste.core.admin import ReaderScoped, in_organisation
-from observations.blurring import BLURRED_AREA_LABEL, Reader
+from observations.blurring import Reader
 from observations.counts import admin as counts_admin  # noqa: F401 (registers it)
 from observations.imports.selectors import import_batches_visible_to
 from observations.models import (
@@ -16,6 +16,7 @@ from observations.models import (
     SinpExport,
     Validation,
 )
+from referentiel.models import SensitivityLevel
 
 
 class ValidationInline(admin.TabularInline):
@@ -87,7 +88,7 @@ class OccurrenceAdmin(LeafletGeoAdmin):
         """The commune, unless the record is blurred coarser than its commune."""
         if not obj.is_precise and obj.sensitivity_level != 1:
             return _("(floutée : %(area)s)") % {
-                "area": BLURRED_AREA_LABEL[obj.sensitivity_level]
+                "area": SensitivityLevel(obj.sensitivity_level).area
             }
         return obj.commune
 

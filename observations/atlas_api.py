@@ -1,4 +1,4 @@
-"""Atlas contributions API: ``/api/v1/atlas/?annee=2020``.
+"""Atlas contributions API: ``/api/v1/atlas/?year=2020``.
 
 Registered on the site-wide router by ``observations.api.register``.
 """
@@ -67,7 +67,7 @@ class AtlasContributionsSerializer(serializers.Serializer):
 
 
 YEAR_PARAM = OpenApiParameter(
-    "annee",
+    "year",
     OpenApiTypes.INT,
     description=_(
         "Année (par défaut : la dernière année qui a des observations visibles)."
@@ -89,14 +89,14 @@ class AtlasViewSet(viewsets.ViewSet):
     )
     def list(self, request):
         queryset = Occurrence.objects.visible_to(request.user)
-        value = request.query_params.get("annee") or None
+        value = request.query_params.get("year") or None
         try:
             year = atlas_year_parse(
                 value,
                 default=atlas_years(queryset=queryset)[0] if value is None else 0,
             )
         except ValueError as error:
-            raise ValidationError({"annee": [str(error)]}) from None
+            raise ValidationError({"year": [str(error)]}) from None
         table = atlas_contributions(year=year, queryset=queryset)
         list_url = request.build_absolute_uri(reverse("occurrence-list"))
 

@@ -58,7 +58,6 @@ AREA_LEVELS = {
 AREA_EMPTY = {"commune_id": None, "departement_id": None, "grid_10km": ""}
 # Sensitivity level → the diffusion precision (SINP NIV_PRECIS) of what was shown.
 DIFFUSION_OF_LEVEL = {1: 1, 2: 2, 3: 3, 4: 4}
-BLURRED_AREA_LABEL = {1: "commune", 2: "maille 10 km", 3: "département"}
 
 
 @dataclass(frozen=True)

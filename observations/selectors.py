@@ -22,7 +22,6 @@ from django.db.models.functions import Coalesce
 from cpie_naturaliste.core.geo import to_api_transform
 from cpie_naturaliste.core.sql import queryset_sql
 from observations.blurring import display_geom, is_blurred_queryset, precise_condition
-from observations.models import Occurrence
 
 MAP_POINT_LIMIT = 5000
 # From this cell size, map cells are the stored 10 km grid codes (no geometry read).
@@ -184,7 +183,3 @@ def occurrences_geojson(*, queryset) -> str:
 def occurrences_count_upto(queryset, limit: int) -> int:
     """``min(count, limit + 1)`` without counting a million rows."""
     return queryset.order_by().values("id")[: limit + 1].count()
-
-
-def occurrence_history(occurrence: Occurrence):
-    return occurrence.changes.select_related("user")

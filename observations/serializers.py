@@ -10,10 +10,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from cpie_naturaliste.core.serializers import SlugRelatedField, Wgs84GeometryField
-from observations.blurring import BLURRED_AREA_LABEL, Reader, blur_instance
+from observations.blurring import Reader, blur_instance
 from observations.models import Occurrence
 from observations.services import occurrence_create, occurrence_update
-from referentiel.models import Dataset, Person, Programme, Site, Taxon
+from referentiel.models import Dataset, Person, Programme, SensitivityLevel, Site, Taxon
 
 READ_ONLY = [
     "id",
@@ -136,7 +136,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     def get_blurred_to(self, instance) -> str:
         if not getattr(instance, "is_blurred", False):
             return ""
-        return BLURRED_AREA_LABEL[instance.sensitivity_level]
+        return SensitivityLevel(instance.sensitivity_level).area
 
     def validate_dataset(self, dataset):
         user = self.context["request"].user

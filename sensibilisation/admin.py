@@ -24,7 +24,7 @@ class CampaignSpeciesInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "programme", "start_date", "end_date", "is_open"]
+    list_display = ["title", "programme", "date_start", "date_end", "is_open"]
     list_filter = ["is_open"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [CampaignSpeciesInline]
@@ -99,10 +99,10 @@ class ActionDocumentInline(OfOwnAction, admin.TabularInline):
 
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "start_date", "action_line", "participants_count"]
+    list_display = ["title", "kind", "date_start", "action_line", "participants_count"]
     list_filter = ["kind", "action_line", "format"]
     search_fields = ["title", "theme"]
-    date_hierarchy = "start_date"
+    date_hierarchy = "date_start"
     autocomplete_fields = ["site", "commune", "partners"]
     inlines = [TrainingSessionInline, ActionParticipantInline, ActionDocumentInline]
 

@@ -42,14 +42,14 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CampaignSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "slug"
-    ordering = ["-start_date", "title"]
+    ordering = ["-date_start", "title"]
 
     def get_queryset(self):
         return (
             Campaign.objects.filter(is_open=True)
             .select_related("programme")
             .prefetch_related("species__taxon")
-            .order_by("-start_date", "title")
+            .order_by("-date_start", "title")
         )
 
     @extend_schema(
@@ -85,12 +85,12 @@ class ActionViewSet(viewsets.ModelViewSet):
     serializer_class = ActionSerializer
     permission_classes = [ActionPermission]
     filterset_fields = ["kind", "action_line", "format"]
-    ordering_fields = ["start_date", "title"]
-    ordering = ["-start_date", "id"]
+    ordering_fields = ["date_start", "title"]
+    ordering = ["-date_start", "id"]
 
     def get_queryset(self):
         return actions_with_reach(actions_visible_to(self.request.user)).order_by(
-            "-start_date", "id"
+            "-date_start", "id"
         )
 
     def _save(self, serializer, **extra):

@@ -203,8 +203,8 @@ class ActionForm(forms.ModelForm):
         fields = [
             "kind",
             "title",
-            "start_date",
-            "end_date",
+            "date_start",
+            "date_end",
             "site",
             "commune",
             "theme",
@@ -217,8 +217,8 @@ class ActionForm(forms.ModelForm):
             "description",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "partners": forms.SelectMultiple(attrs={"size": 6}),
             "commune": forms.TextInput(attrs={"placeholder": "code INSEE, ex. 62528"}),
         }

@@ -141,7 +141,7 @@ def figures_for_year(*, actions: QuerySet, year: int) -> dict:
     SQL: actions by kind, people trained, people made aware, volunteer days and hours,
     publications."""
     rows = (
-        actions_with_reach(actions.annotate(year=ExtractYear("start_date")))
+        actions_with_reach(actions.annotate(year=ExtractYear("date_start")))
         .filter(year=year)
         .values("action_line", "kind")
         .annotate(

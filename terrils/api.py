@@ -1,4 +1,4 @@
-"""Terrils API under ``/api/v1/terrils/``: the registry (GeoJSON in WGS84, ``?annee=`` and
+"""Terrils API under ``/api/v1/terrils/``: the registry (GeoJSON in WGS84, ``?year=`` and
 ``?version=`` add each terril's score and class), ``scores/`` with their breakdown and
 ``classement/`` (ranking of a year)."""
 
@@ -21,7 +21,7 @@ from terrils.serializers import (
 )
 from terrils.services import version_resolve
 
-YEAR = OpenApiParameter("annee", OpenApiTypes.INT, description="Année de campagne")
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Année de campagne")
 VERSION = OpenApiParameter(
     "version", OpenApiTypes.STR, description="Code de la version de la méthode"
 )
@@ -35,7 +35,7 @@ def _version(request):
 
 
 def _year(request) -> int | None:
-    value = request.query_params.get("annee", "")
+    value = request.query_params.get("year", "")
     return int(value) if value.isdigit() else None
 
 
@@ -82,7 +82,7 @@ class TerrilViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(parameters=[YEAR, VERSION])
 class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
     """Stored scores with their breakdown as the reader may see it (the species they may
-    not see named are one "Données sensibles" line); filters ``annee``, ``version``,
+    not see named are one "Données sensibles" line); filters ``year``, ``version``,
     ``terril``."""
 
     serializer_class = ScoreSerializer
@@ -108,7 +108,7 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class RankingViewSet(viewsets.ViewSet):
-    """The ranking of the terrils evaluated in ``annee`` (default: the latest year)."""
+    """The ranking of the terrils evaluated in ``year`` (default: the latest year)."""
 
     permission_classes = [permissions.IsAuthenticated]
 

@@ -267,10 +267,6 @@ class ScoreView:
         return self.score.total
 
     @property
-    def hidden_count(self) -> int:
-        return len(self.hidden_keys)
-
-    @property
     def hidden_label(self) -> str:
         if not self.hidden_keys:
             return ""

@@ -278,7 +278,7 @@ class ManagementOperationForm(forms.ModelForm):
             "contractor",
             "beneficiary",
             "cost_eur",
-            "participant_count",
+            "participants_count",
             "participants",
         ]
         widgets = {

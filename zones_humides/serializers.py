@@ -207,7 +207,7 @@ class ManagementOperationSerializer(GeoFeatureModelSerializer):
             "contractor",
             "beneficiary",
             "cost_eur",
-            "participant_count",
+            "participants_count",
         ]
 
 

@@ -3,13 +3,42 @@ migrations (the project's ``CELERY_BEAT_SCHEDULER``).
 
 Why rows and not ``CELERY_BEAT_SCHEDULE``: an administrator can move or disable a task in
 the admin, and beat would write a settings entry back over their change at every start.
-Why one helper: each app's schedule migration had grown its own copy of these lines; a
-migration now names its task and its crontab and calls :func:`beat_schedule_save` from its
-``RunPython`` functions (module-level functions, so that the migration can be squashed).
-Both functions take the migration's ``apps`` (historical models), never the real ones.
+Why one helper: each app's schedule migration had grown its own copy of these lines, then
+its own pair of ``RunPython`` functions around them; a migration now only names its task and
+its crontab, ``operations = [beat_schedule(name=…, task=…, description=…, hour=…)]``. The
+operation's functions are :func:`functools.partial` of module-level functions, which
+Django's migration writer serializes, so that the migration can still be squashed. Every
+function takes the migration's ``apps`` (historical models), never the real ones.
 """
 
+from functools import partial
+
+from django.db import migrations
+
 BEAT_TIMEZONE = "Europe/Paris"
+
+
+def beat_schedule(*, name: str, task: str, description: str, **crontab: str):
+    """The operation of a schedule migration: the periodic task ``name`` running ``task``
+    on ``crontab`` (``minute``, ``hour``, ``day_of_month``…), removed when migrating back."""
+    return migrations.RunPython(
+        partial(
+            beat_schedule_forwards,
+            name=name,
+            task=task,
+            description=description,
+            **crontab,
+        ),
+        partial(beat_schedule_backwards, name=name),
+    )
+
+
+def beat_schedule_forwards(apps, schema_editor, **fields) -> None:
+    beat_schedule_save(apps, **fields)
+
+
+def beat_schedule_backwards(apps, schema_editor, *, name: str) -> None:
+    beat_schedule_delete(apps, name=name)
 
 
 def beat_schedule_save(

@@ -1,4 +1,4 @@
-"""Filter backends shared by every app's API."""
+"""Filter backends and query parameters shared by every app's API and pages."""
 
 import django_filters
 from django import forms
@@ -95,3 +95,9 @@ def reader_filterset(model, fields: list[str], choices: dict) -> type:
         (django_filters.FilterSet,),
         {**declared, "Meta": meta},
     )
+
+
+def page_year(query, default: str | None = "") -> str | None:
+    """A page's ``?year=``, the query parameter of every app; ``?annee=``, the name the
+    pages' links and forms had before, is still read so that saved links keep working."""
+    return query.get("year", query.get("annee", default))

@@ -10,28 +10,21 @@ BEAT_TASK_NAME = "Bilan annuel à la Région (année N-1, XLSX)"
 BEAT_TASK = "indicateurs.tasks.report_annual_task"
 
 
-def beat_schedule_create(apps, schema_editor):
-    beat.beat_schedule_save(
-        apps,
-        name=BEAT_TASK_NAME,
-        task=BEAT_TASK,
-        minute="0",
-        hour="4",
-        day_of_month="10",
-        month_of_year="1",
-        description="Chaque année le 10 janvier : classeur du bilan annuel de "
-        "l'année écoulée (indicateurs des actions 1 à 3 et tableaux de détail).",
-    )
-
-
-def beat_schedule_delete(apps, schema_editor):
-    beat.beat_schedule_delete(apps, name=BEAT_TASK_NAME)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("indicateurs", "0001_annual_reports"),
     ]
 
-    operations = [migrations.RunPython(beat_schedule_create, beat_schedule_delete)]
+    operations = [
+        beat.beat_schedule(
+            name=BEAT_TASK_NAME,
+            task=BEAT_TASK,
+            minute="0",
+            hour="4",
+            day_of_month="10",
+            month_of_year="1",
+            description="Chaque année le 10 janvier : classeur du bilan annuel de "
+            "l'année écoulée (indicateurs des actions 1 à 3 et tableaux de détail).",
+        )
+    ]

@@ -10,26 +10,19 @@ BEAT_TASK_NAME = "Historique des présences (découvertes remarquables)"
 BEAT_TASK = "indicateurs.tasks.presence_summary_task"
 
 
-def beat_schedule_create(apps, schema_editor):
-    beat.beat_schedule_save(
-        apps,
-        name=BEAT_TASK_NAME,
-        task=BEAT_TASK,
-        minute="*/15",
-        description="Toutes les 15 minutes : table des présences valides par "
-        "taxon, département ou territoire et année, d'où le tableau de bord des "
-        "indicateurs lit les premières mentions.",
-    )
-
-
-def beat_schedule_delete(apps, schema_editor):
-    beat.beat_schedule_delete(apps, name=BEAT_TASK_NAME)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("indicateurs", "0004_presence_history"),
     ]
 
-    operations = [migrations.RunPython(beat_schedule_create, beat_schedule_delete)]
+    operations = [
+        beat.beat_schedule(
+            name=BEAT_TASK_NAME,
+            task=BEAT_TASK,
+            minute="*/15",
+            description="Toutes les 15 minutes : table des présences valides par "
+            "taxon, département ou territoire et année, d'où le tableau de bord des "
+            "indicateurs lit les premières mentions.",
+        )
+    ]

@@ -77,13 +77,6 @@ class CountImportResult:
     errors: ErrorLog = field(default_factory=ErrorLog)
 
 
-def count_import_headers(programme: CountProgramme) -> list[str]:
-    """The template's header row."""
-    fixed = ["site", "date", "couverture", "observateurs", "temperature", "humidite"]
-    fixed += ["glace", "niveau_eau", "derangement", "commentaire"]
-    return fixed + [taxon.scientific_name for taxon in programme_taxa(programme)]
-
-
 def counts_import(
     *, programme: CountProgramme, path: Path, filename: str, user
 ) -> CountImportResult:

@@ -153,13 +153,6 @@ def count_delete(*, count: SiteCount, user) -> None:
 
 
 @transaction.atomic
-def visit_delete(*, visit: CountVisit, user) -> None:
-    for count in visit.counts.select_related("occurrence"):
-        count_delete(count=count, user=user)
-    visit.delete()
-
-
-@transaction.atomic
 def visits_create_bulk(*, entries: Iterable[VisitEntry], user) -> list[CountVisit]:
     """New visits (none yet for their site and season) written in a few statements, for a
     season's import or the demo: same rows and occurrences as ``visit_save``."""

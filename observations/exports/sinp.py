@@ -29,7 +29,6 @@ recomputed, taxon renamed, dataset retitled).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -44,10 +43,8 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
-    Count,
     Exists,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -56,7 +53,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpie_naturaliste.core.jobs.services import (
@@ -69,6 +66,15 @@ from cpie_naturaliste.core.sql import queryset_sql
 from observations.blurring import Reader
 from observations.exports.columns import COLUMNS, export_values
 from observations.exports.files import file_sha256, zip_write
+from observations.exports.sinp_manifest import (
+    DATASET_DIR,
+    DELETIONS,
+    MANIFEST,
+    OCCURRENCES,
+    datasets_metadata,
+    json_bytes,
+    manifest,
+)
 from observations.exports.writers import write_csv
 from observations.models import (
     Occurrence,
@@ -76,7 +82,7 @@ from observations.models import (
     SinpExport,
     SinpExportItem,
 )
-from referentiel.models import Dataset, Scope
+from referentiel.models import Scope
 from referentiel.permissions import can_coordinate
 
 logger = logging.getLogger(__name__)
@@ -87,12 +93,6 @@ logger = logging.getLogger(__name__)
 FAUNE_KINGDOMS = ("Animalia",)
 
 YEAR_MIN = 1800
-MANIFEST = "export.json"
-OCCURRENCES = "occurrences.csv"
-DELETIONS = "suppressions.csv"
-DATASET_DIR = "jdd"
-DATA_TYPE = {"code": "1", "libelle": "Occurrences de taxons"}
-GEOMETRY_NOTE = "WKT, WGS84 (EPSG:4326), 6 décimales, précise (non floutée)"
 
 # progress(percent, rows_written, rows_to_write)
 Progress = Callable[[int, int, int], None] | None
@@ -334,13 +334,16 @@ def _run(export: SinpExport, progress: Progress) -> None:
                 with files[DELETIONS].open("wb") as out:
                     write_csv(_deletion_rows(export), out, bom=False)
             report(92, rows, rows)
-            datasets = _datasets_metadata(export)
+            datasets = datasets_metadata(export)
             members.append(
-                (MANIFEST, _json(_manifest(export, rows, deletions, files, datasets)))
+                (
+                    MANIFEST,
+                    json_bytes(manifest(export, rows, deletions, files, datasets)),
+                )
             )
             members.extend(files.items())
             members.extend(
-                (f"{DATASET_DIR}/{key}.json", _json(value))
+                (f"{DATASET_DIR}/{key}.json", json_bytes(value))
                 for key, value in datasets.items()
             )
             partial = tmp / "export.zip"
@@ -443,126 +446,6 @@ def _deletion_rows(export: SinpExport) -> QuerySet:
             ),
         )
     )
-
-
-def _datasets_metadata(export: SinpExport) -> dict[str, dict]:
-    """``{idSINPJdd: metadata}`` of the datasets of the rows and deletions sent, sorted."""
-    sent = SinpExportItem.objects.filter(export=export, deleted=False).values("uuid")
-    counts = {
-        row["dataset_id"]: row
-        for row in Occurrence.objects.filter(uuid__in=sent)
-        .order_by()
-        .values("dataset_id")
-        .annotate(n=Count("id"), first=Min("date_start"), last=Max("date_end"))
-    }
-    record = Occurrence.objects.filter(uuid=OuterRef("uuid"))
-    tombstone = OccurrenceDeletion.objects.filter(uuid=OuterRef("uuid"))
-    deleted = {
-        row["dataset"]: row["n"]
-        for row in SinpExportItem.objects.filter(export=export, deleted=True)
-        .annotate(
-            dataset=Coalesce(
-                Subquery(record.values("dataset_id")[:1]),
-                Subquery(tombstone.values("dataset_id")[:1]),
-            )
-        )
-        .order_by()
-        .values("dataset")
-        .annotate(n=Count("id"))
-    }
-    datasets = (
-        Dataset.objects.filter(pk__in=set(counts) | set(deleted))
-        .select_related("producer", "programme__coordinator")
-        .order_by("uuid")
-    )
-    metadata = {}
-    with translation.override("fr"):
-        for dataset in datasets:
-            row = counts.get(dataset.pk, {})
-            metadata[str(dataset.uuid)] = _dataset_metadata(
-                export,
-                dataset,
-                rows=row.get("n", 0),
-                deletions=deleted.get(dataset.pk, 0),
-                first=row.get("first"),
-                last=row.get("last"),
-            )
-    return metadata
-
-
-def _dataset_metadata(export, dataset: Dataset, *, rows, deletions, first, last):
-    programme = dataset.programme
-    return {
-        "idSINPJdd": str(dataset.uuid),
-        "libelle": dataset.title,
-        "libelleCourt": dataset.short_title or dataset.title[:50],
-        "description": dataset.description,
-        "typeDonnees": DATA_TYPE,
-        "dSPublique": "Pu" if dataset.is_public else "Pr",
-        "organismeProducteur": {
-            "nom": dataset.producer.name,
-            "sigle": dataset.producer.short_name,
-        },
-        "licence": {
-            "code": dataset.licence,
-            "libelle": str(dataset.get_licence_display()),
-        },
-        "cadreAcquisition": None
-        if programme is None
-        else {
-            "code": programme.code,
-            "libelle": programme.name,
-            "description": programme.description,
-            "niveauTerritorial": str(programme.get_level_display()),
-            "organismeCoordinateur": programme.coordinator.name,
-            "anneeDebut": programme.start_year,
-            "anneeFin": programme.end_year,
-        },
-        "export": {"annee": export.year, "pole": export.pole, "mode": export.mode},
-        "nombreOccurrences": rows,
-        "nombreSuppressions": deletions,
-        "dateDebut": first.isoformat() if first else None,
-        "dateFin": last.isoformat() if last else None,
-    }
-
-
-def _manifest(export, rows, deletions, files: dict[str, Path], datasets) -> dict:
-    manifest = {
-        "standard": "SINP Occurrences de taxon v2 (noms de champs DEE)",
-        "annee": export.year,
-        "pole": export.pole,
-        "mode": export.mode,
-        "perimetre": export.organisation.name if export.organisation else "réseau",
-        "format": {
-            "encodage": "UTF-8 sans BOM",
-            "separateur": ";",
-            "finDeLigne": "LF",
-            "geometrie": GEOMETRY_NOTE,
-            "nomenclatures": "codes SINP",
-        },
-        OCCURRENCES: {
-            "lignes": rows,
-            "colonnes": list(COLUMNS),
-            "sha256": file_sha256(files[OCCURRENCES]),
-        },
-    }
-    if DELETIONS in files:
-        manifest[DELETIONS] = {
-            "lignes": deletions,
-            "colonnes": ["idSINPOccTax", "idSINPJdd", "motif"],
-            "motifs": {
-                "supprimee": "observation supprimée",
-                "non_validee": "observation qui n'est plus validée",
-                "hors_perimetre": "observation passée à une autre année ou un autre pôle",
-            },
-            "sha256": file_sha256(files[DELETIONS]),
-        }
-    manifest["jeuxDeDonnees"] = [f"{DATASET_DIR}/{key}.json" for key in datasets]
-    return manifest
-
-
-def _json(value) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 # --- The yearly export -------------------------------------------------------------------------

@@ -16,24 +16,6 @@ BEAT_TASK_NAME = "Export SINP/RAIN annuel (année N-1, faune et flore)"
 BEAT_TASK = "observations.tasks.sinp_export_annual"
 
 
-def beat_schedule_create(apps, schema_editor):
-    beat.beat_schedule_save(
-        apps,
-        name=BEAT_TASK_NAME,
-        task=BEAT_TASK,
-        minute="0",
-        hour="3",
-        day_of_month="5",
-        month_of_year="1",
-        description="Chaque année le 5 janvier : export SINP de l'année écoulée "
-        "pour les pôles faune et flore (complet la première fois, incrémental ensuite).",
-    )
-
-
-def beat_schedule_delete(apps, schema_editor):
-    beat.beat_schedule_delete(apps, name=BEAT_TASK_NAME)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
@@ -228,5 +210,14 @@ class Migration(migrations.Migration):
                 fields=("export", "uuid"), name="sinp_item_export_uuid"
             ),
         ),
-        migrations.RunPython(beat_schedule_create, beat_schedule_delete),
+        beat.beat_schedule(
+            name=BEAT_TASK_NAME,
+            task=BEAT_TASK,
+            minute="0",
+            hour="3",
+            day_of_month="5",
+            month_of_year="1",
+            description="Chaque année le 5 janvier : export SINP de l'année écoulée "
+            "pour les pôles faune et flore (complet la première fois, incrémental ensuite).",
+        ),
     ]

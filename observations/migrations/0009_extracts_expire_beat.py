@@ -11,29 +11,22 @@ BEAT_TASK_NAME = "Suppression des fichiers d'extraction expirés"
 BEAT_TASK = "observations.tasks.extracts_expire_task"
 
 
-def beat_schedule_create(apps, schema_editor):
-    beat.beat_schedule_save(
-        apps,
-        name=BEAT_TASK_NAME,
-        task=BEAT_TASK,
-        minute="30",
-        hour="2",
-        description=(
-            "Chaque nuit à 2 h 30 : supprime les fichiers des extractions dont la durée "
-            "de conservation est dépassée (l'extraction passe à « Expirée », le journal "
-            "des échanges reste)."
-        ),
-    )
-
-
-def beat_schedule_delete(apps, schema_editor):
-    beat.beat_schedule_delete(apps, name=BEAT_TASK_NAME)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("observations", "0008_grid_covering_index"),
     ]
 
-    operations = [migrations.RunPython(beat_schedule_create, beat_schedule_delete)]
+    operations = [
+        beat.beat_schedule(
+            name=BEAT_TASK_NAME,
+            task=BEAT_TASK,
+            minute="30",
+            hour="2",
+            description=(
+                "Chaque nuit à 2 h 30 : supprime les fichiers des extractions dont la durée "
+                "de conservation est dépassée (l'extraction passe à « Expirée », le journal "
+                "des échanges reste)."
+            ),
+        )
+    ]

@@ -10,6 +10,7 @@ from .occurrences import (
     Source,
     Validation,
 )
+from .published import PublishedOccurrenceMixin
 
 __all__ = [
     "CountProgramme",
@@ -23,6 +24,7 @@ __all__ = [
     "Occurrence",
     "OccurrenceChange",
     "OccurrenceDeletion",
+    "PublishedOccurrenceMixin",
     "SinpExport",
     "SinpExportItem",
     "Source",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cpie_naturaliste.core.models import TimeStampedModel
 from referentiel.models import Dataset, Person, Programme, Site, Taxon
 
-from .occurrences import Occurrence
+from .published import PublishedOccurrenceMixin
 
 
 class CountProgrammeQuerySet(models.QuerySet):
@@ -201,7 +201,7 @@ class CountVisit(TimeStampedModel):
         return f"{self.count_site} – {self.season}"
 
 
-class SiteCount(models.Model):
+class SiteCount(PublishedOccurrenceMixin):
     """The count of one species or species group at one visit (0 is a count)."""
 
     visit = models.ForeignKey(
@@ -217,17 +217,9 @@ class SiteCount(models.Model):
         related_name="site_counts",
     )
     count = models.PositiveIntegerField(_("effectif"))
-    occurrence = models.OneToOneField(
-        Occurrence,
-        verbose_name=_("observation publiée"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="site_count",
-    )
 
     class Meta:
+        default_related_name = "site_count"
         verbose_name = _("effectif compté")
         verbose_name_plural = _("effectifs comptés")
         constraints = [

@@ -25,7 +25,3 @@ def nomenclature_labels(mnemonic: str) -> dict[str, str]:
 
 def nomenclature_choices(mnemonic: str) -> list[tuple[str, str]]:
     return [(code, f"{label}") for code, label in nomenclature_labels(mnemonic).items()]
-
-
-def nomenclature_cache_clear() -> None:
-    _CACHE.clear()

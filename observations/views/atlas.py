@@ -1,4 +1,4 @@
-"""The atlas contributions page: ``/observations/atlas/?annee=2020``."""
+"""The atlas contributions page: ``/observations/atlas/?year=2020``."""
 
 from urllib.parse import urlencode
 
@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cpie_naturaliste.core.filters import page_year
 from observations.atlas import (
     AtlasLine,
     atlas_contributions_by_year,
@@ -33,7 +34,7 @@ def atlas_page(request: HttpRequest) -> HttpResponse:
     years = atlas_years(queryset=queryset)
     error = ""
     try:
-        year = atlas_year_parse(request.GET.get("annee"), default=years[0])
+        year = atlas_year_parse(page_year(request.GET, None), default=years[0])
     except ValueError as exc:
         error, year = str(exc), years[0]
     tables = atlas_contributions_by_year(years=[year - 1, year], queryset=queryset)

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from observations.blurring import BLURRED_AREA_LABEL, Reader, blur_instance
+from observations.blurring import Reader, blur_instance
 from observations.display import (
     change_history,
     occurrence_sections,
@@ -29,6 +29,7 @@ from observations.permissions import (
 )
 from observations.services import occurrences_validate
 from observations.views.occurrence_entry import visible_occurrence
+from referentiel.models import SensitivityLevel
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -60,7 +61,7 @@ def _render_detail(
             "sections": occurrence_sections(occurrence),
             # The history holds past places and comments: not for a blurred reader.
             "blurred": blurred,
-            "blurred_to": BLURRED_AREA_LABEL.get(occurrence.sensitivity_level, ""),
+            "blurred_scale": SensitivityLevel(occurrence.sensitivity_level).area_scale,
             "validations": [] if blurred else validation_history(occurrence),
             "history": [] if blurred else change_history(occurrence),
             "geometry": json.loads(geometry_as_geojson(occurrence.geom)),

@@ -1,7 +1,7 @@
 from .accounts import Organisation, Person, Role, Scope, User
 from .nomenclatures import Nomenclature, NomenclatureType
 from .programmes import Dataset, Programme
-from .sensitivity import SensitivityRule
+from .sensitivity import SensitivityLevel, SensitivityRule
 from .taxa import AtlasGroup, AtlasGroupRule, Rarity, RedList, Taxon, TaxonStatus
 from .territories import Commune, Departement, Site
 
@@ -20,6 +20,7 @@ __all__ = [
     "RedList",
     "Role",
     "Scope",
+    "SensitivityLevel",
     "SensitivityRule",
     "Site",
     "Taxon",

@@ -19,6 +19,41 @@ MONTH = [MinValueValidator(1), MaxValueValidator(12)]
 DAY = [MinValueValidator(1), MaxValueValidator(31)]
 PERIOD_FIELDS = ("start_month", "start_day", "end_month", "end_day")
 
+# Level → the area a record of that level is blurred to: its name and « à l'échelle … ».
+BLURRED_AREAS = {
+    1: ("commune", "de la commune"),
+    2: ("maille 10 km", "de la maille 10 km"),
+    3: ("département", "du département"),
+}
+
+
+class SensitivityLevel(models.IntegerChoices):
+    """The SINP sensitivity levels. A reader not cleared for a record of level 1–3 sees it
+    blurred to its commune, its 10 km cell or its département; level 4 is not shown."""
+
+    PRECISE = 0, _("0 – diffusion précise")
+    COMMUNE = 1, _("1 – commune")
+    GRID_10KM = 2, _("2 – maille 10 km")
+    DEPARTEMENT = 3, _("3 – département")
+    WITHHELD = 4, _("4 – aucune diffusion")
+
+    @property
+    def area(self) -> str:
+        """The blurred area (« commune », « maille 10 km », « département »); empty for
+        levels 0 and 4."""
+        return BLURRED_AREAS.get(self.value, ("", ""))[0]
+
+    @property
+    def area_scale(self) -> str:
+        """The blurred area after « à l'échelle » (« de la commune »…)."""
+        return BLURRED_AREAS.get(self.value, ("", ""))[1]
+
+    @classmethod
+    def areas_label(cls) -> str:
+        """Every blurred area, for a sentence: « commune, maille 10 km ou département »."""
+        *first, last = (area for area, _scale in BLURRED_AREAS.values())
+        return f"{', '.join(first)} ou {last}"
+
 
 class SensitivityRule(models.Model):
     """One row of a regional sensitivity référentiel (MNHN method, GeoNature's algorithm)."""
@@ -79,13 +114,7 @@ class SensitivityRule(models.Model):
     level = models.PositiveSmallIntegerField(
         _("niveau de sensibilité"),
         validators=[MaxValueValidator(4)],
-        choices=[
-            (0, _("0 – diffusion précise")),
-            (1, _("1 – commune")),
-            (2, _("2 – maille 10 km")),
-            (3, _("3 – département")),
-            (4, _("4 – aucune diffusion")),
-        ],
+        choices=SensitivityLevel.choices,
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
     comment = models.TextField(_("commentaire"), blank=True)

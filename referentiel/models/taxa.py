@@ -195,9 +195,6 @@ class Taxon(models.Model):
             )
         return self.scientific_name
 
-    def refresh_search_text(self) -> None:
-        self.search_text = build_search_text(self.scientific_name, self.vernacular_name)
-
 
 def build_search_text(scientific_name: str, vernacular_name: str) -> str:
     return normalize_search(f"{scientific_name}|{vernacular_name}")

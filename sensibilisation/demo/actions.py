@@ -84,10 +84,10 @@ def actions_upsert(*, volunteers: list[Volunteer]) -> int:
         action, created = Action.objects.get_or_create(
             organisation=cpie,
             title=row["title"],
-            start_date=dt.date.fromisoformat(row["start"]),
+            date_start=dt.date.fromisoformat(row["start"]),
             defaults={
                 "kind": row["kind"],
-                "end_date": dt.date.fromisoformat(row["end"]) if row["end"] else None,
+                "date_end": dt.date.fromisoformat(row["end"]) if row["end"] else None,
                 "action_line": int(row["line"]),
                 "participants_count": int(row["participants"]),
                 "format": row["format"],

@@ -83,7 +83,7 @@ def campaigns_upsert() -> list[Campaign]:
                 "programme": programme,
                 "dataset": dataset,
                 "organisation": cpie,
-                "start_date": dt.date(2019, 3, 1),
+                "date_start": dt.date(2019, 3, 1),
                 "is_open": True,
             },
         )

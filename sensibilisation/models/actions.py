@@ -63,8 +63,8 @@ class Action(TrackedModel):
     )
     kind = models.CharField(_("type d'action"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("intitulé"), max_length=200)
-    start_date = models.DateField(_("date de début"))
-    end_date = models.DateField(_("date de fin"), null=True, blank=True)
+    date_start = models.DateField(_("date de début"))
+    date_end = models.DateField(_("date de fin"), null=True, blank=True)
     site = models.ForeignKey(
         Site,
         verbose_name=_("site"),
@@ -118,13 +118,13 @@ class Action(TrackedModel):
     class Meta:
         verbose_name = _("action de sensibilisation")
         verbose_name_plural = _("actions de sensibilisation")
-        ordering = ["-start_date", "title"]
+        ordering = ["-date_start", "title"]
         indexes = [
-            models.Index(fields=["start_date", "action_line"], name="action_year_line")
+            models.Index(fields=["date_start", "action_line"], name="action_year_line")
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__lte=F("end_date")),
+                condition=Q(date_end__isnull=True) | Q(date_start__lte=F("date_end")),
                 name="action_dates_ordered",
                 violation_error_message=_("La date de fin précède la date de début."),
             ),
@@ -136,7 +136,7 @@ class Action(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start_date:%d/%m/%Y})"
+        return f"{self.title} ({self.date_start:%d/%m/%Y})"
 
     @property
     def place(self):

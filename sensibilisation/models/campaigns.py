@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel
+from observations.models import PublishedOccurrenceMixin
 from referentiel.models import Dataset, Organisation, Programme, Taxon
 
 
@@ -40,8 +41,8 @@ class Campaign(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="sensibilisation_campaigns",
     )
-    start_date = models.DateField(_("début"))
-    end_date = models.DateField(_("fin"), null=True, blank=True)
+    date_start = models.DateField(_("début"))
+    date_end = models.DateField(_("fin"), null=True, blank=True)
     is_open = models.BooleanField(
         _("ouverte au public"),
         default=True,
@@ -51,11 +52,11 @@ class Campaign(TimeStampedModel):
     class Meta:
         verbose_name = _("campagne participative")
         verbose_name_plural = _("campagnes participatives")
-        ordering = ["-start_date", "title"]
+        ordering = ["-date_start", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__lte=models.F("end_date")),
+                condition=Q(date_end__isnull=True)
+                | Q(date_start__lte=models.F("date_end")),
                 name="campaign_dates_ordered",
                 violation_error_message=_("La fin précède le début de la campagne."),
             )
@@ -104,7 +105,7 @@ class CampaignSpecies(models.Model):
         return f"{self.common_name} ({self.taxon.scientific_name})"
 
 
-class Report(TimeStampedModel):
+class Report(TimeStampedModel, PublishedOccurrenceMixin):
     """One sighting sent by a member of the public through a campaign form."""
 
     class Status(models.TextChoices):
@@ -138,14 +139,6 @@ class Report(TimeStampedModel):
         _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
-    occurrence = models.OneToOneField(
-        "observations.Occurrence",
-        verbose_name=_("observation"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="campaign_report",
-    )
     client_hash = models.CharField(
         _("empreinte de l'adresse IP"),
         max_length=64,
@@ -154,6 +147,7 @@ class Report(TimeStampedModel):
     )
 
     class Meta:
+        default_related_name = "campaign_report"
         verbose_name = _("signalement")
         verbose_name_plural = _("signalements")
         ordering = ["-created_at"]

@@ -76,7 +76,7 @@ def person_export(
             {
                 "action": participation.action.title,
                 "type": participation.action.get_kind_display(),
-                "date": _iso(participation.action.start_date),
+                "date": _iso(participation.action.date_start),
                 "role": participation.get_role_display(),
                 "heures": float(participation.hours)
                 if participation.hours is not None

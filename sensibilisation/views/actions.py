@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cpie_naturaliste.core.filters import page_year
 from cpie_naturaliste.core.pagination import CappedPage
 from referentiel.permissions import can_read_network
 from sensibilisation.forms import ActionForm, ParticipantsForm, TrainingSessionForm
@@ -47,9 +48,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
     actions = actions_with_reach(
         actions_visible_to(request.user).select_related("site", "commune")
     )
-    year = request.GET.get("annee", "")
+    year = page_year(request.GET)
     if year.isdigit():
-        actions = actions.filter(start_date__year=int(year))
+        actions = actions.filter(date_start__year=int(year))
     kind = request.GET.get("type", "")
     if kind in Action.Kind.values:
         actions = actions.filter(kind=kind)

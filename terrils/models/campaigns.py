@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel
-from observations.models import Occurrence
+from observations.models import Occurrence, PublishedOccurrenceMixin
 from referentiel.models import Dataset, Rarity, RedList, Taxon
 
 from .method import GroupCode, MethodVersion
@@ -90,7 +90,7 @@ class Visit(models.Model):
         return f"{self.get_group_display()} {self.date:%d/%m/%Y}"
 
 
-class CampaignRecord(models.Model):
+class CampaignRecord(PublishedOccurrenceMixin):
     """A record entered from the campaign page: the occurrence it published."""
 
     campaign = models.ForeignKey(
@@ -100,14 +100,16 @@ class CampaignRecord(models.Model):
         related_name="records",
     )
     group = models.CharField(_("groupe"), max_length=20, choices=GroupCode.choices)
+    # A campaign record is its occurrence: deleted with it (the only required link).
     occurrence = models.OneToOneField(
         Occurrence,
-        verbose_name=_("observation"),
+        verbose_name=_("observation publiée"),
         on_delete=models.CASCADE,
-        related_name="terril_record",
+        editable=False,
     )
 
     class Meta:
+        default_related_name = "terril_record"
         verbose_name = _("donnée de campagne")
         verbose_name_plural = _("données de campagne")
 

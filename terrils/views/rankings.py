@@ -1,4 +1,4 @@
-"""The ranking of a year (``/terrils/classement/?annee=``) and the state-zero upload."""
+"""The ranking of a year (``/terrils/classement/?year=``) and the state-zero upload."""
 
 import tempfile
 from pathlib import Path
@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from cpie_naturaliste.core.filters import page_year
 from terrils.forms import StateZeroUploadForm
 from terrils.models import MethodVersion
 from terrils.permissions import can_import_state_zero, state_zero_writable
@@ -20,7 +21,7 @@ from terrils.services import state_zero_import, version_resolve
 @login_required
 def ranking_page(request):
     years = ranking_years()
-    year_param = request.GET.get("annee", "")
+    year_param = page_year(request.GET)
     year = int(year_param) if year_param.isdigit() else (years[0] if years else None)
     version = version_resolve(request.GET.get("version"))
     rows = ranking(year=year, version=version) if year and version else []

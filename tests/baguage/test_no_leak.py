@@ -14,15 +14,12 @@ only, B's coordinator every one of the organisation's datasets.
 """
 
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
 from django.urls import reverse
-from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from baguage.imports import crbpo_import
 from baguage.models import Capture, Session
@@ -39,9 +36,16 @@ from tests.factories.referentiel import (
     LOOS_Y,
     CommuneFactory,
     DatasetFactory,
-    OrganisationFactory,
     PersonFactory,
     UserFactory,
+)
+from tests.no_leak import (
+    BLURRED_READERS,
+    assert_hidden,
+    point_texts,
+    session_client,
+    two_organisations,
+    xlsx_text,
 )
 
 pytestmark = pytest.mark.django_db
@@ -61,18 +65,6 @@ MARKERS = (
     "MARQUEUR-SESSION-9K",
 )
 SECRET_XY = (LOOS_X + 2345.0, LOOS_Y - 1876.0)
-BLURRED_READERS = ("anonymous", "partenaire_a", "saisie_a")
-
-
-def _coordinates(x: float, y: float) -> list[str]:
-    """The point's WGS84 coordinates to 4 decimals and Lambert-93 ones to 10 m."""
-    point = GEOSGeometry(f"SRID=2154;POINT({x} {y})").transform(4326, clone=True)
-    return [
-        f"{point.x:.4f}",
-        f"{point.y:.4f}",
-        f"{round(x, -1):.0f}",
-        f"{round(y, -1):.0f}",
-    ]
 
 
 def _falcon_fields(falcon, ring: str) -> dict:
@@ -93,20 +85,13 @@ def _falcon_fields(falcon, ring: str) -> dict:
 @pytest.fixture
 def world():
     CommuneFactory()
-    org_a = OrganisationFactory(name="CPIE A", kind="cpie")
-    org_b = OrganisationFactory(name="Gestionnaire B", kind="gestionnaire")
-
-    def user(name, org, role):
-        return UserFactory(username=name, organisation=org, roles=[role])
-
-    users = {
-        "anonymous": None,
-        "partenaire_a": user("partenaire-a", org_a, Role.PARTENAIRE),
-        "saisie_a": user("saisie-a", org_a, Role.SAISIE),
-        "coordinateur_b": user("coordinateur-b", org_b, Role.COORDINATEUR),
-        "saisie_b": user("saisie-b", org_b, Role.SAISIE),
-        "saisie_b2": user("saisie-b2", org_b, Role.SAISIE),
-    }
+    people = two_organisations(
+        names=("CPIE A", "Gestionnaire B"), kinds=("cpie", "gestionnaire")
+    )
+    org_a, org_b, users = people.org_a, people.org_b, people.users
+    users["saisie_b2"] = UserFactory(
+        username="saisie-b2", organisation=org_b, roles=[Role.SAISIE]
+    )
     falcon = BirdTaxonFactory(
         cd_nom=2938, scientific_name=FALCON, vernacular_name="Faucon pèlerin"
     )
@@ -179,34 +164,20 @@ def world():
     }
 
 
-def _client(world, name) -> APIClient:
-    client = APIClient()
-    if world["users"][name] is not None:
-        client.force_login(world["users"][name])
-    return client
-
-
 def _assert_hidden(text: str) -> None:
-    for secret in (
-        *MARKERS,
-        SECRET_SITE,
-        SECRET_STATION,
-        SECRET_RING,
-        PUBLIC_RING,
-        FALCON,
-        "Faucon",
-        "337",
-        *_coordinates(*SECRET_XY),
-    ):
-        assert secret not in text, secret
-
-
-def _xlsx_text(response) -> str:
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
-    return "\n".join(
-        " ".join("" if cell is None else str(cell) for cell in row)
-        for sheet in book.worksheets
-        for row in sheet.iter_rows(values_only=True)
+    assert_hidden(
+        text,
+        (
+            *MARKERS,
+            SECRET_SITE,
+            SECRET_STATION,
+            SECRET_RING,
+            PUBLIC_RING,
+            FALCON,
+            "Faucon",
+            "337",
+            *point_texts(*SECRET_XY),
+        ),
     )
 
 
@@ -241,7 +212,7 @@ def _text(response) -> str:
         # The ring history repeats the ring asked for: the reader's own input.
         return json.dumps({**response.json(), "ring": ""})
     if response.get("Content-Type", "").startswith("application/vnd.openxml"):
-        return _xlsx_text(response)
+        return xlsx_text(response)
     if hasattr(response, "streaming_content"):
         return b"".join(response.streaming_content).decode()
     return response.content.decode()
@@ -250,7 +221,7 @@ def _text(response) -> str:
 def test_captures_of_sensitive_species_are_left_out_for_blurred_readers(world):
     urls = _read_urls(world)
     for name in BLURRED_READERS:
-        client = _client(world, name)
+        client = session_client(world["users"][name])
         for key, url in urls.items():
             response = client.get(url)
             if name == "anonymous":
@@ -278,14 +249,14 @@ def test_captures_of_sensitive_species_are_left_out_for_blurred_readers(world):
         assert "2 captures non exportées" in euring
         bilan = client.get(urls["bilan"]).content.decode()
         assert "2 captures de l'année non détaillées" in bilan
-        xlsx = _xlsx_text(client.get(reverse("baguage:bilan_xlsx", args=[2020, 2020])))
+        xlsx = xlsx_text(client.get(reverse("baguage:bilan_xlsx", args=[2020, 2020])))
         _assert_hidden(xlsx)
         assert "2 capture(s) de l'année non détaillée(s)" in xlsx
 
 
 def test_coordinator_of_the_producer_reads_every_capture(world):
     urls = _read_urls(world)
-    client = _client(world, "coordinateur_b")
+    client = session_client(world["users"]["coordinator_b"])
     for key in ("hidden_session", "api_hidden_session", "api_hidden_capture"):
         assert client.get(urls[key]).status_code == 200, key
     page = client.get(urls["hidden_session"]).content.decode()
@@ -303,11 +274,11 @@ def test_coordinator_of_the_producer_reads_every_capture(world):
 
 def test_sites_api_hides_the_protected_station(world):
     site = world["secret_session"].station.site
-    for name in ("partenaire_a", "saisie_a"):
-        client = _client(world, name)
+    for name in ("partner_a", "saisie_a"):
+        client = session_client(world["users"][name])
         assert client.get(f"/api/v1/sites/{site.pk}/").status_code == 404
         _assert_hidden(client.get("/api/v1/sites/?search=Jardin").content.decode())
-    client = _client(world, "coordinateur_b")
+    client = session_client(world["users"]["coordinator_b"])
     assert client.get(f"/api/v1/sites/{site.pk}/").status_code == 200
 
 
@@ -320,7 +291,7 @@ def _unchanged(capture: Capture) -> None:
 def test_saisie_cannot_change_other_organisations_capture(world):
     robin = world["captures"]["robin"]
     falcon = world["captures"]["public_falcon"]
-    client = _client(world, "saisie_a")
+    client = session_client(world["users"]["saisie_a"])
     url = f"/api/v1/baguage/captures/{robin.pk}/"
     assert client.patch(url, {"wing_mm": "70"}, format="json").status_code == 403
     assert client.delete(url).status_code == 403
@@ -334,7 +305,7 @@ def test_saisie_cannot_change_other_organisations_capture(world):
 
 
 def test_saisie_cannot_add_capture_in_other_organisations_session(world):
-    client = _client(world, "saisie_a")
+    client = session_client(world["users"]["saisie_a"])
     payload = {
         "session": world["public_session"].pk,
         "action": "C",
@@ -355,7 +326,7 @@ def test_saisie_cannot_add_capture_in_other_organisations_session(world):
 def test_saisie_changes_only_their_own_captures_and_sessions(world):
     robin = world["captures"]["robin"]
     public = world["public_session"]
-    colleague = _client(world, "saisie_b2")
+    colleague = session_client(world["users"]["saisie_b2"])
     url = f"/api/v1/baguage/captures/{robin.pk}/"
     assert colleague.patch(url, {"wing_mm": "70"}, format="json").status_code == 403
     assert colleague.delete(url).status_code == 403
@@ -386,13 +357,13 @@ def test_saisie_changes_only_their_own_captures_and_sessions(world):
         == 201
     )
 
-    author = _client(world, "saisie_b")
+    author = session_client(world["users"]["saisie_b"])
     assert author.patch(url, {"wing_mm": "70"}, format="json").status_code == 200
     assert (
         author.patch(session_url, {"weather": "Brume"}, format="json").status_code
         == 200
     )
-    coordinator = _client(world, "coordinateur_b")
+    coordinator = session_client(world["users"]["coordinator_b"])
     assert coordinator.patch(url, {"wing_mm": "71"}, format="json").status_code == 200
     robin.refresh_from_db()
     assert robin.wing_mm == Decimal("71")
@@ -400,7 +371,7 @@ def test_saisie_changes_only_their_own_captures_and_sessions(world):
 
 def test_saisie_cannot_change_other_organisations_session(world):
     public = world["public_session"]
-    client = _client(world, "saisie_a")
+    client = session_client(world["users"]["saisie_a"])
     url = f"/api/v1/baguage/sessions/{public.pk}/"
     assert client.patch(url, {"weather": "Brume"}, format="json").status_code == 403
     assert (
@@ -431,5 +402,5 @@ def test_saisie_cannot_import_into_other_organisations_dataset(world, tmp_path):
     )
     assert result.errors and result.captures_created == 0
     assert Capture.objects.count() == 3
-    client = _client(world, "partenaire_a")
+    client = session_client(world["users"]["partner_a"])
     assert client.get(reverse("baguage:import")).status_code == 403

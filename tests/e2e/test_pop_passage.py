@@ -118,7 +118,7 @@ def test_an_observer_enters_two_passages_on_a_phone(live_server, page, pop_world
     assert "cochez « Rien trouvé »" in page.get_by_role("alert").inner_text()
     page.get_by_label("Rien trouvé").check()
     page.get_by_role("button", name="Enregistrer le passage").click()
-    page.wait_for_url(f"{base}/zones-humides/pop/aires/{site.aire_id}/?annee=2020*")
+    page.wait_for_url(f"{base}/zones-humides/pop/aires/{site.aire_id}/?year=2020*")
     card = page.locator('[data-site="A5-01"]')
     assert "2 / 3 passages en 2020" in card.inner_text()
     assert "Bufo bufo (35)" in card.inner_text() and "Rien trouvé" in card.inner_text()

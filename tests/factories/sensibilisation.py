@@ -39,7 +39,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
         programme=factory.SelfAttribute("..programme"),
         is_public=True,
     )
-    start_date = dt.date(2019, 3, 1)
+    date_start = dt.date(2019, 3, 1)
     is_open = True
 
 
@@ -86,7 +86,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     kind = Action.Kind.OUTING
     title = factory.Sequence(lambda n: f"Action {n}")
-    start_date = dt.date(2020, 6, 1)
+    date_start = dt.date(2020, 6, 1)
     action_line = 1
 
 

@@ -130,7 +130,7 @@ def data(organisation, coordinateur_user, saisie_user, other_organisation):
     )
     company = OrganisationFactory(name="SUEZ", kind=Organisation.Kind.ENTREPRISE)
     event.partners.add(company)
-    ActionFactory(organisation=organisation, start_date=dt.date(2019, 6, 1))
+    ActionFactory(organisation=organisation, date_start=dt.date(2019, 6, 1))
     # Wetland operation and an exchange.
     ManagementOperationFactory(site=wetland, beneficiary=company)
     extract = Extract.objects.create(

@@ -200,7 +200,7 @@ def test_binomial(name, expected):
 
 def test_api_gives_the_table_of_the_year(api_client, records, coordinateur_user):
     api_client.force_authenticate(coordinateur_user)
-    response = api_client.get(API_URL, {"annee": 2020})
+    response = api_client.get(API_URL, {"year": 2020})
     assert response.status_code == 200
     body = response.json()
     assert body["year"] == 2020
@@ -224,9 +224,9 @@ def test_api_refuses_a_bad_year_in_french(
     api_client, coordinateur_user, value, message
 ):
     api_client.force_authenticate(coordinateur_user)
-    response = api_client.get(API_URL, {"annee": value})
+    response = api_client.get(API_URL, {"year": value})
     assert response.status_code == 400
-    assert response.json()["annee"][0].startswith(message)
+    assert response.json()["year"][0].startswith(message)
 
 
 def test_api_defaults_to_the_latest_year_with_records(
@@ -237,13 +237,13 @@ def test_api_defaults_to_the_latest_year_with_records(
 
 
 def test_api_needs_an_account(api_client):
-    assert api_client.get(API_URL, {"annee": 2020}).status_code in (401, 403)
+    assert api_client.get(API_URL, {"year": 2020}).status_code in (401, 403)
 
 
 def test_api_is_in_the_openapi_schema(api_client):
     schema = api_client.get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/atlas/"]["get"]
-    assert [p["name"] for p in operation["parameters"]] == ["annee"]
+    assert [p["name"] for p in operation["parameters"]] == ["year"]
 
 
 # Page ----------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_page_shows_the_table_with_links_to_the_list(
     client, records, coordinateur_user
 ):
     client.force_login(coordinateur_user)
-    response = client.get(PAGE_URL, {"annee": 2020})
+    response = client.get(PAGE_URL, {"year": 2020})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Contributions aux atlas régionaux en 2020" in html

@@ -49,6 +49,9 @@ POINT = (LOOS_X + 100, LOOS_Y + 100)
 # away from the records.
 ELSEWHERE_IN_COMMUNE = (LOOS_X - 2400, LOOS_Y + 2400)
 AREA_TYPES = {1: "commune", 2: "grid", 3: "departement"}
+# What a blurred reader is told of the area (API ``blurred_to``, the detail page's notice).
+AREA_NAMES = {1: "commune", 2: "maille 10 km", 3: "département"}
+AREA_SCALES = {1: "de la commune", 2: "de la maille 10 km", 3: "du département"}
 
 
 @pytest.fixture
@@ -230,7 +233,7 @@ def test_api_list_and_detail(world, readers, name):
                 assert data["place_name"] == "" and data["comment"] == ""
                 assert data["site"] is None and data["precision_m"] is None
                 assert data["diffusion_level"] == level
-                assert data["blurred_to"]
+                assert data["blurred_to"] == AREA_NAMES[level]
                 assert PLACE not in json.dumps(data) and COMMENT not in json.dumps(data)
                 assert data["grid_10km"] == (record.grid_10km if level == 2 else "")
                 assert data["communes"] == (["62528"] if level == 1 else [])
@@ -360,6 +363,7 @@ def test_pages(world, readers, name):
         else:
             assert PLACE not in page and COMMENT not in page
             assert 'data-testid="blurred-notice"' in page
+            assert f"à l'échelle {AREA_SCALES[level]} ;" in page
             assert "Terril 74" not in page
 
 

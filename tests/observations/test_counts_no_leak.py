@@ -12,27 +12,30 @@ Every free text of B's records carries a marker; the numbers are unusual enough 
 """
 
 import datetime as dt
-import io
 import json
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
 from django.urls import reverse
-from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from observations.counts.services import VisitEntry, count_delete, visit_save
 from observations.models import CountVisit, SiteCount
-from referentiel.models import Role, SensitivityRule, Site
+from referentiel.models import SensitivityRule, Site
 from tests.factories.counts import CountProgrammeFactory, CountSiteFactory
 from tests.factories.referentiel import (
     LOOS_X,
     LOOS_Y,
     CommuneFactory,
     DatasetFactory,
-    OrganisationFactory,
     TaxonFactory,
-    UserFactory,
+)
+from tests.no_leak import (
+    BLURRED_READERS,
+    assert_hidden,
+    point_texts,
+    session_client,
+    two_organisations,
+    xlsx_text,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,40 +56,15 @@ SECRET_XY = (LOOS_X + 1234.0, LOOS_Y + 987.0)
 # Unusual numbers: the Myotis counts at the hibernaculum and at the pond, the hibernaculum's
 # Rhinolophus count.
 SECRET_MYOTIS, POND_MYOTIS, SECRET_OTHER, POND_OTHER = 4187, 3529, 2861, 1973
-BLURRED_READERS = ("anonymous", "partenaire_a", "saisie_a")
-
-
-def _wgs84_texts(x: float, y: float) -> list[str]:
-    """The point's WGS84 coordinates to 4 decimals and Lambert-93 ones to 10 m."""
-    point = GEOSGeometry(f"SRID=2154;POINT({x} {y})").transform(4326, clone=True)
-    return [
-        f"{point.x:.4f}",
-        f"{point.y:.4f}",
-        f"{round(x, -1):.0f}",
-        f"{round(y, -1):.0f}",
-    ]
 
 
 @pytest.fixture
 def world():
     CommuneFactory()
-    org_a = OrganisationFactory(name="CPIE A", kind="cpie")
-    org_b = OrganisationFactory(name="Gestionnaire B", kind="gestionnaire")
-    users = {
-        "anonymous": None,
-        "partenaire_a": UserFactory(
-            username="partenaire-a", organisation=org_a, roles=[Role.PARTENAIRE]
-        ),
-        "saisie_a": UserFactory(
-            username="saisie-a", organisation=org_a, roles=[Role.SAISIE]
-        ),
-        "coordinateur_b": UserFactory(
-            username="coordinateur-b", organisation=org_b, roles=[Role.COORDINATEUR]
-        ),
-        "saisie_b": UserFactory(
-            username="saisie-b", organisation=org_b, roles=[Role.SAISIE]
-        ),
-    }
+    people = two_organisations(
+        names=("CPIE A", "Gestionnaire B"), kinds=("cpie", "gestionnaire")
+    )
+    org_b, users = people.org_b, people.users
     myotis = TaxonFactory(
         cd_nom=MYOTIS, scientific_name="Myotis myotis", vernacular_name="Grand murin"
     )
@@ -118,7 +96,7 @@ def world():
         site__is_public=True,
         habitat="wetland",
     )
-    coordinator = users["coordinateur_b"]
+    coordinator = users["coordinator_b"]
     visit_save(
         entry=VisitEntry(
             count_site=secret,
@@ -154,36 +132,18 @@ def world():
     }
 
 
-def _client(world, name) -> APIClient:
-    client = APIClient()
-    user = world["users"][name]
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def _secrets(world) -> list[str]:
-    return [*MARKERS, SECRET_SITE, str(SECRET_MYOTIS), *_wgs84_texts(*SECRET_XY)]
+    return [*MARKERS, SECRET_SITE, str(SECRET_MYOTIS), *point_texts(*SECRET_XY)]
 
 
 def _assert_hidden(text: str, world) -> None:
-    for secret in _secrets(world):
-        assert secret not in text, secret
+    assert_hidden(text, _secrets(world))
     assert str(POND_MYOTIS) not in text
 
 
 def _assert_shown(text: str) -> None:
     assert SECRET_SITE in text
     assert str(SECRET_MYOTIS) in text and str(POND_MYOTIS) in text
-
-
-def _xlsx_text(response) -> str:
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
-    return "\n".join(
-        " ".join("" if cell is None else str(cell) for cell in row)
-        for sheet in book.worksheets
-        for row in sheet.iter_rows(values_only=True)
-    )
 
 
 def test_count_species_api_hides_sensitive_sites(world):
@@ -195,7 +155,7 @@ def test_count_species_api_hides_sensitive_sites(world):
         f"/api/v1/comptages/programmes/{CODE}/tendances/",
     ]
     for name in BLURRED_READERS:
-        client = _client(world, name)
+        client = session_client(world["users"][name])
         response = client.get(species)
         if name == "anonymous":
             assert response.status_code in (401, 403)
@@ -214,7 +174,7 @@ def test_count_species_api_hides_sensitive_sites(world):
         listed = client.get(f"/api/v1/comptages/programmes/{CODE}/").json()
         assert [s["name"] for s in listed["sites"]] == [PUBLIC_SITE]
 
-    coordinator = _client(world, "coordinateur_b")
+    coordinator = session_client(world["users"]["coordinator_b"])
     data = coordinator.get(species).json()
     assert {row["name"]: row["counts"] for row in data["sites"]} == {
         PUBLIC_SITE: [POND_MYOTIS],
@@ -229,7 +189,7 @@ def test_count_season_api_and_xlsx_hide_sensitive_sites(world):
     page = reverse("observations:count_season", args=[CODE, 2020])
     rhino, myotis = str(world["rhino"].pk), str(MYOTIS)
     for name in BLURRED_READERS:
-        client = _client(world, name)
+        client = session_client(world["users"][name])
         if name == "anonymous":
             assert client.get(season).status_code in (401, 403)
             assert client.get(xlsx).status_code == 302  # to the sign-in page
@@ -244,7 +204,7 @@ def test_count_season_api_and_xlsx_hide_sensitive_sites(world):
         assert data["hidden"] == 3
         response = client.get(xlsx)
         assert response.status_code == 200
-        text = _xlsx_text(response)
+        text = xlsx_text(response)
         _assert_hidden(text, world)
         assert PUBLIC_SITE in text and str(POND_OTHER) in text
         assert "3 comptage(s) non détaillé(s)" in text
@@ -252,14 +212,14 @@ def test_count_season_api_and_xlsx_hide_sensitive_sites(world):
         _assert_hidden(html, world)
         assert 'data-testid="hidden-counts"' in html
 
-    coordinator = _client(world, "coordinateur_b")
+    coordinator = session_client(world["users"]["coordinator_b"])
     data = coordinator.get(season).json()
     assert data["hidden"] == 0
     assert {row["name"]: row["counts"][myotis] for row in data["rows"]} == {
         PUBLIC_SITE: POND_MYOTIS,
         SECRET_SITE: SECRET_MYOTIS,
     }
-    text = _xlsx_text(coordinator.get(xlsx))
+    text = xlsx_text(coordinator.get(xlsx))
     _assert_shown(text)
     assert "non détaillé" not in text
 
@@ -273,7 +233,7 @@ def test_count_species_page_hides_sensitive_sites(world):
         reverse("observations:count_programmes"),
     ]
     for name in BLURRED_READERS:
-        client = _client(world, name)
+        client = session_client(world["users"][name])
         for url in pages:
             response = client.get(url)
             if name == "anonymous":
@@ -288,7 +248,7 @@ def test_count_species_page_hides_sensitive_sites(world):
             html = client.get(pages[0]).content.decode()
             assert PUBLIC_SITE in html
             assert 'data-testid="hidden-counts"' in html
-    coordinator = _client(world, "coordinateur_b")
+    coordinator = session_client(world["users"]["coordinator_b"])
     html = coordinator.get(pages[0]).content.decode()
     _assert_shown(html)
     assert 'data-testid="hidden-counts"' not in html
@@ -315,7 +275,7 @@ def test_sites_api_hides_protected_site_of_sensitive_counts(world):
         "/api/v1/sites/?page_size=500",
     ]
     for name in BLURRED_READERS:
-        client = _client(world, name)
+        client = session_client(world["users"][name])
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, url
@@ -328,7 +288,7 @@ def test_sites_api_hides_protected_site_of_sensitive_counts(world):
         home = client.get(reverse("home")).content.decode()
         _assert_hidden(home, world)
 
-    coordinator = _client(world, "coordinateur_b")
+    coordinator = session_client(world["users"]["coordinator_b"])
     names = [
         f["properties"]["name"] for f in coordinator.get(urls[1]).json()["features"]
     ]
@@ -337,8 +297,8 @@ def test_sites_api_hides_protected_site_of_sensitive_counts(world):
     # A protected site is the secret of the organisations that manage or survey it,
     # even when nothing sensitive lies there any more.
     for count in SiteCount.objects.filter(taxon_id=MYOTIS):
-        count_delete(count=count, user=world["users"]["coordinateur_b"])
-    staff = _client(world, "saisie_a")
+        count_delete(count=count, user=world["users"]["coordinator_b"])
+    staff = session_client(world["users"]["saisie_a"])
     assert staff.get(f"/api/v1/sites/{secret.pk}/").status_code == 404
 
 
@@ -350,7 +310,7 @@ def test_count_grid_and_import_follow_the_write_rule(world, tmp_path):
     pond, myotis = world["pond"], world["myotis"]
     row = {"site": pond.pk, "date": "2020-01-21", "counts": {str(myotis.pk): 1}}
 
-    staff_a = _client(world, "saisie_a")
+    staff_a = session_client(world["users"]["saisie_a"])
     assert staff_a.get(grid).status_code == 403
     assert staff_a.post(grid_api, {"rows": [row]}, format="json").status_code == 403
     assert (
@@ -358,7 +318,7 @@ def test_count_grid_and_import_follow_the_write_rule(world, tmp_path):
         == 403
     )
 
-    staff_b = _client(world, "saisie_b")
+    staff_b = session_client(world["users"]["saisie_b"])
     assert staff_b.get(grid).status_code == 200
     html = staff_b.get(grid).content.decode()
     assert "data-locked" in html  # the coordinator's visits are shown locked
@@ -377,7 +337,7 @@ def test_count_grid_and_import_follow_the_write_rule(world, tmp_path):
     count.refresh_from_db()
     assert count.count == POND_MYOTIS
 
-    coordinator = _client(world, "coordinateur_b")
+    coordinator = session_client(world["users"]["coordinator_b"])
     response = coordinator.post(grid_api, {"rows": [row]}, format="json")
     assert response.status_code == 200, response.content
     count = SiteCount.objects.get(visit__count_site=pond, taxon=myotis)
@@ -411,7 +371,7 @@ def test_count_import_refuses_another_persons_visit(world, tmp_path):
         programme=programme,
         path=path,
         filename="saison.csv",
-        user=world["users"]["coordinateur_b"],
+        user=world["users"]["coordinator_b"],
     )
     assert not result.errors and result.updated == 1
     assert not SiteCount.objects.filter(count=POND_MYOTIS).exists()

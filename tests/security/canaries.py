@@ -913,7 +913,7 @@ def plant_canaries() -> Canaries:
         programme=programme,
         dataset=public,
         organisation=organisation,
-        start_date=dt.date(YEAR - 1, 3, 1),
+        date_start=dt.date(YEAR - 1, 3, 1),
         is_open=True,
     )
     species = CampaignSpecies.objects.create(

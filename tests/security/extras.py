@@ -116,7 +116,7 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         organisation=org,
         kind=Action.Kind.OUTING,
         title="Sortie de l'organisme des canaris",
-        start_date=dt.date(canaries.year, 6, 1),
+        date_start=dt.date(canaries.year, 6, 1),
         action_line=1,
         created_by=coordinator,
     )

@@ -34,8 +34,8 @@ def action_data(**overrides):
     data = {
         "kind": "formation",
         "title": "Formation au baguage des oiseaux",
-        "start_date": "2020-03-07",
-        "end_date": "2020-03-08",
+        "date_start": "2020-03-07",
+        "date_end": "2020-03-08",
         "theme": "Baguage",
         "audiences": ["benevoles"],
         "action_line": "1",
@@ -75,8 +75,8 @@ def test_a_coordinator_records_a_training_and_a_webinar_and_the_figures_show_260
         action_data(
             kind="conference",
             title="Webinaire « Les zones humides du bassin minier »",
-            start_date="2020-11-19",
-            end_date="",
+            date_start="2020-11-19",
+            date_end="",
             format="distanciel",
             action_line="2",
             participants_count="250",
@@ -190,7 +190,7 @@ def test_invalid_dates_are_refused_in_french(client, coordinateur_user):
     client.force_login(coordinateur_user)
     response = client.post(
         reverse("sensibilisation:action_create"),
-        action_data(start_date="2020-03-08", end_date="2020-03-07"),
+        action_data(date_start="2020-03-08", date_end="2020-03-07"),
     )
     assert response.status_code == 200
     assert "La date de fin précède la date de début." in html.unescape(

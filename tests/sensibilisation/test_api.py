@@ -36,7 +36,7 @@ def test_actions_are_read_by_staff_and_written_by_coordinators(
     payload = {
         "kind": "conference",
         "title": "Webinaire zones humides",
-        "start_date": "2020-11-19",
+        "date_start": "2020-11-19",
         "action_line": 2,
         "format": "distanciel",
         "participants_count": 250,
@@ -51,7 +51,7 @@ def test_actions_are_read_by_staff_and_written_by_coordinators(
     assert action.organisation == coordinateur_user.organisation
     response = api_client.post(
         url,
-        {**payload, "start_date": "2020-11-19", "end_date": "2020-11-01"},
+        {**payload, "date_start": "2020-11-19", "date_end": "2020-11-01"},
         format="json",
     )
     assert response.status_code == 400

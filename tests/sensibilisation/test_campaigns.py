@@ -41,7 +41,7 @@ def test_anonymous_visitors_see_the_open_campaigns(client, dragon):
         programme=dragon.campaign.programme,
         dataset=dragon.campaign.dataset,
         organisation=dragon.campaign.organisation,
-        start_date=dragon.campaign.start_date,
+        date_start=dragon.campaign.date_start,
         is_open=False,
     )
     page = client.get(reverse("sensibilisation:index")).content.decode()

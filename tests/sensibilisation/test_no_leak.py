@@ -25,7 +25,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from observations.models import Source
-from referentiel.models import Role
 from sensibilisation.models import Action, Report, Volunteer
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import (
@@ -37,7 +36,6 @@ from tests.factories.referentiel import (
     PersonFactory,
     SiteFactory,
     TaxonStatusFactory,
-    UserFactory,
 )
 from tests.factories.sensibilisation import (
     ActionFactory,
@@ -47,6 +45,7 @@ from tests.factories.sensibilisation import (
     VolunteerFactory,
     amphibian_taxon,
 )
+from tests.no_leak import api_client, point_texts, two_organisations
 
 from .conftest import jpeg_bytes
 
@@ -67,21 +66,15 @@ GARDEN_POINT = Point(LOOS_X - 812.4, LOOS_Y + 433.1, srid=2154)
 
 
 def _secrets(point: Point) -> list[str]:
-    wgs = point.transform(4326, clone=True)
-    return [
-        *MARKERS,
-        f"{wgs.x:.4f}",
-        f"{wgs.y:.4f}",
-        str(round(point.x, -1))[:-2],
-        str(round(point.y, -1))[:-2],
-    ]
+    """The marker strings and the precise coordinates a response must not hold."""
+    return [*MARKERS, *point_texts(point.x, point.y)]
 
 
 @pytest.fixture
 def world(db):
     CommuneFactory()
-    org_a = OrganisationFactory(name="Organisme A", kind="cpie")
-    org_b = OrganisationFactory(name="Organisme B", kind="cpie")
+    people = two_organisations()
+    org_a, org_b = people.org_a, people.org_b
     campaign = CampaignFactory(
         slug="un-dragon-chez-b", title="Un dragon chez B", organisation=org_b
     )
@@ -138,11 +131,7 @@ def world(db):
         organisation=org_a, title="Sortie mares de A", site=private_site
     )
 
-    def user(name, organisation, role):
-        return UserFactory(username=name, organisation=organisation, roles=[role])
-
-    validator_a = user("validateur-a", org_a, Role.VALIDATEUR)
-    validator_a.validation_groups.add(palmate.taxon.atlas_group)
+    people.validator_a.validation_groups.add(palmate.taxon.atlas_group)
     return SimpleNamespace(
         org_a=org_a,
         org_b=org_b,
@@ -151,12 +140,7 @@ def world(db):
         crested_report=crested_report,
         private_site=private_site,
         action=action,
-        anonymous=None,
-        partner_a=user("partenaire-a", org_a, Role.PARTENAIRE),
-        saisie_a=user("saisie-a", org_a, Role.SAISIE),
-        validator_a=validator_a,
-        coordinator_a=user("coordinateur-a", org_a, Role.COORDINATEUR),
-        coordinator_b=user("coordinateur-b", org_b, Role.COORDINATEUR),
+        **people.users,
     )
 
 
@@ -168,10 +152,7 @@ def _get(client, user, url):
 
 
 def _api(user, url):
-    api = APIClient()
-    if user is not None:
-        api.force_authenticate(user)
-    return api.get(url)
+    return api_client(user).get(url)
 
 
 def _body(response) -> str:
@@ -197,7 +178,8 @@ def test_campaign_reports_hidden_from_the_reader_are_shown_blurred_or_left_out(
         # action, its name and outline around the newt, are theirs to see
         # (test_action_sites_holding_hidden_records_are_not_named); the reporters'
         # personal data is not.
-        forbidden -= {MARKERS[5], *_secrets(world.crested_report.geom)[-4:]}
+        crested = world.crested_report.geom
+        forbidden -= {MARKERS[5], *point_texts(crested.x, crested.y)}
     pages = [
         reverse("sensibilisation:index"),
         reverse("sensibilisation:campaign_detail", args=[slug]),
@@ -430,7 +412,7 @@ def test_an_action_cannot_name_a_place_hiding_a_record(client, world):
     payload = {
         "kind": "sortie",
         "title": "Sortie vers la mare",
-        "start_date": "2020-06-01",
+        "date_start": "2020-06-01",
         "action_line": 1,
         "site": hidden.pk,
     }

@@ -18,7 +18,7 @@ def test_api_needs_authentication(api_client, scored):
 
 
 def test_registry_geojson_with_scores(auth_client, scored):
-    data = auth_client.get("/api/v1/terrils/?annee=2020").json()
+    data = auth_client.get("/api/v1/terrils/?year=2020").json()
     assert data["type"] == "FeatureCollection"
     feature = data["features"][0]
     assert feature["properties"]["number"] == "94-94a"
@@ -31,12 +31,12 @@ def test_registry_geojson_with_scores(auth_client, scored):
 
 
 def test_scores_and_ranking(auth_client, scored):
-    scores = auth_client.get("/api/v1/terrils/scores/?annee=2020&version=v1").json()
+    scores = auth_client.get("/api/v1/terrils/scores/?year=2020&version=v1").json()
     row = scores["results"][0]
     assert row["terril"] == "94-94a"
     assert {g["group"] for g in row["groups"]} == {"amphibiens", "flore", "habitats"}
     assert any(line["label"].startswith("Triton") for line in row["lines"])
-    ranking = auth_client.get("/api/v1/terrils/classement/?annee=2020").json()
+    ranking = auth_client.get("/api/v1/terrils/classement/?year=2020").json()
     assert ranking["version"] == "v1"
     assert ranking["results"][0]["rank"] == 1
     assert ranking["results"][0]["terril"] == "94-94a"

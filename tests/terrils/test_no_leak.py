@@ -24,7 +24,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from observations.models import Occurrence
-from referentiel.models import Role
 from terrils.models import (
     Campaign,
     CampaignRecord,
@@ -39,10 +38,8 @@ from tests.factories.referentiel import (
     LOOS_X,
     LOOS_Y,
     DatasetFactory,
-    OrganisationFactory,
     TaxonFactory,
     TaxonStatusFactory,
-    UserFactory,
 )
 from tests.factories.terrils import (
     CampaignFactory,
@@ -52,6 +49,7 @@ from tests.factories.terrils import (
     PatrimonialSpeciesFactory,
     TerrilFactory,
 )
+from tests.no_leak import api_client, point_texts, two_organisations
 
 pytestmark = pytest.mark.django_db
 
@@ -75,22 +73,14 @@ HIDDEN_LINE = "Données sensibles : 12 points"
 
 
 def _secrets(point: Point) -> list[str]:
-    """The marker strings and the precise coordinates (WGS84 to 4 decimals, Lambert-93
-    to 10 m) a response must not hold."""
-    wgs = point.transform(4326, clone=True)
-    return [
-        *MARKERS,
-        f"{wgs.x:.4f}",
-        f"{wgs.y:.4f}",
-        str(round(point.x, -1))[:-2],
-        str(round(point.y, -1))[:-2],
-    ]
+    """The marker strings and the precise coordinates a response must not hold."""
+    return [*MARKERS, *point_texts(point.x, point.y)]
 
 
 @pytest.fixture
 def world(db):
-    org_a = OrganisationFactory(name="Organisme A", kind="cpie")
-    org_b = OrganisationFactory(name="Organisme B", kind="cpie")
+    people = two_organisations()
+    org_a, org_b = people.org_a, people.org_b
     dataset_a = DatasetFactory(producer=org_a, title="Terrils A")
     dataset_b = DatasetFactory(producer=org_b, title="Terrils B", is_public=True)
     version = MethodVersionFactory(code="v1", is_current=True)
@@ -159,9 +149,6 @@ def world(db):
     assert owl_record.sensitivity_level == 2 and owl_record.blurred_geom is not None
     scores_recompute()
 
-    def user(name, organisation, role):
-        return UserFactory(username=name, organisation=organisation, roles=[role])
-
     return SimpleNamespace(
         org_a=org_a,
         org_b=org_b,
@@ -172,11 +159,7 @@ def world(db):
         campaign=campaign,
         state_zero=state_zero,
         owl_record=owl_record,
-        partner_a=user("partenaire-a", org_a, Role.PARTENAIRE),
-        saisie_a=user("saisie-a", org_a, Role.SAISIE),
-        coordinator_a=user("coordinateur-a", org_a, Role.COORDINATEUR),
-        saisie_b=user("saisie-b", org_b, Role.SAISIE),
-        coordinator_b=user("coordinateur-b", org_b, Role.COORDINATEUR),
+        **people.users,
     )
 
 
@@ -188,9 +171,7 @@ def _page(client, user, url):
 
 
 def _api(user, url):
-    api = APIClient()
-    api.force_authenticate(user)
-    response = api.get(url)
+    response = api_client(user).get(url)
     assert response.status_code == 200, url
     return response
 
@@ -233,7 +214,7 @@ def test_score_breakdown_groups_hidden_species_in_one_line(client, world, reader
     ]
 
     # The API, list and detail: the same breakdown.
-    listed = _api(user, "/api/v1/terrils/scores/?annee=2020&version=v1").json()
+    listed = _api(user, "/api/v1/terrils/scores/?year=2020&version=v1").json()
     (row,) = listed["results"]
     detail = _api(user, f"/api/v1/terrils/scores/{row['id']}/").json()
     for data in (row, detail):
@@ -304,6 +285,7 @@ def test_terril_species_list_counts_only_placeable_records(client, world, reader
     assert "Alauda arvensis" in page and "Corvus corone" in page
     note = re.search(r"<p class=\"muted\" data-not-shown>(.*?)</p>", page, re.S)[1]
     assert note.startswith("2 données floutées pour vous")
+    assert "dont la zone (commune, maille 10 km ou département) recouvre" in note
 
     page = _page(client, world.coordinator_b, url)
     assert "Bubo bubo" in page
@@ -324,11 +306,11 @@ def _channels(world) -> tuple[list[str], list[str]]:
     score = Score.objects.get(campaign=campaign, version=world.version)
     apis = [
         "/api/v1/terrils/",
-        "/api/v1/terrils/?annee=2020&version=v1",
+        "/api/v1/terrils/?year=2020&version=v1",
         "/api/v1/terrils/108/",
         "/api/v1/terrils/scores/",
         f"/api/v1/terrils/scores/{score.pk}/",
-        "/api/v1/terrils/classement/?annee=2020&version=v1",
+        "/api/v1/terrils/classement/?year=2020&version=v1",
     ]
     return pages, apis
 
@@ -361,9 +343,9 @@ def test_no_terril_channel_places_the_hidden_records(client, world, reader):
     assert '"total": 16.0' in sheet  # the evolution chart's JSON
     # The state-zero comparison names neither the owl gained nor kept.
     assert "1 espèce sensible non détaillée" in sheet
-    ranking = _api(user, "/api/v1/terrils/classement/?annee=2020&version=v1").json()
+    ranking = _api(user, "/api/v1/terrils/classement/?year=2020&version=v1").json()
     assert Decimal(ranking["results"][0]["total"]) == TOTAL
-    feature = _api(user, "/api/v1/terrils/?annee=2020&version=v1").json()["features"][0]
+    feature = _api(user, "/api/v1/terrils/?year=2020&version=v1").json()["features"][0]
     assert feature["properties"]["score"] == 16.0
     # The campaign's entry list counts the owl's record without describing it.
     page = _page(client, user, _campaign_url(world.campaign))

@@ -54,7 +54,7 @@ def test_sheet_hides_sensitive_species_blurred_outside(client, partenaire_user, 
 
 def test_ranking_page(client, saisie_user, scored):
     client.force_login(saisie_user)
-    response = client.get(reverse("terrils:ranking") + "?annee=2020")
+    response = client.get(reverse("terrils:ranking") + "?year=2020")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-terril="94-94a"' in html

@@ -138,7 +138,7 @@ def test_operation_drawn_on_the_map(client, saisie_user, partenaire_user, wetlan
         "date_start": "2021-09-15",
         "date_end": "2021-09-16",
         "performed_by": "benevoles",
-        "participant_count": "6",
+        "participants_count": "6",
         "participants": "Paul Dupont\nSophie Martin",
         "geometry": _square_around(wetland),
     }

@@ -244,7 +244,7 @@ def operations_upsert(user) -> int:
                 "contractor": contractor,
                 "beneficiary": organisations.get(beneficiary),
                 "cost_eur": cost,
-                "participant_count": n,
+                "participants_count": n,
                 "participants": "\n".join(p for p in participants if p),
                 "description": text,
                 "created_by": user,

@@ -5,7 +5,7 @@ from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel, TrackedModel
-from observations.models import Occurrence
+from observations.models import PublishedOccurrenceMixin
 from referentiel.models import Dataset, Site, Taxon
 
 
@@ -108,7 +108,7 @@ class FenceCheck(TrackedModel):
         return f"{self.fence} {self.date:%d/%m/%Y}"
 
 
-class FenceCount(models.Model):
+class FenceCount(PublishedOccurrenceMixin):
     class Sex(models.TextChoices):
         MALE = "male", _("Mâle")
         FEMALE = "female", _("Femelle")
@@ -131,16 +131,9 @@ class FenceCount(models.Model):
     sex = models.CharField(_("sexe"), max_length=12, choices=Sex.choices)
     alive = models.BooleanField(_("vivant"), default=True)
     count = models.PositiveIntegerField(_("nombre"))
-    occurrence = models.OneToOneField(
-        Occurrence,
-        verbose_name=_("observation publiée"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="fence_count",
-    )
 
     class Meta:
+        default_related_name = "fence_count"
         verbose_name = _("comptage de barrière")
         verbose_name_plural = _("comptages de barrière")
         constraints = [

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel, TrackedModel
-from observations.models import Occurrence
+from observations.models import PublishedOccurrenceMixin
 from referentiel.models import Dataset, Person, Site, Taxon
 
 # Passages expected per site and season, and years between two surveys of an aire.
@@ -231,7 +231,7 @@ class PopPassage(TrackedModel):
         return not any(o.present for o in self.observations.all())
 
 
-class PassageObservation(TimeStampedModel):
+class PassageObservation(TimeStampedModel, PublishedOccurrenceMixin):
     """A species found at a passage, or the absence (taxon Amphibia, count 0) of a
     passage that found nothing. Each row publishes one occurrence."""
 
@@ -261,16 +261,9 @@ class PassageObservation(TimeStampedModel):
     count_min = models.PositiveIntegerField(_("effectif minimal"), default=0)
     count_max = models.PositiveIntegerField(_("effectif maximal"), default=0)
     life_stage = models.CharField(_("stade de vie (SINP)"), max_length=2, blank=True)
-    occurrence = models.OneToOneField(
-        Occurrence,
-        verbose_name=_("observation publiée"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="pop_observation",
-    )
 
     class Meta:
+        default_related_name = "pop_observation"
         verbose_name = _("observation POP Amphibien")
         verbose_name_plural = _("observations POP Amphibien")
         ordering = ["passage", "taxon__scientific_name"]

@@ -81,10 +81,6 @@ class WetlandProfile(TimeStampedModel):
     def owner_name(self) -> str:
         return str(self.owner) if self.owner_id else self.owner_label
 
-    @property
-    def manager_name(self) -> str:
-        return str(self.site.manager) if self.site.manager_id else self.manager_label
-
 
 class ManagementOperation(TrackedModel):
     """A management or restoration operation on a wetland site."""
@@ -139,7 +135,7 @@ class ManagementOperation(TrackedModel):
     cost_eur = models.DecimalField(
         _("coût (€)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    participant_count = models.PositiveSmallIntegerField(
+    participants_count = models.PositiveSmallIntegerField(
         _("nombre de participants"), null=True, blank=True
     )
     # Work days' participants are kept as text until the sensibilisation app offers

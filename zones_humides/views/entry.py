@@ -116,7 +116,7 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(
                 f"{reverse('zones_humides:fence_detail', args=[fence.pk])}"
-                f"?annee={check.date.year}"
+                f"?year={check.date.year}"
             )
     return render(
         request,

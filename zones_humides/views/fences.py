@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from cpie_naturaliste.core.filters import page_year
 from referentiel.permissions import may_write_in
 from zones_humides.selectors.fences import (
     fence_chronology,
@@ -21,7 +22,7 @@ def fence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fence = get_object_or_404(fences_visible_to(user).select_related("site"), pk=pk)
     years = fence_years(fence)
     try:
-        year = int(request.GET.get("annee", ""))
+        year = int(page_year(request.GET))
     except ValueError:
         year = years[-1] if years else None
     checks = fence.checks.filter(date__year=year) if year else fence.checks.none()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from cpie_naturaliste.core.filters import page_year
 from referentiel.permissions import can_enter, may_write_in
 from zones_humides.forms import PassageForm
 from zones_humides.models import PassageObservation, PopPassage, PopSite
@@ -37,7 +38,7 @@ from zones_humides.services import passage_save
 
 def _year(request: HttpRequest) -> int:
     try:
-        return int(request.GET.get("annee", ""))
+        return int(page_year(request.GET))
     except ValueError:
         return timezone.localdate().year
 
@@ -191,7 +192,7 @@ def _passage_page(request, pop_site: PopSite, passage: PopPassage | None):
             if "another" in request.POST:
                 return redirect("zones_humides:passage_create", site_pk=pop_site.pk)
             return redirect(
-                f"{reverse('zones_humides:aire_detail', args=[aire.pk])}?annee={saved.year}#site-{pop_site.pk}"
+                f"{reverse('zones_humides:aire_detail', args=[aire.pk])}?year={saved.year}#site-{pop_site.pk}"
             )
     return render(
         request,
