@@ -31,7 +31,8 @@ from sensibilisation.models import Report
 from terrils.models import Campaign as TerrilCampaign
 from terrils.models import CampaignRecord
 from terrils.models import Visit as TerrilVisit
-from tests.security.canaries import (
+from tests.security.canaries import plant_canaries
+from tests.security.markers import (
     BLURRED,
     CANARY_POINTS,
     CONTEXT_MODELS,
@@ -41,7 +42,6 @@ from tests.security.canaries import (
     SKIPPED_FIELDS,
     compute_canary_points,
     free_text_fields,
-    plant_canaries,
     planted_fields,
     point_patterns,
 )
