@@ -1,7 +1,7 @@
 """The ringing section of the site menu (``cpie_naturaliste.core.navigation``)."""
 
 from cpie_naturaliste.core.navigation import Section, Task
-from referentiel.permissions import can_enter, signed_in
+from referentiel.permissions import can_enter, is_network_staff, signed_in
 
 SECTION = Section(
     "Baguage",
@@ -9,6 +9,6 @@ SECTION = Section(
     tasks=(
         Task("Nouvelle session", "baguage:session_create", can_enter),
         Task("Stock de bagues", "baguage:ring_stock", signed_in),
-        Task("Bagueurs", "baguage:ringer_list", signed_in),
+        Task("Bagueurs", "baguage:ringer_list", is_network_staff),
     ),
 )

@@ -46,6 +46,18 @@ def can_read_network(user) -> bool:
     return bool(signed_in(user) and user.read_scope != Scope.OWN)
 
 
+def is_network_staff(user) -> bool:
+    """Staff of a structure of the network (saisie, validateur, coordinateur, or a
+    superuser), as opposed to a partner: what names people and permits is theirs."""
+    return bool(
+        signed_in(user)
+        and (
+            user.is_superuser
+            or user.roles & {Role.SAISIE, Role.VALIDATEUR, Role.COORDINATEUR}
+        )
+    )
+
+
 def can_enter(user) -> bool:
     """A writing role: saisie or coordinateur (or a superuser). A validator only
     validates (``can_validate``)."""

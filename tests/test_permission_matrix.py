@@ -297,8 +297,8 @@ PAGES = [
     ("baguage:session_list", (), PAGE_LOGGED_IN),
     ("baguage:session_create", (), PAGE_WRITERS),
     ("baguage:ring_stock", (), PAGE_LOGGED_IN),
-    # Names and CRBPO permit numbers: staff only.
-    ("baguage:ringer_list", (), PAGE_WRITERS),
+    # Names and CRBPO permit numbers: the network's staff (validators too), not partners.
+    ("baguage:ringer_list", (), roles(LOGIN, 200, 200, 200, 403, 403)),
     ("baguage:bilan_latest", (), PAGE_REDIRECT),
     ("baguage:bilan", (2020,), PAGE_LOGGED_IN),
     ("baguage:import", (), PAGE_WRITERS),

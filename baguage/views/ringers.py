@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baguage.models import Ringer
-from referentiel.permissions import can_enter
+from referentiel.permissions import is_network_staff
 
 
 @login_required
 def ringer_list(request: HttpRequest) -> HttpResponse:
     # Names, organisations and CRBPO permit numbers: for the network's staff, not partners.
-    if not can_enter(request.user):
+    if not is_network_staff(request.user):
         raise PermissionDenied(_("La liste des bagueurs est réservée au personnel."))
     today = timezone.localdate()
     ringers = list(Ringer.objects.select_related("person__organisation"))

@@ -22,7 +22,7 @@ from baguage.selectors import session_captures, sessions_with_action_counts
 from baguage.services import session_protocol_problems, session_save
 from baguage.views.grid import GRID_COLUMNS, capture_row
 from cpie_naturaliste.core.pagination import CappedPage
-from referentiel.permissions import can_enter
+from referentiel.permissions import can_enter, is_network_staff
 
 PER_PAGE = 25
 ORDERINGS = {"date": ("date", "id"), "-date": ("-date", "-id")}
@@ -60,6 +60,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "ordering": ordering,
             "can_enter": can_enter(request.user),
+            "reads_ringers": is_network_staff(request.user),
         },
     )
 

@@ -12,6 +12,7 @@ from referentiel.permissions import (
     can_extract,
     can_read_network,
     can_validate,
+    is_network_staff,
     role_permission,
     signed_in,
 )
@@ -24,17 +25,18 @@ PREDICATES = (
     can_validate,
     can_coordinate,
     can_extract,
+    is_network_staff,
 )
 
 # What each role may do, one column per predicate above.
 ROLES = {
-    "sans rôle": ([], (1, 0, 0, 0, 0, 0)),
-    Role.SAISIE: ([Role.SAISIE], (1, 1, 1, 0, 0, 0)),
+    "sans rôle": ([], (1, 0, 0, 0, 0, 0, 0)),
+    Role.SAISIE: ([Role.SAISIE], (1, 1, 1, 0, 0, 0, 1)),
     # A validator validates and enters nothing (issue 17); with the saisie role too, both.
-    Role.VALIDATEUR: ([Role.VALIDATEUR], (1, 1, 0, 1, 0, 0)),
-    "saisie et validateur": ([Role.SAISIE, Role.VALIDATEUR], (1, 1, 1, 1, 0, 0)),
-    Role.COORDINATEUR: ([Role.COORDINATEUR], (1, 1, 1, 1, 1, 1)),
-    Role.PARTENAIRE: ([Role.PARTENAIRE], (1, 1, 0, 0, 0, 1)),
+    Role.VALIDATEUR: ([Role.VALIDATEUR], (1, 1, 0, 1, 0, 0, 1)),
+    "saisie et validateur": ([Role.SAISIE, Role.VALIDATEUR], (1, 1, 1, 1, 0, 0, 1)),
+    Role.COORDINATEUR: ([Role.COORDINATEUR], (1, 1, 1, 1, 1, 1, 1)),
+    Role.PARTENAIRE: ([Role.PARTENAIRE], (1, 1, 0, 0, 0, 1, 0)),
 }
 
 
