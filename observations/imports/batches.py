@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cpie_naturaliste.core.tabular.errors import ImportRefused
+from cpie_naturaliste.core.tabular.errors import ImportRefused, Mode
 from cpie_naturaliste.core.tabular.files import (
     import_max_bytes,
     size_refusal,
@@ -32,6 +32,7 @@ def import_batch_create(
     file: File,
     filename: str,
     dry_run: bool = False,
+    mode: str = Mode.ALL_OR_NOTHING,
     mapping: dict | None = None,
 ) -> ImportBatch:
     """Store an uploaded file as a new batch, after the file-level checks.
@@ -51,6 +52,7 @@ def import_batch_create(
         dataset=dataset,
         filename=Path(filename).name[:255],
         dry_run=dry_run,
+        mode=mode,
         created_by=user if user and user.is_authenticated else None,
     )
     batch.file.save(batch.filename, file, save=False)

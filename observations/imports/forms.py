@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cpie_naturaliste.core.tabular.errors import Mode
 from observations.models import ImportMapping
 from referentiel.models import Dataset
 
@@ -52,6 +53,13 @@ class ImportUploadForm(forms.Form):
         required=False,
         label=_("Correspondance des colonnes"),
         empty_label=_("Automatique (noms SINP ou modèle)"),
+    )
+    mode = forms.ChoiceField(
+        choices=Mode.choices,
+        initial=Mode.ALL_OR_NOTHING,
+        required=False,  # a script's POST without it: all or nothing, as before
+        widget=forms.RadioSelect,
+        label=_("Lignes en erreur"),
     )
     dry_run = forms.BooleanField(
         required=False,

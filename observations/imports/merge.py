@@ -228,17 +228,20 @@ def _link_observers(cursor) -> None:
     )
 
 
+def foreign_changes_check(plan: MergePlan, owner_id: int) -> tuple[str, list]:
+    """(SQL, params) of the lines that would change occurrences someone else entered."""
+    return (
+        f"SELECT line FROM ({plan.changed_rows_sql()}) AS changed"
+        f" WHERE owner IS DISTINCT FROM %s",
+        [owner_id],
+    )
+
+
 def merge_foreign_changes(
     *, cursor, plan: MergePlan, owner_id: int, column: str, limit: int
 ) -> tuple[list[dict], int]:
     """Rows that would change occurrences someone else entered (scope "mes données")."""
-    rows, total = check_errors(
-        cursor,
-        f"SELECT line FROM ({plan.changed_rows_sql()}) AS changed"
-        f" WHERE owner IS DISTINCT FROM %s",
-        [owner_id],
-        limit,
-    )
+    rows, total = check_errors(cursor, *foreign_changes_check(plan, owner_id), limit)
     message = _(
         "cette observation existe déjà, saisie par une autre personne : vous ne pouvez "
         "modifier que vos propres observations."

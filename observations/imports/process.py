@@ -25,6 +25,7 @@ from cpie_naturaliste.core.tabular.errors import (
     MAX_REPORTED_ERRORS,
     ErrorLog,
     ImportRefused,
+    Mode,
 )
 from cpie_naturaliste.core.tabular.files import table_open
 from observations.models import ImportBatch
@@ -33,7 +34,7 @@ from referentiel.models import Scope
 
 from . import staging
 from .columns import mapping_problems
-from .merge import MergePlan, merge_foreign_changes, merge_run
+from .merge import MergePlan, foreign_changes_check, merge_foreign_changes, merge_run
 from .rows import RowReader
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ def _run(batch: ImportBatch) -> None:
     with connection.cursor() as cursor:
         _check(batch, plan, cursor, errors)
         clock.append(time.perf_counter())
-        if errors:
+        kept = _kept_lines(batch, plan, cursor, errors, rows)
+        if errors and not kept:
             _finish(
                 batch,
                 ImportBatch.Status.INVALID,
@@ -155,12 +157,14 @@ def _run(batch: ImportBatch) -> None:
                 message=errors.summary(),
             )
             return
+        skipped = errors.summary(skipped_lines=rows - kept) + " " if errors else ""
         if batch.dry_run:
             _finish(
                 batch,
                 ImportBatch.Status.CHECKED,
                 total_rows=rows,
-                message=_dry_run_message(cursor, plan, rows),
+                errors=errors.sorted_entries(),
+                message=skipped + _dry_run_message(cursor, plan, kept),
             )
             return
         job_step(batch, 95, status=ImportBatch.Status.IMPORTING, total_rows=rows)
@@ -178,7 +182,9 @@ def _run(batch: ImportBatch) -> None:
                 ImportBatch.Status.DONE,
                 created_count=created,
                 updated_count=updated,
-                message=_(
+                errors=errors.sorted_entries(),
+                message=skipped
+                + _(
                     "%(rows)d ligne(s) lue(s) : %(created)d observation(s) créée(s), "
                     "%(updated)d mise(s) à jour, %(same)d déjà présente(s) à l'identique."
                 )
@@ -186,7 +192,7 @@ def _run(batch: ImportBatch) -> None:
                     "rows": rows,
                     "created": created,
                     "updated": updated,
-                    "same": rows - created - updated,
+                    "same": kept - created - updated,
                 },
             )
         clock.append(time.perf_counter())  # after the commit and its deferred FK checks
@@ -276,6 +282,26 @@ def _check(batch: ImportBatch, plan: MergePlan, cursor, errors: ErrorLog) -> Non
                 limit=errors.limit,
             )
         )
+
+
+def _kept_lines(batch, plan: MergePlan, cursor, errors: ErrorLog, rows: int) -> int:
+    """The lines to write: all of them when nothing is wrong; in the all-or-nothing mode
+    none when something is; in the valid-lines mode those without error (the others are
+    removed from the staging table, their errors kept for the page)."""
+    if not errors:
+        return rows
+    if batch.mode != Mode.VALID_LINES:
+        return 0
+    also = []
+    user = batch.created_by
+    if user is not None and user.write_scope == Scope.OWN:
+        also.append(foreign_changes_check(plan, user.pk))
+    return staging.staging_keep_valid(
+        cursor=cursor,
+        dataset_id=batch.dataset_id,
+        columns=batch.mapping["columns"],
+        also=also,
+    )
 
 
 def _dry_run_message(cursor, plan: MergePlan, rows: int) -> str:

@@ -95,6 +95,36 @@ def staging_check(
     """Every set-based problem as ([{line, column, message}], total) groups.
 
     ``columns`` is the mapping's target → header, to name the column of each problem."""
+    groups = []
+    for sql, params, column, message in _checks(dataset_id, columns):
+        rows, total = check_errors(cursor, sql, params, limit)
+        entries = [
+            {"line": row[0], "column": column or "", "message": str(message(row))}
+            for row in rows
+        ]
+        groups.append((entries, total))
+    return groups
+
+
+def staging_keep_valid(*, cursor, dataset_id: int, columns: dict, also=()) -> int:
+    """The valid-lines mode: remove from the staging table every line a row check
+    refused (no source key) or a set-based check flags (and those of ``also``: more
+    (sql, params) checks), run in the same order as ``staging_check`` so that a line
+    is judged on the lines kept before it. Returns the lines kept."""
+    cursor.execute(f"DELETE FROM {TABLE} WHERE source_key IS NULL")
+    checks = [(sql, params) for sql, params, _c, _m in _checks(dataset_id, columns)]
+    for sql, params in (*checks, *also):
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE line IN (SELECT f.l FROM ({sql}) AS f(l))",
+            params,
+        )
+    cursor.execute(f"SELECT count(*) FROM {TABLE}")
+    return cursor.fetchone()[0]
+
+
+def _checks(dataset_id: int, columns: dict) -> list[tuple]:
+    """The set-based checks: (SQL selecting the line first, its parameters, the column
+    named, the message of a row)."""
     col = columns.get
     geom_column = col("geometrie") or " / ".join(
         filter(None, [col("longitude"), col("latitude")])
@@ -163,12 +193,4 @@ def staging_check(
             ),
         ),
     ]
-    groups = []
-    for sql, params, column, message in checks:
-        rows, total = check_errors(cursor, sql, params, limit)
-        entries = [
-            {"line": row[0], "column": column or "", "message": str(message(row))}
-            for row in rows
-        ]
-        groups.append((entries, total))
-    return groups
+    return checks

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from cpie_naturaliste.core.models import TimeStampedModel
+from cpie_naturaliste.core.tabular.errors import Mode
 from referentiel.models import Dataset, Organisation
 
 
@@ -48,6 +49,12 @@ class ImportBatch(Job):
         _("correspondance des colonnes"), default=dict, blank=True
     )
     dry_run = models.BooleanField(_("essai à blanc"), default=False)
+    mode = models.CharField(
+        _("lignes en erreur"),
+        max_length=8,
+        choices=Mode.choices,
+        default=Mode.ALL_OR_NOTHING,
+    )
     status = job_status_field(Status)
     total_rows = models.PositiveIntegerField(_("lignes"), default=0)
     processed_rows = models.PositiveIntegerField(_("lignes traitées"), default=0)

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
+from cpie_naturaliste.core.tabular.errors import Mode
 from cpie_naturaliste.core.tabular.files import size_refusal
 from observations.imports import (
     ImportRefused,
@@ -101,6 +102,7 @@ def _import_upload(request: HttpRequest) -> HttpResponse:
                 file=data["file"],
                 filename=data["file"].name,
                 dry_run=data["dry_run"],
+                mode=data["mode"] or Mode.ALL_OR_NOTHING,
                 mapping=data["mapping"].mapping if data["mapping"] else None,
             )
         except ImportRefused as refusal:

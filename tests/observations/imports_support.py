@@ -86,7 +86,7 @@ def rewrite_zip(
     return target
 
 
-def run_import(path: Path, *, user, dataset, mapping=None, dry_run=False):
+def run_import(path: Path, *, user, dataset, mapping=None, dry_run=False, mode="tout"):
     """Create and process a batch synchronously, as the command does."""
     with path.open("rb") as handle:
         batch = import_batch_create(
@@ -96,6 +96,7 @@ def run_import(path: Path, *, user, dataset, mapping=None, dry_run=False):
             filename=path.name,
             mapping=mapping,
             dry_run=dry_run,
+            mode=mode,
         )
     if not batch.mapping.get("columns"):
         return batch

@@ -92,6 +92,22 @@ def test_refused_file_shows_its_errors_and_csv(staff, tmp_path, dataset, referen
     assert not Occurrence.objects.exists()
 
 
+def test_valid_lines_mode_on_the_page(staff, tmp_path, dataset, referential):
+    """The choice is offered as a radio group (all or nothing checked); chosen, the
+    report says which lines were left out and lists them under their own heading."""
+    page = staff.get(UPLOAD).content.decode()
+    assert "<legend>Lignes en erreur</legend>" in page
+    assert 'value="tout" id="id_mode_0" checked' in page
+    rows = good_rows()
+    rows[3][2] = "2020-13-45"
+    path = write_csv(tmp_path / "releves.csv", SINP_HEADER, rows)
+    detail = _upload(staff, path, dataset, follow=True, mode="valides").content.decode()
+    assert "Importé" in detail and 'data-testid="created-count">3<' in detail
+    assert "1 ligne(s) en erreur ignorée(s)" in detail
+    assert "Lignes ignorées : erreurs à corriger" in detail and "2020-13-45" in detail
+    assert Occurrence.objects.count() == 3
+
+
 def test_mapping_step_and_saved_default(
     staff, tmp_path, saisie_user, dataset, referential
 ):

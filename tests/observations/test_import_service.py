@@ -249,3 +249,53 @@ def test_staff_cannot_overwrite_a_colleague_record(
     assert batch.status == ImportBatch.Status.INVALID
     assert batch.errors[0]["line"] == 2
     assert "autre personne" in batch.errors[0]["message"]
+
+
+def test_valid_lines_mode_imports_the_good_lines_and_lists_the_others(
+    tmp_path, saisie_user, coordinateur_user, dataset, referential
+):
+    """A row error (a date), a set-based one (an unknown taxon), a duplicated identifier
+    and a colleague's record: those lines are left out and listed, the others imported."""
+    run_import(
+        write_csv(tmp_path / "theirs.csv", SINP_HEADER, good_rows()[3:]),
+        user=coordinateur_user,
+        dataset=dataset,
+    )
+    rows = bad_rows()[:2] + good_rows()[2:]  # lines 2 and 3 bad, 4 and 5 good
+    rows[3][9] = "autre commentaire"  # line 5: changes the coordinator's record
+    rows.append(list(good_rows()[2]))  # line 6: same as line 4
+    path = write_csv(tmp_path / "partenaire.csv", SINP_HEADER, rows)
+    batch = run_import(path, user=saisie_user, dataset=dataset, mode="valides")
+    assert batch.status == ImportBatch.Status.DONE, batch.message
+    assert [e["line"] for e in batch.errors] == [2, 3, 5, 6]
+    assert [e["column"] for e in batch.errors[:2]] == ["cdNom", "dateDebut"]
+    assert "autre personne" in batch.errors[2]["message"]
+    assert "double" in batch.errors[3]["message"]
+    assert batch.created_count == 1 and batch.updated_count == 0
+    assert batch.message.startswith("4 ligne(s) en erreur ignorée(s) (4 erreur(s)")
+    created = Occurrence.objects.filter(import_batch=batch).get()
+    assert created.comment == good_rows()[2][9]
+    assert not Occurrence.objects.filter(comment="autre commentaire").exists()
+
+
+def test_valid_lines_mode_with_no_valid_line_refuses_the_file(
+    tmp_path, saisie_user, dataset, referential
+):
+    path = write_csv(tmp_path / "a.csv", SINP_HEADER, bad_rows()[:2])
+    batch = run_import(path, user=saisie_user, dataset=dataset, mode="valides")
+    assert batch.status == ImportBatch.Status.INVALID
+    assert batch.message.startswith("Fichier refusé : 2 erreurs")
+    assert not Occurrence.objects.exists()
+
+
+def test_valid_lines_dry_run_says_what_would_be_left_out(
+    tmp_path, saisie_user, dataset, referential
+):
+    path = write_csv(tmp_path / "a.csv", SINP_HEADER, bad_rows())
+    batch = run_import(
+        path, user=saisie_user, dataset=dataset, mode="valides", dry_run=True
+    )
+    assert batch.status == ImportBatch.Status.CHECKED
+    assert batch.message.startswith("3 ligne(s) en erreur ignorée(s)")
+    assert "1 ligne(s) valide(s), 1 nouvelle(s)" in batch.message
+    assert len(batch.errors) == 3 and not Occurrence.objects.exists()

@@ -4,13 +4,34 @@ Line numbers are the ones the user sees in a spreadsheet: the header is line 1, 
 row line 2. Columns are named by the file's own header, so the user finds the cell. The pages
 show an ``ErrorLog`` as a table (line, column, reason); the reference-file commands raise
 ``ImportFileError``, whose sentences also name the file (« statuts.csv », ligne 3, colonne …).
+
+Two modes (``Mode``): **all or nothing** (the default: one error refuses the whole file, so
+that a file is in the database entirely or not at all), and **valid lines** (the lines
+without error are imported, the others are left out and listed, for a partner's file whose
+few bad lines should not hold back the rest). An import that offers the second mode says so
+on its page and removes the lines its checks flag before it writes.
 """
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_REPORTED_ERRORS = 1000
+
+
+class Mode(models.TextChoices):
+    ALL_OR_NOTHING = (
+        "tout",
+        gettext_lazy("Tout ou rien : une erreur et rien n'est importé"),
+    )
+    VALID_LINES = (
+        "valides",
+        gettext_lazy(
+            "Lignes valides : importer les lignes sans erreur, ignorer et lister les autres"
+        ),
+    )
 
 
 class ImportRefused(Exception):
@@ -123,16 +144,24 @@ class ErrorLog:
             self.entries, key=lambda e: (e["line"] or 0, e["column"], e["message"])
         )
 
-    def summary(self) -> str:
+    def summary(self, *, skipped_lines: int | None = None) -> str:
+        """The sentence of a refused file; in the valid-lines mode (``skipped_lines``: the
+        lines left out), the sentence of a file imported without them."""
         if not self.total:
             return ""
-        text = (
-            _("Fichier refusé : %(count)d erreur à corriger, rien n'a été importé.")
-            if self.total == 1
-            else _(
+        if skipped_lines is not None:
+            text = _(
+                "%(lines)d ligne(s) en erreur ignorée(s) (%(count)d erreur(s), listées "
+                "ci-dessous) ; les autres lignes sont importées."
+            ) % {"lines": skipped_lines, "count": self.total}
+        elif self.total == 1:
+            text = _(
+                "Fichier refusé : %(count)d erreur à corriger, rien n'a été importé."
+            ) % {"count": self.total}
+        else:
+            text = _(
                 "Fichier refusé : %(count)d erreurs à corriger, rien n'a été importé."
-            )
-        ) % {"count": self.total}
+            ) % {"count": self.total}
         if self.total > len(self.entries):
             text += " " + _("Les %(shown)d premières sont listées.") % {
                 "shown": len(self.entries)
