@@ -9,6 +9,7 @@ from baguage.models import (
     EuringSpecies,
     NetPosition,
     Ringer,
+    RingingImport,
     RingingProgramme,
     RingSeries,
     Session,
@@ -153,4 +154,31 @@ class CaptureAdmin(ReaderScoped, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RingingImport)
+class RingingImportAdmin(ReaderScoped, admin.ModelAdmin):
+    """The log of CRBPO imports, read only (an import runs from its page). Staff see
+    their own, as on the page: the errors quote the file's cells."""
+
+    list_display = [
+        "filename",
+        "dataset",
+        "status",
+        "dry_run",
+        "captures_created",
+        "errors_total",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["status", "dry_run"]
+    list_select_related = ["dataset", "created_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in RingingImport._meta.fields]
+
+    def visible(self, user):
+        return RingingImport.objects.filter(created_by=user)
+
+    def has_add_permission(self, request):
         return False

@@ -37,7 +37,10 @@ def _link(label: str, path: str, current: bool) -> dict:
 
 def section_links(section: Section, user, current_path: str) -> list[dict]:
     """A section's link followed by the task links shown to ``user`` on ``current_path``
-    (none when the section's app is not mounted in the URLconf)."""
+    (none when the section's app is not mounted in the URLconf, or when its landing page
+    would refuse the user)."""
+    if section.allowed is not None and (user is None or not section.allowed(user)):
+        return []
     try:
         prefix = reverse(section.url_name)
     except NoReverseMatch:

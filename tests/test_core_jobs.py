@@ -19,6 +19,7 @@ from indicateurs.models import AnnualReport
 
 KEYS = {
     "status",
+    "status_label",
     "label",
     "finished",
     "percent",
@@ -98,6 +99,7 @@ def test_the_bar_never_goes_back_and_the_page_reads_the_step():
         "Écriture du classeur",
         False,
     )
+    assert (state["status"], state["status_label"]) == ("running", "En cours")
     assert state["text"] == "Écriture du classeur : 40 %"
 
 

@@ -27,7 +27,17 @@ def test_each_app_declares_its_section_in_the_order_of_the_layers(client, db):
     ]
     nav = client.get(reverse("home")).content.decode().split('id="navigation"')[1]
     for section in declared_sections():
-        assert f'href="{reverse(section.url_name)}">{section.label}</a>' in nav
+        link = f'href="{reverse(section.url_name)}">{section.label}</a>'
+        assert (link in nav) is (section.allowed is None), section.label
+
+
+def test_a_section_only_some_roles_may_open_is_shown_to_them_only(
+    coordinateur_user, saisie_user, validateur_user, partenaire_user
+):
+    """The dashboard refuses every role but the coordinators': no link to a refusal."""
+    assert "Indicateurs" in _menu(coordinateur_user, "/")
+    for user in (saisie_user, validateur_user, partenaire_user, AnonymousUser()):
+        assert "Indicateurs" not in _menu(user, "/")
 
 
 def test_a_section_lists_its_tasks_inside_it_and_the_observations_always(

@@ -56,10 +56,12 @@ def crbpo_import(
         result.errors.add(refusal.line, refusal.column, refusal.message)
         rows = []
     if rows:  # checks across rows run even after row errors: every problem is listed
-        on_step(60, _("Vérification des sessions et des bagues"))
+        # Every line is read from here on: the page keeps saying how many.
+        read = {"rows": len(rows), "total": len(rows)}
+        on_step(60, _("Vérification des sessions et des bagues"), **read)
         plan = plan_check(rows, result, dataset, header=header, ref=ref, user=user)
         if not result.errors and not dry_run:
-            on_step(70, _("Enregistrement"))
+            on_step(70, _("Enregistrement"), **read)
             plan_write(plan, result, user=user, dataset=dataset, header=header)
         elif not result.errors:
             plan_count(plan, result)

@@ -28,9 +28,12 @@ class Task:
 class Section:
     """An app's entry in the menu: its landing page (whose path prefixes every page of
     the section) and its task pages. The tasks show while the user is inside the section,
-    or always when ``tasks_always_shown`` (entering data is most users' first job)."""
+    or always when ``tasks_always_shown`` (entering data is most users' first job). A
+    section whose landing page only some roles may open says which (``allowed``; None:
+    everyone, anonymous visitors being sent to sign in)."""
 
     label: str
     url_name: str
     tasks: tuple[Task, ...] = ()
     tasks_always_shown: bool = False
+    allowed: Callable[[object], bool] | None = None

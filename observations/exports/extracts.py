@@ -212,9 +212,13 @@ def _run(extract: Extract) -> None:
 
 
 def _progress(extract: Extract, done: int) -> None:
-    """Rows written so far (the writers report every 20,000 or so)."""
+    """Rows written so far (the writers report every ``PROGRESS_EVERY`` or so), through
+    the cache only: the CSV writer reports from inside its COPY, while the connection
+    can run nothing else."""
     expected = max(extract.rows_expected, 1)
-    job_step(extract, min(99, done * 100 // expected), rows=done, total=expected)
+    job_step(
+        extract, min(99, done * 100 // expected), rows=done, total=expected, save=False
+    )
 
 
 def _write(extract: Extract, path: Path, progress) -> int:

@@ -250,8 +250,8 @@ def sinp_export_process(
 def _reporter(export: SinpExport, progress: Progress):
     """Each step to the job (read by its page before the export commits) and ``progress``."""
 
-    def report(percent: int, rows: int = 0, total: int = 0) -> None:
-        job_step(export, percent, rows=rows, total=total)
+    def report(percent: int, rows: int = 0, total: int = 0, save: bool = True) -> None:
+        job_step(export, percent, rows=rows, total=total, save=save)
         if progress is not None:
             progress(percent, rows, total)
 
@@ -314,7 +314,9 @@ def _run(export: SinpExport, progress: Progress) -> None:
             occurrences = tmp / OCCURRENCES
 
             def copy_progress(done: int) -> None:
-                report(10 + int(80 * min(done, rows) / max(rows, 1)), done, rows)
+                # Inside the COPY: the connection runs nothing else (cache only).
+                percent = 10 + int(80 * min(done, rows) / max(rows, 1))
+                report(percent, done, rows, save=False)
 
             with occurrences.open("wb") as out:
                 written = write_csv(

@@ -19,7 +19,9 @@ from django.db.models import QuerySet
 from cpie_naturaliste.core.sql import queryset_sql
 from cpie_naturaliste.core.workbooks import WorkbookWriter
 
-PROGRESS_EVERY = 20000
+# Often enough for the bar to move on an extract of a few thousand rows; each report is
+# one cache write.
+PROGRESS_EVERY = 2000
 UTF8_BOM = b"\xef\xbb\xbf"
 GEOMETRY_COLUMN = "geometrie"
 

@@ -22,6 +22,11 @@
           bar.value = state.percent;
           bar.textContent = state.percent + " %";
           text.textContent = state.text;
+          // The page's state badge follows the job ("En attente" → "En cours"…).
+          Array.prototype.forEach.call(document.querySelectorAll("[data-job-state]"), function (badge) {
+            badge.textContent = state.status_label;
+            badge.className = "status status--" + state.status;
+          });
           if (state.finished) {
             window.location.reload();
           } else {

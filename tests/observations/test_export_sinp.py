@@ -417,3 +417,17 @@ def test_command_outside_a_transaction_reads_one_snapshot(data, tmp_path):
     assert (complete.sequence, incremental.sequence) == (1, 2)
     assert (incremental.rows_sent, incremental.deletions_sent) == (1, 0)
     assert hashlib.sha256(out.read_bytes()).hexdigest() == incremental.sha256
+
+
+def test_progress_is_reported_from_inside_the_copy(data, monkeypatch):
+    """The occurrences' CSV is written by COPY, which reports every row here: the
+    reports go to the cache, the export completes."""
+    from observations.exports import writers
+
+    monkeypatch.setattr(writers, "PROGRESS_EVERY", 1)
+    seen = []
+    export = sinp_export(
+        year=2020, pole="faune", progress=lambda percent, *_: seen.append(percent)
+    )
+    assert export.status == SinpExport.Status.DONE, export.error
+    assert export.rows_sent == 2 and any(10 < percent < 90 for percent in seen), seen

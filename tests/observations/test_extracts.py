@@ -554,3 +554,31 @@ def test_extracts_page_tells_when_each_file_goes(
     assert "a été supprimé du serveur" in html
     download = reverse("observations:extract_download", args=[old.uuid])
     assert client.get(download).status_code == 410
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "geojson", "gpkg"])
+def test_progress_is_reported_while_the_file_is_written(
+    monkeypatch, data, coordinateur_user, organisation, fmt
+):
+    """Every row reported (the CSV writer reports from inside its COPY, when the
+    connection can run nothing else): the bar moves and the file is made."""
+    from cpie_naturaliste.core.jobs import services as jobs
+    from observations.exports import writers
+
+    monkeypatch.setattr(writers, "PROGRESS_EVERY", 1)
+    seen = []
+    step = jobs.job_step
+    monkeypatch.setattr(
+        "observations.exports.extracts.job_step",
+        lambda job, percent, *args, **kwargs: (
+            seen.append(percent),
+            step(job, percent, *args, **kwargs),
+        ),
+    )
+    extract = extract_create(
+        user=coordinateur_user, recipient=organisation, filters={}, area=None, fmt=fmt
+    )
+    extract = extract_run(extract.pk)
+    assert extract.status == Extract.Status.DONE, extract.error
+    assert len(seen) >= extract.rows - 1 and seen == sorted(seen)

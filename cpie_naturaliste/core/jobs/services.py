@@ -89,15 +89,19 @@ def job_step(
     *,
     rows: int | None = None,
     total: int | None = None,
+    save: bool = True,
     **fields,
 ) -> None:
     """Move the job's bar to ``percent`` (never back) with its step's ``label``, and the
-    rows done so far out of ``total``; ``fields``: the model's own counters to write."""
+    rows done so far out of ``total``; ``fields``: the model's own counters to write.
+    ``save=False``: the cache only (the pages read it first), for a step reported while
+    the job's database connection is busy (inside a ``COPY … TO STDOUT``)."""
     job.progress = max(min(int(percent), 100), job.progress)
     job.step = label or job.step
     live = {"percent": job.progress, "step": job.step, "rows": rows, "total": total}
     cache.set(job_progress_key(job), live, PROGRESS_TTL)
-    _apply(job, {"progress": job.progress, "step": job.step, **fields})
+    if save:
+        _apply(job, {"progress": job.progress, "step": job.step, **fields})
 
 
 def job_finish(job: Job, *, status: str = "done", **fields) -> None:

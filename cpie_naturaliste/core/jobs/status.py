@@ -1,7 +1,7 @@
 """The one status payload every job page polls, and its page context.
 
-Keys (the tests and ``static/js/job_progress.js`` read them): ``status``, ``label``,
-``finished``, ``percent``, ``processed_rows``, ``total_rows``, ``message`` and ``text``,
+Keys (the tests and ``static/js/job_progress.js`` read them): ``status`` (and its
+``status_label``, for the page's state badge), ``label``, ``finished``, ``percent``, ``processed_rows``, ``total_rows``, ``message`` and ``text``,
 the sentence the page's live region reads out."""
 
 from django.http import JsonResponse
@@ -18,6 +18,7 @@ def job_status(job: Job) -> dict:
     done, total = job.progress_rows(live, percent)
     return {
         "status": status.value,
+        "status_label": str(status.label),
         "label": label,
         "finished": job.is_finished,
         "percent": percent,
