@@ -37,6 +37,9 @@
 (function (global) {
   "use strict";
 
+  // Leaflet's controls speak English; the pages speak French (to screen readers too).
+  L.Control.Zoom.mergeOptions({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" });
+
   var DEFAULT_CENTER = [50.45, 2.75];
   var DEFAULT_ZOOM = 9;
   var OUTLINE_STYLE = {

@@ -85,6 +85,9 @@ def test_home_map_draws_the_sites_and_follows_the_login(
         arg=OUTLINE_PATHS,
     )
     assert page.evaluate("L.version") == "1.9.3"
+    # The map's controls are named in French.
+    assert page.get_by_role("button", name="Zoom avant").count() == 1
+    assert page.get_by_role("button", name="Zoom arrière").count() == 1
     assert "2 sites sur la carte" in page.locator("#site-map-status").inner_text()
     assert page.locator(".site-list").get_by_text("Jardin privé de Loos").count() == 0
 
