@@ -20,6 +20,7 @@ from baguage.permissions import (
     sessions_visible_to,
     stations_visible_to,
 )
+from baguage.selectors import ringing_imports_visible_to
 from cpie_naturaliste.core.admin import ReaderScoped
 
 
@@ -159,8 +160,8 @@ class CaptureAdmin(ReaderScoped, admin.ModelAdmin):
 
 @admin.register(RingingImport)
 class RingingImportAdmin(ReaderScoped, admin.ModelAdmin):
-    """The log of CRBPO imports, read only (an import runs from its page). Staff see
-    their own, as on the page: the errors quote the file's cells."""
+    """The log of CRBPO imports, read only (an import runs from its page); staff read
+    those the page shows them."""
 
     list_display = [
         "filename",
@@ -178,7 +179,7 @@ class RingingImportAdmin(ReaderScoped, admin.ModelAdmin):
     readonly_fields = [f.name for f in RingingImport._meta.fields]
 
     def visible(self, user):
-        return RingingImport.objects.filter(created_by=user)
+        return ringing_imports_visible_to(user)
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from baguage.models import Capture, RingingImport, Session
 from baguage.permissions import captures_shown_to
 from observations.policy import record_filter
+from referentiel.permissions import import_jobs_readable
 
 
 def shown_capture_count(user, condition: Q | None = None, **extra) -> Count:
@@ -55,7 +56,6 @@ def session_captures(session: Session, user) -> QuerySet[Capture]:
 
 
 def ringing_imports_visible_to(user) -> QuerySet[RingingImport]:
-    """A CRBPO import is read by the person who ran it (a superuser reads them all): its
-    errors quote the file's cells."""
-    imports = RingingImport.objects.select_related("dataset")
-    return imports if user.is_superuser else imports.filter(created_by=user)
+    """CRBPO imports, read as every import job (``referentiel.permissions``): the
+    organisation's staff read those into its datasets, the network all."""
+    return import_jobs_readable(RingingImport.objects.select_related("dataset"), user)

@@ -124,6 +124,20 @@ def write_q(
     return in_organisation & Q(**{f"{created_by}_id": user.pk})
 
 
+def import_jobs_readable(queryset, user):
+    """The import jobs (a file's import into a dataset: occurrences, CRBPO season…)
+    ``user`` reads: none without a writing role; those into their organisation's datasets
+    and their own; all for the network. Their reports quote the file's cells, so a
+    partner, or another structure's staff, reads none of them."""
+    if not can_enter(user):
+        return queryset.none()
+    if user.write_scope == Scope.ALL:
+        return queryset
+    return queryset.filter(
+        Q(dataset__producer_id=user.organisation_id) | Q(created_by_id=user.pk)
+    )
+
+
 def writable(queryset, user, **paths):
     """``queryset`` narrowed to what ``user`` may change (see ``write_q``)."""
     condition = write_q(user, **paths)

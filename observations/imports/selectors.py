@@ -1,22 +1,21 @@
 """Who may see and undo which import batches (DESIGN §7 roles and scopes); importing
 itself needs a writing role (``referentiel.permissions.can_enter``)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from observations.models import ImportBatch
-from referentiel.models import Scope
-from referentiel.permissions import can_coordinate, can_enter, writable_datasets
+from referentiel.permissions import (
+    can_coordinate,
+    can_enter,
+    import_jobs_readable,
+    writable_datasets,
+)
 
 
 def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
     """Batches of the user's organisation's datasets and their own; all for the network."""
-    batches = ImportBatch.objects.select_related("dataset", "created_by")
-    if not can_enter(user):
-        return batches.none()
-    if user.write_scope == Scope.ALL:
-        return batches
-    return batches.filter(
-        Q(dataset__producer_id=user.organisation_id) | Q(created_by=user)
+    return import_jobs_readable(
+        ImportBatch.objects.select_related("dataset", "created_by"), user
     )
 
 

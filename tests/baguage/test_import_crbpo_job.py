@@ -16,7 +16,7 @@ from tests.baguage.test_import_crbpo import (
     row,
     write_csv,
 )
-from tests.factories.referentiel import UserFactory
+from tests.factories.referentiel import OrganisationFactory, UserFactory
 from tests.jobs import poll_job
 
 pytestmark = pytest.mark.django_db
@@ -109,18 +109,32 @@ def test_a_dry_run_job_writes_nothing(
     assert nothing_written()
 
 
-def test_only_its_author_follows_an_import(
+def test_an_import_is_read_as_every_import_job(
     client, crbpo, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
+    """One rule for every import job (referentiel.permissions.import_jobs_readable): the
+    organisation's staff follow it, another structure's staff and partners do not."""
     monkeypatch.setattr(ringing_import_run, "delay", lambda pk: None)
     client.force_login(crbpo["user"])
     path = write_csv(tmp_path / "saison.csv", good_rows())
     _post(client, crbpo, path, django_capture_on_commit_callbacks)
     job = RingingImport.objects.get()
+    pages = ("baguage:import_detail", "baguage:import_status")
     colleague = UserFactory(
         organisation=crbpo["user"].organisation, roles=[Role.SAISIE]
     )
     client.force_login(colleague)
-    for name in ("baguage:import_detail", "baguage:import_status"):
+    for name in pages:
+        assert client.get(reverse(name, args=[job.uuid])).status_code == 200
+    assert "saison.csv" in client.get(reverse("baguage:import")).content.decode()
+    elsewhere = UserFactory(organisation=OrganisationFactory(), roles=[Role.SAISIE])
+    client.force_login(elsewhere)
+    for name in pages:
         assert client.get(reverse(name, args=[job.uuid])).status_code == 404
     assert "saison.csv" not in client.get(reverse("baguage:import")).content.decode()
+    partner = UserFactory(
+        organisation=crbpo["user"].organisation, roles=[Role.PARTENAIRE]
+    )
+    client.force_login(partner)
+    for name in pages:
+        assert client.get(reverse(name, args=[job.uuid])).status_code == 403
