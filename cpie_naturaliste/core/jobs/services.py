@@ -8,7 +8,8 @@
   it counts an attempt and turns running.
 - :func:`job_step` moves the bar, never back. The step is written to the cache, which the
   status payload reads, so that a job running inside one long transaction (a SINP
-  export) is followed all the same, and to the row.
+  export) is followed all the same, and to the row (not with ``save=False``: a step
+  reported from inside a ``COPY``, when the connection can run nothing else).
 - :func:`job_finish` and :func:`job_fail` end it.
 """
 
