@@ -8,10 +8,11 @@ PY := $(VENV)/bin/python
 RUN_DIR := .run
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := postgresql-15-postgis-3 postgresql-15-postgis-3-scripts postgresql-client-15 \
-	gdal-bin libgdal32 libgeos-c1v5 libproj25 redis-server redis-tools chromium fonts-liberation
+	gdal-bin libgdal32 libgeos-c1v5 libproj25 redis-server redis-tools chromium fonts-liberation \
+	nodejs
 PYTEST_ARGS ?=
 
-.PHONY: run test services system venv migrate data worker stop lint audit bench backup restore check-compose clean help
+.PHONY: run test services system venv node migrate data worker stop lint audit bench backup restore check-compose clean help
 
 help:
 	@echo "make run      install, set up the database and demo data, serve http://127.0.0.1:8000"
@@ -43,6 +44,15 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+## Test-only npm packages (axe-core for the accessibility suite, never served): installed
+## from package-lock.json, again only when the lock changes.
+node: node_modules/.installed
+node_modules/.installed: package-lock.json | $(RUN_DIR)/.system-ok
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 services: system
 	@./scripts/services.sh
 
@@ -68,7 +78,7 @@ run: data worker
 	@echo "Application : http://127.0.0.1:8000"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: venv services lint
+test: venv node services lint
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=cpie_naturaliste.settings.test $(VENV)/bin/pytest -n 2 --create-db $(PYTEST_ARGS)
 

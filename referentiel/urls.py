@@ -1,4 +1,4 @@
-"""Home page and sign-in pages (mounted at the site root)."""
+"""Home page, sign-in pages and the accessibility statement (mounted at the site root)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -15,4 +15,5 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
 ]

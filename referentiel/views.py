@@ -1,4 +1,4 @@
-"""Pages of the referential: the home map of the sites."""
+"""Pages of the referential: the home map of the sites, the accessibility statement."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -25,4 +25,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
             "site_kinds": dict(Site.Kind.choices),
         },
+    )
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (RGAA's "déclaration d'accessibilité"), public, linked
+    from the footer of every page. Its contact address comes from the settings."""
+    return render(
+        request,
+        "referentiel/accessibility.html",
+        {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
     )

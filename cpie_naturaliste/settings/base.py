@@ -302,6 +302,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Deep links put a link inside each operation's button (nested interactive controls,
+    # one more tab stop per operation): off, the button alone opens the operation.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     # The regional red list is one code list wherever it appears (taxa, terril methods).
     "ENUM_NAME_OVERRIDES": {"RedListEnum": "referentiel.models.taxa.RedList"},
@@ -376,6 +379,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 SENSIBILISATION_RATE_LIMITS = env_windows(
     "SENSIBILISATION_RATE_LIMITS", "5/600,20/86400"
 )
+# Where users report an accessibility problem (the statement at /accessibilite/). Unset,
+# the statement sends them to the organisation of the network they work with.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
 SENSIBILISATION_EMAIL_RATE_LIMITS = env_windows(
     "SENSIBILISATION_EMAIL_RATE_LIMITS", "5/3600,20/86400"
 )

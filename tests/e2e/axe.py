@@ -1,0 +1,93 @@
+"""axe-core in Chromium, under the app's own Content Security Policy.
+
+The engine is the npm package ``axe-core`` pinned in ``package.json``/``package-lock.json``
+and installed in ``node_modules/`` by ``make test`` (target ``node``); nothing of it is in
+``static/``, so the app never serves it.
+
+How it runs despite ``script-src 'self'``: the source is handed to Chromium with
+``context.add_init_script`` (DevTools' ``Page.addScriptToEvaluateOnNewDocument``), and the
+audit is started with ``page.evaluate`` (DevTools' ``Runtime.callFunctionOn``). The policy
+governs what the *page* may load or evaluate (``<script>`` elements, ``eval``, inline
+handlers); scripts the debugger itself evaluates are not loaded by the page and the policy
+does not apply to them. So the pages are audited exactly as served — same headers, same
+policy — and the policy is neither bypassed (no ``bypass_csp``) nor loosened. Playwright's
+``wait_for_function`` is avoided here: its predicate goes through ``new Function`` inside
+the page, which the policy refuses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The WCAG levels the RGAA 4.1 asks for (WCAG 2.1 AA) and WCAG 2.2 AA (issue 23).
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FAILING = {"serious", "critical"}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        raise RuntimeError(
+            f"{AXE_PATH} manque : lancez `make node` (npm ci, d'après package-lock.json)."
+        )
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def axe_version() -> str:
+    package = json.loads((AXE_PATH.parent / "package.json").read_text())
+    return package["version"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    page: str
+    role: str
+    size: str
+    rule: str
+    impact: str
+    help: str
+    nodes: tuple[str, ...]
+
+    def __str__(self) -> str:
+        shown = "\n      ".join(self.nodes[:6])
+        more = f" (+{len(self.nodes) - 6})" if len(self.nodes) > 6 else ""
+        return (
+            f"{self.page} [{self.role}, {self.size}] {self.rule} ({self.impact}): "
+            f"{self.help} — {len(self.nodes)} nœud(s){more}\n      {shown}"
+        )
+
+
+_RUN = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(" ") + " — " + (n.failureSummary || "")
+      .replace(/\\s+/g, " ").slice(0, 220)),
+  }));
+}"""
+
+
+def audit(page, *, label: str, role: str, size: str) -> list[Violation]:
+    """The serious and critical violations of the page as it stands."""
+    found = page.evaluate(_RUN, TAGS)
+    return [
+        Violation(
+            page=label,
+            role=role,
+            size=size,
+            rule=item["id"],
+            impact=item["impact"],
+            help=item["help"],
+            nodes=tuple(item["nodes"]),
+        )
+        for item in found
+        if item["impact"] in FAILING
+    ]
