@@ -56,12 +56,18 @@ class GridForm(forms.Form):
                 max_digits=4,
                 decimal_places=1,
                 initial=visit.temperature if visit else None,
+                widget=forms.NumberInput(
+                    attrs={"aria-label": f"{row.count_site} – température (°C)"}
+                ),
             )
             self.fields[f"humidity_{pk}"] = forms.IntegerField(
                 required=False,
                 min_value=0,
                 max_value=100,
                 initial=visit.humidity if visit else None,
+                widget=forms.NumberInput(
+                    attrs={"aria-label": f"{row.count_site} – humidité (%)"}
+                ),
             )
             for taxon, value in zip(taxa, row.values, strict=True):
                 self.fields[f"n_{pk}_{taxon.pk}"] = forms.IntegerField(

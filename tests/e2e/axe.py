@@ -62,8 +62,11 @@ class Violation:
         )
 
 
-_RUN = """async (tags) => {
-  const result = await axe.run(document, {
+_RUN = """async ([tags, repeated, keep]) => {
+  // Blocks a page repeats from one template (``repeated``): the first ``keep`` are audited.
+  const skipped = repeated ? [...document.querySelectorAll(repeated)].slice(keep) : [];
+  const context = skipped.length ? {include: [document], exclude: skipped} : document;
+  const result = await axe.run(context, {
     runOnly: {type: "tag", values: tags},
     resultTypes: ["violations"],
   });
@@ -75,9 +78,12 @@ _RUN = """async (tags) => {
 }"""
 
 
-def audit(page, *, label: str, role: str, size: str) -> list[Violation]:
-    """The serious and critical violations of the page as it stands."""
-    found = page.evaluate(_RUN, TAGS)
+def audit(
+    page, *, label: str, role: str, size: str, repeated: str = "", keep: int = 0
+) -> list[Violation]:
+    """The serious and critical violations of the page as it stands; of the blocks that
+    match ``repeated`` (one template repeated, as Redoc's operations), the first ``keep``."""
+    found = page.evaluate(_RUN, [TAGS, repeated, keep])
     return [
         Violation(
             page=label,
