@@ -27,7 +27,7 @@
   });
 })();
 
-/* Tables wider than the screen scroll inside their .table-scroll box: while a box scrolls,
+/* Tables wider than the screen scroll inside their box (SCROLL_BOXES): while a box scrolls,
    it takes the keyboard focus (arrow keys scroll it) and is named after its table, as WCAG
    2.1.1 asks (axe: scrollable-region-focusable); a box that fits is no tab stop. */
 (function () {
@@ -41,6 +41,8 @@
     heading = heading && heading.querySelector("h2, h3");
     return heading ? heading.textContent.trim() : "Tableau";
   }
+  // Boxes that scroll sideways: the tables' wrappers, the indicators' sections.
+  var SCROLL_BOXES = ".table-scroll, .indicateurs__section";
   var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
   function needsFocus(box) {
     // A box focused by script only (tabindex=-1) is left alone while it holds controls.
@@ -48,7 +50,7 @@
     return box.scrollWidth > box.clientWidth && (own === null || (own === "-1" && !box.querySelector(FOCUSABLE)));
   }
   function update() {
-    document.querySelectorAll(".table-scroll").forEach(function (box) {
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
       if (box.hasAttribute("data-scroll-focus")) {
         if (box.scrollWidth > box.clientWidth) return;
         var before = box.getAttribute("data-scroll-focus");

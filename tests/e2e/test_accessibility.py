@@ -17,7 +17,9 @@ context per size, signed in once (the phone context reuses the desktop's cookies
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import time
 
 import pytest
@@ -62,14 +64,18 @@ REFUSED_FORMS = {
         "zones_humides:passage_create",
         "zones_humides:operation_create",
         "zones_humides:newt_capture_create",
+    ),
+    "coordinateur": (
+        "observations:extract_list",
+        "observations:import",
         "sensibilisation:action_create",
         "sensibilisation:volunteer_create",
     ),
-    "coordinateur": ("observations:extract_list", "observations:import"),
 }
 # Redoc lays out all ~80 operations of the API at once (29,000 elements: axe would take
 # minutes): each is the same component, so its first operations stand for the others.
 REPEATED = {"redoc": ('[data-section-id^="tag/"][data-section-id*="/operation/"]', 4)}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 CANDIDATES = 3  # planned URLs tried per route before deciding the role does not open it
 
 
@@ -185,55 +191,66 @@ def _refused_submit(page) -> bool:
     )
 
 
-def _audit_role(
-    browser, live_server, data, role: str, user, timing: dict
-) -> tuple[list, list]:
-    base = live_server.url
-    source = axe_source()
-    violations, audited = [], []
-    state = None
-    plan = {}
-    for route in _page_routes(role):
-        try:
-            plan[route] = urls_of(route, data)[:CANDIDATES]
-        except UnfilledRoute as error:
-            raise AssertionError(f"Route the plan cannot fill: {error}") from error
-    opened = {}  # route → the URL the role opens (found at the first size)
-    for index, (size, viewport) in enumerate(SIZES.items()):
-        context = browser.new_context(
-            locale="fr-FR", viewport=viewport, storage_state=state
+def _main_signature(page) -> str:
+    """The page's <main> as it stands, without what changes at each request (the CSRF
+    token): two roles shown the same <main> on a route are shown the same page but for
+    the header, which each role's other pages audit."""
+    html = page.evaluate(
+        "() => (document.querySelector('main') || document.body).outerHTML"
+    )
+    html = CSRF.sub("", html)
+    return hashlib.sha1(html.encode()).hexdigest()
+
+
+class Audit:
+    """One size's audit: the violations, the pages audited (page, role) and those a role
+    was shown exactly as another role (same <main>), with the time each page took."""
+
+    def __init__(self, page, base: str, size: str):
+        self.page, self.base, self.size = page, base, size
+        self.violations, self.audited, self.same = [], [], []
+        self.seen: dict[tuple, str] = {}  # (route name, <main> signature) → role
+        self.timing: dict[str, float] = {}
+
+    def run(self, url: str, role: str, route_name: str, *, label: str = "") -> bool:
+        """Audit the page open in the tab, unless another role was shown its <main>:
+        False then."""
+        key = (route_name, _main_signature(self.page))
+        if key in self.seen:
+            self.same.append((url, role, self.seen[key]))
+            return False
+        self.seen[key] = role
+        repeated, keep = REPEATED.get(route_name, ("", 0))
+        label = label or (f"{url} ({keep} premières opérations)" if keep else url)
+        self.violations += audit(
+            self.page,
+            label=label,
+            role=role,
+            size=self.size,
+            repeated=repeated,
+            keep=keep,
         )
-        context.add_init_script(script=source)
-        page = context.new_page()
-        if user is not None and state is None:
-            _sign_in(page, base, user.username)
-            state = context.storage_state()
+        self.audited.append((label, role))
+        return True
+
+    def role(self, role: str, plan: dict) -> list[str]:
+        """Every page of ``plan`` the signed-in ``role`` opens; the main forms it sends
+        are audited again after an empty submit. The route names it opened."""
+        page, base = self.page, self.base
+        opened, errors = [], {}
         for route, urls in plan.items():
-            if index:
-                urls = [opened[route]] if route in opened else []
             for url in urls:
-                kind = "page" if index else _kind(context, base + url)
+                kind = _kind(page.context, base + url)
                 if kind == "other":
                     break  # no other URL of the route is a page either
                 if kind != "page":
-                    if kind not in opened:
-                        opened[kind] = url  # the error page, audited once
+                    errors.setdefault(kind, url)
                     continue  # this record is not the role's: try another
                 started = time.monotonic()
-                opened[route] = url
+                opened.append(route.name)
                 page.goto(base + url, wait_until="load")
                 _settle(page)
-                repeated, keep = REPEATED.get(route.name, ("", 0))
-                label = f"{url} ({keep} premières opérations)" if keep else url
-                violations += audit(
-                    page,
-                    label=label,
-                    role=role,
-                    size=size,
-                    repeated=repeated,
-                    keep=keep,
-                )
-                audited.append((label, size))
+                self.run(url, role, route.name)
                 if route.name in REFUSED_FORMS.get(role, ()):
                     with page.expect_navigation(wait_until="load"):
                         sent = _refused_submit(page)
@@ -241,44 +258,57 @@ def _audit_role(
                     assert page.url == base + url, f"{url}: formulaire vide accepté"
                     _settle(page)
                     label = f"{url} (après envoi refusé)"
-                    violations += audit(page, label=label, role=role, size=size)
-                    audited.append((label, size))
-                timing[url] = timing.get(url, 0) + time.monotonic() - started
+                    self.run(url, role, f"{route.name}#refus", label=label)
+                self.timing[url] = self.timing.get(url, 0) + time.monotonic() - started
                 break
-        for status in (403, 404):
-            if status in opened:
-                url = opened[status]
-                page.goto(base + url, wait_until="load")
-                label = f"{url} (HTTP {status})"
-                violations += audit(page, label=label, role=role, size=size)
-                audited.append((label, size))
-        context.close()
-    return violations, audited
+        for status, url in errors.items():  # the refusal pages, once each
+            page.goto(base + url, wait_until="load")
+            self.run(url, role, f"HTTP {status}", label=f"{url} (HTTP {status})")
+        return opened
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_passes_axe(browser, live_server, world, role, record_property):
+def _plan(data, role: str) -> dict:
+    plan = {}
+    for route in _page_routes(role):
+        try:
+            plan[route] = urls_of(route, data)[:CANDIDATES]
+        except UnfilledRoute as error:
+            raise AssertionError(f"Route the plan cannot fill: {error}") from error
+    return plan
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_page_passes_axe(browser, live_server, world, size, record_property):
+    """One size, every role in turn (one context each, signed in once)."""
     data, users = world
     started = time.monotonic()
-    timing = {}
-    violations, audited = _audit_role(
-        browser, live_server, data, role, users.get(role), timing
-    )
+    source = axe_source()
+    audit_run = None
+    for role in ROLES:
+        context = browser.new_context(locale="fr-FR", viewport=SIZES[size])
+        context.add_init_script(script=source)
+        page = context.new_page()
+        if role in users:
+            _sign_in(page, live_server.url, users[role].username)
+        if audit_run is None:
+            audit_run = Audit(page, live_server.url, size)
+        audit_run.page = page
+        opened = audit_run.role(role, _plan(data, role))
+        unopened = [n for n in REFUSED_FORMS.get(role, ()) if n not in opened]
+        assert not unopened, f"{role} : formulaires principaux non ouverts {unopened}"
+        context.close()
     elapsed = time.monotonic() - started
-    record_property("audited", len(audited))
-    slowest = sorted(timing.items(), key=lambda item: -item[1])[:5]
-    print(
-        f"{role}: {len(audited)} audits ({len({a for a, _ in audited})} pages × tailles) "
-        f"en {elapsed:.0f} s; plus lentes : {[(u, round(t, 1)) for u, t in slowest]}"
-    )
+    record_property("audited", len(audit_run.audited))
     if os.environ.get("AXE_REPORT"):
-        with open(f"{os.environ['AXE_REPORT']}-{role}.txt", "w") as handle:
+        with open(f"{os.environ['AXE_REPORT']}-{size}.txt", "w") as handle:
             handle.write(f"{elapsed:.0f} s\n")
-            handle.writelines(f"{t:.2f} {u}\n" for u, t in timing.items())
-            handle.writelines(f"AUDIT {a} {s}\n" for a, s in audited)
-            handle.write("\n".join(str(v) for v in violations))
-    assert audited, f"{role}: aucune page auditée"
-    assert not violations, (
-        f"{len(violations)} violations graves ou critiques (axe-core, {role}) :\n"
-        + "\n".join(str(v) for v in violations)
+            handle.writelines(f"{t:.2f} {u}\n" for u, t in audit_run.timing.items())
+            handle.writelines(f"AUDIT {a} {r}\n" for a, r in audit_run.audited)
+            handle.writelines(f"SAME {u} {r} = {o}\n" for u, r, o in audit_run.same)
+            handle.write("\n".join(str(v) for v in audit_run.violations))
+    roles = {r for _, r in audit_run.audited}
+    assert roles == set(ROLES), f"rôles sans page auditée : {set(ROLES) - roles}"
+    assert not audit_run.violations, (
+        f"{len(audit_run.violations)} violations graves ou critiques (axe-core, {size}) :\n"
+        + "\n".join(str(v) for v in audit_run.violations)
     )
