@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from referentiel.models import Site
 
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement (RGAA's "déclaration d'accessibilité"), public, linked
     from the footer of every page. Its contact address comes from the settings."""
