@@ -160,8 +160,8 @@ def _kind(context, url: str) -> str | int:
 def _settle(page) -> None:
     """Pages that build their content with scripts: wait until it is there."""
     if page.locator("#swagger-ui").count():
-        page.wait_for_selector("#swagger-ui .info .title", timeout=15000)
-        page.wait_for_selector(".opblock-tag", timeout=15000)
+        page.wait_for_selector("#swagger-ui .info .title", timeout=60000)
+        page.wait_for_selector(".opblock-tag", timeout=60000)
     elif page.locator("redoc").count():
         page.wait_for_selector("h1", state="attached", timeout=60000)
     if page.locator(".leaflet-container, [data-map]").count():
