@@ -153,7 +153,7 @@ def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
     )
 
 
-def _refresh(where: str, params: list) -> int:
+def _refresh(where: str, params: list, *, returning: list[str] = ()) -> int | list:
     occ, taxon = Occurrence._meta.db_table, Taxon._meta.db_table
     assignments = ", ".join(f"{column} = {expr}" for column, expr in DERIVED.items())
     sql = (
@@ -162,9 +162,25 @@ def _refresh(where: str, params: list) -> int:
         f"{derived_join_sql(geom='src.geom', taxon='t', row='src')}"
         f" WHERE src.id = o.id AND {where}"
     )
+    if returning:
+        sql += " RETURNING " + ", ".join(f"o.{column}" for column in returning)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return cursor.fetchall() if returning else cursor.rowcount
+
+
+# What one saved record gets back from its refresh (the blurred geometry is not read back:
+# left deferred on the instance, it is loaded if something reads it).
+RETURNED = [column for column in DERIVED if column != "blurred_geom"]
+
+
+def occurrence_refresh_derived(occurrence: Occurrence) -> None:
+    """Recompute the derived fields of one saved record and set them on the instance:
+    one ``UPDATE … RETURNING``, not an update and a reload."""
+    (row,) = _refresh("src.id = %s", [occurrence.pk], returning=RETURNED)
+    for column, value in zip(RETURNED, row, strict=True):
+        setattr(occurrence, column, value)
+    occurrence.__dict__.pop("blurred_geom", None)
 
 
 def occurrences_refresh_derived(

@@ -11,6 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpie_naturaliste.core.geo import to_storage_srid
+from cpie_naturaliste.core.validation import (
+    check_constraints,
+    save_validated,
+    validate_fields,
+)
 from observations.models import (
     Occurrence,
     OccurrenceChange,
@@ -21,7 +26,7 @@ from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Person
 
 from .codes import nomenclature_labels
-from .derived import occurrences_refresh_derived
+from .derived import occurrence_refresh_derived, occurrences_refresh_derived
 
 # Fields whose change is recorded in the history (derived and bookkeeping fields are not).
 TRACKED_FIELDS = [
@@ -50,11 +55,14 @@ TRACKED_FIELDS = [
 TRACKED_FIELDS = list(dict.fromkeys(TRACKED_FIELDS))
 
 
-def occurrence_check(occurrence: Occurrence) -> None:
+def occurrence_check(occurrence: Occurrence, *, constraints: bool = True) -> None:
     """Raise a ``ValidationError`` (French messages per field) if the record is not acceptable.
 
-    Runs the model's validation (which includes the database CHECK constraints) and checks every
-    nomenclature field against its SINP code list."""
+    Runs the model's validation and checks every nomenclature field against its SINP code
+    list. The CHECK constraints (dates in order, place within the territory…) are evaluated
+    in one query, so that a form shows every error at once; with ``constraints=False``
+    (a protocol row, checked by its own protocol) they are left to PostgreSQL at the save,
+    with the same French messages (``core.validation``)."""
     errors: dict[str, list[str]] = {}
     if occurrence.geom is not None:
         try:
@@ -89,7 +97,9 @@ def occurrence_check(occurrence: Occurrence) -> None:
             _("La date ne peut pas être dans le futur.")
         )
     try:
-        occurrence.full_clean(exclude=["communes"])
+        validate_fields(occurrence, exclude=["communes"])
+        if constraints:
+            check_constraints(occurrence, exclude=["communes"])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(
@@ -125,19 +135,28 @@ def occurrence_create(
     **fields: Any,
 ) -> Occurrence:
     """Create an occurrence from its fields; derived fields are computed, history started."""
+    return _create(user=user, observers=observers, **fields)
+
+
+def _create(
+    *,
+    user,
+    observers: Iterable[Person] = (),
+    constraints: bool = True,
+    **fields: Any,
+) -> Occurrence:
     occurrence = Occurrence(created_by=user, updated_by=user, **fields)
     observers = list(observers)
     if observers and not occurrence.observers_label:
         occurrence.observers_label = _observers_label(observers)
-    occurrence_check(occurrence)
-    occurrence.save()
+    occurrence_check(occurrence, constraints=constraints)
+    save_validated(occurrence)
     if observers:
-        occurrence.observers.set(observers)
-    occurrences_refresh_derived(ids=[occurrence.pk])
+        occurrence.observers.add(*observers)
+    occurrence_refresh_derived(occurrence)
     OccurrenceChange.objects.create(
         occurrence=occurrence, action=OccurrenceChange.Action.CREATE, user=user
     )
-    occurrence.refresh_from_db()
     return occurrence
 
 
@@ -151,6 +170,17 @@ def occurrence_update(
 ) -> Occurrence:
     """Change an occurrence. A validated record that changes goes back to "en attente": its
     previous validation stays in the validation history."""
+    return _update(occurrence=occurrence, user=user, observers=observers, **fields)
+
+
+def _update(
+    *,
+    occurrence: Occurrence,
+    user,
+    observers: Iterable[Person] | None = None,
+    constraints: bool = True,
+    **fields: Any,
+) -> Occurrence:
     before = _snapshot(Occurrence.objects.get(pk=occurrence.pk))
     for name, value in fields.items():
         setattr(occurrence, name, value)
@@ -158,7 +188,7 @@ def occurrence_update(
         observers = list(observers)
         occurrence.observers_label = _observers_label(observers)
     occurrence.updated_by = user
-    occurrence_check(occurrence)
+    occurrence_check(occurrence, constraints=constraints)
     after = _snapshot(occurrence)
     changes = {
         f: [_jsonable(before[f]), _jsonable(after[f])]
@@ -179,10 +209,10 @@ def occurrence_update(
             comment=_("Remise en attente après modification."),
             is_automatic=True,
         )
-    occurrence.save()
+    save_validated(occurrence)
     if observers is not None:
         occurrence.observers.set(observers)
-    occurrences_refresh_derived(ids=[occurrence.pk])
+    occurrence_refresh_derived(occurrence)
     if changes:
         OccurrenceChange.objects.create(
             occurrence=occurrence,
@@ -190,7 +220,6 @@ def occurrence_update(
             changes=changes,
             user=user,
         )
-    occurrence.refresh_from_db()
     return occurrence
 
 
@@ -283,7 +312,6 @@ def occurrences_publish_bulk(
     return ids
 
 
-@transaction.atomic
 def occurrence_publish(
     *,
     occurrence: Occurrence | None,
@@ -295,11 +323,24 @@ def occurrence_publish(
     """For protocol apps: create the occurrence of a protocol row, or update the one it links to.
 
     Call it in the same transaction as the protocol row's own save, and keep the returned
-    occurrence in the row's one-to-one link."""
-    if occurrence is None:
-        return occurrence_create(
-            user=user, source=source, observers=observers, **fields
+    occurrence in the row's one-to-one link: it takes no savepoint of its own (two
+    queries saved on every protocol line), so an error it raises undoes the whole
+    transaction, as the protocol row must not stay without its occurrence anyway. The
+    protocol's own checks stand for the CHECK constraints' pre-check (PostgreSQL still
+    enforces them at the save, with their French messages)."""
+    with transaction.atomic(savepoint=False):
+        if occurrence is None:
+            return _create(
+                user=user,
+                source=source,
+                observers=observers,
+                constraints=False,
+                **fields,
+            )
+        return _update(
+            occurrence=occurrence,
+            user=user,
+            observers=observers,
+            constraints=False,
+            **fields,
         )
-    return occurrence_update(
-        occurrence=occurrence, user=user, observers=observers, **fields
-    )
