@@ -28,6 +28,8 @@ urlpatterns = [
     path("indicateurs/", include("indicateurs.urls")),
     path("api/v1/", include("cpie_naturaliste.api_urls")),
     path("api/v1/token/", ObtainAuthTokenView.as_view(), name="api_token"),
+    # OGC API – Features for GIS clients (/ogc is redirected here by APPEND_SLASH).
+    path("ogc/", include("cpie_naturaliste.core.ogc.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",
