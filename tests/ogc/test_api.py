@@ -103,6 +103,8 @@ def test_signed_in_users_see_every_collection_with_its_extent(world, partenaire_
     assert list(by_id) == [
         "sites",
         "occurrences",
+        "occurrences-points",
+        "occurrences-zones",
         "terrils",
         "pop-aires",
         "zones-humides",
@@ -170,6 +172,31 @@ def test_a_sensitive_record_is_blurred_for_another_organisation(
     assert own["geometry"]["type"] == "Point" and own["properties"]["blurred"] is False
     assert own["properties"]["place_name"] == SECRET_PLACE
     assert {link["rel"] for link in own["links"]} == {"self", "collection"}
+
+
+def test_points_and_zones_split_the_occurrences_by_the_geometry_shown(
+    world, partenaire_user, saisie_user
+):
+    partner = reader(partenaire_user)
+    everything = items(partner, "occurrences")["features"]
+    points = items(partner, "occurrences-points")
+    zones = items(partner, "occurrences-zones")
+    assert ids(points) | ids(zones) == {f["id"] for f in everything}
+    assert ids(zones) == {world["sensitive"].pk}
+    assert {f["geometry"]["type"] for f in points["features"]} == {"Point"}
+    zone = zones["features"][0]
+    assert zone["geometry"]["type"] == "MultiPolygon"
+    assert zone["properties"] == next(
+        f["properties"] for f in everything if f["id"] == zone["id"]
+    )
+    # Its producer places it: a point, and no zone.
+    own = reader(saisie_user)
+    assert world["sensitive"].pk in ids(items(own, "occurrences-points"))
+    assert ids(items(own, "occurrences-zones")) == set()
+    # bbox and datetime work the same way there.
+    away = "2.737,50.431,2.745,50.435"
+    assert ids(items(partner, "occurrences-zones", bbox=away)) == ids(zones)
+    assert ids(items(partner, "occurrences-zones", datetime="2021-01-01/..")) == set()
 
 
 def test_occurrences_ask_anonymous_clients_to_sign_in(world):

@@ -58,6 +58,8 @@ def test_ogrinfo_lists_each_readers_layers_and_counts(
     assert layer_counts(summary) == {
         "sites": 3,  # and its organisation's protected site
         "occurrences": 4,  # its organisation's records, the private dataset's too
+        "occurrences-points": 4,  # all placed
+        "occurrences-zones": 0,
         "terrils": 1,
         "pop-aires": 1,
         # The wetland, and the two sites of a wetland kind (marais).
@@ -78,6 +80,7 @@ def test_ogrinfo_lists_each_readers_layers_and_counts(
         )
     )
     assert partner["occurrences"] == 3 and partner["sites"] == 2
+    assert partner["occurrences-points"] == 2 and partner["occurrences-zones"] == 1
 
 
 def test_ogr2ogr_gets_the_blurred_geometry_never_the_point(
@@ -105,6 +108,7 @@ def test_ogr2ogr_gets_the_blurred_geometry_never_the_point(
             "occurrences",
         )
         text = out.read_text()
+        assert json.loads(text)["features"], auth
         for secret in secrets:
             assert secret not in text
         copied = {f["properties"]["uuid"]: f for f in json.loads(text)["features"]}
