@@ -176,7 +176,8 @@ COLLECTIONS = (
         description=(
             "Les observations de la collection « occurrences » que vous voyez comme un "
             "point : les données que vous pouvez localiser précisément. Même lecture, "
-            "mêmes propriétés."
+            "mêmes propriétés. Une observation saisie comme une ligne n'est que dans "
+            "« occurrences »."
         ),
         rows=_of_dimension(0),
         geometry=display_geom,
