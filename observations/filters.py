@@ -157,7 +157,14 @@ class OccurrenceBBoxFilter(Wgs84InBBoxFilter):
         bbox = self.get_filter_bbox(request)
         if bbox is None:
             return queryset
-        return filter_area(queryset, precise=Q(geom__bboverlaps=bbox), area=bbox)
+        return occurrences_in_box(queryset, bbox)
+
+
+def occurrences_in_box(queryset, box):
+    """The occurrences of ``queryset`` whose geometry, as its reader sees it, overlaps
+    ``box``: a blurred record only through its blurred area (``blurring.filter_area``).
+    The API's ``in_bbox`` and the OGC API's ``bbox`` are this one filter."""
+    return filter_area(queryset, precise=Q(geom__bboverlaps=box), area=box)
 
 
 def _for_reader(manager, request):

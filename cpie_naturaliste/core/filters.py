@@ -28,6 +28,12 @@ def wgs84_bbox_polygon(value: str) -> Polygon:
         raise ParseError(
             _("Emprise invalide : longitudes et latitudes hors limites ou inversées.")
         )
+    return wgs84_box(minlon, minlat, maxlon, maxlat)
+
+
+def wgs84_box(minlon: float, minlat: float, maxlon: float, maxlat: float) -> Polygon:
+    """The box between two WGS84 corners (checked by the caller) as a polygon with SRID
+    4326, densified so that it keeps its shape once transformed to Lambert-93."""
     steps = [i / BBOX_EDGE_POINTS for i in range(BBOX_EDGE_POINTS)]
     dx, dy = maxlon - minlon, maxlat - minlat
     ring = (
