@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from cpie_naturaliste.core.geo import territory_polygon
-from observations.models import Occurrence
+from observations.models import Occurrence, OccurrenceDeletion
 from referentiel.models import (
     Commune,
     Departement,
@@ -153,18 +153,50 @@ def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
     )
 
 
+# Derived columns a consumer reads, compared to tell whether a refresh changed a record
+# (the blurred geometry follows from them).
+COMPARED = ("communes", "commune_id", "departement_id", "grid_10km", "atlas_group_id")
+
+
+def _hidden_tombstones_sql(changed: str) -> str:
+    """INSERT the "withdrawn" tombstones of the rows of CTE ``changed`` (columns: the
+    record's uuid, taxon_id, date_start, its read state before the change, with the old
+    level as ``old`` and the new as ``new``) that a new level 4 hides from the readers
+    who may not place them (``observations.services.occurrences.occurrences_tombstone``)."""
+    tomb = OccurrenceDeletion._meta.db_table
+    return (
+        f"INSERT INTO {tomb} (uuid, taxon_id, date_start, dataset_id, created_by_id,"
+        f" validation_status, sensitivity_level, reason, deleted_at)"
+        f" SELECT uuid, taxon_id, date_start, dataset_id, created_by_id,"
+        f" validation_status, old, '{OccurrenceDeletion.Reason.WITHDRAWN.value}', now()"
+        f" FROM {changed} WHERE new = 4 AND old < 4"
+    )
+
+
 def _refresh(where: str, params: list) -> int:
+    """Rewrite the derived columns; a row whose derived values change is modified now
+    (``updated_at``: the sync API lists it again), and one a new level 4 hides leaves a
+    tombstone for the readers who lose it."""
     occ, taxon = Occurrence._meta.db_table, Taxon._meta.db_table
     assignments = ", ".join(f"{column} = {expr}" for column, expr in DERIVED.items())
+    old = ", ".join(f"o.{c}" for c in (*COMPARED, "sensitivity_level"))
+    new = ", ".join(DERIVED[c] for c in (*COMPARED, "sensitivity_level"))
     sql = (
-        f"UPDATE {occ} o SET {assignments}"
+        f"WITH changed AS (UPDATE {occ} o SET {assignments},"
+        f" updated_at = CASE WHEN ROW({old}) IS DISTINCT FROM ROW({new})"
+        f" THEN now() ELSE o.updated_at END"
         f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id"
         f"{derived_join_sql(geom='src.geom', taxon='t', row='src')}"
         f" WHERE src.id = o.id AND {where}"
+        f" RETURNING src.uuid, src.taxon_id, src.date_start, src.dataset_id,"
+        f" src.created_by_id, src.validation_status, src.sensitivity_level AS old,"
+        f" o.sensitivity_level AS new),"
+        f" hidden AS ({_hidden_tombstones_sql('changed')})"
+        f" SELECT count(*) FROM changed"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return cursor.fetchone()[0]
 
 
 def occurrences_refresh_derived(
@@ -198,9 +230,11 @@ def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
                 f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id),"
                 f" changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
                 f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END,"
-                f" blurred_geom = {blurred}"
+                f" blurred_geom = {blurred}, updated_at = now()"
                 f" FROM levels l WHERE o.id = l.id AND l.old <> l.new"
-                f" RETURNING l.old, l.new)"
+                f" RETURNING o.uuid, o.taxon_id, o.date_start, o.dataset_id,"
+                f" o.created_by_id, o.validation_status, l.old, l.new),"
+                f" hidden AS ({_hidden_tombstones_sql('changed')})"
                 f" SELECT old, new, count(*) FROM changed GROUP BY 1, 2 ORDER BY 1, 2"
             )
             return {(old, new): count for old, new, count in cursor.fetchall()}
