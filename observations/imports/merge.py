@@ -230,7 +230,7 @@ def _hidden_tombstones(cursor) -> None:
         f"INSERT INTO {tomb} (uuid, taxon_id, date_start, dataset_id, created_by_id,"
         f" validation_status, sensitivity_level, reason, deleted_at)"
         f" SELECT c.uuid, c.taxon_id, c.date_start, c.dataset_id, c.owner,"
-        f" c.validation_status, c.old, %s, now()"
+        f" c.validation_status, c.old, %s, statement_timestamp()"
         f" FROM {CHANGES} c JOIN {OCC} o ON o.id = c.id"
         f" WHERE o.sensitivity_level = 4 AND c.old < 4",
         [OccurrenceDeletion.Reason.WITHDRAWN.value],

@@ -168,30 +168,35 @@ def _hidden_tombstones_sql(changed: str) -> str:
         f"INSERT INTO {tomb} (uuid, taxon_id, date_start, dataset_id, created_by_id,"
         f" validation_status, sensitivity_level, reason, deleted_at)"
         f" SELECT uuid, taxon_id, date_start, dataset_id, created_by_id,"
-        f" validation_status, old, '{OccurrenceDeletion.Reason.WITHDRAWN.value}', now()"
+        f" validation_status, old, '{OccurrenceDeletion.Reason.WITHDRAWN.value}',"
+        f" statement_timestamp()"
         f" FROM {changed} WHERE new = 4 AND old < 4"
     )
 
 
-def _refresh(where: str, params: list) -> int:
+def _refresh(where: str, params: list, *, tombstones: bool) -> int:
     """Rewrite the derived columns; a row whose derived values change is modified now
-    (``updated_at``: the sync API lists it again), and one a new level 4 hides leaves a
-    tombstone for the readers who lose it."""
+    (``updated_at``: the sync API lists it again), and with ``tombstones`` one that a new
+    level 4 hides leaves a tombstone for the readers who lose it. Not after a service's
+    write of given rows: a new row was never read at its default level 0 (a tombstone
+    would name a hidden record to readers who never saw it), and ``occurrence_update``
+    compares the read state itself."""
     occ, taxon = Occurrence._meta.db_table, Taxon._meta.db_table
     assignments = ", ".join(f"{column} = {expr}" for column, expr in DERIVED.items())
     old = ", ".join(f"o.{c}" for c in (*COMPARED, "sensitivity_level"))
     new = ", ".join(DERIVED[c] for c in (*COMPARED, "sensitivity_level"))
+    hidden = f", hidden AS ({_hidden_tombstones_sql('changed')})" if tombstones else ""
     sql = (
         f"WITH changed AS (UPDATE {occ} o SET {assignments},"
         f" updated_at = CASE WHEN ROW({old}) IS DISTINCT FROM ROW({new})"
-        f" THEN now() ELSE o.updated_at END"
+        f" THEN statement_timestamp() ELSE o.updated_at END"
         f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id"
         f"{derived_join_sql(geom='src.geom', taxon='t', row='src')}"
         f" WHERE src.id = o.id AND {where}"
         f" RETURNING src.uuid, src.taxon_id, src.date_start, src.dataset_id,"
         f" src.created_by_id, src.validation_status, src.sensitivity_level AS old,"
-        f" o.sensitivity_level AS new),"
-        f" hidden AS ({_hidden_tombstones_sql('changed')})"
+        f" o.sensitivity_level AS new)"
+        f"{hidden}"
         f" SELECT count(*) FROM changed"
     )
     with connection.cursor() as cursor:
@@ -204,10 +209,12 @@ def occurrences_refresh_derived(
 ) -> int:
     """Recompute the derived fields of the given occurrences, of an import batch, or of all."""
     if ids is not None:
-        return _refresh("src.id = ANY(%s)", [list(ids)]) if ids else 0
+        if not ids:
+            return 0
+        return _refresh("src.id = ANY(%s)", [list(ids)], tombstones=False)
     if batch_id is not None:
-        return _refresh("src.import_batch_id = %s", [batch_id])
-    return _refresh("TRUE", [])
+        return _refresh("src.import_batch_id = %s", [batch_id], tombstones=True)
+    return _refresh("TRUE", [], tombstones=True)
 
 
 def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
@@ -230,7 +237,7 @@ def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
                 f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id),"
                 f" changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
                 f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END,"
-                f" blurred_geom = {blurred}, updated_at = now()"
+                f" blurred_geom = {blurred}, updated_at = statement_timestamp()"
                 f" FROM levels l WHERE o.id = l.id AND l.old <> l.new"
                 f" RETURNING o.uuid, o.taxon_id, o.date_start, o.dataset_id,"
                 f" o.created_by_id, o.validation_status, l.old, l.new),"

@@ -239,7 +239,8 @@ def occurrences_tombstone(
         cursor.execute(
             f"INSERT INTO {tomb} (uuid, taxon_id, date_start, {columns}, reason,"
             f" deleted_at, deleted_by_id)"
-            f" SELECT {selected}, {read}, %s, now(), %s FROM {source} WHERE {where}",
+            f" SELECT {selected}, {read}, %s, statement_timestamp(), %s"
+            f" FROM {source} WHERE {where}",
             [reason, getattr(user, "pk", None), *params],
         )
         return cursor.rowcount
