@@ -16,7 +16,7 @@ from cpie_naturaliste.core.sql import sync_watermark
 MAX_PAGE_SIZE = 500
 
 
-def page_size_parameter(default: int) -> dict:
+def page_size_parameter(default: int, maximum: int = MAX_PAGE_SIZE) -> dict:
     """``page_size`` as the schema documents it: its bounds are part of the contract (a
     larger value is refused, not silently cut)."""
     return {
@@ -24,13 +24,13 @@ def page_size_parameter(default: int) -> dict:
         "required": False,
         "in": "query",
         "description": _("Lignes par page (%(default)d par défaut, %(max)d au plus).")
-        % {"default": default, "max": MAX_PAGE_SIZE},
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        % {"default": default, "max": maximum},
+        "schema": {"type": "integer", "minimum": 1, "maximum": maximum},
     }
 
 
-def requested_page_size(request, default: int) -> int:
-    """``?page_size=``: a whole number from 1 to MAX_PAGE_SIZE, else a 400 in French."""
+def requested_page_size(request, default: int, maximum: int = MAX_PAGE_SIZE) -> int:
+    """``?page_size=``: a whole number from 1 to ``maximum``, else a 400 in French."""
     raw = request.query_params.get("page_size")
     if raw in (None, ""):
         return default
@@ -38,10 +38,10 @@ def requested_page_size(request, default: int) -> int:
         size = int(raw)
     except ValueError:
         size = 0
-    if not 1 <= size <= MAX_PAGE_SIZE:
+    if not 1 <= size <= maximum:
         raise ParseError(
             _("page_size : un nombre entier de 1 à %(max)d est attendu.")
-            % {"max": MAX_PAGE_SIZE}
+            % {"max": maximum}
         )
     return size
 
@@ -51,12 +51,14 @@ class StandardPagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request):
-        return requested_page_size(request, self.page_size)
+        return requested_page_size(request, self.page_size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         return [
-            page_size_parameter(self.page_size) if p["name"] == "page_size" else p
+            page_size_parameter(self.page_size, self.max_page_size)
+            if p["name"] == "page_size"
+            else p
             for p in parameters
         ]
 
