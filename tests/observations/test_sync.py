@@ -470,3 +470,55 @@ def _sinp_export():
     from observations.models import SinpExport
 
     return SinpExport.objects.create(year=2020, pole=SinpExport.Pole.values[0])
+
+
+def test_an_import_stamps_what_it_rewrites_and_its_undo_leaves_tombstones(
+    tmp_path, coordinateur_user
+):
+    from observations.imports import import_batch_undo
+    from tests.observations.imports_support import (
+        SINP_HEADER,
+        good_rows,
+        referential_create,
+        run_import,
+        write_csv,
+    )
+
+    referential_create()
+    dataset = DatasetFactory(producer=coordinateur_user.organisation)
+    rows = good_rows()
+    batch = run_import(
+        write_csv(tmp_path / "a.csv", SINP_HEADER, rows),
+        user=coordinateur_user,
+        dataset=dataset,
+    )
+    occurrence = Occurrence.objects.get(comment="Chant")
+    Occurrence.objects.update(
+        updated_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    )  # as if imported long ago
+    rows[0][9] = "Chant, 2 mâles"
+    run_import(
+        write_csv(tmp_path / "b.csv", SINP_HEADER, rows),
+        user=coordinateur_user,
+        dataset=dataset,
+    )
+    rewritten = Occurrence.objects.filter(
+        updated_at__gt=dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
+    )
+    assert list(rewritten) == [occurrence]
+    uuids = set(Occurrence.objects.values_list("uuid", flat=True))
+    import_batch_undo(batch=batch, user=coordinateur_user)
+    assert set(deletions_of(coordinateur_user)) == {str(u) for u in uuids}
+
+
+def test_the_purge_is_scheduled_every_night():
+    from django_celery_beat.models import PeriodicTask
+
+    from cpie_naturaliste.celery import app
+    from observations import tasks
+
+    task = PeriodicTask.objects.get(
+        task="observations.tasks.occurrence_deletions_purge_task"
+    )
+    assert task.enabled and task.crontab.hour == "2"
+    assert task.task in app.tasks and tasks.occurrence_deletions_purge_task
