@@ -16,6 +16,7 @@ from observations.models import (
     SinpExport,
     Validation,
 )
+from observations.services import occurrence_delete
 from referentiel.models import SensitivityLevel
 
 
@@ -101,6 +102,15 @@ class OccurrenceAdmin(LeafletGeoAdmin):
     def has_change_permission(self, request, obj=None):
         # Field data changes go through the services (history, derived fields): use the app pages.
         return False
+
+    # Deleting from the admin goes through the service too: it leaves the tombstone that
+    # the SINP export and the sync API's deletions feed read.
+    def delete_model(self, request, obj):
+        occurrence_delete(occurrence=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for occurrence in queryset:
+            occurrence_delete(occurrence=occurrence, user=request.user)
 
 
 @admin.register(ImportBatch)

@@ -316,6 +316,13 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "cpie_naturaliste.core.throttling.api_exception_handler",
 }
+# Incremental sync (observations.sync, README "Synchroniser une copie locale"): seconds
+# allowed between the application servers' clocks and the database's, and days a
+# deletion stays in the deletions feed (a client that waits longer reads everything again).
+SYNC_CLOCK_MARGIN = int(os.environ.get("SYNC_CLOCK_MARGIN", "2"))
+SYNC_DELETIONS_RETENTION_DAYS = int(
+    os.environ.get("SYNC_DELETIONS_RETENTION_DAYS", "400")
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CPIE Naturaliste API",
     "DESCRIPTION": "Données naturalistes du réseau des CPIE des Hauts-de-France.",

@@ -4,9 +4,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,7 @@ from observations.models import (
     Occurrence,
     OccurrenceChange,
     OccurrenceDeletion,
+    SinpExportItem,
     Validation,
 )
 from observations.signals import occurrences_changed_on_commit
@@ -181,7 +184,9 @@ def _update(
     constraints: bool = True,
     **fields: Any,
 ) -> Occurrence:
-    before = _snapshot(Occurrence.objects.get(pk=occurrence.pk))
+    stored = Occurrence.objects.get(pk=occurrence.pk)
+    before = _snapshot(stored)
+    read_before = tuple(getattr(stored, c) for c in READ_COLUMNS)
     for name, value in fields.items():
         setattr(occurrence, name, value)
     if observers is not None:
@@ -213,6 +218,7 @@ def _update(
     if observers is not None:
         occurrence.observers.set(observers)
     occurrence_refresh_derived(occurrence)
+    _withdrawn_if_changed(occurrence, read_before, user=user)
     if changes:
         OccurrenceChange.objects.create(
             occurrence=occurrence,
@@ -230,18 +236,76 @@ def occurrence_delete(*, occurrence: Occurrence, user=None) -> None:
     occurrence.delete()
 
 
-def occurrences_tombstone(*, where: str, params: list, user=None) -> None:
+# What the read rule reads on an occurrence (readable_q, Reader.restrict): a tombstone keeps
+# these, taken before the record leaves, and no other column of it.
+READ_COLUMNS = ("dataset_id", "created_by_id", "validation_status", "sensitivity_level")
+# Those of them whose change may take a record out of a signed-in reader's view (the
+# validation status only narrows what anonymous visitors read, and they have no API).
+WITHDRAWING = ("dataset_id", "created_by_id", "sensitivity_level")
+
+
+def occurrences_tombstone(
+    *,
+    where: str,
+    params: list,
+    user=None,
+    reason: str = OccurrenceDeletion.Reason.DELETED,
+    alias: str = "",
+) -> int:
     """Keep the identity of the occurrences about to be deleted (``where`` over the
-    occurrence table), so that the next SINP export sends their deletion."""
+    occurrence table, aliased ``alias`` if given) and what the read rule needs of them, so
+    that the next SINP export sends their deletion and every reader who could read them
+    finds them in the deletions feed. Called *before* the rows change or go, in the same
+    transaction; with ``reason=WITHDRAWN`` before a change that may take a record out of
+    some readers' view (another dataset, a sensitivity that hides it)."""
     occ, tomb = Occurrence._meta.db_table, OccurrenceDeletion._meta.db_table
+    columns = ", ".join(READ_COLUMNS)
+    source = f"{occ} {alias}" if alias else occ
+    prefix = f"{alias}." if alias else ""
+    selected = ", ".join(f"{prefix}{c}" for c in ("uuid", "taxon_id", "date_start"))
+    read = ", ".join(f"{prefix}{c}" for c in READ_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {tomb} (uuid, dataset_id, taxon_id, date_start,"
-            f" validation_status, deleted_at, deleted_by_id)"
-            f" SELECT uuid, dataset_id, taxon_id, date_start, validation_status, now(), %s"
-            f" FROM {occ} WHERE {where} ON CONFLICT (uuid) DO NOTHING",
-            [getattr(user, "pk", None), *params],
+            f"INSERT INTO {tomb} (uuid, taxon_id, date_start, {columns}, reason,"
+            f" deleted_at, deleted_by_id)"
+            f" SELECT {selected}, {read}, %s, statement_timestamp(), %s"
+            f" FROM {source} WHERE {where}",
+            [reason, getattr(user, "pk", None), *params],
         )
+        return cursor.rowcount
+
+
+def occurrence_deletions_purge(*, now=None) -> int:
+    """Delete the tombstones older than ``SYNC_DELETIONS_RETENTION_DAYS`` (the deletions
+    feed's retention), except those of records once sent to the SINP: an incremental
+    export that later reports their deletion names their dataset from here."""
+    now = now or timezone.now()
+    horizon = now - dt.timedelta(days=settings.SYNC_DELETIONS_RETENTION_DAYS)
+    sent = SinpExportItem.objects.filter(deleted=False).values("uuid")
+    old = OccurrenceDeletion.objects.filter(deleted_at__lt=horizon)
+    kept = Q(reason=OccurrenceDeletion.Reason.DELETED, uuid__in=sent)
+    return old.exclude(kept).delete()[0]
+
+
+def _withdrawn_if_changed(occurrence: Occurrence, before: tuple, *, user) -> None:
+    """A tombstone "withdrawn" with the read state ``before`` when a write changed it: a
+    reader who could read the record then and cannot now is told to drop it (the feed
+    leaves out those who still read it)."""
+    # As saved, with the level its refresh set (occurrence_refresh_derived).
+    after = tuple(getattr(occurrence, c) for c in READ_COLUMNS)
+    if all(
+        after[READ_COLUMNS.index(c)] == before[READ_COLUMNS.index(c)]
+        for c in WITHDRAWING
+    ):
+        return
+    OccurrenceDeletion.objects.create(
+        uuid=occurrence.uuid,
+        reason=OccurrenceDeletion.Reason.WITHDRAWN,
+        taxon_id=occurrence.taxon_id,
+        date_start=occurrence.date_start,
+        deleted_by=user,
+        **dict(zip(READ_COLUMNS, before, strict=True)),
+    )
 
 
 @transaction.atomic
