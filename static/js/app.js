@@ -26,3 +26,57 @@
     button.addEventListener("click", function () { window.print(); });
   });
 })();
+
+/* The error summary of a refused form (templates/core/error_summary.html): the focus goes
+   to it when the page opens, so that a screen reader reads it and Tab goes on to its
+   links; a link moves the focus to its field (the checked or first choice of a group,
+   the first field of a block), its label or legend scrolled into sight. The same for the
+   summaries that scripts build (capture grid): CPIEErrorSummary.focus(element). */
+(function () {
+  "use strict";
+  var FIELDS =
+    "input:not([type=hidden]):not([disabled]), select:not([disabled]), " +
+    "textarea:not([disabled]), button:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+  function fieldOf(target) {
+    var field = target.matches(FIELDS) ? target : target.querySelector(FIELDS);
+    if (field && field.type === "radio" && field.name && field.form) {
+      var checked = field.form.querySelector(
+        "input[type=radio][name='" + field.name + "']:checked"
+      );
+      if (checked) field = checked;
+    }
+    return field;
+  }
+
+  function follow(event) {
+    var link = event.target.closest("a[href^='#']");
+    if (!link || link.hash.length < 2) return;
+    var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) return;
+    var field = fieldOf(target);
+    if (!field) return;
+    event.preventDefault();
+    var group = field.closest("fieldset");
+    var caption =
+      (group && (field.type === "radio" || field.type === "checkbox") &&
+        group.querySelector("legend")) ||
+      (field.id && document.querySelector("label[for='" + field.id + "']")) ||
+      field;
+    caption.scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+    field.scrollIntoView({ block: "nearest" });
+  }
+
+  function wire(summary) {
+    if (!summary.dataset.wired) {
+      summary.dataset.wired = "1";
+      summary.addEventListener("click", follow);
+    }
+    summary.focus();
+  }
+
+  window.CPIEErrorSummary = { focus: wire };
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) wire(summary);
+})();

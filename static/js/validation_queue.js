@@ -2,9 +2,6 @@
 (function () {
   "use strict";
 
-  var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
-
   var all = document.querySelector("[data-select-all]");
   var boxes = Array.prototype.slice.call(document.querySelectorAll("input[name=occurrences]"));
   var count = document.getElementById("selection-count");
