@@ -95,15 +95,18 @@ class PassageForm(forms.ModelForm):
                 initial=line.count_max if line and line.present else None,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             )
+            vernacular = (taxon.vernacular_name or "").split(",")[0]
             self.fields[f"{name}_est"] = forms.BooleanField(
-                label=_("estimé"),
+                # Named after its line: a screen reader hears which count is estimated.
+                label=_("Effectif estimé – %(species)s")
+                % {"species": vernacular or taxon.scientific_name},
                 required=False,
                 initial=bool(line and line.count_type == "Es"),
             )
             self.species_rows.append(
                 {
                     "taxon": taxon,
-                    "vernacular": (taxon.vernacular_name or "").split(",")[0],
+                    "vernacular": vernacular,
                     "field": self[name],
                     "estimate": self[f"{name}_est"],
                     "regional": taxon in self.regional,
@@ -216,7 +219,7 @@ class FenceCheckForm(forms.ModelForm):
             self.grid.append(
                 {
                     "taxon": taxon,
-                    "vernacular": (taxon.vernacular_name or "").split(",")[0],
+                    "vernacular": vernacular,
                     "cells": cells,
                 }
             )

@@ -57,6 +57,9 @@
     var field = fieldOf(target);
     if (!field) return;
     event.preventDefault();
+    for (var fold = field.closest("details"); fold; fold = fold.parentElement.closest("details")) {
+      fold.open = true;
+    }
     var group = field.closest("fieldset");
     var caption =
       (group && (field.type === "radio" || field.type === "checkbox") &&
