@@ -83,3 +83,55 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) wire(summary);
 })();
+
+/* Wide tables at 320 px (WCAG 1.4.10): each table of the page that is not already in a
+   scrolling box scrolls inside its own region, named after its caption or the heading
+   before it, instead of the whole page scrolling sideways; the region is a Tab stop only
+   while it overflows (so that the arrows can scroll it). */
+(function () {
+  "use strict";
+  var regions = [];
+
+  function nameOf(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return { caption: caption };
+    for (var node = table; node && node !== document.body; node = node.parentElement) {
+      for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
+        if (/^H[1-6]$/.test(before.tagName)) return { text: before.textContent.trim() };
+        var heading = before.querySelector && before.querySelector("h1, h2, h3, h4, h5, h6");
+        if (heading && before.tagName !== "TABLE") return { text: heading.textContent.trim() };
+      }
+    }
+    return { text: "Tableau" };
+  }
+
+  function fit() {
+    regions.forEach(function (region) {
+      if (region.scrollWidth > region.clientWidth + 1) region.tabIndex = 0;
+      else region.removeAttribute("tabindex");
+    });
+  }
+
+  document.querySelectorAll("main table").forEach(function (table, index) {
+    if (table.closest(".table-region, .table-scroll, .leaflet-container")) return;
+    var region = document.createElement("div");
+    region.className = "table-region";
+    region.setAttribute("role", "region");
+    var name = nameOf(table);
+    if (name.caption) {
+      if (!name.caption.id) name.caption.id = "table-caption-" + index;
+      region.setAttribute("aria-labelledby", name.caption.id);
+    } else {
+      region.setAttribute("aria-label", name.text);
+    }
+    table.parentNode.insertBefore(region, table);
+    region.appendChild(table);
+    regions.push(region);
+  });
+  document.querySelectorAll(".table-region").forEach(function (region) {
+    if (regions.indexOf(region) < 0) regions.push(region);
+  });
+  fit();
+  window.addEventListener("resize", fit);
+  window.CPIETables = { fit: fit };
+})();
