@@ -64,6 +64,11 @@ class PassageForm(forms.ModelForm):
             "comment": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # The form-wide errors are about the species found: the summary links them to
+    # "Rien trouvé", the first box of that section.
+    error_anchors = {None: "id_nothing_found"}
+    error_anchor_label = _("Espèces trouvées")
+
     def __init__(self, *args, user, aire, **kwargs):
         super().__init__(*args, **kwargs)
         people = Person.objects.filter(organisation=user.organisation_id)
