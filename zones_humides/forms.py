@@ -224,7 +224,7 @@ class FenceCheckForm(forms.ModelForm):
             self.grid.append(
                 {
                     "taxon": taxon,
-                    "vernacular": vernacular,
+                    "vernacular": (taxon.vernacular_name or "").split(",")[0],
                     "cells": cells,
                 }
             )
