@@ -37,7 +37,11 @@ class ExtractForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Étude, convention, porter-à-connaissance…"),
     )
-    area = forms.CharField(widget=forms.HiddenInput, required=False)
+    area = forms.CharField(
+        label=gettext_lazy("Territoire dessiné"),
+        widget=forms.HiddenInput,
+        required=False,
+    )
     communes = forms.CharField(
         label=gettext_lazy("Communes (codes INSEE)"),
         required=False,
@@ -88,6 +92,9 @@ class ExtractForm(forms.Form):
         initial=Extract.Format.CSV,
         widget=forms.RadioSelect,
     )
+
+    # The error summary links the drawn territory's errors to the map (a Tab stop).
+    error_anchors = {"area": "extract-map"}
 
     def __init__(self, *args, user, recipients, sites, **kwargs):
         super().__init__(*args, **kwargs)
