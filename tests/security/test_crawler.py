@@ -298,7 +298,7 @@ def own_extracts(user) -> list[str]:
     urls = []
     for fmt in Extract.Format.values:
         extract = extract_create(
-            user=user, recipient=user.organisation, filters={}, area=None, fmt=fmt
+            user=user, recipient=user.organisation, filters={}, area=None, formats=[fmt]
         )
         extract = extract_run(extract.pk)
         assert extract.status == Extract.Status.DONE, extract.error
