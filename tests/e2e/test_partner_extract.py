@@ -140,7 +140,9 @@ def test_partner_chooses_by_name_with_the_keyboard_and_gets_two_formats(
     # A list of cd_nom, typed then Entrée: looked up, unknown codes left in the field.
     taxa.fill("212, 999999")
     taxa.press("Enter")
-    page.get_by_text("Code(s) inconnu(s), laissé(s) dans le champ : 999999.").wait_for()
+    page.locator("#id_taxa-note").get_by_text(
+        "Code(s) inconnu(s), laissé(s) dans le champ : 999999.", exact=True
+    ).wait_for()
     taxon_chips = page.get_by_test_id("taxa-chips").locator(".chip__label")
     assert sorted(taxon_chips.all_inner_texts()) == [
         "Bufo bufo — Crapaud commun",
