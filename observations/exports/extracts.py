@@ -287,7 +287,8 @@ def _progress(extract: Extract, index: int, count: int):
         percent = min(99, int((index + share) * 100 / count))
         job_step(extract, percent, str(label), rows=done, total=expected, save=False)
 
-    report(0)
+    if index:  # the next file's step shows at once (the first waits for its rows)
+        report(0)
     return report
 
 

@@ -507,7 +507,7 @@ def test_the_extract_page_shows_the_drawn_area_in_km2(
     client.force_login(coordinateur_user)
     page = client.get(reverse("observations:extract_detail", args=[extract.uuid]))
     html = page.content.decode()
-    assert "polygone dessiné (277,1 km² (27\xa0709 ha))" in html
+    assert "polygone dessiné de 277,1 km² (27\xa0709 ha)" in html
     assert "m²)" not in html.replace("km²", "")
 
 
