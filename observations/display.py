@@ -85,6 +85,20 @@ def _when(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "d/m/Y H:i")
 
 
+def area_label(square_metres: float) -> str:
+    """An area as people read it, in French: "850 m²", "27,3 ha", "277,1 km² (27 709 ha)"
+    (Django's number_format cuts decimals: round first)."""
+    hectares = round(square_metres / 10_000, 1)
+    if hectares < 1:
+        return f"{number_format(round(square_metres), 0, force_grouping=True)} m²"
+    if hectares < 100:
+        return f"{number_format(hectares, 1)} ha"
+    return _("%(km2)s km² (%(ha)s ha)") % {
+        "km2": number_format(round(square_metres / 1e6, 1), 1, force_grouping=True),
+        "ha": number_format(round(square_metres / 10_000), 0, force_grouping=True),
+    }
+
+
 def place_summary(geom: GEOSGeometry) -> str:
     """ "50,45770 N, 2,77850 E" for a point; kind, vertices and size otherwise."""
     if geom.geom_type == "Point":

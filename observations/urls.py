@@ -46,6 +46,11 @@ urlpatterns = [
     ),
     path("atlas/", atlas_page, name="atlas"),
     path("extractions/", extracts.extract_list, name="extract_list"),
+    path(
+        "extractions/estimation.json",
+        extracts.extract_estimate_view,
+        name="extract_estimate",
+    ),
     path("extractions/<uuid:uuid>/", extracts.extract_detail, name="extract_detail"),
     path(
         "extractions/<uuid:uuid>/etat.json",
