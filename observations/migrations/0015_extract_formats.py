@@ -14,7 +14,7 @@ FORMATS = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("observations", "0013_import_mode"),
+        ("observations", "0014_sync"),
     ]
 
     operations = [
