@@ -2,6 +2,8 @@
 the project's cluster: heavy reads go there, writes and read-after-write stay on the
 primary, and a replica that lags or is down sends reads back to the primary."""
 
+import io
+
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +17,7 @@ from cpie_naturaliste.core.replica import (
     replica_lag,
     replica_reads,
 )
+from observations.exports.writers import write_csv
 from referentiel.models import Organisation
 from tests.factories.referentiel import OrganisationFactory
 from tests.pg import StandbyCluster
@@ -153,3 +156,23 @@ def test_pages_read_the_replica_until_the_browser_writes(
     with CaptureQueriesContext(connections[REPLICA]) as replica_queries:
         client.get(reverse("home"))
     assert not _data_queries(replica_queries)
+
+
+def test_an_extract_writer_reads_the_replica_inside_replica_reads(replica, settings):
+    """Proved by what it cannot see: with the replica's replay paused (and a lag it is
+    allowed), a row just written on the primary is missing from the CSV written inside
+    replica_reads(), and present in the one written outside."""
+    settings.REPLICA_MAX_LAG_SECONDS = 600
+    _on_replica("SELECT pg_wal_replay_pause()")
+    try:
+        OrganisationFactory(name="Écrite pendant la pause")
+        names = Organisation.objects.values("name").order_by("name")
+        with replica_reads():
+            on_replica = io.BytesIO()
+            write_csv(names, on_replica)
+        on_primary = io.BytesIO()
+        write_csv(names, on_primary)
+    finally:
+        _on_replica("SELECT pg_wal_replay_resume()")
+    assert "Écrite pendant la pause" not in on_replica.getvalue().decode()
+    assert "Écrite pendant la pause" in on_primary.getvalue().decode()

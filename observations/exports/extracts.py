@@ -29,6 +29,7 @@ from cpie_naturaliste.core.jobs.services import (
     job_finish,
     job_step,
 )
+from cpie_naturaliste.core.replica import replica_reads
 from observations.blurring import (
     Reader,
     area_q,
@@ -226,7 +227,9 @@ def _run(extract: Extract) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     partial = final.with_name(f".{final.name}.part")
     try:
-        rows = _write_all(extract, partial)
+        # The rows are read on the replica when there is one (core/replica.py).
+        with replica_reads():
+            rows = _write_all(extract, partial)
         digest, size = file_sha256(partial), partial.stat().st_size
         os.replace(partial, final)
     except Exception as exc:

@@ -18,9 +18,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import QuerySet
 
+from cpie_naturaliste.core.replica import read_alias
 from cpie_naturaliste.core.sql import queryset_sql
 from cpie_naturaliste.core.workbooks import WorkbookWriter
 
@@ -31,6 +32,12 @@ UTF8_BOM = b"\xef\xbb\xbf"
 GEOMETRY_COLUMN = "geometrie"
 
 Progress = Callable[[int], None] | None
+
+
+def _reader():
+    """The connection the writers read from: the replica inside ``replica_reads()``
+    (an extract's task), else the primary (cpie_naturaliste/core/replica.py)."""
+    return connections[read_alias()]
 
 
 def bound_sql(queryset: QuerySet) -> str:
@@ -53,7 +60,7 @@ def write_csv(
 def _copy_csv(query: str, out: BinaryIO, *, progress: Progress = None) -> int:
     copy_sql = f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER true, DELIMITER ';')"
     lines = reported = 0
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         with cursor.cursor.copy(copy_sql) as copy:
             for chunk in copy:
                 out.write(chunk)
@@ -69,10 +76,13 @@ def _copy_csv(query: str, out: BinaryIO, *, progress: Progress = None) -> int:
 
 def _rows(queryset: QuerySet, progress: Progress):
     """Rows as tuples through a server-side cursor (constant memory)."""
-    done = 0
-    with transaction.atomic():  # a named cursor lives inside a transaction
-        for row in queryset.values_list(*column_names(queryset)).iterator(
-            chunk_size=5000
+    done, alias = 0, read_alias()
+    # A named cursor lives inside a transaction (of the database it reads).
+    with transaction.atomic(using=alias):
+        for row in (
+            queryset.using(alias)
+            .values_list(*column_names(queryset))
+            .iterator(chunk_size=5000)
         ):
             yield row
             done += 1
@@ -108,7 +118,11 @@ def write_geojson(queryset: QuerySet, out: BinaryIO, *, progress=None) -> int:
         f" ST_AsGeoJSON(t.{GEOMETRY_COLUMN}, 6)::json, 'properties', row_to_json(p))::text"
         f" FROM ({query}) t CROSS JOIN LATERAL (SELECT {properties}) p"
     )
-    with transaction.atomic(), connection.connection.cursor(name="geojson") as cursor:
+    reader = _reader()
+    with (
+        transaction.atomic(using=reader.alias),
+        reader.connection.cursor(name="geojson") as cursor,
+    ):
         cursor.itersize = 5000
         cursor.execute(sql)
         for (feature,) in cursor:
@@ -245,7 +259,7 @@ def _layer_counts(query: str) -> dict[str, int]:
     counts = ", ".join(
         f"count(*) FILTER (WHERE {_on_geometry(layer.condition)})" for layer in LAYERS
     )
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         cursor.execute(f"SELECT {counts} FROM ({query}) t")
         row = cursor.fetchone()
     return {layer.name: n for layer, n in zip(LAYERS, row, strict=True)}
