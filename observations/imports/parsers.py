@@ -5,9 +5,9 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 
 from cpie_naturaliste.core.tabular import cells
-from cpie_naturaliste.core.tabular.cells import CellError, header_key
+from cpie_naturaliste.core.tabular.cells import CellError
 from observations.models import Occurrence
-from observations.services import nomenclature_labels
+from observations.services import nomenclature_labels, nomenclature_reader
 
 from .columns import Target
 
@@ -19,22 +19,19 @@ def _max_length(field: str) -> int:
 
 
 def _code_parser(mnemonic: str):
+    read = nomenclature_reader(mnemonic)
     labels = nomenclature_labels(mnemonic)
-    lookup = {code: code for code in labels}
-    for code, label in labels.items():
-        lookup.setdefault(header_key(code), code)
-        lookup.setdefault(header_key(label), code)
     shown = ", ".join(list(labels)[:12]) + ("…" if len(labels) > 12 else "")
 
     def parse(value) -> str:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # an XLSX number: code 2, not "2.0"
-        text = str(value)
-        code = lookup.get(text) or lookup.get(header_key(text))
+        code = read(value)
         if code is None:
             raise CellError(
-                _("code « %(value)s » inconnu (codes possibles : %(codes)s).")
-                % {"value": cells.show_value(value), "codes": shown}
+                _(
+                    "valeur « %(value)s » inconnue : ni un code ni un libellé de la "
+                    "nomenclature %(type)s (codes possibles : %(codes)s)."
+                )
+                % {"value": cells.show_value(value), "type": mnemonic, "codes": shown}
             )
         return code
 
