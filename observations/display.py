@@ -141,7 +141,7 @@ def occurrence_sections(occurrence: Occurrence) -> list[Section]:
                 (_("Date"), dates),
                 (_("Heures"), times),
                 (field_label("observers"), _text(o.observers_label)),
-                (field_label("determiner"), _text(o.determiner)),
+                (field_label("determiner"), _text(o.determiner_name)),
                 (field_label("dataset"), str(o.dataset)),
                 (field_label("programme"), _text(o.programme)),
                 (field_label("source"), o.get_source_display()),

@@ -47,7 +47,7 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "observateur", "text", "observers_label", _("Observateurs"), ("observateurs",)
     ),
-    Target("determinateur", "person", "determiner", _("Déterminateur")),
+    Target("determinateur", "person", "determiner", _("Déterminateur")),  # free text
     Target("geometrie", "wkt", "", _("Géométrie (WKT)"), ("geometrie_wkt_4326",)),
     Target(
         "longitude", "coord", "", _("Longitude (WGS84)"), ("x_centroid_4326", "lon")
@@ -55,10 +55,16 @@ TARGETS: tuple[Target, ...] = (
     Target("latitude", "coord", "", _("Latitude (WGS84)"), ("y_centroid_4326", "lat")),
     Target("x", "coord", "", _("X (Lambert-93)"), ("x_l93",)),
     Target("y", "coord", "", _("Y (Lambert-93)"), ("y_l93",)),
-    Target("precisionGeometrie", "int", "precision_m", _("Précision (m)")),
+    Target(
+        "precisionGeometrie",
+        "int",
+        "precision_m",
+        _("Précision (m)"),
+        ("precision_geographique", "precision"),
+    ),
     Target("nomLieu", "text", "place_name", _("Lieu-dit"), ("nom_lieu", "lieu_dit")),
-    Target("altitudeMin", "int", "altitude_min", _("Altitude minimale")),
-    Target("altitudeMax", "int", "altitude_max", _("Altitude maximale")),
+    Target("altitudeMin", "int", "altitude_min", _("Altitude minimale"), ("alti_min",)),
+    Target("altitudeMax", "int", "altitude_max", _("Altitude maximale"), ("alti_max",)),
     Target(
         "denombrementMin",
         "count",
@@ -122,8 +128,39 @@ _BY_NAME = {
 }
 
 
+# Columns only GeoNature's synthese export carries (its export and import test files,
+# backend/geonature/tests/imports/files/synthese/): a file with most of them is one.
+GEONATURE_SIGNATURE = frozenset(
+    header_key(name)
+    for name in (
+        "id_synthese",
+        "uuid_perm_sinp",
+        "geometrie_wkt_4326",
+        "x_centroid_4326",
+        "y_centroid_4326",
+        "jdd_uuid",
+        "ca_uuid",
+        "group1_inpn",
+        "niveau_validation",
+        "biologique_statut",
+        "biogeographique_statut",
+        "technique_observation",
+        "methode_determination",
+    )
+)
+GEONATURE = "geonature"
+FORMAT_LABELS = {GEONATURE: _("export de synthèse GeoNature")}
+
+
+def file_format(headers: list[str]) -> str:
+    """ "geonature" for a GeoNature synthese export, else "" (SINP names or a mapping)."""
+    found = GEONATURE_SIGNATURE & {header_key(h) for h in headers}
+    return GEONATURE if len(found) >= 6 else ""
+
+
 def mapping_guess(headers: list[str]) -> dict:
-    """The mapping that standard (SINP) headers give, with the SRID their geometry implies."""
+    """The mapping that standard (SINP) or GeoNature headers give, with the SRID their
+    geometry implies."""
     columns: dict[str, str] = {}
     for header in headers:
         key = _BY_NAME.get(header_key(header))

@@ -73,7 +73,7 @@ def cell_parser(target: Target, *, dataset_uuid: str) -> Callable:
     if kind == "date":
         return cells.parse_date
     if kind == "time":
-        return cells.parse_time
+        return cells.parse_sheet_time
     if kind == "uuid":
         return cells.parse_uuid
     if kind == "code":

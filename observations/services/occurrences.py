@@ -40,6 +40,7 @@ TRACKED_FIELDS = [
     "programme_id",
     "observers_label",
     "determiner_id",
+    "determiner_label",
     "count_min",
     "count_max",
     *Occurrence.NOMENCLATURES,
@@ -105,6 +106,17 @@ def _observers_label(people: Iterable[Person]) -> str:
     )
 
 
+def _determiner_label(occurrence: Occurrence, fields: dict) -> None:
+    """A determiner chosen among people (form, API) is also written as text, as the
+    observers are; a text given with it is kept."""
+    if ("determiner" in fields or "determiner_id" in fields) and not fields.get(
+        "determiner_label"
+    ):
+        occurrence.determiner_label = (
+            str(occurrence.determiner) if occurrence.determiner_id else ""
+        )
+
+
 def _snapshot(occurrence: Occurrence) -> dict[str, Any]:
     return {field: getattr(occurrence, field) for field in TRACKED_FIELDS}
 
@@ -126,6 +138,7 @@ def occurrence_create(
 ) -> Occurrence:
     """Create an occurrence from its fields; derived fields are computed, history started."""
     occurrence = Occurrence(created_by=user, updated_by=user, **fields)
+    _determiner_label(occurrence, fields)
     observers = list(observers)
     if observers and not occurrence.observers_label:
         occurrence.observers_label = _observers_label(observers)
@@ -154,6 +167,7 @@ def occurrence_update(
     before = _snapshot(Occurrence.objects.get(pk=occurrence.pk))
     for name, value in fields.items():
         setattr(occurrence, name, value)
+    _determiner_label(occurrence, fields)
     if observers is not None:
         observers = list(observers)
         occurrence.observers_label = _observers_label(observers)
