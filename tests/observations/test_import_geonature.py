@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from observations.exports.columns import export_values
 from observations.imports import import_batch_needs_mapping
 from observations.models import ImportBatch, Occurrence
 from tests.factories.referentiel import PersonFactory
@@ -243,3 +244,51 @@ def test_no_refused_lines_file_for_an_all_or_nothing_import(
     assert client.get(url).status_code == 404
     page = client.get(reverse("observations:import_detail", args=[batch.uuid]))
     assert url not in page.content.decode()
+
+
+def _import_names(tmp_path, saisie_user, dataset, observers, determiner):
+    header = ["cd_nom", "date_debut", "observateurs", "determinateur"]
+    header += ["x_centroid_4326", "y_centroid_4326"]
+    path = tmp_path / "noms.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        writer.writerow(
+            [3676, "2020-05-12", observers, determiner, 2.779936, 50.458604]
+        )
+    batch = run_import(path, user=saisie_user, dataset=dataset)
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    return Occurrence.objects.get(import_batch=batch)
+
+
+def test_a_name_links_only_the_one_person_it_designates(
+    tmp_path, saisie_user, dataset, referential
+):
+    gil = PersonFactory(last_name="Gil", first_name="")
+    PersonFactory(last_name="Martin", first_name="Léa")
+    PersonFactory(last_name="Martin", first_name="Léa")  # a namesake: ambiguous
+    PersonFactory(last_name="Paul", first_name="Jean")
+    PersonFactory(last_name="Jean", first_name="Paul")  # "Paul Jean" reads both ways
+    occurrence = _import_names(
+        tmp_path, saisie_user, dataset, "gil, MARTIN Léa, Paul Jean (CPIE)", "GIL"
+    )
+    assert list(occurrence.observers.all()) == [gil]
+    assert occurrence.observers_label == "gil, MARTIN Léa, Paul Jean (CPIE)"
+    assert occurrence.determiner == gil and occurrence.determiner_label == "GIL"
+
+
+def test_free_text_determiner_reaches_the_page_and_the_exports(
+    client, tmp_path, saisie_user, dataset, referential
+):
+    occurrence = _import_names(tmp_path, saisie_user, dataset, "Gil", "Gil")
+    assert occurrence.determiner_id is None
+    row = export_values(
+        Occurrence.objects.visible_to(saisie_user).filter(pk=occurrence.pk),
+        ["observateur", "determinateur"],
+    ).get()
+    assert row == {"observateur": "Gil", "determinateur": "Gil"}
+    client.force_login(saisie_user)
+    page = client.get(reverse("observations:occurrence_detail", args=[occurrence.uuid]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Déterminateur" in text and ">Gil<" in text.replace("\n", "")

@@ -81,8 +81,9 @@ def parse_float(value) -> float:
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system)
-# Serial dates read as such: 1900-01-01 to 2173-10-14, so no count, code or year is one.
-_SERIAL_RANGE = (1, 99999)
+# Serial dates read as such: 10000 (1927-05-18) to 99999 (2173-10-14), five digits, so
+# that no count, code or year in a date column passes for a date.
+_SERIAL_RANGE = (10000, 99999)
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -107,7 +108,7 @@ def _date_from_text(text: str) -> dt.date:
         return dt.date(year, month, day)
     if text.isdigit() and len(text) == 8:  # AAAAMMJJ
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    if text.isdigit() and len(text) <= 5:  # an Excel serial date saved as text
+    if text.isdigit() and len(text) == 5:  # an Excel serial date saved as text
         return _serial_date(int(text))
     raise ValueError(text)
 
@@ -140,8 +141,8 @@ def parse_time(value) -> dt.time:
     text = str(value).strip().replace("h", ":").replace("H", ":")
     if "T" in text or " " in text:  # an ISO date-time: its time of day
         text = text.replace("T", " ").rsplit(" ", 1)[-1]
-    text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", text) if text.count(":") >= 2 else text
-    text = text.split(".", 1)[0]  # fractions of a second (GeoNature's .ffffff)
+    if text.count(":") >= 2:  # HH:MM:SS, maybe with a zone and fractions of a second
+        text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", text).split(".", 1)[0]
     try:
         parts = [int(part) for part in text.split(":")]
         if len(parts) == 2 and text.endswith(":"):
