@@ -25,6 +25,7 @@ from tests.observations.imports_support import (
     dataset_create,
     referential_create,
     run_import,
+    write_xlsx,
 )
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +293,35 @@ def test_free_text_determiner_reaches_the_page_and_the_exports(
     text = page.content.decode()
     assert page.status_code == 200
     assert "Déterminateur" in text and ">Gil<" in text.replace("\n", "")
+
+
+def test_xlsx_date_cells_and_excel_serial_dates(
+    tmp_path, saisie_user, dataset, referential
+):
+    header = ["cd_nom", "date_debut", "heure_debut", "observateurs"]
+    header += ["x_centroid_4326", "y_centroid_4326", "comment_occurrence"]
+    rows = [
+        [
+            3676,
+            dt.datetime(2017, 1, 8),
+            dt.time(8, 30),
+            "Gil",
+            2.779936,
+            50.458604,
+            "a",
+        ],
+        [3676, 42744, 0.5, "Gil", 2.772899, 50.459938, "b"],  # serial, day fraction
+        [351, "2017/01/10", "07:15:00", "Gil", 2.789806, 50.452338, "c"],
+    ]
+    path = write_xlsx(tmp_path / "synthese.xlsx", header, rows)
+    batch = run_import(path, user=saisie_user, dataset=dataset)
+    assert batch.status == ImportBatch.Status.DONE, batch.errors
+    found = {
+        o.comment: (o.date_start, o.time_start)
+        for o in Occurrence.objects.filter(import_batch=batch)
+    }
+    assert found == {
+        "a": (dt.date(2017, 1, 8), dt.time(8, 30)),
+        "b": (dt.date(2017, 1, 9), dt.time(12, 0)),
+        "c": (dt.date(2017, 1, 10), dt.time(7, 15)),
+    }
