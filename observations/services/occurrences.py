@@ -106,15 +106,19 @@ def _observers_label(people: Iterable[Person]) -> str:
     )
 
 
-def _determiner_label(occurrence: Occurrence, fields: dict) -> None:
+def _determiner_label(occurrence: Occurrence, fields: dict, previous_id=None) -> None:
     """A determiner chosen among people (form, API) is also written as text, as the
-    observers are; a text given with it is kept."""
-    if ("determiner" in fields or "determiner_id" in fields) and not fields.get(
-        "determiner_label"
+    observers are. The text a source wrote (« Gil ») stays while the person does not
+    change; a text given with the fields wins."""
+    if fields.get("determiner_label") or not (
+        "determiner" in fields or "determiner_id" in fields
     ):
-        occurrence.determiner_label = (
-            str(occurrence.determiner) if occurrence.determiner_id else ""
-        )
+        return
+    if occurrence.determiner_id == previous_id and occurrence.determiner_label:
+        return
+    occurrence.determiner_label = (
+        str(occurrence.determiner) if occurrence.determiner_id else ""
+    )
 
 
 def _snapshot(occurrence: Occurrence) -> dict[str, Any]:
@@ -165,9 +169,10 @@ def occurrence_update(
     """Change an occurrence. A validated record that changes goes back to "en attente": its
     previous validation stays in the validation history."""
     before = _snapshot(Occurrence.objects.get(pk=occurrence.pk))
+    previous_determiner = occurrence.determiner_id
     for name, value in fields.items():
         setattr(occurrence, name, value)
-    _determiner_label(occurrence, fields)
+    _determiner_label(occurrence, fields, previous_determiner)
     if observers is not None:
         observers = list(observers)
         occurrence.observers_label = _observers_label(observers)
