@@ -74,7 +74,7 @@ def import_batch_create(
         **(mapping_clean(proposed, info.headers) if ready else {}),
         "headers": info.headers,
         "kind": info.kind,
-        "format": file_format(info.headers),
+        "format": file_format(info.headers, info.kind),
     }
     batch.save()
     return batch

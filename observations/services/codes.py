@@ -39,16 +39,22 @@ def nomenclature_choices(mnemonic: str) -> list[tuple[str, str]]:
     return [(code, f"{label}") for code, label in nomenclature_labels(mnemonic).items()]
 
 
-def nomenclature_reader(mnemonic: str) -> Callable[[object], str | None]:
+def nomenclature_reader(
+    mnemonic: str, *, aliases: dict[str, str] | None = None
+) -> Callable[[object], str | None]:
     """The function giving the code a file's cell means, or None: a code or a label of an
     active value, case, accents, spaces and punctuation ignored ("Présent", "present",
-    "Pr"; "Examen visuel de l'individu en main", "21"). A code wins over a label."""
+    "Pr"; "Examen visuel de l'individu en main", "21"). A code wins over a label, a label
+    over an alias of ``aliases`` (``{word: code}``)."""
     labels = nomenclature_labels(mnemonic)
     lookup = {code: code for code in labels}
     for code in labels:
         lookup.setdefault(header_key(code), code)
     for code, label in labels.items():
         lookup.setdefault(header_key(label), code)
+    for word, code in (aliases or {}).items():  # another vocabulary (Darwin Core…)
+        if code in labels:
+            lookup.setdefault(header_key(word), code)
 
     def read(value) -> str | None:
         if isinstance(value, float) and value.is_integer():
