@@ -41,9 +41,7 @@ class ImportUploadForm(forms.Form):
             "(première feuille), première ligne = noms des colonnes ; ou archive Darwin "
             "Core (.zip) d'occurrences."
         ),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".csv,.txt,.tsv,.xlsx,.zip"}
-        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx,.zip"}),
     )
     dataset = forms.ModelChoiceField(
         queryset=Dataset.objects.none(),
