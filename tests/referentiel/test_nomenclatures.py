@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from observations.services import nomenclature_labels, nomenclature_names
+from observations.services import codes, nomenclature_labels, nomenclature_names
 from referentiel.models import Nomenclature
 from referentiel.services.nomenclatures import (
     OCCURRENCE_TYPES,
@@ -137,6 +137,7 @@ def test_update_adds_relabels_deactivates_and_deletes_nothing(tmp_path):
     assert "SEXE 3 « Mâle »" in out and "SEXE 4 « Hermaphrodite »" in out
     assert "encore utilisées par des observations" in out and "SEXE 3." in out
     assert Nomenclature.objects.count() == before + 1  # nothing deleted
+    codes._CACHE.clear()  # the lists a process read are kept a minute (codes._TTL)
     assert set(nomenclature_labels("SEXE")) == set(sexes) - {"3", "4"} | {"7"}
     # A withdrawn value is no longer offered, but a stored code still reads as its label.
     assert nomenclature_names("SEXE")["3"] == "Mâle"
