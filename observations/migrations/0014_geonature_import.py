@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('observations', '0013_import_mode'),
+        ("observations", "0013_import_mode"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='refused_lines',
-            field=models.JSONField(blank=True, default=list, help_text='Mode « lignes valides » : les numéros des lignes laissées de côté, que la page rend en CSV avec leur motif.', verbose_name='lignes refusées'),
+            model_name="importbatch",
+            name="refused_lines",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Mode « lignes valides » : les numéros des lignes laissées de côté, que la page rend en CSV avec leur motif.",
+                verbose_name="lignes refusées",
+            ),
         ),
         migrations.AddField(
-            model_name='occurrence',
-            name='determiner_label',
-            field=models.CharField(blank=True, help_text="Le déterminateur tel qu'écrit dans la source (« Gil », « DUPONT Jean »), gardé même quand il n'est pas une personne du référentiel.", max_length=255, verbose_name='déterminateur (texte)'),
+            model_name="occurrence",
+            name="determiner_label",
+            field=models.CharField(
+                blank=True,
+                help_text="Le déterminateur tel qu'écrit dans la source (« Gil », « DUPONT Jean »), gardé même quand il n'est pas une personne du référentiel.",
+                max_length=255,
+                verbose_name="déterminateur (texte)",
+            ),
         ),
     ]
