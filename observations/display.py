@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from observations.models import Occurrence, OccurrenceChange, Validation
-from observations.services import nomenclature_labels
+from observations.services import nomenclature_names
 from referentiel.models import Commune, Dataset, Person, Programme, Site, Taxon
 
 EMPTY = "—"
@@ -62,7 +62,7 @@ def code_label(name: str, code) -> str:
     """French label of the SINP code stored in nomenclature field ``name``."""
     if code in (None, ""):
         return EMPTY
-    return nomenclature_labels(Occurrence.NOMENCLATURES[name]).get(str(code), str(code))
+    return nomenclature_names(Occurrence.NOMENCLATURES[name]).get(str(code), str(code))
 
 
 def user_name(user) -> str:
@@ -155,7 +155,7 @@ def occurrence_sections(occurrence: Occurrence) -> list[Section]:
                 (_("Date"), dates),
                 (_("Heures"), times),
                 (field_label("observers"), _text(o.observers_label)),
-                (field_label("determiner"), _text(o.determiner)),
+                (field_label("determiner"), _text(o.determiner_name)),
                 (field_label("dataset"), str(o.dataset)),
                 (field_label("programme"), _text(o.programme)),
                 (field_label("source"), o.get_source_display()),
@@ -211,13 +211,13 @@ def occurrence_sections(occurrence: Occurrence) -> list[Section]:
                 (field_label("atlas_group"), _text(o.atlas_group)),
                 (
                     field_label("sensitivity_level"),
-                    nomenclature_labels("SENSIBILITE").get(
+                    nomenclature_names("SENSIBILITE").get(
                         str(o.sensitivity_level), str(o.sensitivity_level)
                     ),
                 ),
                 (
                     field_label("diffusion_level"),
-                    nomenclature_labels("NIV_PRECIS").get(
+                    nomenclature_names("NIV_PRECIS").get(
                         str(o.diffusion_level), str(o.diffusion_level)
                     ),
                 ),

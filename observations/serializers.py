@@ -113,6 +113,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
             "observers",
             "observers_label",
             "determiner",
+            "determiner_label",
             "count_min",
             "count_max",
             *NOMENCLATURE_FIELDS,

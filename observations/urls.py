@@ -72,6 +72,11 @@ urlpatterns = [
         imports.import_errors_csv,
         name="import_errors",
     ),
+    path(
+        "import/<uuid:uuid>/lignes-refusees.csv",
+        imports.import_refused_csv,
+        name="import_refused",
+    ),
     path("import/<uuid:uuid>/annuler/", imports.import_undo, name="import_undo"),
     path("exports-sinp/", exports_sinp.sinp_export_list, name="sinp_exports"),
     path(

@@ -9,7 +9,7 @@ columns carry the SINP code, as the standard's exchange format does.
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
-from django.db.models import Case, CharField, F, Func, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat, Upper
 
 from observations.blurring import (
@@ -75,6 +75,7 @@ COLUMNS = {
     "preuveNonNumerique": lambda b: b["shown_proof_text"],
     "observateur": lambda b: F("observers_label"),
     "determinateur": lambda b: Case(
+        When(~Q(determiner_label=""), then=F("determiner_label")),
         When(determiner__isnull=True, then=Value("")),
         default=Concat(
             Upper("determiner__last_name"),

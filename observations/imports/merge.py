@@ -46,7 +46,7 @@ UPDATED_BY = {
     "altitudeMin": ("altitude_min",),
     "altitudeMax": ("altitude_max",),
     "observateur": ("observers_label",),
-    "determinateur": ("determiner_id",),
+    "determinateur": ("determiner_id", "determiner_label"),
     "denombrementMin": ("count_min", "count_max"),
     "denombrementMax": ("count_min", "count_max"),
     "statutObservation": ("observation_status", "count_min", "count_max"),

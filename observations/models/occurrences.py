@@ -151,6 +151,15 @@ class Occurrence(TrackedModel):
         blank=True,
         related_name="determinations",
     )
+    determiner_label = models.CharField(
+        _("déterminateur (texte)"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Le déterminateur tel qu'écrit dans la source (« Gil », « DUPONT Jean »), "
+            "gardé même quand il n'est pas une personne du référentiel."
+        ),
+    )
 
     count_min = models.PositiveIntegerField(
         _("dénombrement minimal"), null=True, blank=True
@@ -406,6 +415,13 @@ class Occurrence(TrackedModel):
     @property
     def is_absence(self) -> bool:
         return self.observation_status == "No"
+
+    @property
+    def determiner_name(self) -> str:
+        """The determiner as the source wrote them, else the linked person."""
+        if self.determiner_label:
+            return self.determiner_label
+        return str(self.determiner) if self.determiner_id else ""
 
     def save(self, *args, **kwargs):
         if getattr(self, "is_blurred", False):

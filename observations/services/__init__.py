@@ -1,6 +1,11 @@
 """The only way other code writes occurrences (DESIGN §1)."""
 
-from .codes import nomenclature_choices, nomenclature_labels
+from .codes import (
+    nomenclature_choices,
+    nomenclature_labels,
+    nomenclature_names,
+    nomenclature_reader,
+)
 from .derived import occurrences_refresh_derived, occurrences_refresh_sensitivity
 from .occurrences import (
     occurrence_check,
@@ -17,6 +22,8 @@ from .occurrences import (
 __all__ = [
     "nomenclature_choices",
     "nomenclature_labels",
+    "nomenclature_names",
+    "nomenclature_reader",
     "occurrence_check",
     "occurrence_create",
     "occurrence_delete",

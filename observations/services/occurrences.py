@@ -48,6 +48,7 @@ TRACKED_FIELDS = [
     "programme_id",
     "observers_label",
     "determiner_id",
+    "determiner_label",
     "count_min",
     "count_max",
     *Occurrence.NOMENCLATURES,
@@ -118,6 +119,21 @@ def _observers_label(people: Iterable[Person]) -> str:
     )
 
 
+def _determiner_label(occurrence: Occurrence, fields: dict, previous_id=None) -> None:
+    """A determiner chosen among people (form, API) is also written as text, as the
+    observers are. The text a source wrote (« Gil ») stays while the person does not
+    change; a text given with the fields wins."""
+    if fields.get("determiner_label") or not (
+        "determiner" in fields or "determiner_id" in fields
+    ):
+        return
+    if occurrence.determiner_id == previous_id and occurrence.determiner_label:
+        return
+    occurrence.determiner_label = (
+        str(occurrence.determiner) if occurrence.determiner_id else ""
+    )
+
+
 def _snapshot(occurrence: Occurrence) -> dict[str, Any]:
     return {field: getattr(occurrence, field) for field in TRACKED_FIELDS}
 
@@ -149,6 +165,7 @@ def _create(
     **fields: Any,
 ) -> Occurrence:
     occurrence = Occurrence(created_by=user, updated_by=user, **fields)
+    _determiner_label(occurrence, fields)
     observers = list(observers)
     if observers and not occurrence.observers_label:
         occurrence.observers_label = _observers_label(observers)
@@ -187,8 +204,10 @@ def _update(
     stored = Occurrence.objects.get(pk=occurrence.pk)
     before = _snapshot(stored)
     read_before = tuple(getattr(stored, c) for c in READ_COLUMNS)
+    previous_determiner = occurrence.determiner_id
     for name, value in fields.items():
         setattr(occurrence, name, value)
+    _determiner_label(occurrence, fields, previous_determiner)
     if observers is not None:
         observers = list(observers)
         occurrence.observers_label = _observers_label(observers)

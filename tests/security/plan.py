@@ -43,7 +43,7 @@ _page(
 )
 _page(
     "observations:import_detail observations:import_mapping observations:import_status "
-    "observations:import_errors observations:import_undo",
+    "observations:import_errors observations:import_refused observations:import_undo",
     uuid=("observations.ImportBatch", "uuid"),
 )
 _page(
