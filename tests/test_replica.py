@@ -25,7 +25,7 @@ from tests.resilience.workers import wait_until
 
 # The replica alias is a mirror of the test database: never created, never flushed.
 pytestmark = pytest.mark.django_db(
-    transaction=True, databases=[DEFAULT_DB_ALIAS, REPLICA]
+    transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, REPLICA]
 )
 
 

@@ -9,7 +9,7 @@ from baguage.models import Capture
 from observations.models import Occurrence
 from tests.baguage.test_api import CAPTURES, client_for, line
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MAX_QUERIES = 15
 
