@@ -128,6 +128,21 @@ class Section:
     figures: tuple[Figure, ...]
 
 
+# What the report's data figures count (records entered, fauna, flora, species and the
+# atlas contributions table): indicateurs.selectors.report_occurrences.
+RECORDS_COUNTED = (
+    "Données de présence (non les absences) dont la date de début tombe dans l'année, "
+    "validées ou non, des jeux de données de la structure (pour le réseau : de toutes) : "
+    "saisies, imports, évaluation des terrils, zones humides, campagnes participatives. "
+    "Les captures du baguage (tableau du baguage) et les comptages sur sites (gîtes "
+    "d'hibernation, barrière-piège) n'en sont pas ; les données reçues des partenaires "
+    "non plus (échanges)."
+)
+ATLAS_DEFINITION = (
+    "Données saisies de l'année par groupe d'atlas régional, et espèces distinctes de "
+    "chaque groupe. " + RECORDS_COUNTED
+)
+
 # The three outreach figures each action line of the report counts.
 ACTIONS_COUNTED = (
     "Actions de la ligne {line} du bilan commencées dans l'année, tous types confondus "
@@ -169,15 +184,15 @@ ACTION_1 = Section(
         Figure(
             "records",
             "Données saisies",
-            "Données de présence dont la date de début tombe dans l'année, toutes "
-            "sources confondues.",
+            RECORDS_COUNTED,
             value=lambda facts: facts["atlas"]["total"]["records"],
             page=records_page,
         ),
         Figure(
             "records_fauna",
             "Données faune",
-            "Données de présence de l'année des groupes d'atlas de la faune.",
+            "Parmi les données saisies, celles des groupes d'atlas de la faune et des "
+            "autres taxons animaux.",
             value=lambda facts: facts["atlas"]["kingdoms"][FAUNA]["records"],
             page=records_page,
             detail=lambda facts: (
@@ -187,7 +202,8 @@ ACTION_1 = Section(
         Figure(
             "records_flora",
             "Données flore",
-            "Données de présence de l'année des groupes d'atlas de la flore.",
+            "Parmi les données saisies, celles des groupes d'atlas de la flore et des "
+            "autres taxons végétaux.",
             value=lambda facts: facts["atlas"]["kingdoms"][FLORA]["records"],
             page=records_page,
             detail=lambda facts: (
@@ -197,8 +213,9 @@ ACTION_1 = Section(
         Figure(
             "species",
             "Espèces",
-            "Espèces distinctes des données de présence de l'année (contributions aux "
-            "atlas).",
+            "Espèces distinctes des données saisies (contributions aux atlas) : un "
+            "synonyme compte pour son nom valide, une sous-espèce pour son espèce, une "
+            "donnée au genre ou au-dessus pour aucune.",
             value=lambda facts: facts["atlas"]["total"]["species"],
             page=atlas_page,
         ),

@@ -21,7 +21,7 @@ from django.db.models import Count, Sum
 from baguage.reports import annual_table
 from indicateurs.finds import remarkable_finds
 from indicateurs.scan import year_scan
-from observations.models import Extract, Occurrence
+from observations.models import Extract, Occurrence, Source
 from referentiel.models import Organisation, Programme, Scope
 from sensibilisation.models import Action
 from sensibilisation.permissions import actions_visible_to
@@ -52,6 +52,27 @@ def _occurrences_of(year: int, user):
     return Occurrence.objects.visible_to(user).filter(
         observation_status="Pr", date_start__gte=start, date_start__lt=end
     )
+
+
+# Captures of the ringing programmes and counts of the site-count protocols (hibernacula;
+# the drift fence's counts, published by zones_humides, below) have their own tables in
+# the report: they are no atlas contribution.
+APART_SOURCES = (Source.BAGUAGE, Source.COMPTAGE)
+
+
+def report_occurrences(user):
+    """The records the report's data figures count (records entered, fauna, flora, atlas
+    contributions): what ``user`` may read, but ringing captures and site counts (their
+    own tables), and, for a reader of one structure, only its own datasets (the partners'
+    records it received are exchanges, not its contributions)."""
+    records = (
+        Occurrence.objects.visible_to(user)
+        .exclude(source__in=APART_SOURCES)
+        .filter(fencecount__isnull=True)
+    )
+    if user.read_scope != Scope.ALL and user.organisation_id:
+        records = records.filter(dataset__producer_id=user.organisation_id)
+    return records
 
 
 def programmes_run(programme_ids: set[int]) -> list[dict]:

@@ -1,0 +1,193 @@
+"""The 2020 activity report of CPIE Chaîne des Terrils, reproduced by the demo (issue 22).
+
+The report's Action 1 data figures are transcribed below from its text (docs/report-2020.md)
+and compared with what the dashboard computes for the demo's coordinator of the CPIE. The
+figures the demo cannot reach are listed with the reason, and the test checks that reason
+still holds: a regional pool too short for the group (no taxon code is made up). When
+taxa are added to the pool, the gap test fails and the figure moves to the exact ones.
+
+The whole demo is loaded once (``load_demo``, about a minute on the test database).
+"""
+
+import datetime as dt
+import uuid
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from indicateurs.services import indicators_for_year
+from observations.atlas import SPECIES_OR_BELOW
+from observations.models import Occurrence, Source
+from observations.services import occurrences_refresh_derived
+from referentiel.demo.reference import regional_pool
+from referentiel.models import Taxon, User
+
+# Action 1, "Atlas contributions 2020 (records / species)".
+REPORT_ATLAS_2020 = {
+    "rhopaloceres": (285, 28),
+    "odonates": (55, 17),
+    "coccinelles": (361, 35),
+    "orthopteres": (359, 22),
+    "oiseaux": (1457, 120),
+    "mammiferes": (35, 12),
+    "amphibiens": (389, 12),
+    "reptiles": (51, 2),
+    "heteroceres": (339, 152),
+    "abeilles": (385, 54),
+    "syrphes": (265, 40),
+    "araignees": (4, 2),
+    "punaises": (2, 1),
+    "flore": (3203, 517),
+}
+# Action 1, "7,208 records entered in 2020: 3,203 flora, 4,005 fauna".
+REPORT_RECORDS_2020 = {"records": 7208, "records_flora": 3203, "records_fauna": 4005}
+
+# Reproduced exactly, records and species.
+EXACT = ("amphibiens", "reptiles", "rhopaloceres", "flore")
+# Records exact, species short: the pool's birds (81) are fewer than the report's 120.
+RECORDS_ONLY = ("oiseaux",)
+# Out of reach: the regional pool holds less than half the report's species, so the demo
+# draws proportionally fewer records (observations/demo/specs.py).
+OUT_OF_REACH = (
+    "odonates",
+    "coccinelles",
+    "orthopteres",
+    "mammiferes",
+    "heteroceres",
+    "abeilles",
+    "syrphes",
+    "araignees",
+    "punaises",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        override_settings(MEDIA_ROOT=media),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        call_command("load_demo", "--departements", "59", "62", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def coordinator(demo):
+    return User.objects.get(username="coordinateur")
+
+
+def figures_of(indicators: dict) -> dict:
+    return {
+        figure["key"]: figure["value"]
+        for section in indicators["sections"]
+        for figure in section["figures"]
+    }
+
+
+def atlas_of(indicators: dict) -> dict:
+    return {
+        g["code"]: (g["records"], g["species"])
+        for g in indicators["details"]["atlas"]["groups"]
+    }
+
+
+def pool_species(group: str) -> int:
+    codes = [c for c, g in regional_pool().items() if g == group]
+    return Taxon.objects.filter(
+        cd_nom__in=codes, rank__in=SPECIES_OR_BELOW, rank="ES"
+    ).count()
+
+
+def test_the_groups_cover_the_report():
+    assert set(EXACT + RECORDS_ONLY + OUT_OF_REACH) == set(REPORT_ATLAS_2020)
+
+
+@pytest.mark.django_db
+def test_2020_action_1_figures_are_the_reports(demo, coordinator):
+    indicators = indicators_for_year(2020, coordinator)
+    atlas = atlas_of(indicators)
+    for group in EXACT:
+        assert atlas[group] == REPORT_ATLAS_2020[group], group
+    for group in RECORDS_ONLY:
+        records, species = REPORT_ATLAS_2020[group]
+        assert atlas[group][0] == records, group
+        assert atlas[group][1] < species
+        assert pool_species(group) < species, f"{group}: the pool can now reach it"
+    for group in OUT_OF_REACH:
+        records, species = REPORT_ATLAS_2020[group]
+        assert pool_species(group) < species / 2, f"{group}: the pool can now reach it"
+        assert atlas[group][0] < records, group
+    figures = figures_of(indicators)
+    # Flora is only its atlas group: the report's 3,203.
+    assert figures["records_flora"] == REPORT_RECORDS_2020["records_flora"]
+    # Fauna: the report's 4,005 less what the groups out of reach lack.
+    lacking = sum(
+        REPORT_ATLAS_2020[g][0] - atlas[g][0] for g in OUT_OF_REACH if g in atlas
+    )
+    assert figures["records_fauna"] == REPORT_RECORDS_2020["records_fauna"] - lacking
+    assert figures["records"] == figures["records_fauna"] + figures["records_flora"]
+    # Ringing captures are counted in the ringing table, not in atlas contributions.
+    assert indicators["details"]["ringing"]["rings"] > 3500
+    ringing = Occurrence.objects.filter(
+        source=Source.BAGUAGE, date_start__year=2020, observation_status="Pr"
+    ).count()
+    assert ringing > 3000
+    assert atlas["oiseaux"][0] == 1457
+
+
+@pytest.mark.django_db
+def test_no_demo_taxon_lives_outside_the_region(demo):
+    pool = regional_pool()
+    used = set(Occurrence.objects.values_list("taxon_id", flat=True).distinct())
+    assert used and used <= set(pool), sorted(used - set(pool))
+    # The Mediterranean and Corsican species of the issue.
+    outside = Taxon.objects.filter(
+        scientific_name__in=["Testudo hermanni", "Hyla sarda", "Discoglossus sardus"]
+    )
+    assert outside.exists()
+    assert not Occurrence.objects.filter(taxon__in=outside).exists()
+    from terrils.models import PatrimonialSpecies
+
+    listed = set(PatrimonialSpecies.objects.values_list("taxon_id", flat=True))
+    assert listed and listed <= set(pool)
+
+
+def _copy(record: Occurrence, **changes) -> Occurrence:
+    record.pk = None
+    record.uuid = uuid.uuid4()
+    record.source_key = f"test-{uuid.uuid4()}"
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.save()
+    occurrences_refresh_derived(ids=[record.pk])
+    return record
+
+
+@pytest.mark.django_db
+def test_one_more_record_moves_its_figures_by_one(demo, coordinator):
+    before = indicators_for_year(2020, coordinator)
+    flora = Occurrence.objects.filter(
+        dataset__short_title="ATLAS",
+        atlas_group__code="flore",
+        date_start__year=2020,
+        observation_status="Pr",
+    ).first()
+    _copy(flora, date_start=dt.date(2020, 6, 2), date_end=dt.date(2020, 6, 2))
+    # A ringing capture is no atlas contribution: it moves nothing here.
+    bird = Occurrence.objects.filter(
+        source=Source.BAGUAGE, date_start__year=2020
+    ).first()
+    _copy(bird)
+    after = indicators_for_year(2020, coordinator)
+    old, new = figures_of(before), figures_of(after)
+    for key in ("records", "records_flora"):
+        assert new[key] == old[key] + 1, key
+    assert new["records_fauna"] == old["records_fauna"]
+    assert atlas_of(after)["flore"][0] == atlas_of(before)["flore"][0] + 1
+    assert atlas_of(after)["oiseaux"] == atlas_of(before)["oiseaux"]
