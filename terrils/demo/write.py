@@ -235,11 +235,10 @@ def campaigns_2020_ensure(terrils: list[Terril], version: MethodVersion) -> int:
                     date=dt.date(2020, min(month, group.period_end), 10 + index),
                     observers="CPIE Chaîne des Terrils",
                 )
-            listed = [
-                entry
-                for entry in group.species.select_related("taxon")
-                if entry.taxon_id in found[group.code]
-            ]
+            listed = list(group.species.select_related("taxon"))
+            # Alone (no observations demo), the evaluation draws from the whole list.
+            if found is not None:
+                listed = [e for e in listed if e.taxon_id in found[group.code]]
             if dataset is None or not listed:
                 continue
             # One record per species and visit at most: a small list caps the quota.
@@ -295,10 +294,11 @@ def _split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-def _found_in_2020(dataset, groups) -> dict[str, set[int]]:
+def _found_in_2020(dataset, groups) -> dict[str, set[int]] | None:
     """Per method group, the taxa the structure recorded in 2020 (the evaluation finds the
     species known around the terrils: it adds records, never a species of the year). The
-    2020 finds stay where the report places them."""
+    2020 finds stay where the report places them. None when the structure has no record
+    of 2020 (the terril demo loaded alone)."""
     found: dict[str, set[int]] = {group.code: set() for group in groups}
     if dataset is None:
         return found
@@ -312,6 +312,8 @@ def _found_in_2020(dataset, groups) -> dict[str, set[int]]:
         .values_list("atlas_group__code", "taxon_id")
         .distinct()
     )
+    if not rows:
+        return None
     finds = {rarity.cd_nom for rarity in RARITIES}
     rows = [(code, taxon_id) for code, taxon_id in rows if taxon_id not in finds]
     by_atlas = {
