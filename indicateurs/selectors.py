@@ -68,7 +68,7 @@ def report_occurrences(user):
     records = (
         Occurrence.objects.visible_to(user)
         .exclude(source__in=APART_SOURCES)
-        .filter(fencecount__isnull=True)
+        .filter(fence_count__isnull=True)
     )
     if user.read_scope != Scope.ALL and user.organisation_id:
         records = records.filter(dataset__producer_id=user.organisation_id)
