@@ -22,9 +22,12 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from indicateurs.selectors import number
+from observations.models import CountProgramme
 from referentiel.models import AtlasGroup
 
 FAUNA, FLORA = AtlasGroup.Kingdom.FAUNE, AtlasGroup.Kingdom.FLORE
+HIBERNACULA = CountProgramme.Kind.HIBERNACULA.value
+WATERBIRDS = CountProgramme.Kind.WATERBIRDS.value
 
 # --- the pages behind the figures ----------------------------------------------------------
 
@@ -48,6 +51,10 @@ def outreach_page(year: int) -> str:
 
 def ringing_page(year: int) -> str:
     return reverse("baguage:bilan", args=[year])
+
+
+def counts_page(year: int) -> str:
+    return reverse("observations:count_programmes")
 
 
 def terrils_page(year: int) -> str:
@@ -287,6 +294,59 @@ ACTION_1 = Section(
             "Espèces distinctes baguées ou contrôlées dans l'année.",
             value=lambda facts: facts["ringing"]["species"],
             page=ringing_page,
+        ),
+        Figure(
+            "bats_sites",
+            "Chiroptères en hibernation : gîtes comptés",
+            "Gîtes des programmes de comptage hivernal de chiroptères de la structure "
+            "comptés pendant l'hiver qui se termine dans l'année (saison de l'année).",
+            value=lambda facts: facts["site_counts"][HIBERNACULA]["sites"],
+            page=counts_page,
+        ),
+        Figure(
+            "bats_individuals",
+            "Chiroptères en hibernation : individus comptés",
+            "Somme des effectifs comptés dans ces gîtes pendant la saison, toutes "
+            "espèces confondues (par espèce ou groupe dans le détail).",
+            value=lambda facts: facts["site_counts"][HIBERNACULA]["individuals"],
+            page=counts_page,
+            detail=lambda facts: kinds(
+                facts["site_counts"][HIBERNACULA]["per_species"]
+            ),
+        ),
+        Figure(
+            "bats_species",
+            "Chiroptères en hibernation : espèces ou groupes",
+            "Espèces ou groupes d'espèces (ex. oreillard indéterminé) comptés au moins "
+            "une fois pendant la saison.",
+            value=lambda facts: facts["site_counts"][HIBERNACULA]["species"],
+            page=counts_page,
+        ),
+        Figure(
+            "waterbirds_records",
+            "Comptage Wetlands International : données",
+            "Effectifs non nuls du dénombrement des oiseaux d'eau de mi-janvier de "
+            "l'année (une donnée par site et espèce).",
+            value=lambda facts: facts["site_counts"][WATERBIRDS]["records"],
+            page=counts_page,
+            detail=lambda facts: (
+                f"{facts['site_counts'][WATERBIRDS]['species']} espèces, "
+                f"{facts['site_counts'][WATERBIRDS]['sites']} sites"
+            ),
+        ),
+        Figure(
+            "waterbirds_species",
+            "Comptage Wetlands International : espèces",
+            "Espèces comptées au moins une fois lors du dénombrement de mi-janvier.",
+            value=lambda facts: facts["site_counts"][WATERBIRDS]["species"],
+            page=counts_page,
+        ),
+        Figure(
+            "waterbirds_sites",
+            "Comptage Wetlands International : sites",
+            "Sites comptés lors du dénombrement de mi-janvier de l'année.",
+            value=lambda facts: facts["site_counts"][WATERBIRDS]["sites"],
+            page=counts_page,
         ),
         Figure(
             "terrils_evaluated",

@@ -21,8 +21,9 @@ from django.db.models import Count, Sum
 from baguage.reports import annual_table
 from indicateurs.finds import remarkable_finds
 from indicateurs.scan import year_scan
-from observations.models import Extract, Occurrence, Source
-from referentiel.models import Organisation, Programme, Scope
+from observations.counts.selectors import season_table
+from observations.models import CountProgramme, Extract, Occurrence, Source
+from referentiel.models import Dataset, Organisation, Programme, Scope
 from sensibilisation.models import Action
 from sensibilisation.permissions import actions_visible_to
 from sensibilisation.selectors import figures_for_year
@@ -277,6 +278,66 @@ def ringing(year: int, user) -> dict:
     }
 
 
+def _count_programmes(user):
+    """The site-count programmes whose records the user reads as the report counts them:
+    the structure's own (its datasets), every one for a network-wide reader."""
+    programmes = CountProgramme.objects.filter(
+        dataset__in=Dataset.objects.visible_to(user)
+    ).select_related("programme")
+    if user.read_scope != Scope.ALL and user.organisation_id:
+        programmes = programmes.filter(dataset__producer_id=user.organisation_id)
+    return programmes.order_by("programme__code")
+
+
+def _season(programme, year: int, user) -> dict:
+    table = season_table(programme=programme, season=year, user=user)
+    counted = [row for row in table.rows if row.visit is not None]
+    totals = table.totals
+    per_taxon = [
+        (taxon, total)
+        for taxon, total in zip(table.taxa, totals, strict=True)
+        if total is not None and total > 0
+    ]
+    return {
+        "code": programme.programme.code,
+        "name": str(programme.programme.name),
+        "sites": len(counted),
+        "records": sum(
+            1 for row in counted for value in row.values if value is not None and value
+        ),
+        "individuals": sum(total for _taxon, total in per_taxon),
+        "species": len(per_taxon),
+        "per_species": {
+            (taxon.vernacular_name or taxon.scientific_name).split(",")[0]: total
+            for taxon, total in sorted(per_taxon, key=lambda item: -item[1])
+        },
+        "hidden": table.hidden,
+    }
+
+
+def site_counts(year: int, user) -> dict:
+    """The season ``year`` of each site-count programme (observations.counts), by kind:
+    winter counts of bat hibernacula, the mid-January waterbird count (Wetlands
+    International). A count programme's season ``year`` is the winter ending in it."""
+    empty = {
+        "sites": 0,
+        "records": 0,
+        "individuals": 0,
+        "species": 0,
+        "per_species": {},
+    }
+    found = {kind: dict(empty, programmes=[]) for kind in CountProgramme.Kind.values}
+    for programme in _count_programmes(user):
+        season = _season(programme, year, user)
+        line = found[programme.kind]
+        line["programmes"].append(season)
+        for key in ("sites", "records", "individuals", "species"):
+            line[key] += season[key]
+        for name, total in season["per_species"].items():
+            line["per_species"][name] = line["per_species"].get(name, 0) + total
+    return found
+
+
 def _terril_score(row) -> dict:
     return {
         "rank": row.rank,
@@ -346,6 +407,7 @@ def year_facts(year: int, user, atlas_table) -> dict:
         "pop": pop(year, user),
         "ringing": ringing(year, user),
         "terrils": terrils(year),
+        "site_counts": site_counts(year, user),
         "finds": remarkable_finds(year=year, user=user, scan=scan),
         "records_per_month": scan.months,
     }

@@ -45,6 +45,10 @@ REPORT_ATLAS_2020 = {
 # Action 1, "7,208 records entered in 2020: 3,203 flora, 4,005 fauna".
 REPORT_RECORDS_2020 = {"records": 7208, "records_flora": 3203, "records_fauna": 4005}
 
+# Action 1, "Wetlands International mid-winter waterbird count: 129 records of 28 species
+# on 17 sites".
+REPORT_WATERBIRDS_2020 = {"records": 129, "species": 28, "sites": 17}
+
 # Reproduced exactly, records and species.
 EXACT = ("amphibiens", "reptiles", "rhopaloceres", "flore")
 # Records exact, species short: the pool's birds (81) are fewer than the report's 120.
@@ -132,6 +136,12 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
     )
     assert figures["records_fauna"] == REPORT_RECORDS_2020["records_fauna"] - lacking
     assert figures["records"] == figures["records_fauna"] + figures["records_flora"]
+    # The waterbird count: records and sites; its species are the pool's 9 waterbirds.
+    assert figures["waterbirds_records"] == REPORT_WATERBIRDS_2020["records"]
+    assert figures["waterbirds_sites"] == REPORT_WATERBIRDS_2020["sites"]
+    assert 0 < figures["waterbirds_species"] < REPORT_WATERBIRDS_2020["species"]
+    # The winter bat counts of the structure's hibernacula (no figure in the report).
+    assert figures["bats_sites"] > 0 and figures["bats_individuals"] > 0
     # Ringing captures are counted in the ringing table, not in atlas contributions.
     assert indicators["details"]["ringing"]["rings"] > 3500
     ringing = Occurrence.objects.filter(
