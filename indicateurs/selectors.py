@@ -319,14 +319,17 @@ def site_counts(year: int, user) -> dict:
     """The season ``year`` of each site-count programme (observations.counts), by kind:
     winter counts of bat hibernacula, the mid-January waterbird count (Wetlands
     International). A count programme's season ``year`` is the winter ending in it."""
-    empty = {
-        "sites": 0,
-        "records": 0,
-        "individuals": 0,
-        "species": 0,
-        "per_species": {},
+    found = {
+        kind: {
+            "sites": 0,
+            "records": 0,
+            "individuals": 0,
+            "species": 0,
+            "per_species": {},
+            "programmes": [],
+        }
+        for kind in CountProgramme.Kind.values
     }
-    found = {kind: dict(empty, programmes=[]) for kind in CountProgramme.Kind.values}
     for programme in _count_programmes(user):
         season = _season(programme, year, user)
         line = found[programme.kind]
