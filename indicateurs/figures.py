@@ -229,17 +229,20 @@ ACTION_1 = Section(
         Figure(
             "exchanges",
             "Échanges de données",
-            "Extractions remises à leur destinataire dans l'année (prêtes ou expirées).",
+            "Extractions remises à leur destinataire dans l'année (prêtes ou "
+            "expirées) et échanges faits hors de l'application, saisis à la main "
+            "(données transmises ou reçues), datés de l'année.",
             value=lambda facts: facts["exchanges"]["count"],
             page=extracts_page,
-            detail=lambda facts: names(
-                r["name"] for r in facts["exchanges"]["recipients"]
+            detail=lambda facts: kinds(
+                {r["name"]: r["rows"] for r in facts["exchanges"]["recipients"]}
             ),
         ),
         Figure(
             "exchanged_rows",
             "Données échangées",
-            "Lignes des extractions remises dans l'année.",
+            "Lignes des extractions remises dans l'année et données (faune et flore) "
+            "des échanges saisis à la main.",
             value=lambda facts: facts["exchanges"]["rows"],
             page=extracts_page,
         ),

@@ -22,7 +22,13 @@ from baguage.reports import annual_table
 from indicateurs.finds import remarkable_finds
 from indicateurs.scan import year_scan
 from observations.counts.selectors import season_table
-from observations.models import CountProgramme, Extract, Occurrence, Source
+from observations.models import (
+    CountProgramme,
+    DataExchange,
+    Extract,
+    Occurrence,
+    Source,
+)
 from referentiel.models import Dataset, Organisation, Programme, Scope
 from sensibilisation.models import Action
 from sensibilisation.permissions import actions_visible_to
@@ -106,26 +112,57 @@ def _extracts(year: int, user):
     return extracts
 
 
+def _manual_exchanges(year: int, user):
+    """Exchanges made outside the app and recorded by hand, dated in the year: the
+    structure's own, every one for a network-wide reader."""
+    start, end = _year_bounds(year)
+    exchanges = DataExchange.objects.filter(date__gte=start, date__lt=end)
+    if user.read_scope != Scope.ALL:
+        exchanges = exchanges.filter(organisation_id=user.organisation_id)
+    return exchanges
+
+
 def exchanges(year: int, user) -> dict:
-    """The extracts delivered in the year, in all and per recipient."""
+    """The data exchanges of the year, in all and per partner: the extracts delivered
+    and the exchanges made outside the app (recorded by hand, both ways)."""
     extracts = _extracts(year, user)
-    recipients = (
+    partners: dict[str, dict] = {}
+    for row in (
         extracts.order_by()
         .values("recipient__name", "recipient__short_name")
         .annotate(n=Count("pk"), rows=Sum("rows"))
-        .order_by("-rows", "recipient__name")
+    ):
+        name = row["recipient__short_name"] or row["recipient__name"]
+        line = partners.setdefault(name, {"name": name, "extracts": 0, "rows": 0})
+        line["extracts"] += row["n"]
+        line["rows"] += row["rows"] or 0
+    manual = list(
+        _manual_exchanges(year, user).select_related("partner").order_by("date", "pk")
     )
+    for exchange in manual:
+        name = exchange.partner.short_name or exchange.partner.name
+        line = partners.setdefault(name, {"name": name, "extracts": 0, "rows": 0})
+        line["extracts"] += 1
+        line["rows"] += exchange.rows
     totals = extracts.aggregate(n=Count("pk"), rows=Sum("rows"))
     return {
-        "count": totals["n"],
-        "rows": totals["rows"] or 0,
-        "recipients": [
+        "count": totals["n"] + len(manual),
+        "rows": (totals["rows"] or 0) + sum(e.rows for e in manual),
+        "by_hand": len(manual),
+        "recipients": sorted(
+            partners.values(), key=lambda line: (-line["rows"], line["name"])
+        ),
+        "log": [
             {
-                "name": r["recipient__short_name"] or r["recipient__name"],
-                "extracts": r["n"],
-                "rows": r["rows"] or 0,
+                "date": exchange.date.strftime("%d/%m/%Y"),
+                "partner": exchange.partner.short_name or exchange.partner.name,
+                "direction": str(exchange.get_direction_display()),
+                "content": exchange.content,
+                "fauna": exchange.fauna_rows,
+                "flora": exchange.flora_rows,
+                "species": exchange.species,
             }
-            for r in recipients
+            for exchange in manual
         ],
     }
 
@@ -153,6 +190,7 @@ def _partner_ids(year: int, user, programme_ids: list[int]) -> set[int]:
         )
         | set(programme_partners.values_list("organisation_id", flat=True))
         | set(_extracts(year, user).values_list("recipient", flat=True))
+        | set(_manual_exchanges(year, user).values_list("partner", flat=True))
         | set(action_partners.values_list("organisation_id", flat=True))
         | set(beneficiaries.values_list("beneficiary", flat=True))
     )

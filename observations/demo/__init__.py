@@ -23,6 +23,7 @@ from referentiel.services.imports.statuses import taxon_statuses_import
 
 from .build import KEY_PREFIX, demo_context, demo_records
 from .counts import counts_demo_load, waterbirds_demo_load
+from .exchanges import exchanges_demo_load
 from .specs import SENSITIVE_TAXA
 from .write import occurrences_copy
 
@@ -45,6 +46,7 @@ def load_demo(
     with transaction.atomic():
         line += "\n" + counts_demo_load()
         line += "\n" + waterbirds_demo_load()
+        line += "\n" + exchanges_demo_load()
     if log:
         log(line)
     elif stdout:

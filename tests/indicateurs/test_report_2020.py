@@ -14,16 +14,17 @@ import uuid
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
 from indicateurs.services import indicators_for_year
 from observations.atlas import SPECIES_OR_BELOW
-from observations.models import Occurrence, Source
+from observations.models import DataExchange, Occurrence, Source
 from observations.services import occurrences_refresh_derived
 from referentiel.demo.reference import regional_pool
-from referentiel.models import Taxon, User
+from referentiel.models import Organisation, Taxon, User
 
 # Action 1, "Atlas contributions 2020 (records / species)".
 REPORT_ATLAS_2020 = {
@@ -48,6 +49,13 @@ REPORT_RECORDS_2020 = {"records": 7208, "records_flora": 3203, "records_fauna": 
 # Action 1, "Wetlands International mid-winter waterbird count: 129 records of 28 species
 # on 17 sites".
 REPORT_WATERBIRDS_2020 = {"records": 129, "species": 28, "sites": 17}
+
+# Action 1, "Data exchanges in 2020": SAPOLL 3,152; ONF 1,814 + 341; Eden 62 226, and
+# 10,195 + 1,165 — 4 exchanges (the indicators' "number and kind of data exchanges (4)").
+REPORT_EXCHANGES_2020 = {
+    "count": 4,
+    "rows": {"SAPOLL": 3152, "ONF": 1814 + 341, "Eden 62": 226 + 10195 + 1165},
+}
 
 # Reproduced exactly, records and species.
 EXACT = ("amphibiens", "reptiles", "rhopaloceres", "flore")
@@ -140,6 +148,13 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
     assert figures["waterbirds_records"] == REPORT_WATERBIRDS_2020["records"]
     assert figures["waterbirds_sites"] == REPORT_WATERBIRDS_2020["sites"]
     assert 0 < figures["waterbirds_species"] < REPORT_WATERBIRDS_2020["species"]
+    # The exchanges, made outside the app and recorded by hand.
+    assert figures["exchanges"] == REPORT_EXCHANGES_2020["count"]
+    rows = {
+        r["name"]: r["rows"] for r in indicators["details"]["exchanges"]["recipients"]
+    }
+    assert rows == REPORT_EXCHANGES_2020["rows"]
+    assert figures["exchanged_rows"] == sum(REPORT_EXCHANGES_2020["rows"].values())
     # The winter bat counts of the structure's hibernacula (no figure in the report).
     assert figures["bats_sites"] > 0 and figures["bats_individuals"] > 0
     # Ringing captures are counted in the ringing table, not in atlas contributions.
@@ -201,3 +216,42 @@ def test_one_more_record_moves_its_figures_by_one(demo, coordinator):
     assert new["records_fauna"] == old["records_fauna"]
     assert atlas_of(after)["flore"][0] == atlas_of(before)["flore"][0] + 1
     assert atlas_of(after)["oiseaux"] == atlas_of(before)["oiseaux"]
+
+
+@pytest.mark.django_db
+def test_an_exchange_recorded_by_hand_moves_the_exchanges(demo, coordinator):
+    before = figures_of(indicators_for_year(2020, coordinator))
+    cen = Organisation.objects.get(short_name="CEN HdF")
+    exchange = DataExchange(
+        organisation=coordinator.organisation,
+        partner=cen,
+        date=dt.date(2020, 12, 1),
+        content="Orthoptères des terrils gérés par le CEN",
+        fauna_rows=120,
+    )
+    exchange.full_clean()
+    exchange.save()
+    after = figures_of(indicators_for_year(2020, coordinator))
+    assert after["exchanges"] == before["exchanges"] + 1
+    assert after["exchanged_rows"] == before["exchanged_rows"] + 120
+    # Recorded by hand with no data, or with one's own structure: a French error.
+    for wrong in (
+        DataExchange(
+            organisation=coordinator.organisation,
+            partner=cen,
+            date=dt.date(2020, 12, 2),
+            content="Rien",
+        ),
+        DataExchange(
+            organisation=coordinator.organisation,
+            partner=coordinator.organisation,
+            date=dt.date(2020, 12, 2),
+            content="Soi-même",
+            flora_rows=3,
+        ),
+    ):
+        with pytest.raises(ValidationError) as error:
+            wrong.full_clean()
+        assert "données échangées" in str(error.value) or "autre structure" in str(
+            error.value
+        )
