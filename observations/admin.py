@@ -205,12 +205,12 @@ class DataExchangeAdmin(ReaderScoped, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user
-        if db_field.name == "organisation" and not user.is_superuser:
-            if user.write_scope != Scope.ALL:
+        if db_field.name == "organisation":
+            kwargs["initial"] = user.organisation_id
+            if not user.is_superuser and user.write_scope != Scope.ALL:
                 kwargs["queryset"] = Organisation.objects.filter(
                     pk=user.organisation_id
                 )
-                kwargs["initial"] = user.organisation_id
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
