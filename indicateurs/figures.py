@@ -255,6 +255,30 @@ ACTION_1 = Section(
             detail=outreach_kinds(0),
         ),
         Figure(
+            "a1_popularisation",
+            "Actions de vulgarisation",
+            "Publications de la ligne 1 du bilan parues dans l'année : articles et "
+            "reportages, supports imprimés, rapports, campagnes sur les réseaux sociaux.",
+            value=outreach_line(0, "publications"),
+            page=outreach_page,
+        ),
+        Figure(
+            "a1_awareness",
+            "Actions de sensibilisation",
+            "Sorties, conférences et webinaires, stands et rencontres d'acteurs "
+            "économiques de la ligne 1 du bilan commencés dans l'année.",
+            value=outreach_line(0, "awareness_actions"),
+            page=outreach_page,
+        ),
+        Figure(
+            "a1_training_days",
+            "Journées de formation",
+            "Journées (séances) des formations de la ligne 1 du bilan tenues dans "
+            "l'année.",
+            value=outreach_line(0, "training_days"),
+            page=outreach_page,
+        ),
+        Figure(
             "a1_trained",
             "Personnes formées",
             TRAINED.format(line=1),

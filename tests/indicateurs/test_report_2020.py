@@ -155,6 +155,14 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
     }
     assert rows == REPORT_EXCHANGES_2020["rows"]
     assert figures["exchanged_rows"] == sum(REPORT_EXCHANGES_2020["rows"].values())
+    # Outreach of action 1: "4 popularisation, 8 awareness, 7 training days with 45
+    # participants".
+    assert figures["a1_popularisation"] == 4
+    assert figures["a1_awareness"] == 8
+    assert figures["a1_training_days"] == 7
+    assert figures["a1_trained"] == 45
+    # Action 2: "people trained or made aware (411 = 250 + 115 + 28 + 18)".
+    assert figures["a2_trained_or_aware"] == 411
     # The winter bat counts of the structure's hibernacula (no figure in the report).
     assert figures["bats_sites"] > 0 and figures["bats_individuals"] > 0
     # Ringing captures are counted in the ringing table, not in atlas contributions.
