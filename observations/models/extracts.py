@@ -116,3 +116,77 @@ class Extract(Job):
     @property
     def filename(self) -> str:
         return f"{self.stem}.{self.extension}"
+
+
+class DataExchange(models.Model):
+    """An exchange of data made outside the app (a partner's file received, a file sent
+    by mail, a database dump…), recorded by hand so that the exchange log and the report
+    count it with the extracts: partner, date, content and number of data."""
+
+    class Direction(models.TextChoices):
+        SENT = "sent", _("Données transmises au partenaire")
+        RECEIVED = "received", _("Données reçues du partenaire")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("structure"),
+        on_delete=models.PROTECT,
+        related_name="data_exchanges",
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partenaire"),
+        on_delete=models.PROTECT,
+        related_name="data_exchanges_with",
+    )
+    date = models.DateField(_("date"))
+    direction = models.CharField(
+        _("sens"), max_length=10, choices=Direction.choices, default=Direction.SENT
+    )
+    content = models.CharField(
+        _("contenu"),
+        max_length=255,
+        help_text=_("Ex. « Abeilles et syrphes 2020 pour le plan régional SAPOLL »."),
+    )
+    fauna_rows = models.PositiveIntegerField(_("données faune"), default=0)
+    flora_rows = models.PositiveIntegerField(_("données flore"), default=0)
+    species = models.PositiveIntegerField(_("espèces"), null=True, blank=True)
+    notes = models.TextField(_("remarques"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisi par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("échange de données hors application")
+        verbose_name_plural = _("échanges de données hors application")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(partner=models.F("organisation")),
+                name="data_exchange_partner_not_self",
+                violation_error_message=_(
+                    "Le partenaire doit être une autre structure que la vôtre."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fauna_rows__gt=0) | models.Q(flora_rows__gt=0),
+                name="data_exchange_has_data",
+                violation_error_message=_(
+                    "Indiquez le nombre de données échangées (faune, flore ou les deux)."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} – {self.date:%d/%m/%Y} ({self.content})"
+
+    @property
+    def rows(self) -> int:
+        return self.fauna_rows + self.flora_rows
