@@ -159,7 +159,10 @@ class CaptureSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # A readable session; whether the user may enter in it is the view's check (403).
-            self.fields["session"].queryset = sessions_visible_to(request.user)
+            # With what the capture's occurrence takes from it (place, dataset, programme).
+            self.fields["session"].queryset = sessions_visible_to(
+                request.user
+            ).select_related("station__site", "dataset", "programme__programme")
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["session"].read_only = True
 

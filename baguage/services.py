@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +20,10 @@ from baguage.models import (
     Session,
 )
 from baguage.permissions import captures_shown_to
+from cpie_naturaliste.core.validation import save_validated, validate_fields
 from observations.models import Source
 from observations.services import occurrence_delete, occurrence_publish
+from referentiel.models import Person
 
 RING_CLEAN = re.compile(r"[\s.\-]+")
 RING_PARTS = re.compile(r"^([A-Z]*)(\d+)$")
@@ -95,6 +97,8 @@ def capture_check(capture: Capture, user) -> CaptureCheck:
         check.error("ring_number", _("Numéro de bague obligatoire."))
         return check
     session = capture.session
+    # The species' usual ring size and biometrics (EURING reference), read once.
+    reference = EuringSpecies.objects.filter(taxon__cd_ref=capture.taxon.cd_ref).first()
     if session.date > timezone.localdate():
         check.error("session", _("La date de la session est dans le futur."))
     if capture.action == Capture.Action.RINGED and capture.ring_scheme == FRANCE_SCHEME:
@@ -142,11 +146,7 @@ def capture_check(capture: Capture, user) -> CaptureCheck:
                 )
             else:
                 capture.ring_size = capture.ring_size or check.series.size
-                usual = (
-                    EuringSpecies.objects.filter(taxon__cd_ref=capture.taxon.cd_ref)
-                    .values_list("ring_size", flat=True)
-                    .first()
-                )
+                usual = reference.ring_size if reference else ""
                 if usual and usual != check.series.size:
                     check.warnings.append(
                         _(
@@ -169,7 +169,7 @@ def capture_check(capture: Capture, user) -> CaptureCheck:
                 )
                 % {"ring": capture.ring_number, "species": ", ".join(sorted(species))}
             )
-    check.warnings.extend(_biometrics_warnings(capture))
+    check.warnings.extend(_biometrics_warnings(capture, reference))
     return check
 
 
@@ -179,8 +179,9 @@ def _told(user, captures):
     return captures if user is None else captures_shown_to(user, captures)
 
 
-def _biometrics_warnings(capture: Capture) -> list[str]:
-    reference = EuringSpecies.objects.filter(taxon__cd_ref=capture.taxon.cd_ref).first()
+def _biometrics_warnings(
+    capture: Capture, reference: EuringSpecies | None
+) -> list[str]:
     if reference is None:
         return []
     warnings = []
@@ -245,22 +246,24 @@ def capture_save(
     if check.to_confirm and not confirm:
         raise CaptureRefused({"__all__": check.to_confirm}, to_confirm=check.to_confirm)
     capture.series = check.series if capture.action == Capture.Action.RINGED else None
-    try:
-        capture.full_clean(exclude=["occurrence", "series", "session"])
-        with transaction.atomic():
-            capture.save()
-    except IntegrityError as error:
-        raise CaptureRefused(
-            {"ring_number": [_("Cette bague a déjà été posée.")]}
-        ) from error
+    validate_fields(capture, exclude=["occurrence", "series", "session"])
+    # The occurrence first, so that the capture is written once, with its link. A ring
+    # taken meanwhile by another entry (the unique constraint) refuses the line, and the
+    # transaction takes the occurrence back with it.
     capture.occurrence = occurrence_publish(
         occurrence=capture.occurrence,
         user=user,
         source=Source.BAGUAGE,
-        observers=[ringer.person for ringer in session.ringers.all()],
+        observers=Person.objects.filter(ringer__sessions=session).select_related(
+            "organisation"
+        ),
         **capture_occurrence_fields(capture),
     )
-    capture.save(update_fields=["occurrence"])
+    try:
+        save_validated(capture)
+    except ValidationError as error:
+        # The only constraint the checks above leave to the save: the ring used once.
+        raise CaptureRefused({"ring_number": error.messages}) from error
     return capture, check.warnings
 
 

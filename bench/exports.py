@@ -314,9 +314,9 @@ def exports_report(figures: dict, *, when: str) -> str:
     lines += [
         "",
         "Extraction : `extract_create(user, recipient=son organisme, filters, area=None, "
-        'fmt="csv")` (qui compte les lignes) puis `extract_run(pk)` (COPY de la requête '
+        'formats=["csv"])` (qui compte les lignes) puis `extract_run(pk)` (COPY de la requête '
         "floutée vers le fichier, SHA-256, renommage). « COPY même requête » : "
-        "`COPY (<SQL de export_values(Occurrence.objects.visible_to(user))>) TO STDOUT "
+        "`COPY (<SQL de extract_values(Occurrence.objects.visible_to(user), spatial=False)>) TO STDOUT "
         "(FORMAT csv, HEADER true, DELIMITER ';')` lu par psycopg dans le même processus "
         "et écrit dans /dev/null ; « colonnes brutes » : les colonnes correspondantes de "
         "`observations_occurrence`, sans jointure, sans CASE de floutage, sans tri ni "

@@ -31,7 +31,7 @@ from django.db.models.functions import ExtractYear
 
 from bench.db import OUT
 from observations.exports import extracts
-from observations.exports.columns import export_values
+from observations.exports.columns import extract_values
 from observations.models import Extract, Occurrence
 from observations.services import occurrences_refresh_sensitivity
 from referentiel.models import Dataset, Organisation, Role, SensitivityRule, Taxon, User
@@ -265,7 +265,11 @@ def extract(who: str, fmt: str, filters: dict, baselines: bool) -> dict:
     rss_start = rss_kb()
     started = time.perf_counter()
     record = extracts.extract_create(
-        user=user, recipient=user.organisation, filters=filters, area=None, fmt=fmt
+        user=user,
+        recipient=user.organisation,
+        filters=filters,
+        area=None,
+        formats=[fmt],
     )
     create = time.perf_counter() - started
     started = time.perf_counter()
@@ -305,7 +309,7 @@ def extract(who: str, fmt: str, filters: dict, baselines: bool) -> dict:
             )
         else:
             records = Occurrence.objects.visible_to(user)
-        same = export_values(records)
+        same = extract_values(records, spatial=False)
         result["copy_same"] = _copy_devnull(_bound_sql(same))
         if not filters:
             raw = f"SELECT {', '.join(RAW_COLUMNS)} FROM {Occurrence._meta.db_table}"

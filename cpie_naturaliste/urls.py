@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 )
 
 from cpie_naturaliste.core.auth import ObtainAuthTokenView
+from cpie_naturaliste.core.ogc.views import LandingView
 
 handler400 = "cpie_naturaliste.core.http.bad_request"
 handler403 = "cpie_naturaliste.core.http.permission_denied"
@@ -28,6 +29,10 @@ urlpatterns = [
     path("indicateurs/", include("indicateurs.urls")),
     path("api/v1/", include("cpie_naturaliste.api_urls")),
     path("api/v1/token/", ObtainAuthTokenView.as_view(), name="api_token"),
+    # OGC API – Features for GIS clients. Its landing page answers at /ogc too: QGIS
+    # does not follow the redirect APPEND_SLASH would send.
+    path("ogc", LandingView.as_view(), name="ogc_landing"),
+    path("ogc/", include("cpie_naturaliste.core.ogc.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -22,9 +22,12 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from indicateurs.selectors import number
+from observations.models import CountProgramme
 from referentiel.models import AtlasGroup
 
 FAUNA, FLORA = AtlasGroup.Kingdom.FAUNE, AtlasGroup.Kingdom.FLORE
+HIBERNACULA = CountProgramme.Kind.HIBERNACULA.value
+WATERBIRDS = CountProgramme.Kind.WATERBIRDS.value
 
 # --- the pages behind the figures ----------------------------------------------------------
 
@@ -48,6 +51,10 @@ def outreach_page(year: int) -> str:
 
 def ringing_page(year: int) -> str:
     return reverse("baguage:bilan", args=[year])
+
+
+def counts_page(year: int) -> str:
+    return reverse("observations:count_programmes")
 
 
 def terrils_page(year: int) -> str:
@@ -128,6 +135,21 @@ class Section:
     figures: tuple[Figure, ...]
 
 
+# What the report's data figures count (records entered, fauna, flora, species and the
+# atlas contributions table): indicateurs.selectors.report_occurrences.
+RECORDS_COUNTED = (
+    "Données de présence (non les absences) dont la date de début tombe dans l'année, "
+    "validées ou non, des jeux de données de la structure (pour le réseau : de toutes) : "
+    "saisies, imports, évaluation des terrils, zones humides, campagnes participatives. "
+    "Les captures du baguage (tableau du baguage) et les comptages sur sites (gîtes "
+    "d'hibernation, barrière-piège) n'en sont pas ; les données reçues des partenaires "
+    "non plus (échanges)."
+)
+ATLAS_DEFINITION = (
+    "Données saisies de l'année par groupe d'atlas régional, et espèces distinctes de "
+    "chaque groupe. " + RECORDS_COUNTED
+)
+
 # The three outreach figures each action line of the report counts.
 ACTIONS_COUNTED = (
     "Actions de la ligne {line} du bilan commencées dans l'année, tous types confondus "
@@ -169,15 +191,15 @@ ACTION_1 = Section(
         Figure(
             "records",
             "Données saisies",
-            "Données de présence dont la date de début tombe dans l'année, toutes "
-            "sources confondues.",
+            RECORDS_COUNTED,
             value=lambda facts: facts["atlas"]["total"]["records"],
             page=records_page,
         ),
         Figure(
             "records_fauna",
             "Données faune",
-            "Données de présence de l'année des groupes d'atlas de la faune.",
+            "Parmi les données saisies, celles des groupes d'atlas de la faune et des "
+            "autres taxons animaux.",
             value=lambda facts: facts["atlas"]["kingdoms"][FAUNA]["records"],
             page=records_page,
             detail=lambda facts: (
@@ -187,7 +209,8 @@ ACTION_1 = Section(
         Figure(
             "records_flora",
             "Données flore",
-            "Données de présence de l'année des groupes d'atlas de la flore.",
+            "Parmi les données saisies, celles des groupes d'atlas de la flore et des "
+            "autres taxons végétaux.",
             value=lambda facts: facts["atlas"]["kingdoms"][FLORA]["records"],
             page=records_page,
             detail=lambda facts: (
@@ -197,25 +220,29 @@ ACTION_1 = Section(
         Figure(
             "species",
             "Espèces",
-            "Espèces distinctes des données de présence de l'année (contributions aux "
-            "atlas).",
+            "Espèces distinctes des données saisies (contributions aux atlas) : un "
+            "synonyme compte pour son nom valide, une sous-espèce pour son espèce, une "
+            "donnée au genre ou au-dessus pour aucune.",
             value=lambda facts: facts["atlas"]["total"]["species"],
             page=atlas_page,
         ),
         Figure(
             "exchanges",
             "Échanges de données",
-            "Extractions remises à leur destinataire dans l'année (prêtes ou expirées).",
+            "Extractions remises à leur destinataire dans l'année (prêtes ou "
+            "expirées) et échanges faits hors de l'application, saisis à la main "
+            "(données transmises ou reçues), datés de l'année.",
             value=lambda facts: facts["exchanges"]["count"],
             page=extracts_page,
-            detail=lambda facts: names(
-                r["name"] for r in facts["exchanges"]["recipients"]
+            detail=lambda facts: kinds(
+                {r["name"]: r["rows"] for r in facts["exchanges"]["recipients"]}
             ),
         ),
         Figure(
             "exchanged_rows",
             "Données échangées",
-            "Lignes des extractions remises dans l'année.",
+            "Lignes des extractions remises dans l'année et données (faune et flore) "
+            "des échanges saisis à la main.",
             value=lambda facts: facts["exchanges"]["rows"],
             page=extracts_page,
         ),
@@ -226,6 +253,30 @@ ACTION_1 = Section(
             value=outreach_line(0, "actions"),
             page=outreach_page,
             detail=outreach_kinds(0),
+        ),
+        Figure(
+            "a1_popularisation",
+            "Actions de vulgarisation",
+            "Publications de la ligne 1 du bilan parues dans l'année : articles et "
+            "reportages, supports imprimés, rapports, campagnes sur les réseaux sociaux.",
+            value=outreach_line(0, "publications"),
+            page=outreach_page,
+        ),
+        Figure(
+            "a1_awareness",
+            "Actions de sensibilisation",
+            "Sorties, conférences et webinaires, stands et rencontres d'acteurs "
+            "économiques de la ligne 1 du bilan commencés dans l'année.",
+            value=outreach_line(0, "awareness_actions"),
+            page=outreach_page,
+        ),
+        Figure(
+            "a1_training_days",
+            "Journées de formation",
+            "Journées (séances) des formations de la ligne 1 du bilan tenues dans "
+            "l'année.",
+            value=outreach_line(0, "training_days"),
+            page=outreach_page,
         ),
         Figure(
             "a1_trained",
@@ -270,6 +321,59 @@ ACTION_1 = Section(
             "Espèces distinctes baguées ou contrôlées dans l'année.",
             value=lambda facts: facts["ringing"]["species"],
             page=ringing_page,
+        ),
+        Figure(
+            "bats_sites",
+            "Chiroptères en hibernation : gîtes comptés",
+            "Gîtes des programmes de comptage hivernal de chiroptères de la structure "
+            "comptés pendant l'hiver qui se termine dans l'année (saison de l'année).",
+            value=lambda facts: facts["site_counts"][HIBERNACULA]["sites"],
+            page=counts_page,
+        ),
+        Figure(
+            "bats_individuals",
+            "Chiroptères en hibernation : individus comptés",
+            "Somme des effectifs comptés dans ces gîtes pendant la saison, toutes "
+            "espèces confondues (par espèce ou groupe dans le détail).",
+            value=lambda facts: facts["site_counts"][HIBERNACULA]["individuals"],
+            page=counts_page,
+            detail=lambda facts: kinds(
+                facts["site_counts"][HIBERNACULA]["per_species"]
+            ),
+        ),
+        Figure(
+            "bats_species",
+            "Chiroptères en hibernation : espèces ou groupes",
+            "Espèces ou groupes d'espèces (ex. oreillard indéterminé) comptés au moins "
+            "une fois pendant la saison.",
+            value=lambda facts: facts["site_counts"][HIBERNACULA]["species"],
+            page=counts_page,
+        ),
+        Figure(
+            "waterbirds_records",
+            "Comptage Wetlands International : données",
+            "Effectifs non nuls du dénombrement des oiseaux d'eau de mi-janvier de "
+            "l'année (une donnée par site et espèce).",
+            value=lambda facts: facts["site_counts"][WATERBIRDS]["records"],
+            page=counts_page,
+            detail=lambda facts: (
+                f"{facts['site_counts'][WATERBIRDS]['species']} espèces, "
+                f"{facts['site_counts'][WATERBIRDS]['sites']} sites"
+            ),
+        ),
+        Figure(
+            "waterbirds_species",
+            "Comptage Wetlands International : espèces",
+            "Espèces comptées au moins une fois lors du dénombrement de mi-janvier.",
+            value=lambda facts: facts["site_counts"][WATERBIRDS]["species"],
+            page=counts_page,
+        ),
+        Figure(
+            "waterbirds_sites",
+            "Comptage Wetlands International : sites",
+            "Sites comptés lors du dénombrement de mi-janvier de l'année.",
+            value=lambda facts: facts["site_counts"][WATERBIRDS]["sites"],
+            page=counts_page,
         ),
         Figure(
             "terrils_evaluated",

@@ -141,7 +141,7 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
         workbook,
         "Échanges",
         f"Échanges de données {year}",
-        ["Destinataire", "Extractions", "Données"],
+        ["Partenaire", "Échanges", "Données"],
         (
             [r["name"], r["extracts"], r["rows"]]
             for r in details["exchanges"]["recipients"]

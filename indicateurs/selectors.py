@@ -21,8 +21,15 @@ from django.db.models import Count, Sum
 from baguage.reports import annual_table
 from indicateurs.finds import remarkable_finds
 from indicateurs.scan import year_scan
-from observations.models import Extract, Occurrence
-from referentiel.models import Organisation, Programme, Scope
+from observations.counts.selectors import season_table
+from observations.models import (
+    CountProgramme,
+    DataExchange,
+    Extract,
+    Occurrence,
+    Source,
+)
+from referentiel.models import Dataset, Organisation, Programme, Scope
 from sensibilisation.models import Action
 from sensibilisation.permissions import actions_visible_to
 from sensibilisation.selectors import figures_for_year
@@ -52,6 +59,27 @@ def _occurrences_of(year: int, user):
     return Occurrence.objects.visible_to(user).filter(
         observation_status="Pr", date_start__gte=start, date_start__lt=end
     )
+
+
+# Captures of the ringing programmes and counts of the site-count protocols (hibernacula;
+# the drift fence's counts, published by zones_humides, below) have their own tables in
+# the report: they are no atlas contribution.
+APART_SOURCES = (Source.BAGUAGE, Source.COMPTAGE)
+
+
+def report_occurrences(user):
+    """The records the report's data figures count (records entered, fauna, flora, atlas
+    contributions): what ``user`` may read, but ringing captures and site counts (their
+    own tables), and, for a reader of one structure, only its own datasets (the partners'
+    records it received are exchanges, not its contributions)."""
+    records = (
+        Occurrence.objects.visible_to(user)
+        .exclude(source__in=APART_SOURCES)
+        .filter(fence_count__isnull=True)
+    )
+    if user.read_scope != Scope.ALL and user.organisation_id:
+        records = records.filter(dataset__producer_id=user.organisation_id)
+    return records
 
 
 def programmes_run(programme_ids: set[int]) -> list[dict]:
@@ -84,26 +112,57 @@ def _extracts(year: int, user):
     return extracts
 
 
+def _manual_exchanges(year: int, user):
+    """Exchanges made outside the app and recorded by hand, dated in the year: the
+    structure's own, every one for a network-wide reader."""
+    start, end = _year_bounds(year)
+    exchanges = DataExchange.objects.filter(date__gte=start, date__lt=end)
+    if user.read_scope != Scope.ALL:
+        exchanges = exchanges.filter(organisation_id=user.organisation_id)
+    return exchanges
+
+
 def exchanges(year: int, user) -> dict:
-    """The extracts delivered in the year, in all and per recipient."""
+    """The data exchanges of the year, in all and per partner: the extracts delivered
+    and the exchanges made outside the app (recorded by hand, both ways)."""
     extracts = _extracts(year, user)
-    recipients = (
+    partners: dict[str, dict] = {}
+    for row in (
         extracts.order_by()
         .values("recipient__name", "recipient__short_name")
         .annotate(n=Count("pk"), rows=Sum("rows"))
-        .order_by("-rows", "recipient__name")
+    ):
+        name = row["recipient__short_name"] or row["recipient__name"]
+        line = partners.setdefault(name, {"name": name, "extracts": 0, "rows": 0})
+        line["extracts"] += row["n"]
+        line["rows"] += row["rows"] or 0
+    manual = list(
+        _manual_exchanges(year, user).select_related("partner").order_by("date", "pk")
     )
+    for exchange in manual:
+        name = exchange.partner.short_name or exchange.partner.name
+        line = partners.setdefault(name, {"name": name, "extracts": 0, "rows": 0})
+        line["extracts"] += 1
+        line["rows"] += exchange.rows
     totals = extracts.aggregate(n=Count("pk"), rows=Sum("rows"))
     return {
-        "count": totals["n"],
-        "rows": totals["rows"] or 0,
-        "recipients": [
+        "count": totals["n"] + len(manual),
+        "rows": (totals["rows"] or 0) + sum(e.rows for e in manual),
+        "by_hand": len(manual),
+        "recipients": sorted(
+            partners.values(), key=lambda line: (-line["rows"], line["name"])
+        ),
+        "log": [
             {
-                "name": r["recipient__short_name"] or r["recipient__name"],
-                "extracts": r["n"],
-                "rows": r["rows"] or 0,
+                "date": exchange.date.strftime("%d/%m/%Y"),
+                "partner": exchange.partner.short_name or exchange.partner.name,
+                "direction": str(exchange.get_direction_display()),
+                "content": exchange.content,
+                "fauna": exchange.fauna_rows,
+                "flora": exchange.flora_rows,
+                "species": exchange.species,
             }
-            for r in recipients
+            for exchange in manual
         ],
     }
 
@@ -131,6 +190,7 @@ def _partner_ids(year: int, user, programme_ids: list[int]) -> set[int]:
         )
         | set(programme_partners.values_list("organisation_id", flat=True))
         | set(_extracts(year, user).values_list("recipient", flat=True))
+        | set(_manual_exchanges(year, user).values_list("partner", flat=True))
         | set(action_partners.values_list("organisation_id", flat=True))
         | set(beneficiaries.values_list("beneficiary", flat=True))
     )
@@ -256,6 +316,69 @@ def ringing(year: int, user) -> dict:
     }
 
 
+def _count_programmes(user):
+    """The site-count programmes whose records the user reads as the report counts them:
+    the structure's own (its datasets), every one for a network-wide reader."""
+    programmes = CountProgramme.objects.filter(
+        dataset__in=Dataset.objects.visible_to(user)
+    ).select_related("programme")
+    if user.read_scope != Scope.ALL and user.organisation_id:
+        programmes = programmes.filter(dataset__producer_id=user.organisation_id)
+    return programmes.order_by("programme__code")
+
+
+def _season(programme, year: int, user) -> dict:
+    table = season_table(programme=programme, season=year, user=user)
+    counted = [row for row in table.rows if row.visit is not None]
+    totals = table.totals
+    per_taxon = [
+        (taxon, total)
+        for taxon, total in zip(table.taxa, totals, strict=True)
+        if total is not None and total > 0
+    ]
+    return {
+        "code": programme.programme.code,
+        "name": str(programme.programme.name),
+        "sites": len(counted),
+        "records": sum(
+            1 for row in counted for value in row.values if value is not None and value
+        ),
+        "individuals": sum(total for _taxon, total in per_taxon),
+        "species": len(per_taxon),
+        "per_species": {
+            (taxon.vernacular_name or taxon.scientific_name).split(",")[0]: total
+            for taxon, total in sorted(per_taxon, key=lambda item: -item[1])
+        },
+        "hidden": table.hidden,
+    }
+
+
+def site_counts(year: int, user) -> dict:
+    """The season ``year`` of each site-count programme (observations.counts), by kind:
+    winter counts of bat hibernacula, the mid-January waterbird count (Wetlands
+    International). A count programme's season ``year`` is the winter ending in it."""
+    found = {
+        kind: {
+            "sites": 0,
+            "records": 0,
+            "individuals": 0,
+            "species": 0,
+            "per_species": {},
+            "programmes": [],
+        }
+        for kind in CountProgramme.Kind.values
+    }
+    for programme in _count_programmes(user):
+        season = _season(programme, year, user)
+        line = found[programme.kind]
+        line["programmes"].append(season)
+        for key in ("sites", "records", "individuals", "species"):
+            line[key] += season[key]
+        for name, total in season["per_species"].items():
+            line["per_species"][name] = line["per_species"].get(name, 0) + total
+    return found
+
+
 def _terril_score(row) -> dict:
     return {
         "rank": row.rank,
@@ -325,6 +448,7 @@ def year_facts(year: int, user, atlas_table) -> dict:
         "pop": pop(year, user),
         "ringing": ringing(year, user),
         "terrils": terrils(year),
+        "site_counts": site_counts(year, user),
         "finds": remarkable_finds(year=year, user=user, scan=scan),
         "records_per_month": scan.months,
     }

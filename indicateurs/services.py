@@ -10,10 +10,9 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from indicateurs.figures import figure_tables
-from indicateurs.selectors import year_facts
+from indicateurs.figures import ATLAS_DEFINITION, figure_tables
+from indicateurs.selectors import report_occurrences, year_facts
 from observations.atlas import atlas_contributions_by_year
-from observations.models import Occurrence
 from referentiel.permissions import can_coordinate
 
 MONTHS = [
@@ -82,7 +81,7 @@ def indicators_for_year(year: int, user, *, progress=None) -> dict:
     to 1), for the report job's progress bar."""
     progress = progress or (lambda done, label: None)
     tables = atlas_contributions_by_year(
-        years=[year - 1, year], queryset=Occurrence.objects.visible_to(user)
+        years=[year - 1, year], queryset=report_occurrences(user)
     )
     progress(0.1, "Contributions aux atlas")
     now = year_facts(year, user, tables[year])
@@ -94,6 +93,7 @@ def indicators_for_year(year: int, user, *, progress=None) -> dict:
         "year": year,
         "previous_year": year - 1,
         "sections": figure_tables(year, now, before),
+        "atlas_definition": ATLAS_DEFINITION,
         "details": now,
         "previous": before,
         "charts": charts,

@@ -9,6 +9,7 @@ from observations.blurring import Reader
 from observations.counts import admin as counts_admin  # noqa: F401 (registers it)
 from observations.imports.selectors import import_batches_visible_to
 from observations.models import (
+    DataExchange,
     ImportBatch,
     ImportMapping,
     Occurrence,
@@ -16,7 +17,9 @@ from observations.models import (
     SinpExport,
     Validation,
 )
-from referentiel.models import SensitivityLevel
+from observations.services import occurrence_delete
+from referentiel.models import Organisation, Scope, SensitivityLevel
+from referentiel.permissions import can_coordinate
 
 
 class ValidationInline(admin.TabularInline):
@@ -102,6 +105,15 @@ class OccurrenceAdmin(LeafletGeoAdmin):
         # Field data changes go through the services (history, derived fields): use the app pages.
         return False
 
+    # Deleting from the admin goes through the service too: it leaves the tombstone that
+    # the SINP export and the sync API's deletions feed read.
+    def delete_model(self, request, obj):
+        occurrence_delete(occurrence=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for occurrence in queryset:
+            occurrence_delete(occurrence=occurrence, user=request.user)
+
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReaderScoped, admin.ModelAdmin):
@@ -169,3 +181,49 @@ class SinpExportAdmin(ReaderScoped, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DataExchange)
+class DataExchangeAdmin(ReaderScoped, admin.ModelAdmin):
+    """Exchanges made outside the app, recorded by hand (partner, date, content, number
+    of data): the exchange log and the report count them with the extracts."""
+
+    list_display = [
+        "date",
+        "partner",
+        "direction",
+        "content",
+        "fauna_rows",
+        "flora_rows",
+        "organisation",
+    ]
+    list_filter = ["direction", "partner", "organisation"]
+    list_select_related = ["partner", "organisation"]
+    search_fields = ["content", "partner__name", "partner__short_name"]
+    date_hierarchy = "date"
+
+    def visible(self, user):
+        if user.read_scope == Scope.ALL:
+            return DataExchange.objects.all()
+        return in_organisation(DataExchange, user)
+
+    def may_change(self, user, obj) -> bool:
+        # The structure's coordinators record its exchanges (the network's: all).
+        return can_coordinate(user) and (
+            user.write_scope == Scope.ALL or obj.organisation_id == user.organisation_id
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        user = request.user
+        if db_field.name == "organisation":
+            kwargs["initial"] = user.organisation_id
+            if not user.is_superuser and user.write_scope != Scope.ALL:
+                kwargs["queryset"] = Organisation.objects.filter(
+                    pk=user.organisation_id
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

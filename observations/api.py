@@ -1,17 +1,38 @@
-"""Occurrence API: ``/api/v1/occurrences/`` (JSON, paginated) and ``…/geojson/`` (map layer)."""
+"""Occurrence API: ``/api/v1/occurrences/`` (JSON or CSV, paginated by page or, to sync a
+copy, by cursor), ``…/deletions/`` (what a copy must drop) and ``…/geojson/`` (map layer).
 
-from django.http import HttpResponse
+Incremental sync (observations.sync, README « Synchroniser une copie locale »):
+``?updated_since=`` orders by modification and pages by cursor; the list and the detail
+answer ``ETag`` and ``Last-Modified``, and 304 to ``If-None-Match`` / ``If-Modified-Since``;
+an unknown query parameter or an invalid filter value is a 400 in French."""
+
+import hashlib
+
+from django.db.models import Max
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from cpie_naturaliste.core.filters import KnownParameters
+from cpie_naturaliste.core.pagination import KeysetPagination, SyncablePagination
+from cpie_naturaliste.core.schema import DETAIL_SCHEMA
 from observations.atlas_api import AtlasViewSet
-from observations.filters import OccurrenceBBoxFilter, OccurrenceFilter
-from observations.models import Occurrence
+from observations.filters import (
+    DeletionFilter,
+    OccurrenceBBoxFilter,
+    OccurrenceFilter,
+)
+from observations.models import Occurrence, OccurrenceDeletion
 from observations.selectors import (
     GRID_CODE_CELL_M,
     MAP_POINT_LIMIT,
@@ -19,8 +40,18 @@ from observations.selectors import (
     occurrences_geojson,
     occurrences_grid_cells,
 )
-from observations.serializers import OccurrenceGeoSerializer, OccurrenceSerializer
+from observations.serializers import (
+    DeletionSerializer,
+    OccurrenceGeoSerializer,
+    OccurrenceSerializer,
+)
 from observations.services import occurrence_delete
+from observations.sync import (
+    csv_document,
+    csv_rows,
+    deletions_horizon,
+    deletions_visible_to,
+)
 from referentiel.permissions import can_enter, role_permission, signed_in
 
 
@@ -45,24 +76,185 @@ BBOX_PARAM = OpenApiParameter(
 )
 
 
+class CsvRenderer(BaseRenderer):
+    """``Accept: text/csv`` or ``?format=csv``: the list is streamed by the view
+    (``observations.sync.csv_rows``); this renders a single record the same way."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return csv_document([data]).encode()
+
+
+class SinceTooOld(APIException):
+    status_code = status.HTTP_410_GONE
+    default_code = "gone"
+
+
+SYNC_DESCRIPTION = _(
+    "Avec updated_since (ou cursor), les observations modifiées depuis cet instant, triées "
+    "par date de modification puis identifiant, par pages de curseur : suivre « next » "
+    "jusqu'à null, puis garder « until » pour la synchronisation suivante (updated_since "
+    "et since du flux des suppressions). Sans updated_since : pages numérotées. "
+    "Accept: text/csv ou format=csv : toutes les lignes en CSV (mêmes colonnes, même "
+    "floutage), en flux. ETag et Last-Modified ; 304 sur If-None-Match / "
+    "If-Modified-Since. Un paramètre inconnu ou une valeur invalide : 400."
+)
+
+
 class OccurrenceViewSet(viewsets.ModelViewSet):
     serializer_class = OccurrenceSerializer
     filterset_class = OccurrenceFilter
-    filter_backends = [DjangoFilterBackend, OccurrenceBBoxFilter]
+    filter_backends = [KnownParameters, DjangoFilterBackend, OccurrenceBBoxFilter]
+    pagination_class = SyncablePagination
+    renderer_classes = [JSONRenderer, CsvRenderer]
     permission_classes = [OccurrencePermission]
     bbox_filter_field = "geom"
     lookup_field = "uuid"
     lookup_value_regex = "[0-9a-f-]{36}"
+    # The instant the answer's rows last changed (list, detail), for Last-Modified.
+    last_modified = None
 
     def get_queryset(self):
+        if self.action == "deletions":
+            return deletions_visible_to(self.request.user)
         return (
             Occurrence.objects.visible_to(self.request.user)
             .select_related("taxon", "dataset", "programme", "validator", "atlas_group")
             .prefetch_related("observers")
         )
 
+    def get_renderers(self):
+        # CSV for reading records only; everything else (writes, errors) answers JSON.
+        if getattr(self, "action", None) in ("list", "retrieve"):
+            return super().get_renderers()
+        return [JSONRenderer()]
+
+    @extend_schema(description=SYNC_DESCRIPTION)
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if "updated_since" in request.query_params:
+            queryset = queryset.order_by("updated_at", "id")
+        if request.accepted_renderer.format == "csv":
+            return self._csv(queryset)
+        changed = queryset.order_by().aggregate(at=Max("updated_at"))["at"]
+        deleted = OccurrenceDeletion.objects.aggregate(at=Max("deleted_at"))["at"]
+        self.last_modified = max((t for t in (changed, deleted) if t), default=None)
+        not_modified = self._not_modified_since(request)
+        if not_modified is not None:
+            return not_modified
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.last_modified = instance.updated_at
+        not_modified = self._not_modified_since(request)
+        if not_modified is not None:
+            return not_modified
+        return Response(self.get_serializer(instance).data)
+
+    def _not_modified_since(self, request):
+        """A 304 before serialising anything, when the client only sent If-Modified-Since
+        (If-None-Match, when sent, decides alone: ``finalize_response``)."""
+        if "HTTP_IF_NONE_MATCH" in request.META or self.last_modified is None:
+            return None
+        response = get_conditional_response(
+            request, last_modified=int(self.last_modified.timestamp())
+        )
+        return response
+
+    def _csv(self, queryset):
+        response = StreamingHttpResponse(
+            csv_rows(queryset, self.serializer_class, self.get_serializer_context()),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="observations.csv"'
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            # An error is JSON (as the schema says), even to a client that asked for CSV.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+            return response
+        if (
+            self.action in ("list", "retrieve")
+            and request.method in ("GET", "HEAD")
+            and isinstance(response, Response)
+            and response.status_code == 200
+        ):
+            return self._conditional(request, response)
+        return response
+
+    def _conditional(self, request, response):
+        """ETag (a digest of the body: what this reader reads, blurred as he reads it) and
+        Last-Modified; a 304 when the client's copy is current."""
+        response.render()
+        etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        response["ETag"] = etag
+        last_modified = None
+        if self.last_modified is not None:
+            last_modified = int(self.last_modified.timestamp())
+            response["Last-Modified"] = http_date(last_modified)
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        return get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=response
+        )
+
     def perform_destroy(self, instance):
         occurrence_delete(occurrence=instance, user=self.request.user)
+
+    @extend_schema(
+        responses={
+            200: DeletionSerializer(many=True),
+            410: OpenApiResponse(
+                response=DETAIL_SCHEMA,
+                description=_(
+                    "« since » antérieur à la rétention des suppressions : "
+                    "resynchronisez tout."
+                ),
+            ),
+        },
+        description=_(
+            "Les observations qu'une copie locale doit effacer depuis « since » : "
+            "supprimées (« deleted ») ou que vous ne pouvez plus lire (« withdrawn » : "
+            "changées de jeu de données, devenues trop sensibles). Seules celles que vous "
+            "pouviez lire y figurent. Pages de curseur comme la synchronisation ; garder "
+            "« until ». Rétention : SYNC_DELETIONS_RETENTION_DAYS jours ; au-delà, 410."
+        ),
+    )
+    @action(
+        detail=False,
+        url_path="deletions",
+        filter_backends=[KnownParameters, DjangoFilterBackend],
+        filterset_class=DeletionFilter,
+        pagination_class=type(
+            "DeletionPagination", (KeysetPagination,), {"timestamp_field": "deleted_at"}
+        ),
+        serializer_class=DeletionSerializer,
+    )
+    def deletions(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        since = self.filterset_since(request, queryset)
+        if since is not None and since < deletions_horizon():
+            raise SinceTooOld(
+                gettext_now(
+                    "« since » est antérieur à la rétention des suppressions : "
+                    "resynchronisez toute la copie (sans updated_since)."
+                )
+            )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def filterset_since(self, request, queryset):
+        filterset = DeletionFilter(request.query_params, queryset=queryset)
+        return (
+            filterset.form.cleaned_data.get("since") if filterset.is_valid() else None
+        )
 
     @extend_schema(
         parameters=[BBOX_PARAM],
@@ -78,9 +270,8 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
     def geojson(self, request):
         # The attribute filters, then the view's box: the cells of a large view are
         # counted from the grid code alone (occurrences_grid_cells, ``within``).
-        filtered = DjangoFilterBackend().filter_queryset(
-            request, self.get_queryset(), self
-        )
+        filtered = KnownParameters().filter_queryset(request, self.get_queryset(), self)
+        filtered = DjangoFilterBackend().filter_queryset(request, filtered, self)
         box = OccurrenceBBoxFilter()
         queryset = box.filter_queryset(request, filtered, self).order_by()
         if occurrences_count_upto(queryset, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:

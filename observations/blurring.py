@@ -58,6 +58,12 @@ AREA_LEVELS = {
 AREA_EMPTY = {"commune_id": None, "departement_id": None, "grid_10km": ""}
 # Sensitivity level → the diffusion precision (SINP NIV_PRECIS) of what was shown.
 DIFFUSION_OF_LEVEL = {1: 1, 2: 2, 3: 3, 4: 4}
+# The kinds of cell a blurred record is shown as (GeoNature's ``ref_geo`` area types), as
+# ``observations.services.derived.blurred_geom_sql`` draws them: level 1 the commune (its
+# 10 km cell outside every commune), 2 the 10 km cell, 3 the département (the region's
+# territory outside every département).
+CELL_COMMUNE, CELL_GRID, CELL_DEPARTEMENT, CELL_TERRITORY = "COM", "M10", "DEP", "REG"
+TERRITORY_CODE, TERRITORY_NAME = "32", "Hauts-de-France"
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,54 @@ def blurred_columns(queryset: QuerySet) -> dict:
             default=F("sensitivity_level"),
         )
     )
+    return columns
+
+
+def blurring_cell_columns(queryset: QuerySet) -> dict:
+    """The cell a blurred row is shown as, for files: ``shown_cell_type`` (COM, M10, DEP,
+    REG), ``shown_cell_code`` (INSEE code, INPN 10 km code, département code) and
+    ``shown_cell_name``; empty strings on the rows the reader sees precisely. Nothing
+    finer than the blurred geometry: the commune only at level 1, and so on."""
+    text = CharField()
+    if not is_blurred_queryset(queryset):
+        empty = Value("", output_field=text)
+        return {f"shown_cell_{key}": empty for key in ("type", "code", "name")}
+    keep = precise_condition(queryset)
+    commune = Q(sensitivity_level=1, commune_id__isnull=False)
+    grid = Q(sensitivity_level__in=(1, 2)) & ~Q(grid_10km="")
+    departement = Q(sensitivity_level=3, departement_id__isnull=False)
+    territory = Q(sensitivity_level=3)
+    cells = {
+        "type": (
+            Value(CELL_COMMUNE),
+            Value(CELL_GRID),
+            Value(CELL_DEPARTEMENT),
+            Value(CELL_TERRITORY),
+        ),
+        "code": (
+            F("commune_id"),
+            F("grid_10km"),
+            F("departement_id"),
+            Value(TERRITORY_CODE),
+        ),
+        "name": (
+            F("commune__name"),
+            F("grid_10km"),
+            F("departement__name"),
+            Value(TERRITORY_NAME),
+        ),
+    }
+    columns = {}
+    for key, (on_commune, on_grid, on_departement, on_territory) in cells.items():
+        columns[f"shown_cell_{key}"] = Case(
+            When(keep, then=Value("")),
+            When(commune, then=on_commune),
+            When(grid, then=on_grid),
+            When(departement, then=on_departement),
+            When(territory, then=on_territory),
+            default=Value(""),
+            output_field=text,
+        )
     return columns
 
 

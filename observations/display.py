@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from observations.models import Occurrence, OccurrenceChange, Validation
-from observations.services import nomenclature_labels
+from observations.services import nomenclature_names
 from referentiel.models import Commune, Dataset, Person, Programme, Site, Taxon
 
 EMPTY = "—"
@@ -62,7 +62,7 @@ def code_label(name: str, code) -> str:
     """French label of the SINP code stored in nomenclature field ``name``."""
     if code in (None, ""):
         return EMPTY
-    return nomenclature_labels(Occurrence.NOMENCLATURES[name]).get(str(code), str(code))
+    return nomenclature_names(Occurrence.NOMENCLATURES[name]).get(str(code), str(code))
 
 
 def user_name(user) -> str:
@@ -83,6 +83,20 @@ def _text(value) -> str:
 
 def _when(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "d/m/Y H:i")
+
+
+def area_label(square_metres: float) -> str:
+    """An area as people read it, in French: "850 m²", "27,3 ha", "277,1 km² (27 709 ha)"
+    (Django's number_format cuts decimals: round first)."""
+    hectares = round(square_metres / 10_000, 1)
+    if hectares < 1:
+        return f"{number_format(round(square_metres), 0, force_grouping=True)} m²"
+    if hectares < 100:
+        return f"{number_format(hectares, 1)} ha"
+    return _("%(km2)s km² (%(ha)s ha)") % {
+        "km2": number_format(round(square_metres / 1e6, 1), 1, force_grouping=True),
+        "ha": number_format(round(square_metres / 10_000), 0, force_grouping=True),
+    }
 
 
 def place_summary(geom: GEOSGeometry) -> str:
@@ -141,7 +155,7 @@ def occurrence_sections(occurrence: Occurrence) -> list[Section]:
                 (_("Date"), dates),
                 (_("Heures"), times),
                 (field_label("observers"), _text(o.observers_label)),
-                (field_label("determiner"), _text(o.determiner)),
+                (field_label("determiner"), _text(o.determiner_name)),
                 (field_label("dataset"), str(o.dataset)),
                 (field_label("programme"), _text(o.programme)),
                 (field_label("source"), o.get_source_display()),
@@ -197,13 +211,13 @@ def occurrence_sections(occurrence: Occurrence) -> list[Section]:
                 (field_label("atlas_group"), _text(o.atlas_group)),
                 (
                     field_label("sensitivity_level"),
-                    nomenclature_labels("SENSIBILITE").get(
+                    nomenclature_names("SENSIBILITE").get(
                         str(o.sensitivity_level), str(o.sensitivity_level)
                     ),
                 ),
                 (
                     field_label("diffusion_level"),
-                    nomenclature_labels("NIV_PRECIS").get(
+                    nomenclature_names("NIV_PRECIS").get(
                         str(o.diffusion_level), str(o.diffusion_level)
                     ),
                 ),

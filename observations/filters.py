@@ -1,13 +1,19 @@
 """The one FilterSet of occurrences, shared by the list page, the map layer, the API and exports."""
 
 import django_filters as filters
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cpie_naturaliste.core.filters import Wgs84InBBoxFilter, YearFilter
+from cpie_naturaliste.core.filters import Wgs84InBBoxFilter, YearFilter, known_value
 from cpie_naturaliste.core.geo import GRID_10KM_RE, grid_10km_polygon
 from observations.blurring import attribute_q, filter_area, filter_attribute
-from observations.models import VALIDATION_CHOICES, Occurrence, Source
+from observations.models import (
+    VALIDATION_CHOICES,
+    Occurrence,
+    OccurrenceDeletion,
+    Source,
+)
 from referentiel.models import (
     AtlasGroup,
     Commune,
@@ -24,6 +30,9 @@ class OccurrenceFilter(filters.FilterSet):
     # A number, not a choice list: a full TAXREF would render 700,000 <option>s.
     taxon = filters.NumberFilter(
         method="filter_taxon",
+        validators=[
+            known_value(Taxon.objects, "pk", _("Taxon inconnu : cd_nom %(value)s."))
+        ],
         label=_("Taxon (cd_nom)"),
         help_text=_(
             "Le taxon, ses synonymes et, sauf descendants=false, les taxons inférieurs."
@@ -44,13 +53,35 @@ class OccurrenceFilter(filters.FilterSet):
         field_name="date_start", lookup_expr="lte", label=_("Au")
     )
     year = YearFilter(field_name="date_start", label=_("Année"))
+    # Codes, checked: an unknown one is a 400 naming it, not an empty page.
     commune = filters.CharFilter(
-        method="filter_commune", label=_("Commune (code INSEE)")
+        method="filter_commune",
+        validators=[
+            known_value(
+                Commune.objects, "insee", _("Commune inconnue : « %(value)s ».")
+            )
+        ],
+        label=_("Commune (code INSEE)"),
     )
     departement = filters.CharFilter(
-        method="filter_departement", label=_("Département")
+        method="filter_departement",
+        validators=[
+            known_value(
+                Departement.objects, "code", _("Département inconnu : « %(value)s ».")
+            )
+        ],
+        label=_("Département"),
     )
-    grid_10km = filters.CharFilter(method="filter_grid", label=_("Maille 10 km"))
+    grid_10km = filters.CharFilter(
+        method="filter_grid",
+        validators=[
+            RegexValidator(
+                GRID_10KM_RE,
+                _("Maille 10 km attendue au format 10kmL93E065N698."),
+            )
+        ],
+        label=_("Maille 10 km"),
+    )
     site = filters.ModelChoiceFilter(
         queryset=lambda request: _for_reader(Site.objects, request),
         method="filter_site",
@@ -80,6 +111,17 @@ class OccurrenceFilter(filters.FilterSet):
     source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
     q = filters.CharFilter(
         method="filter_text", label=_("Recherche (lieu, commentaire, observateurs)")
+    )
+    # Incremental sync (README): records created or changed at or after this instant,
+    # read in the order of their modification (observations.api pages them by cursor).
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Modifiées depuis"),
+        help_text=_(
+            "Date et heure ISO 8601 (2026-03-01T08:00:00+01:00) ; sans fuseau, heure de "
+            "Paris. Trie par date de modification et pagine par curseur."
+        ),
     )
     ordering = filters.OrderingFilter(
         fields=[
@@ -157,7 +199,14 @@ class OccurrenceBBoxFilter(Wgs84InBBoxFilter):
         bbox = self.get_filter_bbox(request)
         if bbox is None:
             return queryset
-        return filter_area(queryset, precise=Q(geom__bboverlaps=bbox), area=bbox)
+        return occurrences_in_box(queryset, bbox)
+
+
+def occurrences_in_box(queryset, box):
+    """The occurrences of ``queryset`` whose geometry, as its reader sees it, overlaps
+    ``box``: a blurred record only through its blurred area (``blurring.filter_area``).
+    The API's ``in_bbox`` and the OGC API's ``bbox`` are this one filter."""
+    return filter_area(queryset, precise=Q(geom__bboverlaps=box), area=box)
 
 
 def _for_reader(manager, request):
@@ -168,3 +217,21 @@ def _for_reader(manager, request):
     if user is None:
         return manager.none()
     return manager.visible_to(user)
+
+
+class DeletionFilter(filters.FilterSet):
+    """The deletions feed's one filter (``/api/v1/occurrences/deletions/?since=``)."""
+
+    since = filters.IsoDateTimeFilter(
+        field_name="deleted_at",
+        lookup_expr="gte",
+        label=_("Depuis"),
+        help_text=_(
+            "Date et heure ISO 8601 ; sans fuseau, heure de Paris. La valeur « until » "
+            "de la synchronisation précédente."
+        ),
+    )
+
+    class Meta:
+        model = OccurrenceDeletion
+        fields: list[str] = []

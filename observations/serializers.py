@@ -11,7 +11,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from cpie_naturaliste.core.serializers import SlugRelatedField, Wgs84GeometryField
 from observations.blurring import Reader, blur_instance
-from observations.models import Occurrence
+from observations.models import Occurrence, OccurrenceDeletion
 from observations.services import occurrence_create, occurrence_update
 from referentiel.models import Dataset, Person, Programme, SensitivityLevel, Site, Taxon
 
@@ -113,6 +113,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
             "observers",
             "observers_label",
             "determiner",
+            "determiner_label",
             "count_min",
             "count_max",
             *NOMENCLATURE_FIELDS,
@@ -216,3 +217,13 @@ class OccurrenceGeoSerializer(GeoFeatureModelSerializer):
             "observation_status",
             "validation_status",
         ]
+
+
+class DeletionSerializer(serializers.ModelSerializer):
+    """One line of the deletions feed: the record to drop, when, and why ("deleted": gone
+    for everyone; "withdrawn": no longer readable by you)."""
+
+    class Meta:
+        model = OccurrenceDeletion
+        fields = ["uuid", "deleted_at", "reason"]
+        read_only_fields = fields

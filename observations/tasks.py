@@ -99,3 +99,13 @@ def sensitivity_refresh_enqueue(**kwargs) -> None:
         logger.exception(
             "File d'attente Celery injoignable : lancez manage.py refresh_sensitivity"
         )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def occurrence_deletions_purge_task() -> None:
+    """Beat, each night (migration observations 0014): tombstones past the deletions
+    feed's retention (``SYNC_DELETIONS_RETENTION_DAYS``)."""
+    from observations.services import occurrence_deletions_purge
+
+    purged = occurrence_deletions_purge()
+    logger.info("Suppressions purgées : %s", purged)

@@ -46,6 +46,11 @@ urlpatterns = [
     ),
     path("atlas/", atlas_page, name="atlas"),
     path("extractions/", extracts.extract_list, name="extract_list"),
+    path(
+        "extractions/estimation.json",
+        extracts.extract_estimate_view,
+        name="extract_estimate",
+    ),
     path("extractions/<uuid:uuid>/", extracts.extract_detail, name="extract_detail"),
     path(
         "extractions/<uuid:uuid>/etat.json",
@@ -66,6 +71,11 @@ urlpatterns = [
         "import/<uuid:uuid>/erreurs.csv",
         imports.import_errors_csv,
         name="import_errors",
+    ),
+    path(
+        "import/<uuid:uuid>/lignes-refusees.csv",
+        imports.import_refused_csv,
+        name="import_refused",
     ),
     path("import/<uuid:uuid>/annuler/", imports.import_undo, name="import_undo"),
     path("exports-sinp/", exports_sinp.sinp_export_list, name="sinp_exports"),

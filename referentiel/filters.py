@@ -33,7 +33,15 @@ def validate_taxon_search(value: str) -> None:
         )
 
 
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    pass
+
+
 class TaxonFilter(django_filters.FilterSet):
+    cd_nom = NumberInFilter(
+        field_name="cd_nom",
+        label=_("cd_nom (un ou plusieurs, séparés par des virgules)"),
+    )
     search = django_filters.CharFilter(
         method="filter_search",
         label=_("Recherche"),
@@ -55,7 +63,7 @@ class TaxonFilter(django_filters.FilterSet):
 
     class Meta:
         model = Taxon
-        fields = ["search", "atlas_group", "rank", "valid_only"]
+        fields = ["cd_nom", "search", "atlas_group", "rank", "valid_only"]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -100,13 +108,17 @@ class SiteFilter(NameOrCodeFilterSet):
 
 class CommuneFilter(NameOrCodeFilterSet):
     code_field = "insee"
+    insee = django_filters.BaseInFilter(
+        field_name="insee",
+        label=_("Codes INSEE (un ou plusieurs, séparés par des virgules)"),
+    )
     departement = django_filters.CharFilter(
         field_name="departement_id", label=_("Département (code)")
     )
 
     class Meta:
         model = Commune
-        fields = ["search", "departement"]
+        fields = ["insee", "search", "departement"]
 
 
 class DatasetFilter(NameOrCodeFilterSet):

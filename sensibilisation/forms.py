@@ -19,7 +19,6 @@ from sensibilisation.models import (
 from sensibilisation.permissions import sites_shown_to
 from sensibilisation.protection import (
     HONEYPOT_FIELD,
-    form_token_check,
     photo_clean,
     plain_text,
 )
@@ -50,8 +49,15 @@ class ReportForm(forms.Form):
             "invalid": _("Date invalide (jj/mm/aaaa)."),
         },
     )
+    # The place: a point (the map or the device's position fills these) or a commune.
+    # Its errors are the latitude's, shown by the place block and linked to the commune
+    # field, the way in by keyboard.
     latitude = forms.FloatField(
-        required=False, widget=forms.HiddenInput, min_value=-90, max_value=90
+        label=_("Lieu de l'observation"),
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=-90,
+        max_value=90,
     )
     longitude = forms.FloatField(
         required=False, widget=forms.HiddenInput, min_value=-180, max_value=180
@@ -95,6 +101,8 @@ class ReportForm(forms.Form):
             "invalid": _("Adresse de courriel invalide."),
         },
     )
+    # The anti-spam time (sensibilisation.protection.sent_too_fast): read by the view,
+    # never an error of the form.
     started = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: hidden from people (CSS and aria-hidden), filled in by robots.
     site_web = forms.CharField(
@@ -102,6 +110,9 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    # Where the error summary's links go (cpie_naturaliste/core/templatetags/error_summary.py).
+    error_anchors = {"latitude": "id_commune", "longitude": "id_commune"}
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,10 +152,6 @@ class ReportForm(forms.Form):
             self.photo_jpeg = photo_clean(upload)
         return upload
 
-    def clean_started(self):
-        form_token_check(self.cleaned_data.get("started", ""))
-        return ""
-
     def clean(self):
         cleaned = super().clean()
         lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
@@ -157,7 +164,7 @@ class ReportForm(forms.Form):
                 point = None
             if point is None or not TERRITORY.covers(point):
                 self.add_error(
-                    None,
+                    "latitude",
                     _("Le point est hors des Hauts-de-France : vérifiez la carte."),
                 )
             self.geom, self.precision_m = point, 50
@@ -184,7 +191,7 @@ class ReportForm(forms.Form):
                 self.precision_m = 2000
         else:
             self.add_error(
-                None,
+                "latitude",
                 _("Indiquez le lieu : touchez la carte ou saisissez la commune."),
             )
         return cleaned

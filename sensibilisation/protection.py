@@ -7,8 +7,11 @@
   Retry-After (``SENSIBILISATION_RATE_LIMITS``, ``SENSIBILISATION_EMAIL_RATE_LIMITS``);
   the client address is the site's (``cpie_naturaliste.core.throttling``);
 - a honeypot field that people never see and robots fill in;
-- a signed "form shown at" time: a form sent back in under a few seconds, or hours later,
-  is refused;
+- a signed "form shown at" time: a form sent back in under a few seconds (or without a
+  valid time) is not saved; the page comes back with everything typed and asks to check
+  and send again, the time then back-dated (a person correcting the form has spent time
+  on it). Never a field error, never a time limit: a slow person is never refused
+  (WCAG 2.2.1);
 - photos: size cap, JPEG/PNG/WebP recognised by their first bytes, decoded by Pillow
   (pixel cap against decompression bombs), then re-encoded as JPEG, which also drops the
   EXIF block and its GPS position of the garden;
@@ -30,7 +33,6 @@ from PIL import Image, UnidentifiedImageError
 HONEYPOT_FIELD = "site_web"
 TOKEN_SALT = "sensibilisation.form-started"
 MIN_FILL_SECONDS = getattr(settings, "SENSIBILISATION_MIN_FILL_SECONDS", 3)
-MAX_FILL_SECONDS = 2 * 60 * 60
 PHOTO_MAX_BYTES = getattr(settings, "SENSIBILISATION_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_MAX_SIDE = 2000
@@ -85,25 +87,15 @@ def form_token(*, issued_at: float | None = None) -> str:
     )
 
 
-def form_token_check(token: str) -> None:
+def sent_too_fast(token: str) -> bool:
+    """Whether the form of ``token`` came back implausibly fast for a person (or without
+    a valid time, as a robot posting without loading the page does). However long ago
+    the form was shown, it is never too late."""
     try:
         issued_at = float(signing.loads(token or "", salt=TOKEN_SALT))
     except (signing.BadSignature, TypeError, ValueError):
-        raise ValidationError(
-            _("Le formulaire n'est pas valide : rechargez la page et recommencez.")
-        ) from None
-    elapsed = time.time() - issued_at
-    if elapsed < MIN_FILL_SECONDS:
-        raise ValidationError(
-            _(
-                "Le formulaire a été envoyé trop vite. Vérifiez vos réponses puis "
-                "envoyez-le de nouveau."
-            )
-        )
-    if elapsed > MAX_FILL_SECONDS:
-        raise ValidationError(
-            _("Le formulaire a expiré : rechargez la page et recommencez.")
-        )
+        return True
+    return time.time() - issued_at < MIN_FILL_SECONDS
 
 
 def plain_text(value: str, *, field_label: str) -> str:

@@ -22,7 +22,13 @@ from django.db.models.functions import Coalesce, ExtractYear, Greatest
 
 from observations.models import Occurrence, Source
 from referentiel.models import Commune
-from sensibilisation.models import Action, ActionLine, ActionParticipant, Campaign
+from sensibilisation.models import (
+    Action,
+    ActionLine,
+    ActionParticipant,
+    Campaign,
+    TrainingSession,
+)
 
 HOURS_PER_DAY = Decimal(7)
 
@@ -164,6 +170,8 @@ def figures_for_year(*, actions: QuerySet, year: int) -> dict:
             "volunteer_days": Decimal(0),
             "work_days": 0,
             "publications": 0,
+            "awareness_actions": 0,
+            "training_days": 0,
         }
 
     lines = {line: empty() for line in ActionLine.values}
@@ -178,12 +186,25 @@ def figures_for_year(*, actions: QuerySet, year: int) -> dict:
                 figures["trained"] += people
             elif row["kind"] in Action.AWARENESS_KINDS:
                 figures["aware"] += people
+                figures["awareness_actions"] += row["n"]
             elif row["kind"] in Action.PUBLICATION_KINDS:
                 figures["publications"] += row["n"]
             elif row["kind"] == Action.Kind.WORK_DAY:
                 figures["work_days"] += row["n"]
                 figures["aware"] += people
                 figures["volunteer_hours"] += row["hours"] or 0
+    # Training days: the days of training (sessions) of the year's training actions.
+    days = (
+        TrainingSession.objects.filter(
+            action__in=actions.filter(kind=Action.Kind.TRAINING), date__year=year
+        )
+        .values("action__action_line")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in days:
+        lines[row["action__action_line"]]["training_days"] += row["n"]
+        total["training_days"] += row["n"]
     for figures in (*lines.values(), total):
         figures["trained_or_aware"] = figures["trained"] + figures["aware"]
         figures["volunteer_days"] = (

@@ -63,3 +63,22 @@ def auth_client(saisie_user):
     client = APIClient()
     client.force_authenticate(saisie_user)
     return client
+
+
+def pytest_collection_modifyitems(items):
+    """A test that commits (``transaction=True``) must restore the database as it found
+    it (``serialized_rollback=True``): the flush after it would otherwise take the rows
+    of the data migrations (nomenclatures, content types…) from the tests that follow on
+    the same worker, and the next serialized test's restore would collide with what the
+    flush's post_migrate recreated."""
+    careless = [
+        item.nodeid
+        for item in items
+        for mark in item.iter_markers("django_db")
+        if mark.kwargs.get("transaction") and not mark.kwargs.get("serialized_rollback")
+    ]
+    if careless:
+        raise pytest.UsageError(
+            "django_db(transaction=True) sans serialized_rollback=True : "
+            + ", ".join(careless)
+        )

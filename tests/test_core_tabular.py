@@ -10,6 +10,7 @@ from cpie_naturaliste.core.tabular.cells import (
     CellError,
     header_key,
     parse_bounded_int,
+    parse_date,
     parse_duration,
     parse_sheet_time,
     parse_time,
@@ -92,3 +93,51 @@ def test_reference_files_are_utf8_only(tmp_path):
         assert list(table.rows()) == [(2, ["4117", "Arrêté"])]
     finally:
         table.close()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2017-01-08",
+        "2017/01/08",
+        "08/01/2017",
+        "8/1/2017",
+        "08-01-2017",
+        "08.01.2017",
+        "20170108",
+        "2017-01-08T10:30:00",
+        "2017-01-08T10:30:00Z",
+        "2017-01-08T23:30:00+02:00",  # the day written, not the UTC day
+        "2017-01-08 10:15:42.123456",  # GeoNature's date_creation
+        " 2017/01/08 ",
+        42743,  # an Excel serial date (a number cell not formatted as a date)
+        42743.75,  # with a time of day
+        "42743",  # the same, saved as text
+        dt.datetime(2017, 1, 8, 10, 30),  # an XLSX date cell
+        dt.date(2017, 1, 8),
+    ],
+)
+def test_dates_real_files_carry(value):
+    assert parse_date(value) == dt.date(2017, 1, 8)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2017-13-01", "31/02/2017", "2017/02/30", "12/2017", "08/01/17", 0, 200000],
+)
+def test_impossible_or_ambiguous_dates_are_refused(value):
+    with pytest.raises(CellError, match="date invalide"):
+        parse_date(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("08:30:00", dt.time(8, 30)),
+        ("08:30:00.000000", dt.time(8, 30)),
+        ("2017-01-08T08:30:00+01:00", dt.time(8, 30)),
+        ("2017-01-08 08:30:12.5", dt.time(8, 30, 12)),
+    ],
+)
+def test_times_real_files_carry(value, expected):
+    assert parse_sheet_time(value) == expected

@@ -347,7 +347,7 @@ def test_extract_workbook_keeps_free_text_as_text(coordinateur_user, organisatio
             recipient=organisation,
             filters={},
             area=None,
-            fmt="xlsx",
+            formats=["xlsx"],
         ).pk
     )
     assert extract.status == "done", extract.error

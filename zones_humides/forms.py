@@ -64,6 +64,11 @@ class PassageForm(forms.ModelForm):
             "comment": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # The form-wide errors are about the species found: the summary links them to
+    # "Rien trouvé", the first box of that section.
+    error_anchors = {None: "id_nothing_found"}
+    error_anchor_label = _("Espèces trouvées")
+
     def __init__(self, *args, user, aire, **kwargs):
         super().__init__(*args, **kwargs)
         people = Person.objects.filter(organisation=user.organisation_id)
@@ -95,15 +100,18 @@ class PassageForm(forms.ModelForm):
                 initial=line.count_max if line and line.present else None,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
             )
+            vernacular = (taxon.vernacular_name or "").split(",")[0]
             self.fields[f"{name}_est"] = forms.BooleanField(
-                label=_("estimé"),
+                # Named after its line: a screen reader hears which count is estimated.
+                label=_("Effectif estimé – %(species)s")
+                % {"species": vernacular or taxon.scientific_name},
                 required=False,
                 initial=bool(line and line.count_type == "Es"),
             )
             self.species_rows.append(
                 {
                     "taxon": taxon,
-                    "vernacular": (taxon.vernacular_name or "").split(",")[0],
+                    "vernacular": vernacular,
                     "field": self[name],
                     "estimate": self[f"{name}_est"],
                     "regional": taxon in self.regional,

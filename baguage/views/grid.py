@@ -72,10 +72,21 @@ def display(name: str, data: dict) -> str:
     return "" if value is None else str(value)
 
 
+# What a one-letter code of a saved line means, read after it by screen readers
+# ("B (baguage)"); capture_grid.js reads the same from the columns' choices.
+MEANINGS = {
+    column["name"]: {
+        value: label.split(" – ", 1)[-1] for value, label in column["choices"]
+    }
+    for column in GRID_COLUMNS
+    if column["kind"] == "select"
+}
+
+
 def capture_row(capture: Capture) -> dict:
     data = CaptureSerializer(capture).data
-    return {
-        "id": capture.pk,
-        "line": capture.line,
-        "cells": [display(column["name"], data) for column in GRID_COLUMNS],
-    }
+    cells = []
+    for column in GRID_COLUMNS:
+        text = display(column["name"], data)
+        cells.append((text, MEANINGS.get(column["name"], {}).get(text, "")))
+    return {"id": capture.pk, "line": capture.line, "cells": cells}

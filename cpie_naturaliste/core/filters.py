@@ -4,8 +4,11 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.contrib.gis.geos import LinearRing, Polygon
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ParseError
+from rest_framework.filters import BaseFilterBackend
 from rest_framework_gis.filters import InBBoxFilter
 
 # Points per side of the bbox polygon: a parallel is a curve in Lambert-93, bulging up to
@@ -28,6 +31,12 @@ def wgs84_bbox_polygon(value: str) -> Polygon:
         raise ParseError(
             _("Emprise invalide : longitudes et latitudes hors limites ou inversées.")
         )
+    return wgs84_box(minlon, minlat, maxlon, maxlat)
+
+
+def wgs84_box(minlon: float, minlat: float, maxlon: float, maxlat: float) -> Polygon:
+    """The box between two WGS84 corners (checked by the caller) as a polygon with SRID
+    4326, densified so that it keeps its shape once transformed to Lambert-93."""
     steps = [i / BBOX_EDGE_POINTS for i in range(BBOX_EDGE_POINTS)]
     dx, dy = maxlon - minlon, maxlat - minlat
     ring = (
@@ -101,3 +110,86 @@ def page_year(query, default: str | None = "") -> str | None:
     """A page's ``?year=``, the query parameter of every app; ``?annee=``, the name the
     pages' links and forms had before, is still read so that saved links keep working."""
     return query.get("year", query.get("annee", default))
+
+
+def known_value(queryset, field: str, message: str):
+    """A form validator: the value must name a row of ``queryset`` by ``field`` (a commune
+    by its INSEE code…). An unknown code is a 400 naming it, not an empty answer that
+    reads as "nothing there"."""
+
+    def validate(value):
+        if value in (None, ""):
+            return
+        if "\x00" in str(value) or not queryset.all().filter(**{field: value}).exists():
+            raise ValidationError(message, params={"value": value})
+
+    return validate
+
+
+class KnownParameters(BaseFilterBackend):
+    """Refuses (400, in French) a query parameter the view does not read, naming those it
+    does: ``?updated_min=`` for ``?updated_since=`` would otherwise answer everything, as if
+    it had been understood. Put it first in a view's ``filter_backends``.
+
+    Accepted: the fields of the view's FilterSet (with their suffixes: ``_min``,
+    ``_max``…), the parameters every other filter backend and the paginator declare in the
+    schema, ``format``, and the view's ``extra_query_params``."""
+
+    def filter_queryset(self, request, queryset, view):
+        accepted = accepted_parameters(request, queryset, view)
+        unknown = sorted(set(request.query_params) - accepted)
+        if unknown:
+            raise ParseError(
+                _(
+                    "Paramètre(s) inconnu(s) : %(unknown)s. Paramètres acceptés : "
+                    "%(accepted)s."
+                )
+                % {
+                    "unknown": ", ".join(unknown),
+                    "accepted": ", ".join(sorted(accepted)),
+                }
+            )
+        return queryset
+
+
+def accepted_parameters(request, queryset, view) -> set[str]:
+    accepted = {
+        settings.REST_FRAMEWORK.get("URL_FORMAT_OVERRIDE", "format") or "format"
+    }
+    accepted.update(getattr(view, "extra_query_params", ()))
+    for backend_class in getattr(view, "filter_backends", ()):
+        backend = backend_class()
+        if isinstance(backend, KnownParameters):
+            continue
+        if isinstance(backend, DjangoFilterBackend):
+            filterset_class = backend.get_filterset_class(view, queryset)
+            if filterset_class is not None:
+                accepted.update(_form_names(filterset_class(request=request).form))
+            continue
+        for name in ("bbox_param", "ordering_param", "search_param"):
+            if hasattr(backend, name):
+                accepted.add(getattr(backend, name))
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        for name in (
+            "page_query_param",
+            "page_size_query_param",
+            "cursor_query_param",
+            "limit_query_param",
+            "offset_query_param",
+        ):
+            value = getattr(paginator, name, None)
+            if value:
+                accepted.add(value)
+    return accepted
+
+
+def _form_names(form) -> set[str]:
+    names = set()
+    for name, field in form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        if suffixes:
+            names.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+        else:
+            names.add(name)
+    return names

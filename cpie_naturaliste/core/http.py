@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 API_PREFIX = "/api/"
+# Paths answered in JSON, errors included: the REST API and the OGC API.
+JSON_PREFIXES = (API_PREFIX, "/ogc/")
 
 
 def _is_api(request) -> bool:
-    return request.path.startswith(API_PREFIX)
+    return request.path.startswith(JSON_PREFIXES)
 
 
 # What an HTML page can send: a link (GET, HEAD) or a form (POST).

@@ -80,6 +80,13 @@ def login_cool_off_seconds(request=None) -> int:
     return int(cool_off.total_seconds())
 
 
+def locked_out_message(seconds: int) -> str:
+    return _(
+        "Trop de tentatives de connexion ont échoué pour cet identifiant ou depuis "
+        "votre connexion : %(wait)s."
+    ) % {"wait": wait_phrase(seconds)}
+
+
 def login_locked_out(request, original_response=None, credentials=None):
     """``AXES_LOCKOUT_CALLABLE``: the login locked for too many failures, as a 429 with
     Retry-After; a French page, JSON under /api/.
@@ -88,10 +95,7 @@ def login_locked_out(request, original_response=None, credentials=None):
     (``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT``), so the whole cool-off is what
     is left to wait after this answer."""
     seconds = login_cool_off_seconds(request)
-    message = _(
-        "Trop de tentatives de connexion ont échoué pour cet identifiant ou depuis "
-        "votre connexion : %(wait)s."
-    ) % {"wait": wait_phrase(seconds)}
+    message = locked_out_message(seconds)
     if request.path.startswith(API_PREFIX):
         response = JsonResponse({"detail": message}, status=429)
     else:

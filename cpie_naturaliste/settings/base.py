@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "cpie_naturaliste.core.http.RejectNulMiddleware",
     "cpie_naturaliste.core.http.PageMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: which reads may go to the replica.
+    "cpie_naturaliste.core.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +125,27 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # spent more compiling them than running them (the indicators' finds query: 0.3 s with
 # JIT, bench/RESULTS.md section indicateurs).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A streaming replica of the primary for the heavy reads (cpie_naturaliste/core/replica.py):
+# same database, read-only; reads fall back to the primary when it is down or lagging.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            engine="django.contrib.gis.db.backends.postgis",
+        ),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        # Tests never create a database on a read-only server.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["cpie_naturaliste.core.replica.ReplicaRouter"]
+# Seconds the replica may be behind before reads go back to the primary; how long a
+# browser reads the primary after it wrote (must exceed the usual lag); how often a
+# process checks the replica's lag.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get(
@@ -293,6 +316,13 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "cpie_naturaliste.core.throttling.api_exception_handler",
 }
+# Incremental sync (observations.sync, README "Synchroniser une copie locale"): seconds
+# allowed between the application servers' clocks and the database's, and days a
+# deletion stays in the deletions feed (a client that waits longer reads everything again).
+SYNC_CLOCK_MARGIN = int(os.environ.get("SYNC_CLOCK_MARGIN", "2"))
+SYNC_DELETIONS_RETENTION_DAYS = int(
+    os.environ.get("SYNC_DELETIONS_RETENTION_DAYS", "400")
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CPIE Naturaliste API",
     "DESCRIPTION": "Données naturalistes du réseau des CPIE des Hauts-de-France.",

@@ -22,7 +22,8 @@ from referentiel.models import TaxonStatus
 from referentiel.services.imports.statuses import taxon_statuses_import
 
 from .build import KEY_PREFIX, demo_context, demo_records
-from .counts import counts_demo_load
+from .counts import counts_demo_load, waterbirds_demo_load
+from .exchanges import exchanges_demo_load
 from .specs import SENSITIVE_TAXA
 from .write import occurrences_copy
 
@@ -44,6 +45,8 @@ def load_demo(
     )
     with transaction.atomic():
         line += "\n" + counts_demo_load()
+        line += "\n" + waterbirds_demo_load()
+        line += "\n" + exchanges_demo_load()
     if log:
         log(line)
     elif stdout:

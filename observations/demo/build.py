@@ -8,6 +8,7 @@ the records of another.
 import calendar
 import datetime as dt
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPoint, Point
 from observations.atlas import SPECIES_OR_BELOW
 from referentiel.demo.organisations import PEOPLE, person_email
 from referentiel.demo.programmes import DATASETS, dataset_uuid
-from referentiel.demo.reference import demo_taxa_codes
+from referentiel.demo.reference import demo_taxa_codes, regional_pool
 from referentiel.models import Commune, Dataset, Person, Site, Taxon, User
 
 from .specs import (
@@ -76,6 +77,8 @@ class DemoContext:
     """The referential rows the demo occurrences point to."""
 
     pools: dict[str, list[tuple[int, str]]]  # group → [(cd_nom, scientific name)]
+    # group → species of the 2020 finds (RARITIES), drawn apart from the pool
+    found_2020: dict[str, int]
     names: dict[int, str]  # cd_nom → scientific name of every taxon used
     datasets: dict[str, Dataset]  # short title → dataset
     sites: list[Place]
@@ -90,16 +93,21 @@ def _place(name: str, site_id: int | None, geom: GEOSGeometry) -> Place:
 
 
 def demo_context() -> DemoContext:
-    """Read the referential demo (taxa of the demo file, datasets, sites, people)."""
+    """Read the referential demo (taxa of the demo file that live in the region, datasets,
+    sites, people)."""
     codes = demo_taxa_codes()
+    region = regional_pool()
     pools: dict[str, list[tuple[int, str]]] = {}
     names: dict[int, str] = {}
     for spec in GROUPS:
-        taxa = Taxon.objects.filter(cd_nom__in=codes, is_valid=True)
+        taxa = Taxon.objects.filter(cd_nom__in=codes & region.keys(), is_valid=True)
         if spec.taxa:
             taxa = taxa.filter(cd_nom__in=spec.taxa)
         else:
-            taxa = taxa.filter(atlas_group__code=spec.code, rank__in=SPECIES_OR_BELOW)
+            in_group = [
+                cd_nom for cd_nom, group in region.items() if group == spec.code
+            ]
+            taxa = taxa.filter(cd_nom__in=in_group, rank__in=SPECIES_OR_BELOW)
         pool = sorted(
             (cd_nom, name)
             for cd_nom, name in taxa.values_list("cd_nom", "scientific_name")
@@ -132,8 +140,10 @@ def demo_context() -> DemoContext:
     ).buffer(BASIN_RADIUS_M)
     communes = Commune.objects.filter(geom__intersects=basin).order_by("insee")
     people = {f"{p.first_name} {p.last_name}": p for p in _demo_people()}
+    found = {(region.get(r.cd_nom, ""), r.cd_nom) for r in RARITIES if 2020 in r.dates}
     return DemoContext(
         pools=pools,
+        found_2020=dict(Counter(group for group, _ in found)),
         names=names,
         datasets=datasets,
         sites=[_place(s.name, s.pk, s.geom) for s in sites],
@@ -190,8 +200,14 @@ def _group_year(context: DemoContext, spec: GroupSpec, year: int) -> list[dict]:
     ratio = len(pool) / spec.species_2020
     scale = ratio if ratio < 0.5 else 1.0
     noise = 1.0 if year == 2020 else rng.uniform(0.92, 1.08)
-    records = max(1, round(spec.records_2020 * scale * YEAR_FACTORS[year] * noise))
-    species = min(len(pool), round(spec.species_2020 * YEAR_FACTORS[year] ** 0.5))
+    records = round(spec.records_2020 * scale * YEAR_FACTORS[year] * noise)
+    species = round(spec.species_2020 * YEAR_FACTORS[year] ** 0.5)
+    if year == 2020:
+        # What the other demos and the finds publish in 2020 makes up the report's total.
+        records -= spec.elsewhere_2020 if scale == 1.0 else 0
+        species -= context.found_2020.get(spec.code, 0)
+    records = max(1, records)
+    species = min(len(pool), species)
     if year != 2020 and species == len(pool):
         species -= rng.randint(0, len(pool) // 15)
     species = max(1, min(species, records))
@@ -207,11 +223,22 @@ def _group_year(context: DemoContext, spec: GroupSpec, year: int) -> list[dict]:
         cd_nom for (cd_nom, _), n in zip(chosen, counts, strict=True) for _ in range(n)
     ]
     if spec.higher_taxa:
-        taxa += rng.choices(spec.higher_taxa, k=round(records * spec.higher_share))
+        # Names above the species count as records, not as species: in place of
+        # drawn records, so that the total stays.
+        higher = min(round(records * spec.higher_share), records - len(chosen))
+        rng.shuffle(taxa)
+        taxa = _keep_each_once(taxa, records - higher)
+        taxa += rng.choices(spec.higher_taxa, k=higher)
     rng.shuffle(taxa)
+    own = [u for u in spec.datasets if u.short_title not in PARTNER_DATASETS]
+    partners = [u for u in spec.datasets if u.short_title in PARTNER_DATASETS]
+    # The partners' records come on top of the structure's, on the same species.
+    if partners:
+        share = sum(u.weight for u in partners) / sum(u.weight for u in own)
+        taxa += rng.choices([c for c, _ in chosen], weights, k=round(len(taxa) * share))
     rows = []
-    uses = spec.datasets
     for index, cd_nom in enumerate(taxa):
+        uses = own if index < records or not partners else partners
         use = rng.choices(uses, [u.weight for u in uses])[0]
         rows.append(
             _record(
@@ -229,7 +256,7 @@ def _group_year(context: DemoContext, spec: GroupSpec, year: int) -> list[dict]:
         )
     if spec.absence_taxon:
         visited = [r for r in rows if r["dataset_code"] == spec.absence_dataset]
-        use = next(u for u in uses if u.short_title == spec.absence_dataset)
+        use = next(u for u in spec.datasets if u.short_title == spec.absence_dataset)
         for index in range(round(len(visited) * spec.absence_share)):
             rows.append(
                 _record(
@@ -247,6 +274,15 @@ def _group_year(context: DemoContext, spec: GroupSpec, year: int) -> list[dict]:
                 )
             )
     return rows
+
+
+def _keep_each_once(taxa: list[int], size: int) -> list[int]:
+    """``size`` of the drawn ``taxa``, each distinct taxon kept at least once."""
+    first, repeats, seen = [], [], set()
+    for cd_nom in taxa:
+        (repeats if cd_nom in seen else first).append(cd_nom)
+        seen.add(cd_nom)
+    return first + repeats[: size - len(first)]
 
 
 def _place_for(context: DemoContext, rng: random.Random, use) -> Place:

@@ -1,10 +1,19 @@
 """What the demo occurrences look like: per atlas group, the 2020 figures of the activity
 report (records / species), the season, the datasets and the places.
 
-Figures are those of ``../shared/domain/context.md`` where the demo referential has enough
-real taxa; a group with far fewer taxa than the report's species gets proportionally fewer
-records (a single ladybird species with 361 records would not be believable). 2019 and 2021
-are a little lower and higher, with some noise per group.
+``records_2020`` and ``species_2020`` are the report's atlas contributions of CPIE Chaîne
+des Terrils (docs/report-2020.md) counted the way the dashboard counts them
+(:mod:`indicateurs.figures`): presences of the structure's own datasets, ringing captures
+and site counts apart. Other demos publish part of them (the terril evaluation, the POP
+Amphibien, the 2020 finds of :data:`RARITIES`): ``elsewhere_2020`` says how many, and
+this demo draws the rest, so that the total of 2020 is the report's. Records of the
+partners' datasets (Eden 62, ONF, CPIE Authie) come on top: they are not the structure's.
+
+Taxa come from the regional pool (``referentiel/data/taxa/hauts_de_france.csv``). A group
+whose pool holds far fewer taxa than the report's species gets proportionally fewer
+records (a single ladybird species with 361 records would not be believable): those
+figures are out of the demo's reach until the pool has the taxa. 2019 and 2021 are a
+little lower and higher, with some noise per group.
 """
 
 from dataclasses import dataclass, field
@@ -55,6 +64,9 @@ class GroupSpec:
     # every taxon of the group in the demo referential but ``excluded``.
     taxa: tuple[int, ...] = ()
     excluded: tuple[int, ...] = field(default=())
+    # 2020 presences of the group that other demos publish in the structure's datasets
+    # (terril evaluation, POP Amphibien, finds): this demo draws ``records_2020`` less these.
+    elsewhere_2020: int = 0
 
 
 SUMMER = {4: 1, 5: 3, 6: 4, 7: 4, 8: 3, 9: 1}
@@ -80,13 +92,16 @@ GROUPS = (
         life_stages=(("2", 0.7), ("1", 0.25), ("3", 0.05)),
         techniques=(("25", 0.5), ("0", 0.3), ("1", 0.2)),
         excluded=(3493,),  # Bubo bubo: the 2020 finds, see RARITIES
+        # 390 breeding-bird records of the 2020 terril evaluation (terrils/demo), 4 of
+        # Bubo bubo (RARITIES).
+        elsewhere_2020=390 + 4,
     ),
     GroupSpec(
         "amphibiens",
         # 389 records in the report, of which the 237 presences of the POP Amphibien
-        # aires: those (and the Vimy drift fence's counts) are published by the wetlands
-        # demo (zones_humides/demo), the single source of those two datasets.
-        389 - 237,
+        # aires: those (and the Vimy drift fence's counts, a site count) are published by
+        # the wetlands demo (zones_humides/demo), the single source of those two datasets.
+        389,
         12,
         {2: 2, 3: 5, 4: 5, 5: 3, 6: 1},
         (
@@ -101,8 +116,24 @@ GROUPS = (
         bio_status="3",
         higher_taxa=(444436,),  # Pelophylax: green frogs left at the genus
         higher_share=0.04,
-        # The 11 species of the 2020 POP Amphibien cells.
-        taxa=(259, 459628, 252, 197, 351, 444440, 444443, 444432, 444431, 444430, 139),
+        # The 11 species of the 2020 POP Amphibien cells and the Grenouille agile.
+        taxa=(
+            259,
+            459628,
+            252,
+            197,
+            351,
+            444440,
+            444443,
+            444432,
+            444431,
+            444430,
+            139,
+            310,
+        ),
+        # 237 POP presences (zones_humides/demo), 12 of the terril evaluation, 5 reports
+        # of the "Un dragon dans mon jardin" campaign (sensibilisation/demo).
+        elsewhere_2020=237 + 12 + 5,
     ),
     GroupSpec(
         "reptiles",
@@ -117,15 +148,19 @@ GROUPS = (
         count_max=4,
         life_stages=(("2", 0.8), ("3", 0.2)),
         taxa=(77756, 77490),  # Lézard des murailles, Orvet fragile
+        # The terril evaluation's 25 reptile records, 2 campaign reports (as above).
+        elsewhere_2020=25 + 2,
     ),
+    # The report's fauna (4,005) is 18 records more than its atlas groups (3,987): the
+    # demo takes them for bats seen or heard in summer (the winter counts of hibernacula
+    # are site counts, reported in their own table).
     GroupSpec(
         "chiropteres",
-        40,
+        18,
         2,
-        {1: 3, 2: 2},
-        (DatasetUse("CHIRO-HIVER", 1.0, communes_share=1.0),),
-        count_max=25,
-        bio_status="4",
+        {5: 1, 6: 2, 7: 3, 8: 3, 9: 1},
+        (DatasetUse("ATLAS", 1.0, communes_share=0.7, site_kinds=WETLANDS),),
+        count_max=6,
         techniques=(("0", 1.0),),
     ),
     GroupSpec(
@@ -181,6 +216,7 @@ GROUPS = (
         ),
         count_max=10,
         life_stages=(("2", 0.85), ("6", 0.15)),
+        elsewhere_2020=192,  # the terril evaluation's ladybird records
     ),
     GroupSpec(
         "flore",
@@ -200,6 +236,8 @@ GROUPS = (
         life_stages=(("1", 1.0),),
         techniques=(("0", 1.0),),
         excluded=(112809, 118872),  # the 2020 finds, see RARITIES
+        # 244 patrimonial flora records of the terril evaluation, 2 finds (RARITIES).
+        elsewhere_2020=244 + 2,
     ),
 )
 

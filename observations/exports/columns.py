@@ -8,11 +8,16 @@ columns carry the SINP code, as the standard's exchange format does.
 """
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-from django.db.models import Case, CharField, F, Func, QuerySet, Value, When
+from django.contrib.gis.db.models.functions import Transform
+from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat, Upper
 
-from observations.blurring import blurred_columns
+from observations.blurring import (
+    blurred_columns,
+    blurring_cell_columns,
+    is_blurred_queryset,
+    precise_condition,
+)
 
 
 class WktText(Func):
@@ -70,6 +75,7 @@ COLUMNS = {
     "preuveNonNumerique": lambda b: b["shown_proof_text"],
     "observateur": lambda b: F("observers_label"),
     "determinateur": lambda b: Case(
+        When(~Q(determiner_label=""), then=F("determiner_label")),
         When(determiner__isnull=True, then=Value("")),
         default=Concat(
             Upper("determiner__last_name"),
@@ -96,17 +102,57 @@ COLUMNS = {
 }
 
 
-def export_values(
-    queryset: QuerySet, names: list[str] | None = None, *, geometry: str = "wkt"
-) -> QuerySet:
+def export_values(queryset: QuerySet, names: list[str] | None = None) -> QuerySet:
     """``queryset.values(...)`` with the standard columns (all, or ``names``), in order,
     each blurred for the queryset's reader; ordered by id, so a file is reproducible.
-
-    ``geometry``: "wkt" (text files) or "geojson" (GeoJSON and GeoPackage), in WGS84."""
+    The geometry is WKT in WGS84: for a blurred row, its blurred area's outline."""
     blurred = blurred_columns(queryset)
     columns = {name: COLUMNS[name](blurred) for name in names or COLUMNS}
-    if geometry == "geojson" and "geometrie" in columns:
-        columns["geometrie"] = AsGeoJSON(
-            Transform(blurred["shown_geom"], settings.API_SRID), precision=6
-        )
+    return queryset.order_by("id").values(**columns)
+
+
+# Partner extracts add, after ``geometrie``, how each row is placed: SINP TYP_INF_GEO
+# (1 géoréférencement: the row's own geometry; 2 rattachement: a blurred row, attached to
+# a cell) and that cell, named, as observations.blurring draws it.
+PLACE_COLUMNS = {
+    "typeInfoGeo": lambda b, keep: (
+        Value("1")
+        if keep is None
+        else Case(When(keep, then=Value("1")), default=Value("2"))
+    ),
+    "typeZoneFloutage": lambda b, keep: b["shown_cell_type"],
+    "codeZoneFloutage": lambda b, keep: b["shown_cell_code"],
+    "nomZoneFloutage": lambda b, keep: b["shown_cell_name"],
+}
+EXTRACT_COLUMNS = [
+    *list(COLUMNS)[: list(COLUMNS).index("geometrie") + 1],
+    *PLACE_COLUMNS,
+    *list(COLUMNS)[list(COLUMNS).index("geometrie") + 1 :],
+]
+
+
+def extract_values(queryset: QuerySet, *, spatial: bool) -> QuerySet:
+    """The rows of a partner extract, ``EXTRACT_COLUMNS`` in order, blurred for the
+    queryset's reader and ordered by id.
+
+    ``spatial`` (GeoJSON, GeoPackage): ``geometrie`` is a geometry in WGS84, the blurred
+    cell's for a blurred row. Otherwise (CSV, XLSX) it is WKT, given for the rows read
+    precisely only: a blurred row is placed by its cell's code and name, without the
+    outline of a commune (about 2 kB of text) on every line, nor a centroid that would
+    read as a place where the species was seen."""
+    blurred = {**blurred_columns(queryset), **blurring_cell_columns(queryset)}
+    keep = precise_condition(queryset) if is_blurred_queryset(queryset) else None
+    geometry = Transform(blurred["shown_geom"], settings.API_SRID)
+    if not spatial:
+        geometry = WktText(Transform("geom", settings.API_SRID))
+        if keep is not None:
+            geometry = Case(When(keep, then=geometry), default=None)
+    columns = {}
+    for name in EXTRACT_COLUMNS:
+        if name == "geometrie":
+            columns[name] = geometry
+        elif name in PLACE_COLUMNS:
+            columns[name] = PLACE_COLUMNS[name](blurred, keep)
+        else:
+            columns[name] = COLUMNS[name](blurred)
     return queryset.order_by("id").values(**columns)

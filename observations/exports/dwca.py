@@ -290,9 +290,11 @@ def _terms(queryset: QuerySet, dataset: Dataset) -> dict[str, tuple[str, object]
         "lifeStage": _mapping(F("life_stage"), LIFE_STAGES),
         "recordedBy": F("observers_label"),
         "identifiedBy": Sql(
-            "NULLIF(trim(upper({0}) || ' ' || coalesce({1}, '')), '')",
+            "COALESCE(NULLIF({2}, ''),"
+            " NULLIF(trim(upper({0}) || ' ' || coalesce({1}, '')), ''))",
             F("determiner__last_name"),
             F("determiner__first_name"),
+            F("determiner_label"),
         ),
         "identificationVerificationStatus": Sql(
             f"CASE {{0}} {validation} END", F("validation_status")

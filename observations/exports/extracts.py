@@ -4,6 +4,9 @@ while).
 
 Rows are what the requester may read (``visible_to``), blurred for the recipient: an extract
 made for a partner organisation carries that partner's precision, whoever clicks the button.
+An extract asks for one format or several; several come as one ZIP holding a file per
+format and a ``LISEZMOI.txt`` that says how blurred rows are written
+(``observations.exports.columns.extract_values``).
 """
 
 import logging
@@ -15,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.db.models import Union
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,9 +29,16 @@ from cpie_naturaliste.core.jobs.services import (
     job_finish,
     job_step,
 )
-from observations.blurring import Reader, area_q, attribute_q
-from observations.exports.columns import export_values
-from observations.exports.files import file_sha256
+from cpie_naturaliste.core.replica import replica_reads
+from observations.blurring import (
+    Reader,
+    area_q,
+    attribute_q,
+    is_blurred_queryset,
+    precise_condition,
+)
+from observations.exports.columns import extract_values
+from observations.exports.files import file_sha256, zip_write
 from observations.exports.writers import (
     write_csv,
     write_geojson,
@@ -117,6 +127,21 @@ def extract_queryset(*, user, reader: Reader, filters: dict, area=None) -> Query
     return qs
 
 
+def extract_estimate(*, user, reader: Reader, filters: dict, area=None) -> dict:
+    """How many rows the request gives, and how many of them come blurred for ``reader``:
+    one ``COUNT … FILTER`` over the same records as the file."""
+    records = extract_queryset(user=user, reader=reader, filters=filters, area=area)
+    blurred = (
+        Count("pk", filter=~precise_condition(records))
+        if is_blurred_queryset(records)
+        else None
+    )
+    counts = records.order_by().aggregate(
+        rows=Count("pk"), **({"blurred": blurred} if blurred is not None else {})
+    )
+    return {"rows": counts["rows"], "blurred": counts.get("blurred", 0)}
+
+
 def extract_records(extract: Extract) -> QuerySet:
     return extract_queryset(
         user=extract.requested_by,
@@ -128,17 +153,25 @@ def extract_records(extract: Extract) -> QuerySet:
 
 @transaction.atomic
 def extract_create(
-    *, user, recipient: Organisation, filters: dict, area, fmt: str, purpose: str = ""
+    *,
+    user,
+    recipient: Organisation,
+    filters: dict,
+    area,
+    formats: list[str],
+    purpose: str = "",
 ) -> Extract:
-    """Log the request (the data exchange) and queue its file once the transaction commits."""
+    """Log the request (the data exchange) and queue its file once the transaction commits.
+    ``formats``: one or several of ``Extract.Format`` (several: one ZIP)."""
     if not can_extract(user):
         raise PermissionError(_("Vous ne pouvez pas demander d'extraction."))
     if not extract_recipients(user).filter(pk=recipient.pk).exists():
         raise PermissionError(_("Vous ne pouvez pas extraire pour cet organisme."))
+    formats = [fmt for fmt in Extract.Format.values if fmt in formats]
+    if not formats:
+        raise ValueError(_("Choisissez au moins un format."))
     reader = extract_reader(user=user, recipient=recipient)
-    expected = extract_queryset(
-        user=user, reader=reader, filters=filters, area=area
-    ).count()
+    expected = extract_estimate(user=user, reader=reader, filters=filters, area=area)
     from observations.tasks import extract_run_task
 
     return job_create(
@@ -149,14 +182,17 @@ def extract_create(
         purpose=purpose,
         filters=filters,
         area=area,
-        format=fmt,
+        formats=formats,
         clearance=reader.clearance,
-        rows_expected=expected,
+        rows_expected=expected["rows"],
+        blurred_expected=expected["blurred"],
     )
 
 
 def extract_path(extract: Extract) -> Path:
-    return Path(settings.MEDIA_ROOT) / "extracts" / f"{extract.uuid}.{extract.format}"
+    return (
+        Path(settings.MEDIA_ROOT) / "extracts" / f"{extract.uuid}.{extract.extension}"
+    )
 
 
 @contextmanager
@@ -191,7 +227,9 @@ def _run(extract: Extract) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     partial = final.with_name(f".{final.name}.part")
     try:
-        rows = _write(extract, partial, lambda done: _progress(extract, done))
+        # The rows are read on the replica when there is one (core/replica.py).
+        with replica_reads():
+            rows = _write_all(extract, partial)
         digest, size = file_sha256(partial), partial.stat().st_size
         os.replace(partial, final)
     except Exception as exc:
@@ -211,29 +249,110 @@ def _run(extract: Extract) -> None:
     )
 
 
-def _progress(extract: Extract, done: int) -> None:
-    """Rows written so far (the writers report every ``PROGRESS_EVERY`` or so), through
-    the cache only: the CSV writer reports from inside its COPY, while the connection
-    can run nothing else."""
+STEP_LABELS = {
+    Extract.Format.CSV: _("Écriture du CSV"),
+    Extract.Format.XLSX: _("Écriture du classeur XLSX"),
+    Extract.Format.GEOJSON: _("Écriture du GeoJSON"),
+    Extract.Format.GPKG: _("Écriture du GeoPackage"),
+}
+
+
+def _write_all(extract: Extract, path: Path) -> int:
+    """One file at ``path``, or, for several formats, each beside it and then zipped into
+    it (with ``LISEZMOI.txt``); returns the rows of the extract."""
+    formats = extract.formats
+    if not extract.is_zip:
+        return _write(extract, formats[0], path, _progress(extract, 0, 1))
+    members, rows = [], 0
+    try:
+        for index, fmt in enumerate(formats):
+            member = path.with_name(f"{path.name}.{fmt}")
+            members.append((f"{extract.stem}.{fmt}", member))
+            rows = _write(extract, fmt, member, _progress(extract, index, len(formats)))
+        zip_write(path, [("LISEZMOI.txt", extract_readme(extract, rows)), *members])
+    finally:
+        for _name, member in members:
+            member.unlink(missing_ok=True)
+    return rows
+
+
+def _progress(extract: Extract, index: int, count: int):
+    """Rows written so far of the ``index``-th of ``count`` files (the writers report
+    every ``PROGRESS_EVERY`` or so), through the cache only: the CSV writer reports from
+    inside its COPY, while the connection can run nothing else."""
     expected = max(extract.rows_expected, 1)
-    job_step(
-        extract, min(99, done * 100 // expected), rows=done, total=expected, save=False
-    )
+    label = STEP_LABELS[extract.formats[index]]
+    if count > 1:
+        label = f"{label} ({index + 1}/{count})"
+
+    def report(done: int) -> None:
+        share = min(done, expected) / expected
+        percent = min(99, int((index + share) * 100 / count))
+        job_step(extract, percent, str(label), rows=done, total=expected, save=False)
+
+    if index:  # the next file's step shows at once (the first waits for its rows)
+        report(0)
+    return report
 
 
-def _write(extract: Extract, path: Path, progress) -> int:
+def _write(extract: Extract, fmt: str, path: Path, progress) -> int:
     records = extract_records(extract)
-    if extract.format in (Extract.Format.GEOJSON, Extract.Format.GPKG):
-        values = export_values(records, geometry="geojson")
-        if extract.format == Extract.Format.GPKG:
-            return write_gpkg(values, path, progress=progress)
+    if fmt in (Extract.Format.GEOJSON, Extract.Format.GPKG):
+        values = extract_values(records, spatial=True)
+        if fmt == Extract.Format.GPKG:
+            return write_gpkg(values, path, progress=progress, date=extract.created_at)
         with path.open("wb") as out:
             return write_geojson(values, out, progress=progress)
-    values = export_values(records)
+    values = extract_values(records, spatial=False)
     with path.open("wb") as out:
-        if extract.format == Extract.Format.XLSX:
+        if fmt == Extract.Format.XLSX:
             return write_xlsx(values[:XLSX_MAX_ROWS], out, progress=progress)
         return write_csv(values, out, progress=progress)
+
+
+README = """\
+Extraction de données naturalistes — CPIE Naturaliste
+Demandée le {created} par {requester} pour {recipient}.
+{purpose}
+Fichiers : {files}.
+Lignes : {rows} ; à la demande, {blurred} devaient être floutées pour ce destinataire.
+
+Les colonnes portent les noms du standard SINP « Occurrences de taxon » ; les
+nomenclatures sont données par leur code SINP. Géométries en WGS84 (EPSG:4326).
+
+Données sensibles : une observation que le destinataire ne peut pas lire en précis est
+floutée (typeInfoGeo = 2, « rattachement »), sans lieu-dit, altitude, précision ni
+commentaire. Elle est rattachée à une zone :
+  typeZoneFloutage   COM commune, M10 maille 10 km INPN, DEP département, REG région ;
+  codeZoneFloutage   code INSEE de la commune, code de la maille (10kmL93E…N…) ou du
+                     département ;
+  nomZoneFloutage    nom de la commune, de la maille ou du département.
+Dans le GeoPackage et le GeoJSON, sa géométrie est celle de cette zone. Dans le CSV et le
+classeur XLSX, sa colonne « geometrie » est vide : la zone est donnée par son code et son
+nom (ni contour ni centroïde, qui se lirait comme le lieu de l'observation). Les
+observations lues en précis (typeInfoGeo = 1) gardent leur géométrie.
+
+GeoPackage : une couche par type de géométrie, mêmes colonnes dans le même ordre que le
+CSV — observations_points (Point), observations_lignes (MultiLineString),
+observations_polygones (MultiPolygon : polygones dessinés et zones de floutage), et
+observations_multipoints (MultiPoint) s'il y en a.
+"""
+
+
+def extract_readme(extract: Extract, rows: int) -> bytes:
+    """``LISEZMOI.txt`` of a multi-format ZIP: what the files hold and how blurred rows
+    are written (also said on the extract page)."""
+    requester = extract.requested_by
+    text = README.format(
+        created=timezone.localtime(extract.created_at).strftime("%d/%m/%Y %H:%M"),
+        requester=requester.get_full_name() or requester.username,
+        recipient=extract.recipient,
+        purpose=f"Objet : {extract.purpose}\n" if extract.purpose else "",
+        files=", ".join(f"{extract.stem}.{fmt}" for fmt in extract.formats),
+        rows=rows,
+        blurred=extract.blurred_expected,
+    )
+    return text.replace("\n", "\r\n").encode("utf-8")
 
 
 def extracts_expire() -> int:

@@ -1,4 +1,8 @@
-"""The partner extract request: territory, taxa, years, programmes, validation, format."""
+"""The partner extract request: territory, taxa, years, programmes, validation, formats.
+
+Communes and taxa are lists of codes (INSEE, cd_nom), typed or pasted as such; the page
+turns each field into a search by name that adds removable chips
+(``observations/includes/chips_field.html``), and shows the names of the codes chosen."""
 
 import re
 
@@ -37,12 +41,17 @@ class ExtractForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Étude, convention, porter-à-connaissance…"),
     )
-    area = forms.CharField(widget=forms.HiddenInput, required=False)
+    area = forms.CharField(
+        label=gettext_lazy("Territoire dessiné"),
+        widget=forms.HiddenInput,
+        required=False,
+    )
     communes = forms.CharField(
-        label=gettext_lazy("Communes (codes INSEE)"),
+        label=gettext_lazy("Communes"),
         required=False,
         help_text=gettext_lazy(
-            "Séparés par des virgules ou des espaces : 62498, 59350"
+            "Tapez le nom ou le code INSEE et choisissez dans la liste ; une liste de "
+            "codes INSEE collée (62498, 59350) est acceptée."
         ),
     )
     sites = forms.ModelMultipleChoiceField(
@@ -59,10 +68,11 @@ class ExtractForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     taxa = forms.CharField(
-        label=gettext_lazy("Taxons (cd_nom TAXREF)"),
+        label=gettext_lazy("Taxons"),
         required=False,
         help_text=gettext_lazy(
-            "Chaque taxon avec ses taxons inférieurs ; séparés par des virgules."
+            "Nom latin ou français (3 lettres au moins), ou cd_nom TAXREF ; une liste de "
+            "cd_nom collée est acceptée. Chaque taxon avec ses taxons inférieurs."
         ),
     )
     year_min = forms.IntegerField(label=gettext_lazy("De l'année"), required=False)
@@ -82,12 +92,19 @@ class ExtractForm(forms.Form):
         initial=[1, 2],
         widget=forms.CheckboxSelectMultiple,
     )
-    format = forms.ChoiceField(
+    formats = forms.MultipleChoiceField(
         choices=Extract.Format.choices,
-        label=gettext_lazy("Format"),
-        initial=Extract.Format.CSV,
-        widget=forms.RadioSelect,
+        label=gettext_lazy("Formats"),
+        initial=[Extract.Format.CSV],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Plusieurs formats : un seul fichier ZIP, un fichier par format."
+        ),
+        error_messages={"required": gettext_lazy("Choisissez au moins un format.")},
     )
+
+    # The error summary links the drawn territory's errors to the map (a Tab stop).
+    error_anchors = {"area": "extract-map"}
 
     def __init__(self, *args, user, recipients, sites, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,6 +179,23 @@ class ExtractForm(forms.Form):
             self.add_error("year_max", _("L'année de fin précède l'année de début."))
         return data
 
+    def chosen(self, name: str) -> list[dict]:
+        """The communes or taxa of the request, named, for the chips of the page: the
+        valid codes of the cleaned field, or of the submitted text when it was refused."""
+        codes = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+        if codes is None:
+            codes = _codes(str(self.data.get(name, "") if self.is_bound else ""))
+        if name == "communes":
+            return [
+                {"value": c.insee, "label": f"{c.name} ({c.insee})"}
+                for c in Commune.objects.filter(insee__in=codes).order_by("name")
+            ]
+        numbers = [int(code) for code in codes if str(code).isdigit()]
+        return [
+            {"value": str(t.cd_nom), "label": taxon_label(t)}
+            for t in Taxon.objects.filter(pk__in=numbers).order_by("scientific_name")
+        ]
+
     def filters(self) -> dict:
         """The cleaned filters as the extract log keeps them (JSON)."""
         data = self.cleaned_data
@@ -179,6 +213,12 @@ class ExtractForm(forms.Form):
             }.items()
             if value not in (None, [], "")
         }
+
+
+def taxon_label(taxon: Taxon) -> str:
+    """ "Bufo bufo — Crapaud commun", as the taxon search proposes it."""
+    french = (taxon.vernacular_name or "").split(",")[0].strip()
+    return f"{taxon.scientific_name} — {french}" if french else taxon.scientific_name
 
 
 def sites_for(user):

@@ -219,7 +219,9 @@ class OccurrenceForm(forms.Form):
             for message in self.errors.get(name, []):
                 target = "taxon_search" if name == "taxon" else name
                 title = _("Lieu") if name == "geometry" else field.label
-                items.append((f"field-{target}", title or name, message))
+                # The place's link goes to its typed coordinates: the way in by keyboard.
+                anchor = "id_coord_x" if name == "geometry" else f"field-{target}"
+                items.append((anchor, title or name, message))
         return items
 
     def _initial(self, occurrence, place) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class ValidationForm(forms.Form):
 
 class BulkValidationForm(ValidationForm):
     occurrences = forms.ModelMultipleChoiceField(
+        label=_("Observations cochées"),
         queryset=None,
         to_field_name="uuid",
         error_messages={
@@ -36,6 +37,9 @@ class BulkValidationForm(ValidationForm):
             "invalid_pk_value": _("Identifiant d'observation invalide."),
         },
     )
+
+    # The error summary links "Cochez au moins une observation" to the first row's box.
+    error_anchors = {"occurrences": "occurrence-rows"}
 
     def __init__(self, data=None, *, queryset):
         """``queryset``: the records this validator may validate now."""

@@ -19,7 +19,7 @@ from observations.services.occurrences import occurrences_tombstone
 from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Dataset, Organisation
 
-from .columns import mapping_clean, mapping_guess, mapping_problems
+from .columns import file_format, mapping_clean, mapping_guess, mapping_problems
 from .selectors import import_batch_can_undo, import_batch_is_coordinated_by
 
 DEFAULT_MAPPING_NAME = "Modèle par défaut"
@@ -74,6 +74,7 @@ def import_batch_create(
         **(mapping_clean(proposed, info.headers) if ready else {}),
         "headers": info.headers,
         "kind": info.kind,
+        "format": file_format(info.headers, info.kind),
     }
     batch.save()
     return batch

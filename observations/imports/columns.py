@@ -36,29 +36,85 @@ def _code(key: str, field: str, *aliases: str) -> Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("cdNom", "taxon", "taxon", _("Taxon (cd_nom TAXREF)"), ("cd_nom", "cdnom")),
+    Target(
+        "cdNom",
+        "taxon",
+        "taxon",
+        _("Taxon (cd_nom TAXREF)"),
+        ("cd_nom", "cdnom", "taxonID"),
+    ),
     Target("nomCite", "text", "cited_name", _("Nom cité"), ("nom_cite",)),
     Target(
-        "dateDebut", "date", "date_start", _("Date de début"), ("date_debut", "date")
+        "dateDebut",
+        "date",
+        "date_start",
+        _("Date de début"),
+        ("date_debut", "date", "eventDate"),
     ),
     Target("dateFin", "date", "date_end", _("Date de fin"), ("date_fin",)),
-    Target("heureDebut", "time", "time_start", _("Heure de début")),
+    Target("heureDebut", "time", "time_start", _("Heure de début"), ("eventTime",)),
     Target("heureFin", "time", "time_end", _("Heure de fin")),
     Target(
-        "observateur", "text", "observers_label", _("Observateurs"), ("observateurs",)
+        "observateur",
+        "text",
+        "observers_label",
+        _("Observateurs"),
+        ("observateurs", "recordedBy"),
     ),
-    Target("determinateur", "person", "determiner", _("Déterminateur")),
-    Target("geometrie", "wkt", "", _("Géométrie (WKT)"), ("geometrie_wkt_4326",)),
     Target(
-        "longitude", "coord", "", _("Longitude (WGS84)"), ("x_centroid_4326", "lon")
+        "determinateur", "person", "determiner", _("Déterminateur"), ("identifiedBy",)
     ),
-    Target("latitude", "coord", "", _("Latitude (WGS84)"), ("y_centroid_4326", "lat")),
+    Target(
+        "geometrie",
+        "wkt",
+        "",
+        _("Géométrie (WKT)"),
+        ("geometrie_wkt_4326", "footprintWKT"),
+    ),
+    Target(
+        "longitude",
+        "coord",
+        "",
+        _("Longitude (WGS84)"),
+        ("x_centroid_4326", "lon", "decimalLongitude"),
+    ),
+    Target(
+        "latitude",
+        "coord",
+        "",
+        _("Latitude (WGS84)"),
+        ("y_centroid_4326", "lat", "decimalLatitude"),
+    ),
     Target("x", "coord", "", _("X (Lambert-93)"), ("x_l93",)),
     Target("y", "coord", "", _("Y (Lambert-93)"), ("y_l93",)),
-    Target("precisionGeometrie", "int", "precision_m", _("Précision (m)")),
-    Target("nomLieu", "text", "place_name", _("Lieu-dit"), ("nom_lieu", "lieu_dit")),
-    Target("altitudeMin", "int", "altitude_min", _("Altitude minimale")),
-    Target("altitudeMax", "int", "altitude_max", _("Altitude maximale")),
+    Target(
+        "precisionGeometrie",
+        "int",
+        "precision_m",
+        _("Précision (m)"),
+        ("precision_geographique", "precision", "coordinateUncertaintyInMeters"),
+    ),
+    Target(
+        "nomLieu",
+        "text",
+        "place_name",
+        _("Lieu-dit"),
+        ("nom_lieu", "lieu_dit", "locality"),
+    ),
+    Target(
+        "altitudeMin",
+        "int",
+        "altitude_min",
+        _("Altitude minimale"),
+        ("alti_min", "minimumElevationInMeters"),
+    ),
+    Target(
+        "altitudeMax",
+        "int",
+        "altitude_max",
+        _("Altitude maximale"),
+        ("alti_max", "maximumElevationInMeters"),
+    ),
     Target(
         "denombrementMin",
         "count",
@@ -67,14 +123,23 @@ TARGETS: tuple[Target, ...] = (
         ("nombre_min", "nombre", "effectif"),
     ),
     Target(
-        "denombrementMax", "count", "count_max", _("Dénombrement max."), ("nombre_max",)
+        "denombrementMax",
+        "count",
+        "count_max",
+        _("Dénombrement max."),
+        ("nombre_max", "individualCount"),
     ),
-    _code("statutObservation", "observation_status", "statut_observation"),
+    _code(
+        "statutObservation",
+        "observation_status",
+        "statut_observation",
+        "occurrenceStatus",
+    ),
     _code("natureObjetGeo", "geo_object_nature"),
     _code("objetDenombrement", "count_object", "objet_denombrement"),
     _code("typeDenombrement", "count_type", "type_denombrement"),
-    _code("occSexe", "sex", "sexe"),
-    _code("occStadeDeVie", "life_stage", "stade_vie"),
+    _code("occSexe", "sex", "sexe", "sex"),
+    _code("occStadeDeVie", "life_stage", "stade_vie", "lifeStage"),
     _code("occEtatBiologique", "bio_condition", "etat_biologique"),
     _code("occStatutBiologique", "bio_status", "biologique_statut"),
     _code("occComportement", "behaviour", "comportement"),
@@ -98,14 +163,14 @@ TARGETS: tuple[Target, ...] = (
         "text",
         "comment",
         _("Commentaire"),
-        ("comment_occurrence", "commentaires", "remarques"),
+        ("comment_occurrence", "commentaires", "remarques", "occurrenceRemarks"),
     ),
     Target(
         "idSINPOccTax",
         "uuid",
         "uuid",
         _("Identifiant SINP de l'observation"),
-        ("uuid_perm_sinp", "identifiantPermanent"),
+        ("uuid_perm_sinp", "identifiantPermanent", "occurrenceID"),
     ),
     Target("idOrigine", "text", "", _("Identifiant d'origine"), ("id_origine",)),
     Target("idSINPJdd", "jdd", "", _("Identifiant SINP du jeu de données"), ()),
@@ -122,13 +187,64 @@ _BY_NAME = {
 }
 
 
+# Columns only GeoNature's synthese export carries (its export and import test files,
+# backend/geonature/tests/imports/files/synthese/): a file with most of them is one.
+GEONATURE_SIGNATURE = frozenset(
+    header_key(name)
+    for name in (
+        "id_synthese",
+        "uuid_perm_sinp",
+        "geometrie_wkt_4326",
+        "x_centroid_4326",
+        "y_centroid_4326",
+        "jdd_uuid",
+        "ca_uuid",
+        "group1_inpn",
+        "niveau_validation",
+        "biologique_statut",
+        "biogeographique_statut",
+        "technique_observation",
+        "methode_determination",
+    )
+)
+GEONATURE = "geonature"
+DWCA = "dwca"
+# Darwin Core columns that feed two targets: an ISO interval (eventDate, eventTime) gives
+# the start and the end, individualCount the minimum and the maximum.
+SHARED_COLUMNS = (
+    ("dateDebut", "dateFin"),
+    ("heureDebut", "heureFin"),
+    ("denombrementMax", "denombrementMin"),
+)
+DWC_SHARED = frozenset(
+    header_key(name) for name in ("eventDate", "eventTime", "individualCount")
+)
+FORMAT_LABELS = {
+    GEONATURE: _("export de synthèse GeoNature"),
+    DWCA: _("archive Darwin Core"),
+}
+
+
+def file_format(headers: list[str], kind: str = "") -> str:
+    """The format a file is recognised as: "geonature" for a GeoNature synthese export,
+    "dwca" for a Darwin Core archive, else "" (SINP names or a mapping)."""
+    if kind == DWCA:
+        return DWCA
+    found = GEONATURE_SIGNATURE & {header_key(h) for h in headers}
+    return GEONATURE if len(found) >= 6 else ""
+
+
 def mapping_guess(headers: list[str]) -> dict:
-    """The mapping that standard (SINP) headers give, with the SRID their geometry implies."""
+    """The mapping that standard (SINP) or GeoNature headers give, with the SRID their
+    geometry implies."""
     columns: dict[str, str] = {}
     for header in headers:
         key = _BY_NAME.get(header_key(header))
         if key and key not in columns:
             columns[key] = header
+    for start, end in SHARED_COLUMNS:
+        if header_key(columns.get(start, "")) in DWC_SHARED and end not in columns:
+            columns[end] = columns[start]  # eventDate "début/fin", individualCount
     uses_xy = "x" in columns and not ({"geometrie", "longitude"} & columns.keys())
     return {"columns": columns, "srid": 2154 if uses_xy else 4326}
 

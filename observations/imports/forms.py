@@ -38,9 +38,10 @@ class ImportUploadForm(forms.Form):
         label=_("Fichier"),
         help_text=_(
             "CSV (séparateur ; , ou tabulation, UTF-8 ou Windows-1252) ou classeur XLSX "
-            "(première feuille), première ligne = noms des colonnes."
+            "(première feuille), première ligne = noms des colonnes ; ou archive Darwin "
+            "Core (.zip) d'occurrences."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx,.zip"}),
     )
     dataset = forms.ModelChoiceField(
         queryset=Dataset.objects.none(),

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from observations.models import Occurrence, OccurrenceChange, Source, Validation
+from observations.models import (
+    Occurrence,
+    OccurrenceChange,
+    OccurrenceDeletion,
+    Source,
+    Validation,
+)
 from observations.services.derived import DERIVED, derived_join_sql
 from referentiel.models import Taxon
 
@@ -40,7 +46,7 @@ UPDATED_BY = {
     "altitudeMin": ("altitude_min",),
     "altitudeMax": ("altitude_max",),
     "observateur": ("observers_label",),
-    "determinateur": ("determiner_id",),
+    "determinateur": ("determiner_id", "determiner_label"),
     "denombrementMin": ("count_min", "count_max"),
     "denombrementMax": ("count_min", "count_max"),
     "statutObservation": ("observation_status", "count_min", "count_max"),
@@ -89,7 +95,9 @@ class MergePlan:
         )
         return (
             f"SELECT n.line, o.id, o.created_by_id AS owner,"
-            f" o.validation_status <> 0 AS validated,"
+            f" o.validation_status <> 0 AS validated, o.uuid, o.taxon_id,"
+            f" o.date_start, o.dataset_id, o.validation_status,"
+            f" o.sensitivity_level AS old,"
             f" jsonb_strip_nulls(jsonb_build_object({pairs})) AS changes"
             f" FROM (SELECT s.line, s.existing_id, {news} FROM {TABLE} s"
             f" LEFT JOIN {TAXON} t ON t.cd_nom = s.taxon_id"
@@ -180,6 +188,7 @@ def merge_run(*, cursor, plan: MergePlan, batch_label: str) -> tuple[int, int]:
         sql, params = _insert_sql(plan, with_uuid=with_uuid)
         cursor.execute(sql, params)
     _link_observers(cursor)
+    _hidden_tombstones(cursor)
     cursor.execute(
         f"SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)"
         f" FROM {WRITTEN}"
@@ -208,6 +217,23 @@ def _history(cursor, plan: MergePlan, batch_label: str) -> None:
             plan.user_id,
             _("Remise en attente après modification par l'import %s.") % batch_label,
         ],
+    )
+
+
+def _hidden_tombstones(cursor) -> None:
+    """Rows the import rewrote to sensitivity level 4 (another taxon, date or place) leave
+    the view of readers who may not place them: a "withdrawn" tombstone with their read
+    state before (``occurrences_tombstone``). The dataset and the author never change
+    here (the upsert keeps them)."""
+    tomb = OccurrenceDeletion._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {tomb} (uuid, taxon_id, date_start, dataset_id, created_by_id,"
+        f" validation_status, sensitivity_level, reason, deleted_at)"
+        f" SELECT c.uuid, c.taxon_id, c.date_start, c.dataset_id, c.owner,"
+        f" c.validation_status, c.old, %s, statement_timestamp()"
+        f" FROM {CHANGES} c JOIN {OCC} o ON o.id = c.id"
+        f" WHERE o.sensitivity_level = 4 AND c.old < 4",
+        [OccurrenceDeletion.Reason.WITHDRAWN.value],
     )
 
 

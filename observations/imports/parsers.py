@@ -1,17 +1,28 @@
 """Cell readers per target field: codes, texts with their length limit, numbers, dates."""
 
+import re
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
 from cpie_naturaliste.core.tabular import cells
 from cpie_naturaliste.core.tabular.cells import CellError, header_key
+from observations.exports.dwca import LIFE_STAGES, SEXES
 from observations.models import Occurrence
-from observations.services import nomenclature_labels
+from observations.services import nomenclature_labels, nomenclature_reader
 
 from .columns import Target
 
 MAX_TEXT = 10000  # the comment, a TextField
+_INPN_TAXON = re.compile(r"inpn\.mnhn\.fr/espece/cd_nom/(\d+)/?$")
+_INTERVAL = re.compile(r"^[\dT:+.Z-]{5,}/[\dT:+.Z-]{5,}$")
+# Darwin Core vocabulary → SINP code: what our DwC-A writes (observations.exports.dwca),
+# read back.
+DWC_VOCABULARY = {
+    "SEXE": {value: code for code, value in SEXES.items()},
+    "STADE_VIE": {value: code for code, value in LIFE_STAGES.items()},
+    "STATUT_OBS": {"present": "Pr", "absent": "No"},
+}
 
 
 def _max_length(field: str) -> int:
@@ -19,22 +30,19 @@ def _max_length(field: str) -> int:
 
 
 def _code_parser(mnemonic: str):
+    read = nomenclature_reader(mnemonic, aliases=DWC_VOCABULARY.get(mnemonic, {}))
     labels = nomenclature_labels(mnemonic)
-    lookup = {code: code for code in labels}
-    for code, label in labels.items():
-        lookup.setdefault(header_key(code), code)
-        lookup.setdefault(header_key(label), code)
     shown = ", ".join(list(labels)[:12]) + ("…" if len(labels) > 12 else "")
 
     def parse(value) -> str:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # an XLSX number: code 2, not "2.0"
-        text = str(value)
-        code = lookup.get(text) or lookup.get(header_key(text))
+        code = read(value)
         if code is None:
             raise CellError(
-                _("code « %(value)s » inconnu (codes possibles : %(codes)s).")
-                % {"value": cells.show_value(value), "codes": shown}
+                _(
+                    "valeur « %(value)s » inconnue : ni un code ni un libellé de la "
+                    "nomenclature %(type)s (codes possibles : %(codes)s)."
+                )
+                % {"value": cells.show_value(value), "type": mnemonic, "codes": shown}
             )
         return code
 
@@ -63,10 +71,40 @@ def _url(value) -> str:
     return text
 
 
-def cell_parser(target: Target, *, dataset_uuid: str) -> Callable:
+def _taxon_id(value) -> int:
+    """A Darwin Core taxonID: TAXREF's own address of the name (``…/cd_nom/3676``), which
+    our DwC-A writes. Any other taxonID (GBIF's, iNaturalist's) is no cd_nom: refused
+    rather than read as one."""
+    match = _INPN_TAXON.search(str(value).strip())
+    if not match:
+        raise CellError(
+            _(
+                "taxonID « %s » n'est pas un nom TAXREF "
+                "(https://inpn.mnhn.fr/espece/cd_nom/…) : ajoutez une colonne cd_nom."
+            )
+            % cells.show_value(value)
+        )
+    return cells.parse_int(match.group(1), minimum=1)
+
+
+def _interval(parse, *, end: bool):
+    """A Darwin Core ISO 8601 interval ("2020-05-12/2020-05-14", "07:30:00/08:00:00")
+    gives its start or its end; any other value is read as it is."""
+
+    def read(value):
+        if isinstance(value, str) and _INTERVAL.match(value.strip()):
+            value = value.strip().split("/")[1 if end else 0]
+        return parse(value)
+
+    return read
+
+
+def cell_parser(target: Target, *, dataset_uuid: str, header: str = "") -> Callable:
     """The function reading one cell of ``target``'s column (raises ``CellError``)."""
     kind = target.kind
     if kind == "taxon":
+        if header_key(header) == "taxonid":
+            return _taxon_id
         return lambda v: cells.parse_int(v, minimum=1)
     if kind == "count":
         return lambda v: cells.parse_int(v, minimum=0)
@@ -74,9 +112,9 @@ def cell_parser(target: Target, *, dataset_uuid: str) -> Callable:
         minimum = 0 if target.field == "precision_m" else None
         return lambda v: cells.parse_int(v, minimum=minimum)
     if kind == "date":
-        return cells.parse_date
+        return _interval(cells.parse_date, end=target.key == "dateFin")
     if kind == "time":
-        return cells.parse_time
+        return _interval(cells.parse_sheet_time, end=target.key == "heureFin")
     if kind == "uuid":
         return cells.parse_uuid
     if kind == "code":

@@ -73,6 +73,7 @@ def import_batch_process(*, batch_id: int, task_id: str = "") -> ImportBatch:
             status=ImportBatch.Status.CHECKING,
             processed_rows=0,
             errors=[],
+            refused_lines=[],
             message="",
         )
         if batch.is_finished:
@@ -147,7 +148,7 @@ def _run(batch: ImportBatch) -> None:
     with connection.cursor() as cursor:
         _check(batch, plan, cursor, errors)
         clock.append(time.perf_counter())
-        kept = _kept_lines(batch, plan, cursor, errors, rows)
+        kept, refused = _kept_lines(batch, plan, cursor, errors, rows)
         if errors and not kept:
             _finish(
                 batch,
@@ -183,6 +184,7 @@ def _run(batch: ImportBatch) -> None:
                 created_count=created,
                 updated_count=updated,
                 errors=errors.sorted_entries(),
+                refused_lines=refused,
                 message=skipped
                 + _(
                     "%(rows)d ligne(s) lue(s) : %(created)d observation(s) créée(s), "
@@ -284,14 +286,17 @@ def _check(batch: ImportBatch, plan: MergePlan, cursor, errors: ErrorLog) -> Non
         )
 
 
-def _kept_lines(batch, plan: MergePlan, cursor, errors: ErrorLog, rows: int) -> int:
-    """The lines to write: all of them when nothing is wrong; in the all-or-nothing mode
-    none when something is; in the valid-lines mode those without error (the others are
-    removed from the staging table, their errors kept for the page)."""
+def _kept_lines(
+    batch, plan: MergePlan, cursor, errors: ErrorLog, rows: int
+) -> tuple[int, list[int]]:
+    """(lines to write, lines left out): all of them when nothing is wrong; in the
+    all-or-nothing mode none when something is; in the valid-lines mode those without
+    error (the others are removed from the staging table, their errors kept for the
+    page and their numbers for the CSV of refused lines)."""
     if not errors:
-        return rows
+        return rows, []
     if batch.mode != Mode.VALID_LINES:
-        return 0
+        return 0, []
     also = []
     user = batch.created_by
     if user is not None and user.write_scope == Scope.OWN:

@@ -98,7 +98,7 @@ class RowReader:
                     position,
                     index[header],
                     header,
-                    cell_parser(target, dataset_uuid=str(dataset_uuid)),
+                    cell_parser(target, dataset_uuid=str(dataset_uuid), header=header),
                 )
             )
         self.geometry = [

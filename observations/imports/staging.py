@@ -2,7 +2,8 @@
 
 Rows reach the staging table by COPY as they are read; then a few set-based queries find what
 no single row shows: unknown taxa, places outside the territory, identifiers repeated in the file
-or used by another dataset, unknown determiners, rows someone else owns. Only table names from
+or used by another dataset, rows someone else owns. Observers and determiners are kept as
+the file writes them and linked to the one person their name designates, if any. Only table names from
 the models' metadata and the staging table's own name are written into the SQL.
 """
 
@@ -25,10 +26,15 @@ EXTRA = (
     ("existing_validated", "boolean"),
     ("determiner_id", "bigint"),
 )
-# "NOM Prénom" of every person whose name is unique, lower-cased, as observers are written.
+# Every way a file writes a person ("NOM Prénom", "Prénom NOM", a lone name), lower-cased,
+# with the person it designates when it designates only one: a name two people share, or
+# that reads one person's "NOM Prénom" and another's "Prénom NOM", links no one.
+_PERSON = Person._meta.db_table
 PEOPLE_SQL = (
-    f"SELECT lower(btrim(last_name || ' ' || first_name)) AS name, min(id) AS id"
-    f" FROM {Person._meta.db_table} GROUP BY 1 HAVING count(*) = 1"
+    f"SELECT name, min(id) AS id FROM ("
+    f"SELECT lower(btrim(last_name || ' ' || first_name)) AS name, id FROM {_PERSON}"
+    f" UNION SELECT lower(btrim(first_name || ' ' || last_name)), id FROM {_PERSON}"
+    f") AS names GROUP BY name HAVING count(DISTINCT id) = 1"
 )
 LABEL_NAME_SQL = "lower(btrim(regexp_replace({label}, '\\s*\\(.*\\)\\s*$', '')))"
 
@@ -106,20 +112,25 @@ def staging_check(
     return groups
 
 
-def staging_keep_valid(*, cursor, dataset_id: int, columns: dict, also=()) -> int:
+def staging_keep_valid(
+    *, cursor, dataset_id: int, columns: dict, also=()
+) -> tuple[int, list[int]]:
     """The valid-lines mode: remove from the staging table every line a row check
     refused (no source key) or a set-based check flags (and those of ``also``: more
     (sql, params) checks), run in the same order as ``staging_check`` so that a line
-    is judged on the lines kept before it. Returns the lines kept."""
-    cursor.execute(f"DELETE FROM {TABLE} WHERE source_key IS NULL")
+    is judged on the lines kept before it. Returns the lines kept and those removed."""
+    cursor.execute(f"DELETE FROM {TABLE} WHERE source_key IS NULL RETURNING line")
+    refused = [row[0] for row in cursor.fetchall()]
     checks = [(sql, params) for sql, params, _c, _m in _checks(dataset_id, columns)]
     for sql, params in (*checks, *also):
         cursor.execute(
-            f"DELETE FROM {TABLE} WHERE line IN (SELECT f.l FROM ({sql}) AS f(l))",
+            f"DELETE FROM {TABLE} WHERE line IN (SELECT f.l FROM ({sql}) AS f(l))"
+            f" RETURNING line",
             params,
         )
+        refused += [row[0] for row in cursor.fetchall()]
     cursor.execute(f"SELECT count(*) FROM {TABLE}")
-    return cursor.fetchone()[0]
+    return cursor.fetchone()[0], sorted(refused)
 
 
 def _checks(dataset_id: int, columns: dict) -> list[tuple]:
@@ -178,19 +189,6 @@ def _checks(dataset_id: int, columns: dict) -> list[tuple]:
             [],
             col("idOrigine") or "",
             lambda r: _("ligne en double : identique à la ligne %d.") % r[1],
-        ),
-        (
-            f"SELECT line, determiner_label FROM {TABLE}"
-            f" WHERE determiner_label <> '' AND determiner_id IS NULL",
-            [],
-            col("determinateur"),
-            lambda r: (
-                _(
-                    "déterminateur « %s » inconnu : il doit désigner une seule personne du"
-                    " référentiel, sous la forme « NOM Prénom »."
-                )
-                % r[1]
-            ),
         ),
     ]
     return checks

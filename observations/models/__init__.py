@@ -1,6 +1,6 @@
 from .counts import CountProgramme, CountSite, CountVisit, SiteCount
 from .exports import SinpExport, SinpExportItem
-from .extracts import Extract
+from .extracts import DataExchange, Extract
 from .imports import ImportBatch, ImportMapping
 from .occurrences import (
     VALIDATION_CHOICES,
@@ -18,6 +18,7 @@ __all__ = [
     "CountVisit",
     "SiteCount",
     "VALIDATION_CHOICES",
+    "DataExchange",
     "Extract",
     "ImportBatch",
     "ImportMapping",

@@ -63,6 +63,15 @@ class ImportBatch(Job):
         _("observations mises à jour"), default=0
     )
     errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    refused_lines = models.JSONField(
+        _("lignes refusées"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Mode « lignes valides » : les numéros des lignes laissées de côté, que la "
+            "page rend en CSV avec leur motif."
+        ),
+    )
     message = models.TextField(_("message"), blank=True)
     error = None  # the report says it: ``message``
     created_by = models.ForeignKey(

@@ -151,6 +151,15 @@ class Occurrence(TrackedModel):
         blank=True,
         related_name="determinations",
     )
+    determiner_label = models.CharField(
+        _("déterminateur (texte)"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Le déterminateur tel qu'écrit dans la source (« Gil », « DUPONT Jean »), "
+            "gardé même quand il n'est pas une personne du référentiel."
+        ),
+    )
 
     count_min = models.PositiveIntegerField(
         _("dénombrement minimal"), null=True, blank=True
@@ -328,6 +337,8 @@ class Occurrence(TrackedModel):
                 fields=["validation_status", "atlas_group"], name="occ_validation"
             ),
             GinIndex(fields=["communes"], name="occ_communes_gin"),
+            # Incremental sync: keyset pages by modification (observations.sync).
+            models.Index(fields=["updated_at", "id"], name="occ_updated_keyset"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -405,6 +416,13 @@ class Occurrence(TrackedModel):
     def is_absence(self) -> bool:
         return self.observation_status == "No"
 
+    @property
+    def determiner_name(self) -> str:
+        """The determiner as the source wrote them, else the linked person."""
+        if self.determiner_label:
+            return self.determiner_label
+        return str(self.determiner) if self.determiner_id else ""
+
     def save(self, *args, **kwargs):
         if getattr(self, "is_blurred", False):
             raise RuntimeError("A record blurred for display cannot be saved.")
@@ -412,21 +430,45 @@ class Occurrence(TrackedModel):
 
 
 class OccurrenceDeletion(models.Model):
-    """Tombstone of a deleted occurrence, so that exports can tell partners what to delete."""
+    """A record that left some readers' view: deleted (for everyone), or withdrawn (still
+    there, but read under other conditions: moved to another dataset, made too sensitive
+    to be shown at all). The SINP export finds the dataset of a deleted record here; the
+    sync API's deletions feed (``observations.sync``) tells each reader what to drop.
 
-    uuid = models.UUIDField(_("identifiant SINP"), unique=True)
+    A row keeps, besides the identity, what the read rule needs and nothing more: the
+    columns ``readable_q`` and ``Reader.restrict`` read on an occurrence (dataset, author,
+    validation status, sensitivity level), with the record's values *before* it left, so
+    that the very same rule says who could read it. One record may leave several times
+    (withdrawn, then deleted; deleted, imported again, deleted again): one row each."""
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", _("supprimée")
+        WITHDRAWN = "withdrawn", _("retirée de la lecture")
+
+    uuid = models.UUIDField(_("identifiant SINP"), db_index=True)
+    reason = models.CharField(
+        _("motif"), max_length=10, choices=Reason.choices, default=Reason.DELETED
+    )
     dataset = models.ForeignKey(
         Dataset,
         verbose_name=_("jeu de données"),
         on_delete=models.PROTECT,
         related_name="+",
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
     taxon_id = models.IntegerField(_("cd_nom"))
     date_start = models.DateField(_("date de début"))
     validation_status = models.PositiveSmallIntegerField(_("statut de validation"))
-    deleted_at = models.DateTimeField(
-        _("supprimée le"), auto_now_add=True, db_index=True
+    sensitivity_level = models.PositiveSmallIntegerField(
+        _("niveau de sensibilité"), default=0
     )
+    deleted_at = models.DateTimeField(_("supprimée le"), auto_now_add=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("par"),
@@ -438,7 +480,11 @@ class OccurrenceDeletion(models.Model):
     class Meta:
         verbose_name = _("observation supprimée")
         verbose_name_plural = _("observations supprimées")
-        ordering = ["-deleted_at"]
+        ordering = ["-deleted_at", "-id"]
+        indexes = [
+            # The deletions feed's keyset pages.
+            models.Index(fields=["deleted_at", "id"], name="occ_deletion_keyset"),
+        ]
 
     def __str__(self) -> str:
         return str(self.uuid)

@@ -1,11 +1,17 @@
 """The only way other code writes occurrences (DESIGN §1)."""
 
-from .codes import nomenclature_choices, nomenclature_labels
+from .codes import (
+    nomenclature_choices,
+    nomenclature_labels,
+    nomenclature_names,
+    nomenclature_reader,
+)
 from .derived import occurrences_refresh_derived, occurrences_refresh_sensitivity
 from .occurrences import (
     occurrence_check,
     occurrence_create,
     occurrence_delete,
+    occurrence_deletions_purge,
     occurrence_publish,
     occurrence_update,
     occurrences_publish_bulk,
@@ -16,9 +22,12 @@ from .occurrences import (
 __all__ = [
     "nomenclature_choices",
     "nomenclature_labels",
+    "nomenclature_names",
+    "nomenclature_reader",
     "occurrence_check",
     "occurrence_create",
     "occurrence_delete",
+    "occurrence_deletions_purge",
     "occurrence_publish",
     "occurrences_publish_bulk",
     "occurrence_update",

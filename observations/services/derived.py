@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from cpie_naturaliste.core.geo import territory_polygon
-from observations.models import Occurrence
+from observations.models import Occurrence, OccurrenceDeletion
 from referentiel.models import (
     Commune,
     Departement,
@@ -153,18 +153,80 @@ def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
     )
 
 
-def _refresh(where: str, params: list) -> int:
+# Derived columns a consumer reads, compared to tell whether a refresh changed a record
+# (the blurred geometry follows from them).
+COMPARED = ("communes", "commune_id", "departement_id", "grid_10km", "atlas_group_id")
+
+
+def _hidden_tombstones_sql(changed: str) -> str:
+    """INSERT the "withdrawn" tombstones of the rows of CTE ``changed`` (columns: the
+    record's uuid, taxon_id, date_start, its read state before the change, with the old
+    level as ``old`` and the new as ``new``) that a new level 4 hides from the readers
+    who may not place them (``observations.services.occurrences.occurrences_tombstone``)."""
+    tomb = OccurrenceDeletion._meta.db_table
+    return (
+        f"INSERT INTO {tomb} (uuid, taxon_id, date_start, dataset_id, created_by_id,"
+        f" validation_status, sensitivity_level, reason, deleted_at)"
+        f" SELECT uuid, taxon_id, date_start, dataset_id, created_by_id,"
+        f" validation_status, old, '{OccurrenceDeletion.Reason.WITHDRAWN.value}',"
+        f" statement_timestamp()"
+        f" FROM {changed} WHERE new = 4 AND old < 4"
+    )
+
+
+def _refresh(
+    where: str, params: list, *, tombstones: bool, returning: tuple[str, ...] = ()
+) -> int | list[tuple]:
+    """Rewrite the derived columns; a row whose derived values change is modified now
+    (``updated_at``: the sync API lists it again), and with ``tombstones`` one that a new
+    level 4 hides leaves a tombstone for the readers who lose it. Not after a service's
+    write of given rows: a new row was never read at its default level 0 (a tombstone
+    would name a hidden record to readers who never saw it), and ``occurrence_update``
+    compares the read state itself. With ``returning`` (column names), the rows' new
+    values of those columns instead of the count."""
     occ, taxon = Occurrence._meta.db_table, Taxon._meta.db_table
     assignments = ", ".join(f"{column} = {expr}" for column, expr in DERIVED.items())
+    old = ", ".join(f"o.{c}" for c in (*COMPARED, "sensitivity_level"))
+    new = ", ".join(DERIVED[c] for c in (*COMPARED, "sensitivity_level"))
+    hidden = f", hidden AS ({_hidden_tombstones_sql('changed')})" if tombstones else ""
     sql = (
-        f"UPDATE {occ} o SET {assignments}"
+        f"WITH changed AS (UPDATE {occ} o SET {assignments},"
+        f" updated_at = CASE WHEN ROW({old}) IS DISTINCT FROM ROW({new})"
+        f" THEN statement_timestamp() ELSE o.updated_at END"
         f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id"
         f"{derived_join_sql(geom='src.geom', taxon='t', row='src')}"
         f" WHERE src.id = o.id AND {where}"
+        f" RETURNING src.uuid, src.taxon_id, src.date_start, src.dataset_id,"
+        f" src.created_by_id, src.validation_status, src.sensitivity_level AS old,"
+        f" o.sensitivity_level AS new"
+        + "".join(f", o.{column} AS new_{column}" for column in returning)
+        + f"){hidden}"
+        + (
+            " SELECT " + ", ".join(f"new_{column}" for column in returning)
+            if returning
+            else " SELECT count(*)"
+        )
+        + " FROM changed"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return cursor.fetchall() if returning else cursor.fetchone()[0]
+
+
+# What one saved record gets back from its refresh (the blurred geometry is not read back:
+# left deferred on the instance, it is loaded if something reads it).
+RETURNED = (*(column for column in DERIVED if column != "blurred_geom"), "updated_at")
+
+
+def occurrence_refresh_derived(occurrence: Occurrence) -> None:
+    """Recompute the derived fields of one saved record and set them on the instance:
+    one ``UPDATE … RETURNING``, not an update and a reload."""
+    (row,) = _refresh(
+        "src.id = %s", [occurrence.pk], tombstones=False, returning=RETURNED
+    )
+    for column, value in zip(RETURNED, row, strict=True):
+        setattr(occurrence, column, value)
+    occurrence.__dict__.pop("blurred_geom", None)
 
 
 def occurrences_refresh_derived(
@@ -172,10 +234,12 @@ def occurrences_refresh_derived(
 ) -> int:
     """Recompute the derived fields of the given occurrences, of an import batch, or of all."""
     if ids is not None:
-        return _refresh("src.id = ANY(%s)", [list(ids)]) if ids else 0
+        if not ids:
+            return 0
+        return _refresh("src.id = ANY(%s)", [list(ids)], tombstones=False)
     if batch_id is not None:
-        return _refresh("src.import_batch_id = %s", [batch_id])
-    return _refresh("TRUE", [])
+        return _refresh("src.import_batch_id = %s", [batch_id], tombstones=True)
+    return _refresh("TRUE", [], tombstones=True)
 
 
 def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
@@ -198,9 +262,11 @@ def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
                 f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id),"
                 f" changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
                 f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END,"
-                f" blurred_geom = {blurred}"
+                f" blurred_geom = {blurred}, updated_at = statement_timestamp()"
                 f" FROM levels l WHERE o.id = l.id AND l.old <> l.new"
-                f" RETURNING l.old, l.new)"
+                f" RETURNING o.uuid, o.taxon_id, o.date_start, o.dataset_id,"
+                f" o.created_by_id, o.validation_status, l.old, l.new),"
+                f" hidden AS ({_hidden_tombstones_sql('changed')})"
                 f" SELECT old, new, count(*) FROM changed GROUP BY 1, 2 ORDER BY 1, 2"
             )
             return {(old, new): count for old, new, count in cursor.fetchall()}

@@ -1,6 +1,6 @@
-"""Partner extracts (``/observations/extractions/``): choose the records, see how many, launch
-the file in the background, follow it, download it while it is kept; and the log of every
-data exchange."""
+"""Partner extracts (``/observations/extractions/``): choose the records, see how many (and how
+many come blurred) as the filters change, launch the files in the background, follow them,
+download them while they are kept; and the log of every data exchange."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cpie_naturaliste.core.jobs.status import (
@@ -18,10 +19,11 @@ from cpie_naturaliste.core.jobs.status import (
     job_status,
     job_status_response,
 )
+from observations.display import area_label
 from observations.exports.extracts import (
     extract_create,
+    extract_estimate,
     extract_path,
-    extract_queryset,
     extract_reader,
     extract_recipients,
     extract_retention_days,
@@ -40,6 +42,7 @@ CONTENT_TYPES = {
     ),
     Extract.Format.GEOJSON: "application/geo+json",
     Extract.Format.GPKG: "application/geopackage+sqlite3",
+    "zip": "application/zip",
 }
 
 
@@ -50,37 +53,60 @@ def _require(request: HttpRequest) -> None:
         )
 
 
+def _form(request: HttpRequest, data) -> ExtractForm:
+    user = request.user
+    return ExtractForm(
+        data, user=user, recipients=extract_recipients(user), sites=sites_for(user)
+    )
+
+
+def _estimate(request: HttpRequest, form: ExtractForm) -> dict:
+    """The rows of a valid request, how many come blurred, and a sentence saying so."""
+    data = form.cleaned_data
+    reader = extract_reader(user=request.user, recipient=data["recipient"])
+    counts = extract_estimate(
+        user=request.user, reader=reader, filters=form.filters(), area=data["area"]
+    )
+    counts["area"] = area_label(data["area"].area) if data["area"] else ""
+    counts["text"] = estimate_sentence(counts, recipient=data["recipient"])
+    return counts
+
+
+def estimate_sentence(counts: dict, *, recipient) -> str:
+    rows, blurred = counts["rows"], counts["blurred"]
+    text = _("%(rows)s observation(s) correspondent à ces filtres") % {
+        "rows": number_format(rows, force_grouping=True)
+    }
+    if rows:
+        text += _(", dont %(blurred)s floutée(s) pour %(recipient)s") % {
+            "blurred": number_format(blurred, force_grouping=True),
+            "recipient": recipient,
+        }
+    if counts.get("area"):
+        text += _(" (territoire dessiné : %(area)s)") % {"area": counts["area"]}
+    return text + "."
+
+
 @login_required
 def extract_list(request: HttpRequest) -> HttpResponse:
     _require(request)
     user = request.user
-    form = ExtractForm(
-        request.POST or None,
-        user=user,
-        recipients=extract_recipients(user),
-        sites=sites_for(user),
-    )
-    count = None
+    form = _form(request, request.POST or None)
+    estimate = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            recipient = form.cleaned_data["recipient"]
             if request.POST.get("action") == "launch":
                 extract = extract_create(
                     user=user,
-                    recipient=recipient,
+                    recipient=form.cleaned_data["recipient"],
                     filters=form.filters(),
                     area=form.cleaned_data["area"],
-                    fmt=form.cleaned_data["format"],
+                    formats=form.cleaned_data["formats"],
                     purpose=form.cleaned_data["purpose"],
                 )
                 return redirect("observations:extract_detail", uuid=extract.uuid)
-            count = extract_queryset(
-                user=user,
-                reader=extract_reader(user=user, recipient=recipient),
-                filters=form.filters(),
-                area=form.cleaned_data["area"],
-            ).count()
+            estimate = _estimate(request, form)
         else:
             status = 400
     log = Paginator(extracts_visible_to(user), LOG_PER_PAGE).get_page(
@@ -91,7 +117,10 @@ def extract_list(request: HttpRequest) -> HttpResponse:
         "observations/extract_list.html",
         {
             "form": form,
-            "count": count,
+            "estimate": estimate,
+            "count": None if estimate is None else estimate["rows"],
+            "chosen_communes": form.chosen("communes"),
+            "chosen_taxa": form.chosen("taxa"),
             "log": log,
             "now": timezone.now(),
             "retention_days": extract_retention_days(),
@@ -99,6 +128,26 @@ def extract_list(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+def extract_estimate_view(request: HttpRequest) -> JsonResponse:
+    """``GET`` with the form's fields: ``{rows, blurred, area, text}``, or 400 with the
+    errors of each field (``errors``), for the page to update its count as filters change."""
+    _require(request)
+    form = _form(request, request.GET)
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "errors": {
+                    name: [str(message) for message in messages]
+                    for name, messages in form.errors.items()
+                },
+                "text": _("Corrigez les filtres signalés pour compter les lignes."),
+            },
+            status=400,
+        )
+    return JsonResponse(_estimate(request, form))
 
 
 def _extract(request: HttpRequest, uuid) -> Extract:
@@ -156,7 +205,7 @@ def extract_download(request: HttpRequest, uuid) -> HttpResponse:
         path.open("rb"),
         as_attachment=True,
         filename=extract.filename,
-        content_type=CONTENT_TYPES[extract.format],
+        content_type=CONTENT_TYPES[extract.extension],
     )
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
 from cpie_naturaliste.core.tabular.errors import Mode
-from cpie_naturaliste.core.tabular.files import size_refusal
+from cpie_naturaliste.core.tabular.files import size_refusal, table_open
 from observations.imports import (
     ImportRefused,
     import_batch_can_undo,
@@ -31,6 +31,7 @@ from observations.imports import (
     import_max_bytes,
     template_headers,
 )
+from observations.imports.columns import FORMAT_LABELS
 from observations.imports.forms import ImportMappingForm, ImportUploadForm
 from observations.models import ImportBatch
 from observations.tasks import import_batch_start
@@ -39,6 +40,7 @@ from referentiel.permissions import can_enter
 BATCHES_PER_PAGE = 20
 ERRORS_SHOWN = 200
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+REASON_COLUMN = "motif du refus"
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):
@@ -180,6 +182,7 @@ def import_detail(request: HttpRequest, uuid) -> HttpResponse:
             "can_undo": can_undo,
             "validated": import_batch_validated_count(batch) if can_undo else 0,
             "can_force": can_undo and import_batch_is_coordinated_by(user, batch),
+            "format_label": FORMAT_LABELS.get(batch.mapping.get("format", "")),
             **job_page_context(
                 batch, reverse("observations:import_status", args=[batch.uuid])
             ),
@@ -217,6 +220,53 @@ def import_errors_csv(request: HttpRequest, uuid) -> HttpResponse:
             ]
         )
     return response
+
+
+@login_required
+def import_refused_csv(request: HttpRequest, uuid) -> HttpResponse:
+    """The lines a valid-lines import left out, as the file had them, with a French
+    column saying why: fix them and import this file again."""
+    batch = _batch(request, uuid)
+    if not batch.refused_lines or not batch.file:
+        raise Http404(_("Cet import n'a laissé aucune ligne de côté."))
+    try:
+        table = table_open(path=batch.file.path, filename=batch.filename)
+    except (ImportRefused, OSError) as error:
+        raise Http404(_("Le fichier déposé n'est plus disponible.")) from error
+    reasons: dict[int, list[str]] = {}
+    for error in batch.errors:
+        if error.get("line"):
+            where = f"{error['column']} : " if error.get("column") else ""
+            reasons.setdefault(error["line"], []).append(where + error["message"])
+    wanted = set(batch.refused_lines)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stem = batch.filename.rsplit(".", 1)[0]
+    response["Content-Disposition"] = (
+        f'attachment; filename="lignes-refusees-{stem[:80]}.csv"'
+    )
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    try:
+        writer.writerow([_cell(h) for h in table.headers] + [REASON_COLUMN])
+        width = len(table.headers)
+        for line, cells in table.rows():
+            if line not in wanted:
+                continue
+            values = [_value(cells[i]) if i < len(cells) else "" for i in range(width)]
+            reason = " ; ".join(reasons.get(line, [])) or _(
+                "erreur non détaillée (au-delà des erreurs listées)."
+            )
+            writer.writerow(values + [_cell(reason)])
+    finally:
+        table.close()
+    return response
+
+
+def _value(value) -> str:
+    """A cell as the file had it (an XLSX date as AAAA-MM-JJ), made formula-safe."""
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()
+    return _cell(value)
 
 
 @login_required

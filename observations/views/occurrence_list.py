@@ -115,10 +115,12 @@ def sort_columns(request: HttpRequest) -> dict[str, dict]:
 
 
 def map_query(request: HttpRequest) -> str:
-    """The page's filters for the map layer (page number and sort order are irrelevant)."""
+    """The page's filters for the map layer (page number and sort order are irrelevant;
+    the API refuses any parameter it does not read, such as a form's text inputs)."""
     params = request.GET.copy()
-    for key in ("page", "ordering", "in_bbox"):
-        params.pop(key, None)
+    for key in list(params):
+        if key not in OccurrenceFilter.base_filters or key in ("ordering", "in_bbox"):
+            params.pop(key)
     return params.urlencode()
 
 

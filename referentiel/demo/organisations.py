@@ -72,6 +72,10 @@ ORGANISATIONS = (
     ),
     OrganisationSpec("Société herpétologique de France", "SHF", Kind.ASSOCIATION),
     OrganisationSpec("Wetlands International", "", Kind.ASSOCIATION),
+    # The cross-border pollinator plan the CPIE sends its bee and hoverfly data to.
+    OrganisationSpec(
+        "Plan transfrontalier Sauvons nos pollinisateurs", "SAPOLL", Kind.AUTRE
+    ),
     OrganisationSpec("CapOrnis", "", Kind.ASSOCIATION),
     OrganisationSpec("Campagne vivante", "", Kind.ASSOCIATION),
     OrganisationSpec("Lestrem Nature", "", Kind.ASSOCIATION),

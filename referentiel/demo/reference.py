@@ -1,6 +1,7 @@
 """The reference files the product ships (communes, demo taxa), loaded through the import
 commands, and only when they are not loaded yet."""
 
+import csv
 import re
 from io import StringIO
 from pathlib import Path
@@ -64,3 +65,13 @@ def taxa_load_shipped(*, path: Path = TAXREF_DEMO) -> str:
     output = StringIO()
     call_command("import_taxref", str(path), taxref_version="demo", stdout=output)
     return f"Taxons : {output.getvalue().strip()}"
+
+
+REGIONAL_POOL = DATA_DIR / "taxa" / "hauts_de_france.csv"
+
+
+def regional_pool(path: Path = REGIONAL_POOL) -> dict[int, str]:
+    """The taxa of Hauts-de-France the demo may draw (cd_nom → atlas group code), from the
+    shipped regional pool (``referentiel/data/taxa/hauts_de_france.csv``)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {int(row["cd_nom"]): row["groupe"] for row in csv.DictReader(handle)}

@@ -1,11 +1,13 @@
 """Reference data shipped in ``referentiel/data/``: SINP nomenclatures and default atlas groups.
 
 The upserts take the model classes as arguments so that the data migrations (historical models)
-and the ``load_nomenclatures`` command (current models) share one implementation.
+and the ``update_nomenclatures`` command (current models) share one implementation.
 """
 
 import csv
 from pathlib import Path
+
+from .nomenclatures import nomenclature_csv_read, nomenclatures_update
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 NOMENCLATURES_CSV = DATA_DIR / "nomenclatures.csv"
@@ -20,21 +22,11 @@ def _read(path: Path) -> list[dict[str, str]]:
 def nomenclatures_upsert(
     *, type_model, value_model, path: Path = NOMENCLATURES_CSV
 ) -> int:
-    """Create or update every nomenclature of the file; returns the number of values."""
-    rows = _read(path)
-    types = {}
-    for position, row in enumerate(rows):
-        mnemonic = row["type"]
-        if mnemonic not in types:
-            types[mnemonic], _ = type_model.objects.update_or_create(
-                mnemonic=mnemonic, defaults={"label": row["type_label"]}
-            )
-        value_model.objects.update_or_create(
-            type=types[mnemonic],
-            code=row["code"],
-            defaults={"label": row["label"], "position": position, "is_active": True},
-        )
-    return len(rows)
+    """Bring the nomenclatures to the shipped file (see ``nomenclatures.nomenclatures_update``:
+    new values added, labels updated, withdrawn ones deactivated); returns the values read."""
+    values = nomenclature_csv_read(path)
+    nomenclatures_update(type_model=type_model, value_model=value_model, values=values)
+    return len(values)
 
 
 def atlas_groups_upsert(

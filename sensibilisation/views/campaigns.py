@@ -30,6 +30,7 @@ from sensibilisation.protection import (
     email_rate_limit_wait,
     form_token,
     rate_limit_wait,
+    sent_too_fast,
 )
 from sensibilisation.selectors import campaign_public_map
 from sensibilisation.services import report_confirm, report_submit, site_url_of
@@ -124,7 +125,17 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             status=400,
             refused=_("Votre signalement n'a pas pu être enregistré."),
         )
-    if form.is_valid():
+    refused = ""
+    if form.is_valid() and sent_too_fast(request.POST.get("started", "")):
+        # Implausibly fast for a person (or no valid time): not saved, nothing lost but a
+        # photo (a browser never sends a file back); sent again, it goes through.
+        refused = _(
+            "Votre signalement n'est pas encore envoyé : vérifiez-le puis appuyez de "
+            "nouveau sur « Envoyer le signalement »."
+        )
+        if request.FILES.get("photo"):
+            refused += " " + _("Joignez de nouveau votre photo.")
+    elif form.is_valid():
         data = form.cleaned_data
         wait = email_rate_limit_wait(data["email"])
         if wait:
@@ -157,7 +168,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = request.POST.copy()
     data["started"] = form_token(issued_at=time.time() - MIN_FILL_SECONDS)
     form.data = data
-    return _page(request, campaign, form, status=400)
+    return _page(request, campaign, form, status=400, refused=refused)
 
 
 @require_safe

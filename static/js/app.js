@@ -70,3 +70,112 @@
   window.addEventListener("load", update);
   window.addEventListener("resize", update);
 })();
+
+/* The error summary of a refused form (templates/core/error_summary.html): the focus goes
+   to it when the page opens, so that a screen reader reads it and Tab goes on to its
+   links; a link moves the focus to its field (the checked or first choice of a group,
+   the first field of a block), its label or legend scrolled into sight. The same for the
+   summaries that scripts build (capture grid): CPIEErrorSummary.focus(element). */
+(function () {
+  "use strict";
+  var FIELDS =
+    "input:not([type=hidden]):not([disabled]), select:not([disabled]), " +
+    "textarea:not([disabled]), button:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+  function fieldOf(target) {
+    var field = target.matches(FIELDS) ? target : target.querySelector(FIELDS);
+    if (field && field.type === "radio" && field.name && field.form) {
+      var checked = field.form.querySelector(
+        "input[type=radio][name='" + field.name + "']:checked"
+      );
+      if (checked) field = checked;
+    }
+    return field;
+  }
+
+  function follow(event) {
+    var link = event.target.closest("a[href^='#']");
+    if (!link || link.hash.length < 2) return;
+    var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) return;
+    var field = fieldOf(target);
+    if (!field) return;
+    event.preventDefault();
+    for (var fold = field.closest("details"); fold; fold = fold.parentElement.closest("details")) {
+      fold.open = true;
+    }
+    var group = field.closest("fieldset");
+    var caption =
+      (group && (field.type === "radio" || field.type === "checkbox") &&
+        group.querySelector("legend")) ||
+      (field.id && document.querySelector("label[for='" + field.id + "']")) ||
+      field;
+    caption.scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+    field.scrollIntoView({ block: "nearest" });
+  }
+
+  function wire(summary) {
+    if (!summary.dataset.wired) {
+      summary.dataset.wired = "1";
+      summary.addEventListener("click", follow);
+    }
+    summary.focus();
+  }
+
+  window.CPIEErrorSummary = { focus: wire };
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) wire(summary);
+})();
+
+/* Wide tables at 320 px (WCAG 1.4.10): each table of the page that is not already in a
+   scrolling box scrolls inside its own region, named after its caption or the heading
+   before it, instead of the whole page scrolling sideways; the region is a Tab stop only
+   while it overflows (so that the arrows can scroll it). */
+(function () {
+  "use strict";
+  var regions = [];
+
+  function nameOf(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return { caption: caption };
+    for (var node = table; node && node !== document.body; node = node.parentElement) {
+      for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
+        if (/^H[1-6]$/.test(before.tagName)) return { text: before.textContent.trim() };
+        var heading = before.querySelector && before.querySelector("h1, h2, h3, h4, h5, h6");
+        if (heading && before.tagName !== "TABLE") return { text: heading.textContent.trim() };
+      }
+    }
+    return { text: "Tableau" };
+  }
+
+  function fit() {
+    regions.forEach(function (region) {
+      if (region.scrollWidth > region.clientWidth + 1) region.tabIndex = 0;
+      else region.removeAttribute("tabindex");
+    });
+  }
+
+  document.querySelectorAll("main table").forEach(function (table, index) {
+    if (table.closest(".table-region, .table-scroll, .leaflet-container")) return;
+    var region = document.createElement("div");
+    region.className = "table-region";
+    region.setAttribute("role", "region");
+    var name = nameOf(table);
+    if (name.caption) {
+      if (!name.caption.id) name.caption.id = "table-caption-" + index;
+      region.setAttribute("aria-labelledby", name.caption.id);
+    } else {
+      region.setAttribute("aria-label", name.text);
+    }
+    table.parentNode.insertBefore(region, table);
+    region.appendChild(table);
+    regions.push(region);
+  });
+  document.querySelectorAll(".table-region").forEach(function (region) {
+    if (regions.indexOf(region) < 0) regions.push(region);
+  });
+  fit();
+  window.addEventListener("resize", fit);
+  window.CPIETables = { fit: fit };
+})();

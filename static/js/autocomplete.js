@@ -11,6 +11,10 @@
  * Keyboard: ↓/↑ move through the proposals, Entrée chooses, Échap closes. Typing again
  * empties the hidden input, so a half-typed name never passes for a choice. The element gets
  * the class "is-chosen" and fires "autocomplete:change" ({detail: item or null}).
+ *
+ * With data-autocomplete-multiple the field only proposes: a choice fires
+ * "autocomplete:change" and the field empties for the next one (static/js/chips.js keeps
+ * the chosen items as chips).
  */
 (function (global) {
   "use strict";
@@ -35,6 +39,10 @@
       },
       none: "Aucun taxon ne correspond.",
       tooShort: "Tapez au moins 3 lettres du nom latin ou français.",
+      // A pasted list of codes is looked up with ?cd_nom=a,b,c (static/js/chips.js).
+      codeParameter: "cd_nom",
+      codePattern: /^\d{1,8}$/,
+      noun: ["taxon", "taxons"],
     },
     commune: {
       minLength: 2,
@@ -48,6 +56,9 @@
       },
       none: "Aucune commune ne correspond.",
       tooShort: "Tapez au moins 2 lettres du nom ou le code INSEE.",
+      codeParameter: "insee",
+      codePattern: /^(\d{5}|2[AB]\d{3})$/i,
+      noun: ["commune", "communes"],
     },
   };
 
@@ -99,10 +110,17 @@
     function choose(index) {
       var item = items[index];
       if (!item) return;
+      close();
+      if (root.hasAttribute("data-autocomplete-multiple")) {
+        input.value = "";
+        items = [];
+        requested = "";
+        root.dispatchEvent(new CustomEvent("autocomplete:change", { detail: item }));
+        return;
+      }
       input.value = item.label;
       hidden.value = item.value;
       root.classList.add("is-chosen");
-      close();
       say(item.label + " choisi.");
       root.dispatchEvent(new CustomEvent("autocomplete:change", { detail: item }));
     }
@@ -231,7 +249,7 @@
     document.querySelectorAll("[data-autocomplete]").forEach(attach);
   }
 
-  global.CPIEAutocomplete = { attach: attach };
+  global.CPIEAutocomplete = { attach: attach, kinds: KINDS };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

@@ -40,8 +40,15 @@
   var csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
   var STICKY = ["time"]; // kept from one bird to the next (same net round)
   var LABELS = {};
+  var MEANINGS = {}; // "B" → "baguage": read after the code by screen readers
   columns.forEach(function (column) {
     LABELS[column.name] = column.label;
+    if (column.choices) {
+      MEANINGS[column.name] = {};
+      column.choices.forEach(function (choice) {
+        MEANINGS[column.name][choice[0]] = String(choice[1]).split(" – ").pop();
+      });
+    }
   });
 
   var editing = null; // id of the capture loaded in the entry row
@@ -206,6 +213,7 @@
     element.className = "button button--small " + (kind === "edit" ? "button--light" : "button--danger");
     element.textContent = kind === "edit" ? "Modifier" : "Supprimer";
     element.setAttribute("aria-label", label + " la ligne " + line);
+    element.setAttribute("aria-describedby", "rows-help");
     element.setAttribute(kind === "edit" ? "data-edit" : "data-delete", "");
     return element;
   }
@@ -220,7 +228,15 @@
     row.appendChild(head);
     columns.forEach(function (column) {
       var cell = document.createElement("td");
-      cell.textContent = display(column.name, capture);
+      var text = display(column.name, capture);
+      cell.textContent = text;
+      var meaning = MEANINGS[column.name] && MEANINGS[column.name][text];
+      if (meaning) {
+        var hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = " (" + meaning + ")";
+        cell.appendChild(hidden);
+      }
       row.appendChild(cell);
     });
     var actions = document.createElement("td");
@@ -238,7 +254,71 @@
 
   function updateCount() {
     countElement.textContent = String(body.querySelectorAll("tr[data-capture]").length);
+    rove();
   }
+
+  /* ---------- the saved lines: one Tab stop (a roving tabindex) ----------
+     Of all the "Modifier" / "Supprimer" buttons of the saved lines, one only is in the Tab
+     order (the last one used, else the first line's "Modifier"): the entry row comes
+     after a handful of Tab stops whatever the number of captures. Up/Down change line,
+     Left/Right go from one button to the other, Home/End to the first/last line. */
+
+  function rowButtons() {
+    return Array.prototype.slice.call(body.querySelectorAll("[data-edit], [data-delete]"));
+  }
+
+  function rove(current) {
+    var buttons = rowButtons();
+    if (!buttons.length) return;
+    if (!current || buttons.indexOf(current) < 0) {
+      current = buttons.filter(function (b) { return b.tabIndex === 0 && b.hasAttribute("data-roving"); })[0] || buttons[0];
+    }
+    buttons.forEach(function (b) {
+      b.tabIndex = b === current ? 0 : -1;
+      b.setAttribute("data-roving", "");
+    });
+  }
+
+  function moveTo(target) {
+    if (!target) return;
+    rove(target);
+    target.focus();
+  }
+
+  body.addEventListener("keydown", function (event) {
+    var current = event.target.closest("[data-edit], [data-delete]");
+    if (!current || event.altKey || event.ctrlKey || event.metaKey) return;
+    var row = current.closest("tr");
+    var kind = current.hasAttribute("data-edit") ? "[data-edit]" : "[data-delete]";
+    var rows = Array.prototype.slice.call(body.querySelectorAll("tr[data-capture]")).filter(function (r) {
+      return r.querySelector(kind);
+    });
+    var index = rows.indexOf(row);
+    var target = null;
+    if (event.key === "ArrowDown") target = rows[index + 1] && rows[index + 1].querySelector(kind);
+    else if (event.key === "ArrowUp") target = rows[index - 1] && rows[index - 1].querySelector(kind);
+    else if (event.key === "Home") target = rows[0] && rows[0].querySelector(kind);
+    else if (event.key === "End") target = rows.length && rows[rows.length - 1].querySelector(kind);
+    else if (event.key === "ArrowRight") target = row.querySelector("[data-delete]");
+    else if (event.key === "ArrowLeft") target = row.querySelector("[data-edit]");
+    else return;
+    event.preventDefault();
+    moveTo(target);
+  });
+  body.addEventListener("focusin", function (event) {
+    var current = event.target.closest("[data-edit], [data-delete]");
+    if (current) rove(current);
+  });
+
+  /* The way to the entry row from the top of the grid (its link). */
+  function toEntry(event) {
+    if (event) event.preventDefault();
+    entry.scrollIntoView({ block: "nearest" });
+    firstField().focus();
+  }
+  var skip = document.querySelector("[data-skip-to-entry]");
+  if (skip) skip.addEventListener("click", toEntry);
+  rove();
 
   /* ---------- API calls ---------- */
 
@@ -490,7 +570,8 @@
       refreshProblems();
       say("Ligne " + line + " supprimée.");
       var focusTarget = next && next.querySelector("[data-delete]");
-      (focusTarget || firstField()).focus();
+      if (focusTarget) moveTo(focusTarget);
+      else firstField().focus();
     });
   }
 

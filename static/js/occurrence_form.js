@@ -15,10 +15,6 @@
 (function () {
   "use strict";
 
-  // Refused form: start at the list of errors (it links to each field).
-  var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
-
   var form = document.querySelector("[data-testid=occurrence-form]");
   var container = document.getElementById("entry-map");
   if (!form || !container || typeof L === "undefined" || !window.CPIEMap) return;

@@ -137,6 +137,51 @@
     });
   }
 
+  /* Leaflet listens for focus on a cell to open its tooltip, which makes each SVG cell a
+     Tab stop without a role or a name: the cells leave the Tab order, and what they say
+     is the table under the map (the same counts, as text). */
+  function unfocusable(group) {
+    group.eachLayer(function (item) {
+      var element = item.getElement && item.getElement();
+      if (element) {
+        element.setAttribute("tabindex", "-1");
+        element.setAttribute("aria-hidden", "true");
+      }
+    });
+  }
+
+  var cellsBox = document.getElementById("cells-table");
+
+  function degrees(value, positive, negative) {
+    return number(Math.abs(value).toFixed(2)) + " ° " + (value >= 0 ? positive : negative);
+  }
+
+  function cellsTable(data) {
+    if (!cellsBox) return;
+    var tbody = cellsBox.querySelector("tbody");
+    tbody.textContent = "";
+    cellsBox.hidden = !data || !data.features.length;
+    if (cellsBox.hidden) return;
+    var km = number((data.cell_size_m || 0) / 1000);
+    cellsBox.querySelector("[data-cell-size]").textContent = km;
+    data.features
+      .map(function (feature) {
+        return { centre: L.geoJSON(feature).getBounds().getCenter(), count: feature.properties.count };
+      })
+      .sort(function (a, b) { return b.count - a.count || b.centre.lat - a.centre.lat; })
+      .forEach(function (cell) {
+        var row = document.createElement("tr");
+        var place = document.createElement("td");
+        place.textContent = degrees(cell.centre.lat, "N", "S") + ", " + degrees(cell.centre.lng, "E", "O");
+        var count = document.createElement("td");
+        count.className = "num";
+        count.textContent = number(cell.count);
+        row.appendChild(place);
+        row.appendChild(count);
+        tbody.appendChild(row);
+      });
+  }
+
   function load() {
     if (controller) controller.abort();
     controller = new AbortController();
@@ -157,6 +202,8 @@
         var features = data.features || [];
         if (data.aggregated) {
           layer = cellsLayer(data).addTo(map);
+          unfocusable(layer);
+          cellsTable(data);
           var total = features.reduce(function (sum, f) { return sum + f.properties.count; }, 0);
           var km = (data.cell_size_m || 0) / 1000;
           say(
@@ -165,6 +212,7 @@
           );
         } else {
           layer = pointsLayer(data).addTo(map);
+          cellsTable(null);
           say(
             features.length
               ? number(features.length) + (features.length > 1 ? " observations" : " observation") + " dans la vue."

@@ -4,8 +4,6 @@
  */
 (function () {
   "use strict";
-  var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
   var data = document.getElementById("station-nets");
   var station = document.getElementById("id_station");
   var count = document.getElementById("id_nets_count");

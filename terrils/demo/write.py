@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db.models import F, Q
 
+from observations.demo.specs import RARITIES
 from observations.models import Occurrence, Source
 from observations.services import occurrence_check, occurrences_publish_bulk
+from referentiel.demo.reference import regional_pool
 from referentiel.models import (
     AtlasGroup,
     Commune,
@@ -35,7 +37,14 @@ from terrils.services import campaign_habitat_set, terril_save
 from terrils.services.registry import as_multipolygon
 from terrils.services.scoring import campaign_observed
 
-from .specs import FALLBACK_RARITIES, GROUPS, HABITATS, HABITATS_2020, TERRILS
+from .specs import (
+    FALLBACK_RARITIES,
+    GROUPS,
+    HABITATS,
+    HABITATS_2020,
+    RECORDS_2020,
+    TERRILS,
+)
 
 ENTRY_USER = "saisie"
 DATASET = "EVAL-TERRILS"
@@ -82,8 +91,13 @@ def terrils_ensure() -> list[Terril]:
 
 
 def _listed_taxa(atlas_code: str):
+    """The species of the group that live in Hauts-de-France (the demo's regional pool):
+    the method's lists were set with the region's conservatories."""
+    region = [
+        cd_nom for cd_nom, group in regional_pool().items() if group == atlas_code
+    ]
     return (
-        Taxon.objects.filter(atlas_group__code=atlas_code, rank="ES")
+        Taxon.objects.filter(atlas_group__code=atlas_code, rank="ES", cd_nom__in=region)
         .filter(cd_nom=F("cd_ref"))
         .select_related("status")
         .order_by("cd_nom")
@@ -189,6 +203,11 @@ def campaigns_2020_ensure(terrils: list[Terril], version: MethodVersion) -> int:
     user = User.objects.filter(username=ENTRY_USER).first()
     created = 0
     groups = list(version.groups.exclude(code=GroupCode.HABITATS))
+    found = _found_in_2020(dataset, groups)
+    quotas = {
+        group.code: _split(RECORDS_2020.get(group.code, 0), len(terrils))
+        for group in groups
+    }
     for index, terril in enumerate(terrils):
         campaign, new = Campaign.objects.get_or_create(
             terril=terril,
@@ -217,9 +236,19 @@ def campaigns_2020_ensure(terrils: list[Terril], version: MethodVersion) -> int:
                     observers="CPIE Chaîne des Terrils",
                 )
             listed = list(group.species.select_related("taxon"))
+            # Alone (no observations demo), the evaluation draws from the whole list.
+            if found is not None:
+                listed = [e for e in listed if e.taxon_id in found[group.code]]
             if dataset is None or not listed:
                 continue
-            for entry in rng.sample(listed, min(len(listed), rng.randint(2, 6))):
+            # One record per species and visit at most: a small list caps the quota.
+            wanted = min(quotas[group.code][index], len(listed) * group.visits)
+            drawn = [
+                entry
+                for _visit in range(group.visits)
+                for entry in rng.sample(listed, len(listed))
+            ][:wanted]
+            for entry in drawn:
                 month = rng.randint(group.period_start, group.period_end)
                 occurrence = Occurrence(
                     dataset=dataset,
@@ -258,6 +287,42 @@ def campaigns_2020_ensure(terrils: list[Terril], version: MethodVersion) -> int:
                 campaign=campaign, code=code, name=names[code], surface_m2=surface
             )
     return created
+
+
+def _split(total: int, parts: int) -> list[int]:
+    """``total`` records shared between ``parts`` terrils as evenly as can be."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def _found_in_2020(dataset, groups) -> dict[str, set[int]] | None:
+    """Per method group, the taxa the structure recorded in 2020 (the evaluation finds the
+    species known around the terrils: it adds records, never a species of the year). The
+    2020 finds stay where the report places them. None when the structure has no record
+    of 2020 (the terril demo loaded alone)."""
+    found: dict[str, set[int]] = {group.code: set() for group in groups}
+    if dataset is None:
+        return found
+    rows = (
+        Occurrence.objects.filter(
+            dataset__producer_id=dataset.producer_id,
+            observation_status="Pr",
+            date_start__year=2020,
+        )
+        .exclude(source__in=(Source.BAGUAGE, Source.COMPTAGE))
+        .values_list("atlas_group__code", "taxon_id")
+        .distinct()
+    )
+    if not rows:
+        return None
+    finds = {rarity.cd_nom for rarity in RARITIES}
+    rows = [(code, taxon_id) for code, taxon_id in rows if taxon_id not in finds]
+    by_atlas = {
+        group.atlas_group.code: group.code for group in groups if group.atlas_group
+    }
+    for atlas_code, taxon_id in rows:
+        if atlas_code in by_atlas:
+            found[by_atlas[atlas_code]].add(taxon_id)
+    return found
 
 
 def state_zero_ensure(terrils: list[Terril]) -> int:

@@ -188,12 +188,14 @@ def test_session_page_shows_context_problems_and_captures(client, ringing):
     assert "DUMONT Claire" in html
     assert "720 m·h" in html
     assert "une session STOC en demande au moins 4" in html
+    # Each cell: its text, and what a one-letter code means (read after it).
     assert response.context["rows"][0]["cells"][:4] == [
-        "B",
-        "0001000",
-        "Erithacus rubecula",
-        "3 (1A)",
+        ("B", "baguage"),
+        ("0001000", ""),
+        ("Erithacus rubecula", ""),
+        ("3 (1A)", ""),
     ]
+    assert '<td>B<span class="visually-hidden"> (baguage)</span></td>' in html
     assert 'data-autocomplete-url="/api/v1/taxa/?atlas_group=oiseaux"' in html
     config = response.context["grid_config"]
     assert config["capturesUrl"] == CAPTURES

@@ -1,15 +1,18 @@
 """A partner draws a territory on the extract page, counts the rows, launches a CSV extract
-and downloads it, in headless Chromium (the job runs in a real Celery worker)."""
+and downloads it; chooses communes and taxa by name from the keyboard and gets two formats
+in one ZIP — in headless Chromium (the job runs in a real Celery worker)."""
 
 import csv
 import io
+import zipfile
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.contrib.gis.geos import Point
 
 from cpie_naturaliste.celery import app as celery_app
-from referentiel.models import Role
+from observations.services import occurrences_refresh_sensitivity
+from referentiel.models import Role, SensitivityRule
 from tests.e2e.test_observation_journey import PASSWORD, log_in
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import (
@@ -18,6 +21,7 @@ from tests.factories.referentiel import (
     CommuneFactory,
     DatasetFactory,
     OrganisationFactory,
+    TaxonFactory,
     UserFactory,
 )
 
@@ -78,4 +82,114 @@ def test_partner_draws_counts_launches_and_downloads(
     content = open(download_info.value.path(), "rb").read()
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 3
+    assert page.errors == []
+
+
+@pytest.fixture
+def sensitive_records():
+    """Loos-en-Gohelle: two common toads, and a natterjack toad sensitive at the commune
+    level; the partner reads the natterjack blurred."""
+    CommuneFactory()
+    producer = OrganisationFactory(name="CPIE Chaîne des Terrils")
+    partner = OrganisationFactory(name="Eden 62")
+    dataset = DatasetFactory(producer=producer, is_public=True)
+    bufo = TaxonFactory(
+        cd_nom=217, scientific_name="Bufo bufo", vernacular_name="Crapaud commun"
+    )
+    calamita = TaxonFactory(
+        cd_nom=212,
+        scientific_name="Epidalea calamita",
+        vernacular_name="Crapaud calamite",
+    )
+    SensitivityRule.objects.create(taxon=calamita, level=1)
+    for taxon, dx in ((bufo, 0), (bufo, 100), (calamita, 200)):
+        OccurrenceFactory(
+            dataset=dataset,
+            taxon=taxon,
+            geom=Point(LOOS_X + dx, LOOS_Y, srid=2154),
+            validation_status=1,
+        )
+    occurrences_refresh_sensitivity()
+    user = UserFactory(username="julie", organisation=partner, roles=[Role.PARTENAIRE])
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def test_partner_chooses_by_name_with_the_keyboard_and_gets_two_formats(
+    live_server, page, sensitive_records
+):
+    """Commune and taxa chosen by name from the keyboard (a list of cd_nom typed too),
+    a chip removed from the keyboard, the count of blurred rows before launching, two
+    formats in one ZIP."""
+    log_in(page, live_server.url, "julie", "/observations/extractions/")
+    communes = page.get_by_role("combobox", name="Communes")
+    communes.fill("loos")
+    page.locator("#id_communes-options [role=option]").first.wait_for()
+    communes.press("ArrowDown")
+    communes.press("Enter")
+    chips = page.get_by_test_id("communes-chips")
+    assert chips.inner_text().startswith("Loos-en-Gohelle (62528)")
+    assert communes.input_value() == ""
+
+    taxa = page.get_by_role("combobox", name="Taxons")
+    taxa.fill("crapaud commun")
+    page.locator("#id_taxa-options [role=option]").first.wait_for()
+    taxa.press("ArrowDown")
+    taxa.press("Enter")
+    # A list of cd_nom, typed then Entrée: looked up, unknown codes left in the field.
+    taxa.fill("212, 999999")
+    taxa.press("Enter")
+    page.locator("#id_taxa-note").get_by_text(
+        "Code(s) inconnu(s), laissé(s) dans le champ : 999999.", exact=True
+    ).wait_for()
+    taxon_chips = page.get_by_test_id("taxa-chips").locator(".chip__label")
+    assert sorted(taxon_chips.all_inner_texts()) == [
+        "Bufo bufo — Crapaud commun",
+        "Epidalea calamita — Crapaud calamite",
+    ]
+    assert taxa.input_value() == "999999"
+    taxa.fill("")
+
+    estimate = page.get_by_test_id("extract-count")
+    page.wait_for_function(
+        "document.querySelector('[data-estimate]').textContent.includes('3 observation')"
+    )
+    assert "dont 1 floutée(s) pour Eden 62" in estimate.text_content()
+
+    # Remove the common toad from the keyboard: focus its button, Entrée.
+    remove = page.get_by_role("button", name="Retirer Bufo bufo — Crapaud commun")
+    remove.focus()
+    page.keyboard.press("Enter")
+    assert taxon_chips.all_inner_texts() == ["Epidalea calamita — Crapaud calamite"]
+    assert page.evaluate("document.activeElement.className") == "chip__remove"
+    page.wait_for_function(
+        "document.querySelector('[data-estimate]').textContent.includes('1 observation')"
+    )
+    assert "dont 1 floutée(s)" in estimate.text_content()
+
+    page.get_by_label("GeoPackage (QGIS)").check()
+    with start_worker(
+        celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"
+    ):
+        page.get_by_test_id("extract-launch").click()
+        page.get_by_test_id("extract-download").wait_for(timeout=30000)
+    assert (
+        "1, dont 1 floutée pour Eden 62"
+        in page.get_by_test_id("extract-expected").text_content()
+    )
+    with page.expect_download() as download_info:
+        page.get_by_test_id("extract-download").click()
+    assert download_info.value.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(download_info.value.path()) as archive:
+        names = sorted(archive.namelist())
+        text = archive.read(next(n for n in names if n.endswith(".csv")))
+    assert names[0] == "LISEZMOI.txt" and names[1].endswith(".csv")
+    assert names[2].endswith(".gpkg")
+    (row,) = csv.DictReader(io.StringIO(text.decode("utf-8-sig")), delimiter=";")
+    assert (row["typeZoneFloutage"], row["codeZoneFloutage"], row["geometrie"]) == (
+        "COM",
+        "62528",
+        "",
+    )
     assert page.errors == []

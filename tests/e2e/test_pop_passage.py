@@ -97,9 +97,9 @@ def test_an_observer_enters_two_passages_on_a_phone(live_server, page, pop_world
     page.get_by_label("Expertise").select_option("chevronne")
     page.get_by_label("Prospection nocturne à la lampe").check()
     page.get_by_label("Écoute des chants").check()
-    page.get_by_label("Crapaud commun").fill("35")
+    page.get_by_role("spinbutton", name="Crapaud commun").fill("35")
     page.locator("#id_sp_259_est").check()
-    page.get_by_label("Triton palmé").fill("4")
+    page.get_by_role("spinbutton", name="Triton palmé").fill("4")
     with page.expect_navigation():
         page.get_by_role(
             "button", name="Enregistrer et saisir un autre passage"

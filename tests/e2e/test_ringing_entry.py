@@ -210,7 +210,8 @@ def test_a_ringer_enters_a_stoc_session_with_the_keyboard(
     page.keyboard.type("F")
     page.keyboard.press("Enter")
     page.get_by_text("Ligne 9 modifiée").wait_for()
-    assert rows.nth(8).locator("td").nth(4).inner_text() == "F"
+    # The code, and its meaning for screen readers (visually hidden).
+    assert rows.nth(8).locator("td").nth(4).text_content() == "F (femelle)"
     assert captures.get(line=9).occurrence.sex == "2"
 
     # Line 10 deleted, with its occurrence.

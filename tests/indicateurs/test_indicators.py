@@ -121,7 +121,11 @@ def test_the_page_is_for_coordinators(client, data, coordinateur_user, saisie_us
     assert "js/indicateurs.js" in html
     assert "<script>" not in html  # data through json_script only (CSP)
     assert 'data-figure="records"' in html
-    assert '<th scope="row" title="Données de présence dont la date' in html
+    # Each figure's definition under its label, open on demand (issue 22).
+    assert (
+        '<details class="indicateurs__definition"><summary>Définition</summary>'
+        "<p>Données de présence (non les absences) dont la date" in html
+    )
     assert reverse("baguage:bilan", args=[2020]) in html
 
 

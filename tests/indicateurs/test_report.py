@@ -42,7 +42,7 @@ def test_command_writes_one_sheet_per_action_and_the_detail_sheets(
         for row in workbook["Action 1"].iter_rows(values_only=True)
         if row[0] == "Données saisies"
     )
-    assert records[-1].startswith("Données de présence dont la date de début")
+    assert records[-1].startswith("Données de présence (non les absences) dont la date")
     assert action1["Oiseaux bagués"][0] == 2
     atlas = {
         row[0]: row[1:]

@@ -110,7 +110,7 @@ def _uuids_csv(content: bytes) -> dict[str, dict]:
 
 
 def _launch(client, **fields):
-    payload = {"recipient": "", "format": "csv", "action": "launch", **fields}
+    payload = {"recipient": "", "formats": ["csv"], "action": "launch", **fields}
     return client.post(reverse("observations:extract_list"), payload)
 
 
@@ -140,7 +140,7 @@ def test_count_before_launch_and_partner_csv(client, data, partner, other_organi
         reverse("observations:extract_list"),
         {
             "recipient": other_organisation.pk,
-            "format": "csv",
+            "formats": ["csv"],
             "year_min": 2020,
             "year_max": 2020,
             "validation": [1, 2],
@@ -161,7 +161,11 @@ def test_count_before_launch_and_partner_csv(client, data, partner, other_organi
     )
     extract = Extract.objects.get()
     assert response.url == reverse("observations:extract_detail", args=[extract.uuid])
-    assert (extract.rows_expected, extract.status) == (4, "pending")
+    assert (extract.rows_expected, extract.blurred_expected, extract.status) == (
+        4,
+        1,
+        "pending",
+    )
     assert extract.filters == {"year_min": 2020, "year_max": 2020, "validation": [1, 2]}
     extract_run(extract.pk)
     extract.refresh_from_db()
@@ -171,12 +175,24 @@ def test_count_before_launch_and_partner_csv(client, data, partner, other_organi
         str(data[key].uuid) for key in ("sensitive", "formula", "far", "partner_own")
     }
     sensitive = rows[str(data["sensitive"].uuid)]
-    assert sensitive["nomLieu"] == "" and sensitive["geometrie"].startswith("POLYGON")
+    # Blurred: placed by its 10 km cell, code and name, no outline on the line.
+    assert sensitive["nomLieu"] == "" and sensitive["geometrie"] == ""
     assert sensitive["codeMaille"] and sensitive["sensiNiveau"] == "2"
+    assert (
+        sensitive["typeInfoGeo"],
+        sensitive["typeZoneFloutage"],
+        sensitive["codeZoneFloutage"],
+        sensitive["nomZoneFloutage"],
+    ) == ("2", "M10", sensitive["codeMaille"], sensitive["codeMaille"])
     # The partner's own sensitive record stays precise for the partner.
     own = rows[str(data["partner_own"].uuid)]
     assert own["nomLieu"] == "Chez le partenaire" and own["geometrie"].startswith(
         "POINT"
+    )
+    assert (own["typeInfoGeo"], own["typeZoneFloutage"], own["codeZoneFloutage"]) == (
+        "1",
+        "",
+        "",
     )
     # The exchange log: who, for whom, when, filters, rows, checksum.
     extract.refresh_from_db()
@@ -195,7 +211,11 @@ def test_partner_cannot_extract_for_another_organisation_nor_see_its_log(
     assert response.status_code == 400
     assert "recipient" in response.context["form"].errors
     theirs = extract_create(
-        user=coordinateur_user, recipient=organisation, filters={}, area=None, fmt="csv"
+        user=coordinateur_user,
+        recipient=organisation,
+        filters={},
+        area=None,
+        formats=["csv"],
     )
     extract_run(theirs.pk)
     for name in ("extract_detail", "extract_download", "extract_status"):
@@ -215,7 +235,7 @@ def test_coordinator_extract_for_a_partner_is_blurred_for_the_partner(
             recipient=recipient,
             filters={"year_min": 2020},
             area=None,
-            fmt="csv",
+            formats=["csv"],
         )
         extract_run(extract.pk)
         rows = _uuids_csv(extract_path(extract).read_bytes())
@@ -240,7 +260,7 @@ def test_drawn_area_communes_and_groups(client, data, coordinateur_user, organis
         reverse("observations:extract_list"),
         {
             "recipient": organisation.pk,
-            "format": "csv",
+            "formats": ["csv"],
             "area": area,
             "atlas_groups": ["oiseaux"],
             "year_min": 2020,
@@ -254,7 +274,7 @@ def test_drawn_area_communes_and_groups(client, data, coordinateur_user, organis
         reverse("observations:extract_list"),
         {
             "recipient": organisation.pk,
-            "format": "csv",
+            "formats": ["csv"],
             "communes": "62528, 99999",
             "action": "count",
         },
@@ -265,7 +285,7 @@ def test_drawn_area_communes_and_groups(client, data, coordinateur_user, organis
         reverse("observations:extract_list"),
         {
             "recipient": organisation.pk,
-            "format": "csv",
+            "formats": ["csv"],
             "year_min": 2021,
             "year_max": 2019,
             "action": "count",
@@ -281,7 +301,7 @@ def test_xlsx_escapes_formulas(data, coordinateur_user, organisation):
         recipient=organisation,
         filters={},
         area=None,
-        fmt="xlsx",
+        formats=["xlsx"],
     )
     extract = extract_run(extract.pk)
     sheet = load_workbook(extract_path(extract), read_only=True)["observations"]
@@ -304,7 +324,7 @@ def test_geojson_and_geopackage_open_in_gis_tools(
             recipient=organisation,
             filters={},
             area=None,
-            fmt="geojson",
+            formats=["geojson"],
         ).pk
     )
     collection = json.loads(extract_path(geojson).read_text())
@@ -318,26 +338,30 @@ def test_geojson_and_geopackage_open_in_gis_tools(
             recipient=organisation,
             filters={},
             area=None,
-            fmt="gpkg",
+            formats=["gpkg"],
         ).pk
     )
     assert gpkg.status == "done", gpkg.error
     ogrinfo = shutil.which("ogrinfo")
     assert ogrinfo, "gdal-bin est installé par make system"
     info = subprocess.run(
-        [ogrinfo, "-so", "-ro", str(extract_path(gpkg)), "observations"],
+        [ogrinfo, "-so", "-ro", str(extract_path(gpkg)), "observations_points"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     assert "Feature Count: 4" in info and "WGS 84" in info
-    assert "idSINPOccTax: String" in info
+    assert "Geometry: Point" in info and "idSINPOccTax: String" in info
 
 
 @pytest.mark.django_db
 def test_retention_and_idempotent_runs(client, data, coordinateur_user, organisation):
     extract = extract_create(
-        user=coordinateur_user, recipient=organisation, filters={}, area=None, fmt="csv"
+        user=coordinateur_user,
+        recipient=organisation,
+        filters={},
+        area=None,
+        formats=["csv"],
     )
     first = extract_run(extract.pk)
     again = extract_run(extract.pk)  # a second delivery of the task
@@ -360,7 +384,11 @@ def test_retention_and_idempotent_runs(client, data, coordinateur_user, organisa
 @pytest.mark.django_db
 def test_attempts_are_capped(data, coordinateur_user, organisation):
     extract = extract_create(
-        user=coordinateur_user, recipient=organisation, filters={}, area=None, fmt="csv"
+        user=coordinateur_user,
+        recipient=organisation,
+        filters={},
+        area=None,
+        formats=["csv"],
     )
     Extract.objects.filter(pk=extract.pk).update(status="running", attempts=3)
     extract = extract_run(extract.pk)
@@ -380,7 +408,7 @@ def test_extract_runs_in_the_worker_with_progress(
     with start_worker(
         celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"
     ):
-        response = _launch(client, recipient=organisation.pk, format="gpkg")
+        response = _launch(client, recipient=organisation.pk, formats=["gpkg"])
         extract = Extract.objects.get()
         page = client.get(response.url).content.decode()
         assert 'data-testid="extract-progress"' in page or "Prête" in page
@@ -432,7 +460,7 @@ def test_tampered_extract_parameters_are_refused(
         "atlas_groups": {"atlas_groups": ["pas-un-groupe"]},
         "area": {"area": '{"type": "Point", "coordinates": [2.8, 50.4]}'},
         "taxa": {"taxa": "3676; DROP TABLE"},
-        "format": {"format": "exe"},
+        "formats": {"formats": ["exe"]},
     }
     for field, forged in cases.items():
         response = _launch(client, recipient=other_organisation.pk, **forged)
@@ -496,7 +524,7 @@ def test_the_scheduled_task_deletes_expired_files_and_keeps_young_ones(
                 recipient=organisation,
                 filters={},
                 area=None,
-                fmt=fmt,
+                formats=[fmt],
             )
             for fmt in ("csv", "xlsx")
         )
@@ -529,7 +557,7 @@ def test_extracts_page_tells_when_each_file_goes(
                 recipient=organisation,
                 filters={},
                 area=None,
-                fmt="csv",
+                formats=["csv"],
             ).pk
         )
         for _ in range(2)
@@ -577,7 +605,11 @@ def test_progress_is_reported_while_the_file_is_written(
         ),
     )
     extract = extract_create(
-        user=coordinateur_user, recipient=organisation, filters={}, area=None, fmt=fmt
+        user=coordinateur_user,
+        recipient=organisation,
+        filters={},
+        area=None,
+        formats=[fmt],
     )
     extract = extract_run(extract.pk)
     assert extract.status == Extract.Status.DONE, extract.error

@@ -219,3 +219,29 @@ def test_publish_creates_then_updates_the_linked_record(commune, bird, saisie_us
     )
     assert same.pk == occ.pk and same.count_max == 4
     assert Occurrence.objects.count() == 1
+
+
+def test_determiner_text_survives_edits_and_follows_a_new_person(
+    commune, bird, saisie_user
+):
+    dataset = DatasetFactory(producer=saisie_user.organisation)
+    occurrence = occurrence_create(
+        user=saisie_user, **fields(dataset, bird, determiner_label="Gil")
+    )
+    assert occurrence.determiner_name == "Gil"
+    # The form sends every field, the unchanged (empty) determiner too: "Gil" stays.
+    occurrence = occurrence_update(
+        occurrence=occurrence, user=saisie_user, determiner=None, comment="Revu"
+    )
+    assert occurrence.determiner_label == "Gil" and occurrence.comment == "Revu"
+    person = PersonFactory(last_name="Dupont", first_name="Lise")
+    occurrence = occurrence_update(
+        occurrence=occurrence, user=saisie_user, determiner=person
+    )
+    assert occurrence.determiner_label == "DUPONT Lise"
+    change = occurrence.changes.filter(changes__has_key="determiner_label").get()
+    assert change.changes["determiner_label"] == ["Gil", "DUPONT Lise"]
+    other = occurrence_create(
+        user=saisie_user, **fields(dataset, bird, determiner=person)
+    )
+    assert other.determiner_label == "DUPONT Lise"

@@ -6,12 +6,9 @@ scratch directory, loads it with a dump of the test database (schema, migrations
 token user), and restarts that one."""
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -22,16 +19,15 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from tests.factories.referentiel import TaxonFactory
+from tests.pg import PGBIN, ScratchCluster, _free_port, _run
 from tests.resilience.workers import (
     ROOT,
-    alive,
     children,
     database_url,
     die_with_parent,
     wait_until,
 )
 
-PGBIN = Path("/usr/lib/postgresql/15/bin")
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # No request may take longer than this, database down or not.
 REQUEST_TIMEOUT = 15
@@ -42,84 +38,6 @@ pytestmark = [
         not (PGBIN / "initdb").exists(), reason="PostgreSQL 15 server binaries missing"
     ),
 ]
-
-
-def _as_postgres(*command: str) -> list[str]:
-    """PostgreSQL refuses to run as root: run its tools as the postgres user then."""
-    command = [str(c) for c in command]
-    return (
-        ["runuser", "-u", "postgres", "--", *command] if os.getuid() == 0 else command
-    )
-
-
-def _run(*command, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        command, check=True, capture_output=True, timeout=120, **kwargs
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ScratchCluster:
-    """A throwaway PostgreSQL cluster listening only on a Unix socket in its directory."""
-
-    PREFIX = "resilience-pg-"
-
-    def __init__(self, directory: Path | None = None):
-        if directory is None:
-            ScratchCluster.reap()
-            # Under /tmp, not tmp_path: the postgres user cannot enter root's 0700 dirs.
-            directory = Path(tempfile.mkdtemp(prefix=self.PREFIX))
-            (directory / "owner.pid").write_text(str(os.getpid()))
-            if os.getuid() == 0:
-                shutil.chown(directory, "postgres", "postgres")
-        self.dir, self.data, self.port = directory, directory / "data", _free_port()
-
-    @classmethod
-    def reap(cls) -> None:
-        """Stop and remove the clusters of test processes that died without cleaning up."""
-        for directory in Path(tempfile.gettempdir()).glob(f"{cls.PREFIX}*"):
-            try:
-                owner = int((directory / "owner.pid").read_text())
-            except (OSError, ValueError):
-                continue
-            if not alive(owner):
-                cls(directory).stop()
-
-    def pg_ctl(self, *args: str) -> None:
-        _run(*_as_postgres(PGBIN / "pg_ctl", "-D", self.data, "-w", *args))
-
-    def start(self) -> "ScratchCluster":
-        _run(
-            *_as_postgres(
-                PGBIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
-                "-E", "UTF8", "--locale=C.UTF-8",
-            )
-        )  # fmt: skip
-        self.server_start()
-        return self
-
-    def server_start(self) -> None:
-        # With its log in a file: a server writing to pg_ctl's pipes would keep them open.
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=''"
-        self.pg_ctl("-l", str(self.dir / "server.log"), "-o", options, "start")
-
-    def psql(self, *args: str, **kwargs) -> None:
-        _run(
-            "psql", "-h", self.dir, "-p", str(self.port), "-U", "postgres",
-            "-v", "ON_ERROR_STOP=1", "-q", *args, **kwargs,
-        )  # fmt: skip
-
-    def stop(self) -> None:
-        try:
-            self.pg_ctl("-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _copy_test_database(cluster: ScratchCluster, name: str) -> None:

@@ -93,7 +93,7 @@ def test_extract_is_written_once_after_a_killed_worker(
             recipient=organisation,
             filters={},
             area=None,
-            fmt=Extract.Format.GEOJSON,
+            formats=[Extract.Format.GEOJSON],
         )
         key = job_progress_key(extract)
         cache.delete(
@@ -126,7 +126,7 @@ def test_extract_is_written_once_after_a_killed_worker(
         recipient=organisation,
         filters={},
         area=None,
-        fmt=Extract.Format.GEOJSON,
+        formats=[Extract.Format.GEOJSON],
     )
     key = job_progress_key(undisturbed)
     cache.delete(key)

@@ -58,6 +58,7 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         file_sha256="0" * 64,
         status=ImportBatch.Status.INVALID,
         errors=[{"line": 2, "column": "commentaire", "message": new_marker()}],
+        refused_lines=[2],
         message=new_marker(),
         created_by=coordinator,
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 
-from tests.security.crawler import Route, UnfilledRoute, build_path
+from tests.security.crawler import Route, UnfilledRoute, build_path, with_query
 
 # Parameters filled the same way on every route.
 PARAM_FILLERS: dict[str, Callable] = {
@@ -43,7 +43,7 @@ _page(
 )
 _page(
     "observations:import_detail observations:import_mapping observations:import_status "
-    "observations:import_errors observations:import_undo",
+    "observations:import_errors observations:import_refused observations:import_undo",
     uuid=("observations.ImportBatch", "uuid"),
 )
 _page(
@@ -115,6 +115,48 @@ _page(
 )
 
 
+# OGC API – Features (/ogc/): every declared collection, and as feature ids the canaries'
+# rows of every collection's model (each id is asked of every collection).
+def _ogc_collections(canaries) -> list[str]:
+    from cpie_naturaliste.core.ogc.collections import declared_collections
+
+    return [collection.id for collection in declared_collections()]
+
+
+def _ogc_features(canaries) -> list[int]:
+    from django.contrib.auth.models import AnonymousUser
+
+    from cpie_naturaliste.core.ogc.collections import declared_collections
+
+    models = {c.rows(AnonymousUser()).model for c in declared_collections()}
+    return sorted({obj.pk for model in models for obj in canaries.instances(model)})
+
+
+def _ogc_boxes(canaries) -> list[dict]:
+    """A full page, and a small bbox around each canary point (WGS84)."""
+    from django.contrib.gis.geos import Point
+
+    queries = [{"limit": 1000}]
+    for x, y in canaries.canaries.points:
+        point = Point(x, y, srid=2154).transform(4326, clone=True)
+        box = (point.x - 0.001, point.y - 0.001, point.x + 0.001, point.y + 0.001)
+        queries.append({"bbox": ",".join(f"{v:.5f}" for v in box), "limit": 1000})
+    return queries
+
+
+_page(
+    "ogc:collection ogc:schema ogc:items",
+    collection_id=_ogc_collections,
+)
+_page(
+    "ogc:item",
+    collection_id=_ogc_collections,
+    feature_id=_ogc_features,
+)
+# Route → query variants asked besides the bare URL (callables of the canaries).
+QUERY_FILLERS: dict[str, Callable] = {"ogc:items": _ogc_boxes}
+
+
 def attribute(obj, path: str):
     for part in path.split("."):
         obj = getattr(obj, part)
@@ -139,7 +181,9 @@ def urls_of(route: Route, canaries) -> list[str]:
     combinations = [{}]
     for name, values in choices.items():
         combinations = [{**c, name: v} for c in combinations for v in values]
-    return [build_path(route, values) for values in combinations]
+    paths = [build_path(route, values) for values in combinations]
+    queries = QUERY_FILLERS[route.name](canaries) if route.name in QUERY_FILLERS else []
+    return paths + [with_query(path, query) for path in paths for query in queries]
 
 
 def _values(route: Route, name: str, canaries) -> list:

@@ -287,8 +287,9 @@ def _links(url: str, response) -> list[str]:
 
 
 def own_extracts(user) -> list[str]:
-    """The files a reader may ask for: an extract of everything, in every format, made
-    for the reader's organisation (run here, as the worker would)."""
+    """The files a reader may ask for: an extract of everything, in every format, and one
+    in all formats at once (a ZIP), made for the reader's organisation (run here, as the
+    worker would); and the count the extract page shows before launching."""
     from observations.exports.extracts import extract_create, extract_run
     from observations.models import Extract
     from referentiel.permissions import can_extract
@@ -296,15 +297,21 @@ def own_extracts(user) -> list[str]:
     if user is None or not can_extract(user):
         return []
     urls = []
-    for fmt in Extract.Format.values:
+    for formats in [[fmt] for fmt in Extract.Format.values] + [Extract.Format.values]:
         extract = extract_create(
-            user=user, recipient=user.organisation, filters={}, area=None, fmt=fmt
+            user=user,
+            recipient=user.organisation,
+            filters={},
+            area=None,
+            formats=formats,
         )
         extract = extract_run(extract.pk)
         assert extract.status == Extract.Status.DONE, extract.error
         urls.append(
             reverse("observations:extract_download", kwargs={"uuid": extract.uuid})
         )
+    estimate = reverse("observations:extract_estimate")
+    urls.append(f"{estimate}?recipient={user.organisation_id}&formats=csv")
     return urls
 
 

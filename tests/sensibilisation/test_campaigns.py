@@ -5,6 +5,7 @@ by validators only, and the public map that shows communes, never a garden."""
 import html
 import io
 import re
+import time
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
@@ -164,19 +165,70 @@ def test_the_honeypot_refuses_silently_and_stores_nothing(
     assert not Report.objects.exists() and not mailoutbox
 
 
-def test_a_form_sent_back_at_once_is_refused(client, dragon, report_data, address):
+def test_a_form_sent_back_at_once_is_not_saved_but_kept_to_send_again(
+    client, dragon, report_data, address
+):
     from sensibilisation.protection import form_token
 
     response = post_report(
         client, dragon.url, report_data(started=form_token()), address
     )
     assert response.status_code == 400
-    assert "envoyé trop vite" in text(response)
+    page = text(response)
+    assert "pas encore envoyé" in page
     assert not Report.objects.exists()
-    # A missing or forged time is refused too.
+    # Never shown as an error of a field, nor as a link to the hidden time.
+    assert "Started" not in page and 'href="#id_started"' not in page
+    # Everything typed comes back, with a back-dated time: sent again, it goes through.
+    html = response.content.decode()
+    assert 'value="jardinier@example.org"' in html
+    started = re.search(r'name="started" value="([^"]+)"', html)[1]
+    response = post_report(client, dragon.url, report_data(started=started), address)
+    assert response.status_code == 302
+    assert Report.objects.count() == 1
+
+
+def test_a_missing_or_forged_time_is_not_saved(client, dragon, report_data, address):
     response = post_report(client, dragon.url, report_data(started="abc"), address)
-    assert "rechargez la page" in text(response)
+    assert response.status_code == 400
+    assert "pas encore envoyé" in text(response)
     assert not Report.objects.exists()
+
+
+def test_a_slow_person_is_never_refused(client, dragon, report_data, address):
+    """WCAG 2.2.1: no time limit; a form shown a day ago is accepted."""
+    from sensibilisation.protection import form_token
+
+    started = form_token(issued_at=time.time() - 26 * 3600)
+    response = post_report(client, dragon.url, report_data(started=started), address)
+    assert response.status_code == 302
+    assert Report.objects.count() == 1
+
+
+def test_an_empty_report_lists_each_error_with_a_link_to_its_field(
+    client, dragon, address
+):
+    from sensibilisation.protection import form_token
+
+    started = form_token(issued_at=time.time() - 30)
+    response = post_report(client, dragon.url, {"started": started}, address)
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index('id="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert 'href="#"' not in summary
+    assert 'href="#id_species_0"' in summary
+    assert 'href="#id_commune"' in summary  # the place, entered by keyboard
+    assert 'href="#id_email"' in summary
+    assert "started" not in summary.lower()
+    # The species group: its message by the legend, each radio pointing to it.
+    assert 'id="id_species_error"' in html
+    assert re.search(
+        r'<input type="radio" name="species" id="id_species_0"[^>]*aria-invalid="true"'
+        r'[^>]*aria-describedby="id_species_error"',
+        html,
+    )
+    assert 'id="id_place_error"' in html
 
 
 @pytest.mark.parametrize(

@@ -80,28 +80,55 @@ def parse_float(value) -> float:
     return number
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 system)
+# Serial dates read as such: 10000 (1927-05-18) to 99999 (2173-10-14), five digits, so
+# that no count, code or year in a date column passes for a date.
+_SERIAL_RANGE = (10000, 99999)
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$")
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _serial_date(number: float) -> dt.date:
+    if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+        raise ValueError(number)
+    return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
 @functools.lru_cache(maxsize=16384)
 def _date_from_text(text: str) -> dt.date:
-    if len(text) >= 10 and text[4] == "-":
-        return dt.date.fromisoformat(text[:10])
-    parts = text.split("/")
-    if len(parts) == 3 and len(parts[2]) == 4:
-        day, month, year = (int(part) for part in parts)
+    text = _TIME_TAIL.sub("", text.strip())  # ISO or GeoNature time of day: the day
+    match = _YMD.match(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
         return dt.date(year, month, day)
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return dt.date(year, month, day)
+    if text.isdigit() and len(text) == 8:  # AAAAMMJJ
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    if text.isdigit() and len(text) == 5:  # an Excel serial date saved as text
+        return _serial_date(int(text))
     raise ValueError(text)
 
 
 def parse_date(value) -> dt.date:
-    """ISO (2020-05-12, with or without a time) or French (12/05/2020) dates, XLSX dates."""
+    """The forms real files carry: AAAA-MM-JJ, AAAA/MM/JJ, JJ/MM/AAAA (or with dashes or
+    dots), AAAAMMJJ, any of them followed by a time (ISO 8601 « T », GeoNature's
+    « AAAA-MM-JJ HH:MM:SS.ffffff »), XLSX date cells and Excel serial dates (43831 is
+    2020-01-01)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return _serial_date(value)
         return _date_from_text(str(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise CellError(
-            _("date invalide « %s » (attendu AAAA-MM-JJ ou JJ/MM/AAAA).")
+            _("date invalide « %s » (attendu AAAA-MM-JJ, JJ/MM/AAAA ou AAAA/MM/JJ).")
             % show_value(value)
         ) from None
 
@@ -111,7 +138,11 @@ def parse_time(value) -> dt.time:
         return value.time()
     if isinstance(value, dt.time):
         return value
-    text = str(value).replace("h", ":").replace("H", ":")
+    text = str(value).strip().replace("h", ":").replace("H", ":")
+    if "T" in text or " " in text:  # an ISO date-time: its time of day
+        text = text.replace("T", " ").rsplit(" ", 1)[-1]
+    if text.count(":") >= 2:  # HH:MM:SS, maybe with a zone and fractions of a second
+        text = re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", text).split(".", 1)[0]
     try:
         parts = [int(part) for part in text.split(":")]
         if len(parts) == 2 and text.endswith(":"):

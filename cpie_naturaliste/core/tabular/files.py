@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .csv_table import CsvTable
+from .dwca_table import DwcaTable, is_dwca
 from .errors import ImportRefused
 from .xlsx_table import XlsxTable
 
@@ -30,7 +31,7 @@ def size_refusal(size: int) -> ImportRefused:
     )
 
 
-def table_open(*, path: Path, filename: str) -> CsvTable | XlsxTable:
+def table_open(*, path: Path, filename: str) -> CsvTable | XlsxTable | DwcaTable:
     """Open ``path`` (uploaded as ``filename``) with the reader its content calls for."""
     path = Path(path)
     size = path.stat().st_size
@@ -48,12 +49,18 @@ def table_open(*, path: Path, filename: str) -> CsvTable | XlsxTable:
                 "en .xlsx ou en CSV."
             )
         )
+    if suffix == ".zip" or (magic.startswith(b"PK") and is_dwca(path)):
+        return DwcaTable(path)
     if suffix in {".xlsx", ".xlsm"} or magic.startswith(b"PK"):
         return XlsxTable(path)
     if suffix in CSV_SUFFIXES or not suffix:
         return CsvTable(path)
     raise ImportRefused(
-        _("Format « %s » non pris en charge : fichier CSV ou XLSX attendu.") % suffix
+        _(
+            "Format « %s » non pris en charge : fichier CSV, XLSX ou archive Darwin Core "
+            "(.zip) attendu."
+        )
+        % suffix
     )
 
 

@@ -48,46 +48,50 @@ def xlsx_check_archive(path: Path) -> None:
             _("Classeur XLSX endommagé : archive zip illisible.")
         ) from error
     with archive:
-        infos = archive.infolist()
-        max_entries = _limit("IMPORT_XLSX_MAX_ENTRIES", 200)
-        if len(infos) > max_entries:
-            raise ImportRefused(
-                _(
-                    "Classeur refusé : %(count)d éléments dans l'archive (maximum %(max)d)."
-                )
-                % {"count": len(infos), "max": max_entries}
-            )
-        names = {info.filename for info in infos}
+        zip_check_limits(archive)
+        names = {info.filename for info in archive.infolist()}
         if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
             raise ImportRefused(
                 _("Ce fichier n'est pas un classeur XLSX (classeur Excel introuvable).")
             )
-        total = sum(info.file_size for info in infos)
-        max_total = _limit("IMPORT_XLSX_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
-        if total > max_total:
+
+
+def zip_check_limits(archive: zipfile.ZipFile) -> None:
+    """The checks every zip we open passes (XLSX workbook, Darwin Core archive): number
+    of entries, declared sizes and ratios, no encryption, no DTD in an XML part."""
+    infos = archive.infolist()
+    max_entries = _limit("IMPORT_XLSX_MAX_ENTRIES", 200)
+    if len(infos) > max_entries:
+        raise ImportRefused(
+            _("Classeur refusé : %(count)d éléments dans l'archive (maximum %(max)d).")
+            % {"count": len(infos), "max": max_entries}
+        )
+    total = sum(info.file_size for info in infos)
+    max_total = _limit("IMPORT_XLSX_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
+    if total > max_total:
+        raise ImportRefused(
+            _(
+                "Classeur refusé : %(size)d Mo une fois décompressé (maximum %(max)d "
+                "Mo)."
+            )
+            % {"size": total // 2**20, "max": max_total // 2**20}
+        )
+    max_ratio = _limit("IMPORT_XLSX_MAX_RATIO", 200)
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise ImportRefused(_("Classeur refusé : il est chiffré."))
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_MIN_SIZE and ratio > max_ratio:
             raise ImportRefused(
                 _(
-                    "Classeur refusé : %(size)d Mo une fois décompressé (maximum %(max)d "
-                    "Mo)."
+                    "Classeur refusé : « %(name)s » se décompresse %(ratio)d fois "
+                    "(bombe de décompression ?)."
                 )
-                % {"size": total // 2**20, "max": max_total // 2**20}
+                % {"name": info.filename, "ratio": ratio}
             )
-        max_ratio = _limit("IMPORT_XLSX_MAX_RATIO", 200)
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise ImportRefused(_("Classeur refusé : il est chiffré."))
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > RATIO_MIN_SIZE and ratio > max_ratio:
-                raise ImportRefused(
-                    _(
-                        "Classeur refusé : « %(name)s » se décompresse %(ratio)d fois "
-                        "(bombe de décompression ?)."
-                    )
-                    % {"name": info.filename, "ratio": ratio}
-                )
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                _check_no_dtd(archive, info)
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            _check_no_dtd(archive, info)
 
 
 def _check_no_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
