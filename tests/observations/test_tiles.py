@@ -179,3 +179,43 @@ def test_headers_etag_and_empty_tiles(world, readers):
         assert empty.status_code == 204
         assert empty.content == b""
     assert _api(None).get(_url(z, x, y)).status_code in (401, 403)
+
+
+def test_the_tests_decoder_reads_what_gdal_reads(world, readers, tmp_path):
+    """``tests/mvt.py`` (used here and by the security crawler) against GDAL's MVT driver:
+    same features, same properties, same tile-local vertices (GDAL's y points up)."""
+    from django.contrib.gis.gdal import DataSource
+
+    user, _precise, _seen = readers["partenaire B"]
+    z = 14
+    x, y = _tile_of(*POINT, z)
+    response = _api(user).get(_url(z, x, y))
+    assert response.status_code == 200
+    path = tmp_path / "tile.mvt"
+    path.write_bytes(response.content)
+    ours = {layer.name: layer for layer in decode(response.content)}
+    gdal = DataSource(str(path))
+    assert {layer.name for layer in gdal} == set(ours)
+    for layer in gdal:
+        mine = {f.properties["uuid"]: f for f in ours[layer.name].features}
+        assert len(layer) == len(mine)
+        kinds = set()
+        for feature in layer:
+            decoded = mine[feature.get("uuid")]
+            assert feature.get("mvt_id") == decoded.id
+            for name, value in decoded.properties.items():
+                assert feature.get(name) == value, name
+            flipped = [(px, TILE_EXTENT - py) for px, py in decoded.vertices]
+            if decoded.type == "Point":
+                assert feature.geom.coords == flipped[0]
+            else:
+                # GDAL clips polygons to the tile (its CLIP option): compare areas.
+                ours_clipped = Polygon([*flipped, flipped[0]]).intersection(
+                    Polygon.from_bbox((0, 0, TILE_EXTENT, TILE_EXTENT))
+                )
+                theirs = feature.geom.geos
+                theirs.srid = None
+                assert ours_clipped.sym_difference(theirs).area < 1
+                assert ours_clipped.area > 0
+            kinds.add(decoded.type)
+        assert kinds == {"Point", "Polygon"}
