@@ -28,6 +28,7 @@ ROWS = 1_000_000
 REQUESTS = 60
 TARGET_LIST_P95_MS = 150
 TARGET_GEOJSON_P95_MS = 300
+TARGET_TILE_P95_MS = 100  # issue 21: per tile, at every zoom
 TARGET_ATLAS_MS = 500
 COMMUNES = sorted((ROOT / "referentiel" / "data" / "communes").glob("*.geojson"))
 TAXREF_DEMO = ROOT / "referentiel" / "data" / "taxa" / "taxref_demo.txt"
@@ -200,6 +201,21 @@ def occurrences_report(figures: dict, *, when: str) -> str:
         f"{_int(_percentile(features, 0.5))}) : une entité GeoJSON par observation. "
         f"Toute la région : {geojson['region_cells']} mailles agrégées.",
         "",
+    ]
+    tiles = figures.get("tiles")
+    if tiles:
+        lines += ["### Tuiles vectorielles (MVT)", "", *header]
+        for key, latencies in tiles["zooms"].items():
+            lines.append(_row(f"tuile {key}", latencies, TARGET_TILE_P95_MS))
+        sizes = ", ".join(f"z{z} {_int(n)} o" for z, n in tiles["bytes"].items())
+        lines += [
+            "",
+            "`GET /api/v1/occurrences/tiles/{z}/{x}/{y}.mvt`, tuiles tirées à moins de "
+            "15 km des villes ; mailles jusqu'au zoom 11, une entité par observation "
+            f"ensuite. Taille médiane d'une tuile : {sizes}.",
+            "",
+        ]
+    lines += [
         "### Tableau des contributions aux atlas d'une année",
         "",
         *header,

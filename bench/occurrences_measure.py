@@ -7,6 +7,7 @@ users: a regional coordinator (reads everything) and a staff member (reads their
 organisation's datasets and the public ones, so every query joins the datasets).
 """
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -197,10 +198,56 @@ def _atlas_table(year: int, *, user):
     return atlas_contributions(year=year, queryset=Occurrence.objects.visible_to(user))
 
 
+# Zooms of the vector tiles measured: 50, 20, 5 km and 1 km cells, then features.
+TILE_ZOOMS = (6, 8, 10, 11, 12, 14, 16)
+TILE_URL = "/api/v1/occurrences/tiles/{z}/{x}/{y}.mvt"
+
+
+def _tile_get(client, url: str):
+    response = client.get(url, HTTP_HOST="localhost")
+    if response.status_code not in (200, 204):
+        raise RuntimeError(f"{url} : HTTP {response.status_code}")
+    return response
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+def tile_latencies(clients, requests: int, towns=None) -> dict:
+    """Vector tiles at each of ``TILE_ZOOMS``: tiles holding random points within 15 km of
+    the towns (each request a cold tile for the application: no HTTP cache between)."""
+    if towns is None:
+        towns = [c.geom.centroid for c in Commune.objects.filter(name__in=TOWNS)]
+    results = {"zooms": {}, "bytes": {}}
+    for z in TILE_ZOOMS:
+        rng = random.Random(f"tiles-{z}")
+        urls = []
+        for _ in range(requests + WARM_UP):
+            town = rng.choice(towns)
+            point = Point(
+                town.x + rng.uniform(-15000, 15000),
+                town.y + rng.uniform(-15000, 15000),
+                srid=settings.SRID,
+            ).transform(4326, clone=True)
+            x, y = _tile_of(point.x, point.y, z)
+            urls.append(TILE_URL.format(z=z, x=x, y=y))
+        for label, (api, _page) in clients.items():
+            results["zooms"][f"z{z}, {label}"] = _timed(partial(_tile_get, api), urls)
+        sizes = [
+            len(_tile_get(next(iter(clients.values()))[0], u).content) for u in urls
+        ]
+        results["bytes"][z] = sorted(sizes)[len(sizes) // 2]
+    return results
+
+
 def measure(requests: int) -> dict:
     clients = _clients()
     return {
         "list": list_latencies(clients, requests),
         "geojson": geojson_latencies(clients, requests),
+        "tiles": tile_latencies(clients, requests),
         "atlas": atlas_latencies(clients, requests),
     }

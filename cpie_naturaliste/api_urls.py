@@ -26,5 +26,6 @@ sensibilisation_api.register(router)
 
 urlpatterns = [
     *router.urls,
+    *observations_api.tile_urls(),
     path("indicateurs/<int:year>/", IndicatorsView.as_view(), name="indicateurs-year"),
 ]

@@ -10,7 +10,12 @@ import hashlib
 
 from django.db.models import Max
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.urls import re_path
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +24,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -36,9 +41,11 @@ from observations.models import Occurrence, OccurrenceDeletion
 from observations.selectors import (
     GRID_CODE_CELL_M,
     MAP_POINT_LIMIT,
+    MAX_TILE_ZOOM,
     occurrences_count_upto,
     occurrences_geojson,
     occurrences_grid_cells,
+    occurrences_tile,
 )
 from observations.serializers import (
     DeletionSerializer,
@@ -88,6 +95,34 @@ class CsvRenderer(BaseRenderer):
         return csv_document([data]).encode()
 
 
+class MvtRenderer(BaseRenderer):
+    """Vector tiles (``tiles/<z>/<x>/<y>.mvt``): the view answers the bytes PostGIS wrote."""
+
+    media_type = "application/vnd.mapbox-vector-tile"
+    format = "mvt"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else b""
+
+
+MVT_CONTENT_TYPE = MvtRenderer.media_type
+# How long a browser may reuse a tile before asking again (with its ETag).
+TILE_MAX_AGE = 60
+
+
+TILE_DESCRIPTION = _(
+    "Tuile vectorielle Mapbox (MVT, Web Mercator) des observations, mêmes filtres que la "
+    "liste, floutées comme la liste : une observation floutée n'y figure que par sa zone "
+    "de floutage. À partir du zoom 12 et jusqu'à 5 000 observations par tuile, "
+    "couche « occurrences » (une entité par observation, propriétés de la couche "
+    "GeoJSON) ; sinon couche « cells » (mailles Lambert-93 carrées, propriétés « count » "
+    "et « cell_size_m »). Tuile vide : 204. ETag ; 304 sur If-None-Match. "
+    "z de 0 à 22, x et y de 0 à 2^z − 1, sinon 400."
+)
+
+
 class SinceTooOld(APIException):
     status_code = status.HTTP_410_GONE
     default_code = "gone"
@@ -130,6 +165,8 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         # CSV for reading records only; everything else (writes, errors) answers JSON.
         if getattr(self, "action", None) in ("list", "retrieve"):
             return super().get_renderers()
+        if getattr(self, "action", None) == "tiles":
+            return [MvtRenderer(), JSONRenderer()]
         return [JSONRenderer()]
 
     @extend_schema(description=SYNC_DESCRIPTION)
@@ -298,6 +335,50 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
             }
         )
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH)
+            for name in ("z", "x", "y")
+        ],
+        responses={
+            (200, MVT_CONTENT_TYPE): OpenApiTypes.BINARY,
+            204: OpenApiResponse(description=_("Tuile vide.")),
+            400: DETAIL_SCHEMA,
+        },
+        description=TILE_DESCRIPTION,
+    )
+    def tiles(self, request, z, x, y):
+        z, x, y = _tile_coordinates(z, x, y)
+        queryset = self.filter_queryset(self.get_queryset()).order_by()
+        body = occurrences_tile(queryset=queryset, z=z, x=x, y=y)
+        etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+        if body:
+            response = HttpResponse(body, content_type=MVT_CONTENT_TYPE)
+        else:
+            # MapLibre, Mapbox GL and VectorGrid read a 204 as an empty tile.
+            response = HttpResponse(status=status.HTTP_204_NO_CONTENT)
+            del response["Content-Type"]
+        response["ETag"] = etag
+        # A tile is what this reader may see: never kept by a shared cache.
+        patch_cache_control(response, private=True, max_age=TILE_MAX_AGE)
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        return get_conditional_response(request, etag=etag, response=response)
+
+
+def _tile_coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:
+    z_, x_, y_ = int(z), int(x), int(y)
+    if z_ > MAX_TILE_ZOOM:
+        raise ParseError(
+            gettext_now("Zoom invalide : z doit être compris entre 0 et %(max)s.")
+            % {"max": MAX_TILE_ZOOM}
+        )
+    if x_ >= 2**z_ or y_ >= 2**z_:
+        raise ParseError(
+            gettext_now("Tuile invalide : au zoom %(z)s, x et y vont de 0 à %(last)s.")
+            % {"z": z_, "last": 2**z_ - 1}
+        )
+    return z_, x_, y_
+
 
 def _cell_size(bbox: str | None) -> int:
     """About 40 cells across the view, rounded to 1, 2 or 5 × 10ⁿ metres; 10 km without a bbox."""
@@ -313,6 +394,24 @@ def _cell_size(bbox: str | None) -> int:
         if raw <= size:
             return size
     return 50000
+
+
+def tile_urls() -> list:
+    """``occurrences/tiles/<z>/<x>/<y>.mvt``: outside the router, whose routes end with a
+    slash that a tile URL template does not have."""
+    view = OccurrenceViewSet.as_view(
+        {"get": "tiles"},
+        filter_backends=[KnownParameters, DjangoFilterBackend],
+        pagination_class=None,
+    )
+    return [
+        re_path(
+            r"^occurrences/tiles/(?P<z>[0-9]{1,2})/(?P<x>[0-9]{1,7})/(?P<y>[0-9]{1,7})"
+            r"\.mvt$",
+            view,
+            name="occurrence-tiles",
+        )
+    ]
 
 
 def register(router) -> None:

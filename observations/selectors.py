@@ -1,6 +1,7 @@
 """Reads built for screens: map layers (points or aggregated cells) and atlas tables."""
 
 import functools
+import math
 from collections import Counter
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.db.models import (
     Q,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from cpie_naturaliste.core.geo import to_api_transform
 from cpie_naturaliste.core.sql import queryset_sql
@@ -50,25 +51,7 @@ def occurrences_grid_cells(
     blurred area's point on surface (its own cell when blurred to a 10 km cell), never in
     the cell of its precise location."""
     if cell_m >= GRID_CODE_CELL_M:
-        touches = _codes_within(within)
-        if not is_blurred_queryset(queryset):
-            return _cells_from_codes(_code_counts(queryset, F("grid_10km"), touches))
-        # Two reads rather than a CASE per row: the rows shown in their own cell count
-        # from the grid code alone (an index-only scan, occ_grid_cover), the few blurred
-        # ones (never of level 0: occ_sensitive finds them) by their blurred area's cell.
-        own_cell = precise_condition(queryset) | Q(sensitivity_level=2)
-        counts = Counter(
-            dict(_code_counts(queryset.filter(own_cell), F("grid_10km"), touches))
-        )
-        counts.update(
-            dict(
-                _code_counts(
-                    queryset.filter(~own_cell, sensitivity_level__gt=0),
-                    Coalesce(GridCode("blurred_geom"), Value("")),
-                    touches,
-                )
-            )
-        )
+        counts = _grid_code_counts(queryset, _codes_within(within))
         return _cells_from_codes(counts.items())
     sql, params = queryset_sql(queryset.order_by().values(shown=display_geom(queryset)))
     with connection.cursor() as cursor:
@@ -80,6 +63,29 @@ def occurrences_grid_cells(
         )
         rows = cursor.fetchall()
     return [_cell(i * cell_m, j * cell_m, cell_m, n) for i, j, n in rows]
+
+
+def _grid_code_counts(queryset, touches=None) -> Counter:
+    """Rows of ``queryset`` per 10 km grid code, for the codes ``touches`` keeps."""
+    if not is_blurred_queryset(queryset):
+        return Counter(dict(_code_counts(queryset, F("grid_10km"), touches)))
+    # Two reads rather than a CASE per row: the rows shown in their own cell count
+    # from the grid code alone (an index-only scan, occ_grid_cover), the few blurred
+    # ones (never of level 0: occ_sensitive finds them) by their blurred area's cell.
+    own_cell = precise_condition(queryset) | Q(sensitivity_level=2)
+    counts = Counter(
+        dict(_code_counts(queryset.filter(own_cell), F("grid_10km"), touches))
+    )
+    counts.update(
+        dict(
+            _code_counts(
+                queryset.filter(~own_cell, sensitivity_level__gt=0),
+                Coalesce(GridCode("blurred_geom"), Value("")),
+                touches,
+            )
+        )
+    )
+    return counts
 
 
 def _codes_within(area: Polygon | None):
@@ -183,3 +189,179 @@ def occurrences_geojson(*, queryset) -> str:
 def occurrences_count_upto(queryset, limit: int) -> int:
     """``min(count, limit + 1)`` without counting a million rows."""
     return queryset.order_by().values("id")[: limit + 1].count()
+
+
+# Vector tiles (``/api/v1/occurrences/tiles/<z>/<x>/<y>.mvt``) ---------------------------
+TILE_EXTENT = 4096  # tile-local units across a tile (the MVT default)
+TILE_BUFFER = 64  # units kept beyond the tile's edge, so that symbols are not cut
+MAX_TILE_ZOOM = 22
+# Below this zoom a tile holds counts per cell, as the GeoJSON layer's aggregated mode.
+TILE_POINTS_FROM_ZOOM = 12
+# Lambert-93's area of use with a margin (WGS84): a tile outside it holds no occurrence.
+L93_AREA = (-15.0, 35.0, 20.0, 60.0)
+# The region's mean latitude, for the ground width of a tile (cell sizes).
+_REGION_COS_LAT = math.cos(math.radians(50.5))
+_EARTH_CIRCUMFERENCE_M = 40075016.686
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """The WGS84 bounds ``(minlon, minlat, maxlon, maxlat)`` of a Web Mercator tile."""
+    n = 2**z
+
+    def lat(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return (x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y))
+
+
+def tile_cell_size(z: int) -> int:
+    """About 8 cells across a tile at the region's latitude, rounded up to 1, 2 or 5 × 10ⁿ
+    metres (the sizes of the GeoJSON layer's cells), at most 50 km."""
+    raw = _EARTH_CIRCUMFERENCE_M / 2**z * _REGION_COS_LAT / 8
+    for size in (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000):
+        if raw <= size:
+            return size
+    return 50000
+
+
+def _clipped_box(bounds, margin_lon: float = 0.0, margin_lat: float = 0.0):
+    minlon, minlat, maxlon, maxlat = bounds
+    box = (
+        max(minlon - margin_lon, L93_AREA[0]),
+        max(minlat - margin_lat, L93_AREA[1]),
+        min(maxlon + margin_lon, L93_AREA[2]),
+        min(maxlat + margin_lat, L93_AREA[3]),
+    )
+    if box[0] >= box[2] or box[1] >= box[3]:
+        return None
+    from cpie_naturaliste.core.filters import wgs84_box
+
+    return wgs84_box(*box)
+
+
+def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
+    """The Mapbox vector tile ``z/x/y`` of ``queryset`` (read through ``visible_to`` and the
+    list's filters), built by PostGIS: empty bytes when the tile holds nothing.
+
+    From ``TILE_POINTS_FROM_ZOOM``, and while the tile holds at most ``MAP_POINT_LIMIT``
+    records, layer ``occurrences``: one feature per record with the GeoJSON layer's
+    properties, its geometry as its reader sees it (``display_geom``: a blurred record is
+    its blurred area, clipped to the tile). Otherwise layer ``cells``: counts per square
+    Lambert-93 cell (``tile_cell_size``), counted as ``occurrences_grid_cells`` counts them
+    (a blurred record in the cell of its blurred area), every cell whole whichever tile
+    asks for it."""
+    bounds = tile_bounds(z, x, y)
+    # The buffer's width in degrees, so that a point drawn in the buffer is read too.
+    pad_lon = (bounds[2] - bounds[0]) * TILE_BUFFER / TILE_EXTENT
+    pad_lat = (bounds[3] - bounds[1]) * TILE_BUFFER / TILE_EXTENT
+    if z >= TILE_POINTS_FROM_ZOOM:
+        box = _clipped_box(bounds, pad_lon, pad_lat)
+        if box is None:
+            return b""
+        from observations.filters import occurrences_in_box
+
+        inside = occurrences_in_box(queryset, box).order_by()
+        if occurrences_count_upto(inside, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
+            return _points_tile(inside, z, x, y)
+    return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat)
+
+
+def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
+    rows = queryset.values(
+        "id",
+        "taxon_id",
+        "count_max",
+        "observation_status",
+        "validation_status",
+        "sensitivity_level",
+        uuid_text=Cast("uuid", CharField()),
+        date=Cast("date_start", CharField()),
+        taxon_name=F("taxon__scientific_name"),
+        vernacular_name=F("taxon__vernacular_name"),
+        blurred=ExpressionWrapper(
+            ~Q(precise_condition(queryset)), output_field=BooleanField()
+        ),
+        shown=display_geom(queryset),
+    )
+    sql, params = queryset_sql(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT ST_AsMVT(t, 'occurrences', %s, 'geom', 'id') FROM (
+                    SELECT sub.id, sub.uuid_text AS uuid, sub.taxon_id,
+                           sub.date AS date_start, sub.count_max, sub.observation_status,
+                           sub.validation_status, sub.sensitivity_level, sub.taxon_name,
+                           sub.vernacular_name, sub.blurred,
+                           ST_AsMVTGeom(ST_Transform(sub.shown, 3857),
+                                        ST_TileEnvelope(%s, %s, %s), %s, %s, true) AS geom
+                    FROM ({sql}) sub
+                ) t WHERE t.geom IS NOT NULL""",
+            [TILE_EXTENT, z, x, y, TILE_EXTENT, TILE_BUFFER, *params],
+        )
+        return bytes(cursor.fetchone()[0] or b"")
+
+
+def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat) -> bytes:
+    cell_m = tile_cell_size(z)
+    # Every record whose cell reaches into the tile (or its buffer): its shown geometry
+    # holds the point that places it in its cell, so it overlaps the tile grown by a cell.
+    grown = _clipped_box(
+        bounds,
+        pad_lon + 1.5 * cell_m / 65000,  # metres per degree of longitude at 54° N
+        pad_lat + 1.5 * cell_m / 110000,
+    )
+    if grown is None:
+        return b""
+    if cell_m >= GRID_CODE_CELL_M:
+        # The stored 10 km grid codes (an index-only scan), as the GeoJSON layer's large
+        # cells; 20 and 50 km cells group them.
+        factor = cell_m // GRID_CODE_CELL_M
+        cells = Counter()
+        for code, n in _grid_code_counts(queryset, _codes_within(grown)).items():
+            cells[(int(code[8:11]) // factor, int(code[12:15]) // factor)] += n
+        rows = [(i, j, n) for (i, j), n in cells.items()]
+    else:
+        from observations.filters import occurrences_in_box
+
+        inside = occurrences_in_box(queryset, grown).order_by()
+        sql, params = queryset_sql(inside.values(shown=display_geom(inside)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT floor(ST_X(p) / %s)::int, floor(ST_Y(p) / %s)::int, count(*)
+                    FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
+                    GROUP BY 1, 2""",
+                [cell_m, cell_m, *params],
+            )
+            rows = cursor.fetchall()
+    if not rows:
+        return b""
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT ST_AsMVT(t, 'cells', %s, 'geom') FROM (
+                   SELECT c.n AS count, %s AS cell_size_m,
+                          ST_AsMVTGeom(ST_Transform(ST_Segmentize(ST_MakeEnvelope(
+                              c.i * %s, c.j * %s, (c.i + 1) * %s, (c.j + 1) * %s, %s),
+                              %s), 3857),
+                              ST_TileEnvelope(%s, %s, %s), %s, %s, true) AS geom
+                   FROM unnest(%s::int[], %s::int[], %s::int[]) AS c(i, j, n)
+               ) t WHERE t.geom IS NOT NULL""",
+            [
+                TILE_EXTENT,
+                cell_m,
+                cell_m,
+                cell_m,
+                cell_m,
+                cell_m,
+                settings.SRID,
+                cell_m / 4,
+                z,
+                x,
+                y,
+                TILE_EXTENT,
+                TILE_BUFFER,
+                list(columns[0]),
+                list(columns[1]),
+                list(columns[2]),
+            ],
+        )
+        return bytes(cursor.fetchone()[0] or b"")

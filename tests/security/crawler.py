@@ -10,7 +10,9 @@ says why not, the day it is added.
 Every response is decoded whatever it is (HTML, JSON, CSV, XLSX and other zips, GeoPackage
 and other SQLite files, plain text) and searched for the canaries' marker strings and
 precise points (``Leak``): a point is found when both of its coordinates, in WGS84 to 4
-decimals or in Lambert-93 to 10 m, are on one line of text or in one JSON object.
+decimals or in Lambert-93 to 10 m, are on one line of text or in one JSON object. A vector
+tile (MVT) is decoded (``tests/mvt.py``): each vertex, from tile-local units to WGS84, is
+compared with the points to the tile's precision, and its properties are searched as text.
 """
 
 from __future__ import annotations
@@ -29,9 +31,13 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests import mvt
+
 # Routes that are not a channel of data and need no parameter: said once, with why.
 NOT_CHANNELS: dict[str, str] = {}
 
+MVT_CONTENT_TYPE = "application/vnd.mapbox-vector-tile"
+TILE_URL = re.compile(r"/(\d+)/(\d+)/(\d+)\.mvt(?:\?|$)")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 WGS84_TOLERANCE = 0.00006  # 4 decimals (and a little rounding)
 L93_TOLERANCE = 10.0  # metres
@@ -143,9 +149,45 @@ class Checker:
     def check(self, url: str, response) -> None:
         self.responses += 1
         content = _content(response)
+        if response.get("Content-Type", "").startswith(MVT_CONTENT_TYPE):
+            self._check_tile(url, content)
+            return
         for where, text in decoded(content, response.get("Content-Type", "")):
             self.texts += 1
             self._check_text(url, where, text)
+
+    def _check_tile(self, url: str, content: bytes) -> None:
+        """A vector tile: its properties searched as JSON text, each vertex of each feature
+        taken from tile-local units to WGS84 (the tile's z/x/y from the URL) and compared
+        with the canary points to the tile's precision (a unit is ~2.4 m at zoom 14, ~76 m
+        at zoom 9)."""
+        found = TILE_URL.search(url)
+        if found is None:
+            self.leaks.append(Leak(url, "a vector tile", "a URL without z/x/y"))
+            return
+        z, x, y = (int(v) for v in found.groups())
+        for layer in mvt.decode(content):
+            tolerance = max(WGS84_TOLERANCE, mvt.unit_degrees(z, layer.extent))
+            for feature in layer.features:
+                self.texts += 1
+                self._check_text(
+                    url, f"{layer.name}/{feature.id}", json.dumps(feature.properties)
+                )
+                for vertex in feature.vertices:
+                    lon, lat = mvt.to_lonlat(vertex, z, x, y, layer.extent)
+                    for c_lon, c_lat in self._wgs:
+                        if (
+                            abs(lon - c_lon) <= tolerance
+                            and abs(lat - c_lat) <= tolerance
+                        ):
+                            self.leaks.append(
+                                Leak(
+                                    url,
+                                    f"point WGS84 {c_lon:.4f} {c_lat:.4f}",
+                                    f"tile {layer.name}, feature {feature.id} "
+                                    f"{feature.type} vertex {vertex}",
+                                )
+                            )
 
     def _check_text(self, url: str, where: str, text: str) -> None:
         lower = text.lower()

@@ -156,6 +156,31 @@ _page(
 # Route → query variants asked besides the bare URL (callables of the canaries).
 QUERY_FILLERS: dict[str, Callable] = {"ogc:items": _ogc_boxes}
 
+# Vector tiles: the zooms at which the tiles holding each canary point are asked (cells
+# of 50, 10 and 2 km below zoom 12, one feature per record from it).
+TILE_ZOOMS = (6, 9, 11, 12, 14, 17)
+
+
+def _canary_tiles(canaries) -> list[dict]:
+    """The tile holding each canary point at each of ``TILE_ZOOMS``, and its neighbour to
+    the east (a point near the edge is drawn in the buffer of the next tile too)."""
+    from django.contrib.gis.geos import Point
+
+    from tests.mvt import lonlat_of_tile
+
+    tiles = set()
+    for x, y in canaries.canaries.points:
+        point = Point(x, y, srid=2154).transform(4326, clone=True)
+        for z in TILE_ZOOMS:
+            column, row = lonlat_of_tile(point.x, point.y, z)
+            tiles.update({(z, column, row), (z, column + 1, row)})
+    return [{"z": z, "x": x, "y": y} for z, x, y in sorted(tiles)]
+
+
+# Route → the combinations of its parameters (when they are not independent, as a tile's
+# z, x and y), its other parameters filled as usual.
+COMBINED_FILLERS: dict[str, Callable] = {"occurrence-tiles": _canary_tiles}
+
 
 def attribute(obj, path: str):
     for part in path.split("."):
@@ -172,13 +197,21 @@ def urls_of(route: Route, canaries) -> list[str]:
     """Every URL of ``route`` the canaries fill (all combinations of their values)."""
     if not route.converters:
         return [build_path(route, {})]
-    choices = {name: _values(route, name, canaries) for name in route.converters}
+    combined = (
+        COMBINED_FILLERS[route.name](canaries) if route.name in COMBINED_FILLERS else []
+    )
+    fixed = {name for combination in combined for name in combination}
+    choices = {
+        name: _values(route, name, canaries)
+        for name in route.converters
+        if name not in fixed
+    }
     for name, values in choices.items():
         if not values:
             raise UnfilledRoute(
                 f"{route.pattern} ({route.name}): no canary value for <{name}>"
             )
-    combinations = [{}]
+    combinations = combined or [{}]
     for name, values in choices.items():
         combinations = [{**c, name: v} for c in combinations for v in values]
     paths = [build_path(route, values) for values in combinations]

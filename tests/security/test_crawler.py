@@ -419,6 +419,19 @@ def test_the_crawler_sees_a_canary_when_it_is_there(world):
         checker.check(url, client.get(url))
     kinds = {leak.what.split()[0] for leak in checker.leaks}
     assert kinds == {"marker", "point"}, checker.leaks
+    # The tiles are decoded: the coordinator's tiles place the canaries (zoom 17 as a
+    # point, and as a precise place whatever the zoom the crawl asks for features).
+    tiles = Checker(canary)
+    for url in urls_of(_route("occurrence-tiles"), data):
+        if "/17/" in url:
+            response = client.get(url)
+            assert response.status_code in (200, 204), url
+            tiles.check(url, response)
+    assert any(leak.what.startswith("point") for leak in tiles.leaks), tiles.leaks
+
+
+def _route(name: str):
+    return next(route for route in routes() if route.name == name)
 
 
 # Routes whose unsafe method is open to anyone by design (checksums still hold).
