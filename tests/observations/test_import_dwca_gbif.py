@@ -236,3 +236,33 @@ def test_names_resolve_in_one_query_with_synonyms_to_their_valid_name(taxa):
 )
 def test_name_without_authorship(name, bare):
     assert name_without_authorship(name) == bare
+
+
+def test_a_gbif_simple_download_csv_imports_by_name(
+    tmp_path, saisie_user, dataset, taxa
+):
+    """GBIF's "simple" download: the same columns in one tab-separated CSV, no archive."""
+    path = tmp_path / "0012345-210914110416597.csv"
+    path.write_text((DATA / "gbif" / "occurrence.txt").read_text(encoding="utf-8"))
+    batch = run_import(path, user=saisie_user, dataset=dataset)
+    assert batch.status == ImportBatch.Status.DONE, (batch.status, batch.errors)
+    assert batch.created_count == 3
+    assert sorted(
+        Occurrence.objects.filter(import_batch=batch).values_list("taxon_id", flat=True)
+    ) == [351, 3676, 3978]
+
+
+def test_two_lines_with_the_same_occurrence_id_are_refused(
+    tmp_path, saisie_user, dataset, taxa
+):
+    batch = run_import(
+        _zip(
+            tmp_path, "inaturalist", (("observations/123457", "observations/123456"),)
+        ),
+        user=saisie_user,
+        dataset=dataset,
+    )
+    assert batch.status == ImportBatch.Status.INVALID
+    assert [(e["line"], e["column"]) for e in batch.errors] == [(3, "occurrenceID")]
+    assert "identique à la ligne 2" in batch.errors[0]["message"]
+    assert not Occurrence.objects.exists()
