@@ -242,6 +242,11 @@ def mapping_guess(headers: list[str]) -> dict:
         key = _BY_NAME.get(header_key(header))
         if key and key not in columns:
             columns[key] = header
+    if "cdNom" not in columns:
+        # No taxonID (a GBIF simple download): the scientific name gives the taxon.
+        name = next((h for h in headers if header_key(h) == "scientificname"), None)
+        if name:
+            columns["cdNom"] = name
     for start, end in SHARED_COLUMNS:
         if header_key(columns.get(start, "")) in DWC_SHARED and end not in columns:
             columns[end] = columns[start]  # eventDate "début/fin", individualCount

@@ -87,6 +87,30 @@ def _taxon_id(value) -> int:
     return cells.parse_int(match.group(1), minimum=1)
 
 
+def is_taxref_address(value) -> bool:
+    return value is not None and bool(_INPN_TAXON.search(str(value).strip()))
+
+
+def _taxon_id_or_name(value) -> int | None:
+    """A taxonID beside a scientificName column: TAXREF's address gives the cd_nom; any
+    other (GBIF's, iNaturalist's) gives None and the row's name is looked up instead."""
+    match = _INPN_TAXON.search(str(value).strip())
+    return cells.parse_int(match.group(1), minimum=1) if match else None
+
+
+class OriginId(str):
+    """An occurrenceID that is no UUID (an iNaturalist address, a GBIF publisher's id):
+    the record's identifier at its source, kept as its source key."""
+
+
+def _occurrence_id(value):
+    try:
+        return cells.parse_uuid(value)
+    except CellError:
+        text = _text_parser(190)(value).strip()
+        return OriginId(text)
+
+
 def _interval(parse, *, end: bool):
     """A Darwin Core ISO 8601 interval ("2020-05-12/2020-05-14", "07:30:00/08:00:00")
     gives its start or its end; any other value is read as it is."""
@@ -99,12 +123,17 @@ def _interval(parse, *, end: bool):
     return read
 
 
-def cell_parser(target: Target, *, dataset_uuid: str, header: str = "") -> Callable:
-    """The function reading one cell of ``target``'s column (raises ``CellError``)."""
+def cell_parser(
+    target: Target, *, dataset_uuid: str, header: str = "", by_name: bool = False
+) -> Callable:
+    """The function reading one cell of ``target``'s column (raises ``CellError``).
+    ``by_name``: the rows' scientificName resolves the taxa that the taxonID does not."""
     kind = target.kind
     if kind == "taxon":
+        if header_key(header) == "scientificname":
+            return lambda v: None  # resolved from the name by the row reader
         if header_key(header) == "taxonid":
-            return _taxon_id
+            return _taxon_id_or_name if by_name else _taxon_id
         return lambda v: cells.parse_int(v, minimum=1)
     if kind == "count":
         return lambda v: cells.parse_int(v, minimum=0)
@@ -116,6 +145,8 @@ def cell_parser(target: Target, *, dataset_uuid: str, header: str = "") -> Calla
     if kind == "time":
         return _interval(cells.parse_sheet_time, end=target.key == "heureFin")
     if kind == "uuid":
+        if header_key(header) == "occurrenceid":
+            return _occurrence_id
         return cells.parse_uuid
     if kind == "code":
         return _code_parser(target.mnemonic)

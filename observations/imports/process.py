@@ -31,6 +31,7 @@ from cpie_naturaliste.core.tabular.files import table_open
 from observations.models import ImportBatch
 from observations.signals import occurrences_changed_on_commit
 from referentiel.models import Scope
+from referentiel.services.taxon_names import taxa_by_names
 
 from . import staging
 from .columns import mapping_problems
@@ -226,6 +227,13 @@ def _stage(batch: ImportBatch, table, errors: ErrorLog) -> int:
         has_nul=table.has_nul,
         formulas=table.kind == "xlsx",
     )
+    if reader.name_column is not None:
+        # One pass more over the file, then one query for all its distinct names.
+        scan = table_open(path=batch.file.path, filename=batch.filename)
+        try:
+            reader.taxon_names = taxa_by_names(reader.names_to_resolve(scan.rows()))
+        finally:
+            scan.close()
     rows, buffer = 0, []
     with connection.cursor() as cursor:
         staging.staging_create(cursor=cursor)

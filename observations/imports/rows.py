@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cpie_naturaliste.core.tabular import cells, geometry
-from cpie_naturaliste.core.tabular.cells import CellError
+from cpie_naturaliste.core.tabular.cells import CellError, header_key
 from cpie_naturaliste.core.tabular.errors import ErrorLog
 from cpie_naturaliste.core.tabular.xlsx_table import Formula
 from observations.models import Occurrence
 
 from .columns import GEOMETRY_OPTIONS, TARGETS_BY_KEY
-from .parsers import cell_parser
+from .parsers import OriginId, cell_parser, is_taxref_address
 
 CODE_FIELDS = tuple(Occurrence.NOMENCLATURES)
 # Staging columns filled from the file, in COPY order, with their PostgreSQL types.
@@ -60,6 +60,7 @@ FINGERPRINT = (
     *CODE_FIELDS,
 )
 _FINGERPRINT_POS = tuple(POS[name] for name in FINGERPRINT)
+CITED_LIMIT = Occurrence._meta.get_field("cited_name").max_length or 10000
 REQUIRED_MESSAGES = (
     ("cdNom", "taxon_id", gettext_lazy("taxon (cd_nom) manquant.")),
     ("dateDebut", "date_start", gettext_lazy("date de début manquante.")),
@@ -84,6 +85,16 @@ class RowReader:
             index.setdefault(header, position)
         columns = mapping["columns"]
         self.header = {key: header for key, header in columns.items()}
+        # A Darwin Core file's scientificName resolves the taxa its taxonID does not
+        # give as TAXREF's (GBIF, iNaturalist): ``taxon_names`` is filled before reading.
+        self.name_column = None
+        if header_key(columns.get("cdNom", "")) in ("taxonid", "scientificname"):
+            self.name_column = next(
+                (i for i, h in enumerate(headers) if header_key(h) == "scientificname"),
+                None,
+            )
+        self.taxon_names: dict[str, int | str] = {}
+        self.taxon_column = index.get(columns.get("cdNom"))
         self.plan = []  # (staging position or None, cell index, header, parser)
         for key, header in columns.items():
             target = TARGETS_BY_KEY[key]
@@ -98,7 +109,12 @@ class RowReader:
                     position,
                     index[header],
                     header,
-                    cell_parser(target, dataset_uuid=str(dataset_uuid), header=header),
+                    cell_parser(
+                        target,
+                        dataset_uuid=str(dataset_uuid),
+                        header=header,
+                        by_name=self.name_column is not None,
+                    ),
                 )
             )
         self.geometry = [
@@ -123,6 +139,7 @@ class RowReader:
         values[0] = line
         self.bad: set[str] = set()
         add = self._add
+        origin = None
         if self.formulas and any(value.__class__ is Formula for value in row):
             self._formulas(line, row)
         for position, cell, header, parse in self.plan:
@@ -143,8 +160,15 @@ class RowReader:
                 if position is not None:
                     values[position] = None
                 continue
+            if value.__class__ is OriginId:
+                origin = value  # an occurrenceID that is no UUID: the source's own id
+                continue
             if position is not None:
                 values[position] = value
+        if origin and values[POS["source_key"]] is None:
+            values[POS["source_key"]] = origin
+        if self.name_column is not None and values[POS["taxon_id"]] is None:
+            self._taxon_by_name(line, row, values)
         geometry_key = self._geometry(line, row, values)
         self._required(line, values)
         self._dates(line, values)
@@ -159,6 +183,38 @@ class RowReader:
         else:
             values[POS["source_key"]] = None
         return tuple(values)
+
+    def names_to_resolve(self, rows) -> set[str]:
+        """The distinct scientific names of ``rows`` whose taxonID is no TAXREF address."""
+        names, name_cell, taxon_cell = set(), self.name_column, self.taxon_column
+        for _line, row in rows:
+            if name_cell >= len(row) or not row[name_cell]:
+                continue
+            taxon = row[taxon_cell] if taxon_cell < len(row) else None
+            if taxon_cell == name_cell or not is_taxref_address(taxon):
+                names.add(str(row[name_cell]).strip())
+        return names
+
+    def _taxon_by_name(self, line: int, row: list, values: list) -> None:
+        header = self.header["cdNom"]
+        if header in self.bad:
+            return
+        name = row[self.name_column] if self.name_column < len(row) else None
+        name = str(name).strip() if name is not None else ""
+        if not name:
+            return  # "taxon manquant" below
+        found = self.taxon_names.get(name)
+        if isinstance(found, int):
+            values[POS["taxon_id"]] = found
+            if not values[POS["cited_name"]]:
+                values[POS["cited_name"]] = name[:CITED_LIMIT]
+        else:
+            self.bad.add(header)  # one error, on the name, not "taxon manquant" too
+            self._add(
+                line,
+                self.headers[self.name_column],
+                found or _("Nom « %s » introuvable dans TAXREF.") % name,
+            )
 
     def _formulas(self, line: int, row: list) -> None:
         for index, value in enumerate(row):

@@ -11,10 +11,16 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cpie_naturaliste.core.geo import territory_polygon
+from cpie_naturaliste.core.tabular.cells import header_key
 from observations.models import Occurrence
 from referentiel.models import Person, Taxon
 
 from .rows import STAGING
+
+
+def _is_occurrence_id(header: str | None) -> bool:
+    return bool(header) and header_key(header) == "occurrenceid"
+
 
 TABLE = "observations_import_rows"
 OCC = Occurrence._meta.db_table
@@ -187,7 +193,9 @@ def _checks(dataset_id: int, columns: dict) -> list[tuple]:
             f" GROUP BY source_key HAVING count(*) > 1) first"
             f" ON first.source_key = s.source_key WHERE s.line > first.line",
             [],
-            col("idOrigine") or "",
+            # A Darwin Core occurrenceID that is no UUID is the origin id.
+            col("idOrigine")
+            or (col("idSINPOccTax") if _is_occurrence_id(col("idSINPOccTax")) else ""),
             lambda r: _("ligne en double : identique à la ligne %d.") % r[1],
         ),
     ]

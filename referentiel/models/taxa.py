@@ -186,6 +186,10 @@ class Taxon(models.Model):
             GinIndex(
                 OpClass("search_text", name="gin_trgm_ops"), name="taxon_search_trgm"
             ),
+            # Names of a file matched to TAXREF (services/taxon_names.py).
+            models.Index(
+                models.functions.Lower("scientific_name"), name="taxon_name_lower"
+            ),
         ]
 
     def __str__(self) -> str:
