@@ -4,13 +4,14 @@
  * autocomplete.html):
  *
  *   data-autocomplete="taxon"    GET data-autocomplete-url?search=… (/api/v1/taxa/, 3 letters
- *                                at least), shows "Nom latin — nom français", fills the hidden
- *                                input with the cd_nom;
+ *                                at least; species first, typos tolerated), shows "Nom latin —
+ *                                nom français", fills the hidden input with the cd_nom;
  *   data-autocomplete="commune"  same on /api/v1/communes/ (2 letters), fills the INSEE code.
  *
  * Keyboard: ↓/↑ move through the proposals, Entrée chooses, Échap closes. Typing again
  * empties the hidden input, so a half-typed name never passes for a choice. The element gets
- * the class "is-chosen" and fires "autocomplete:change" ({detail: item or null}).
+ * the class "is-chosen" and fires "autocomplete:change" ({detail: item or null}). When
+ * nothing matches, "Aucun taxon ne correspond à « … »" is shown under the field (and said).
  */
 (function (global) {
   "use strict";
@@ -33,7 +34,7 @@
           data: taxon,
         };
       },
-      none: "Aucun taxon ne correspond.",
+      none: "Aucun taxon ne correspond à « %s ».",
       tooShort: "Tapez au moins 3 lettres du nom latin ou français.",
     },
     commune: {
@@ -46,7 +47,7 @@
           data: commune,
         };
       },
-      none: "Aucune commune ne correspond.",
+      none: "Aucune commune ne correspond à « %s ».",
       tooShort: "Tapez au moins 2 lettres du nom ou le code INSEE.",
     },
   };
@@ -63,6 +64,7 @@
     var hidden = root.querySelector("[data-autocomplete-value]");
     var list = root.querySelector("[role=listbox]");
     var status = root.querySelector("[data-autocomplete-status]");
+    var notFound = root.querySelector("[data-autocomplete-none]");
     if (!kind || !input || !hidden || !list) return;
     var url = root.dataset.autocompleteUrl;
     var items = [];
@@ -73,6 +75,14 @@
 
     function say(text) {
       if (status) status.textContent = text;
+    }
+
+    // "Nothing matches" is shown, not only announced: a sighted user would otherwise
+    // wait for proposals that never come.
+    function showNotFound(text) {
+      if (!notFound) return;
+      notFound.textContent = text || "";
+      notFound.hidden = !text;
     }
 
     function close() {
@@ -109,6 +119,7 @@
 
     function render(results) {
       items = results.map(kind.item);
+      showNotFound("");
       list.innerHTML = "";
       items.forEach(function (item, i) {
         var option = document.createElement("li");
@@ -145,7 +156,9 @@
         );
       } else {
         close();
-        say(kind.none);
+        var none = kind.none.replace("%s", input.value.trim());
+        showNotFound(none);
+        say(none);
       }
     }
 
@@ -183,6 +196,7 @@
     }
 
     input.addEventListener("input", function () {
+      showNotFound("");
       if (hidden.value) {
         hidden.value = "";
         root.classList.remove("is-chosen");
