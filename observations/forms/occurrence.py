@@ -106,7 +106,9 @@ class OccurrenceForm(forms.Form):
         label=label("dataset"), queryset=Dataset.objects.none(), empty_label=None
     )
     count_min = count_field("count_min")
-    count_max = count_field("count_max")
+    count_max = count_field(
+        "count_max", help_text=gettext_lazy("Vide : égal au minimum.")
+    )
     site = forms.ModelChoiceField(
         label=label("site"),
         queryset=Site.objects.none(),
@@ -236,7 +238,6 @@ class OccurrenceForm(forms.Form):
         initial: dict[str, Any] = {
             "date_start": timezone.localdate(),
             "count_min": 1,
-            "count_max": 1,
             "observers": list(
                 Person.objects.filter(user=self.user).values_list("pk", flat=True)
             ),

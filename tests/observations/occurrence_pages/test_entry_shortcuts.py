@@ -108,3 +108,27 @@ def test_organisation_default_must_be_its_own(
         Organisation._meta.get_field("default_dataset"), request
     )
     assert list(field.queryset) == [own]
+
+
+def test_a_missing_maximum_is_the_minimum(
+    client, saisie_user, claire, own_dataset, frog
+):
+    _, form = _start(client, saisie_user)
+    # Nothing to correct after typing 3 in the minimum, even without JavaScript.
+    assert form["count_min"].value() == 1 and form["count_max"].value() is None
+    assert "Vide : égal au minimum." in form["count_max"].help_text
+    data = entry_data(frog, own_dataset, [claire], count_min="3", count_max="")
+    assert client.post(CREATE, data).status_code == 302
+    occurrence = Occurrence.objects.get()
+    assert (occurrence.count_min, occurrence.count_max) == (3, 3)
+
+
+def test_a_smaller_typed_maximum_is_still_refused(
+    client, saisie_user, claire, own_dataset, frog
+):
+    client.force_login(saisie_user)
+    data = entry_data(frog, own_dataset, [claire], count_min="5", count_max="2")
+    response = client.post(CREATE, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["count_max"]
+    assert not Occurrence.objects.exists()
