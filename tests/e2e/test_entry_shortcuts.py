@@ -100,3 +100,59 @@ def test_dataset_search_and_counts_on_a_phone(live_server, page, claire):
 
     assert page.errors == []
     assert page.failed_requests == []
+
+
+FOCUS_STATE = """() => {
+    const element = document.activeElement;
+    const bar = document.querySelector("[data-sticky-bar]");
+    if (bar.contains(element)) return {inBar: true};
+    const box = element.getBoundingClientRect();
+    const top = bar.getBoundingClientRect().top;
+    return {
+        inBar: false,
+        name: element.id || element.name || element.tagName,
+        covered: box.bottom > top || box.bottom > window.innerHeight,
+    };
+}"""
+
+
+def test_save_bar_stays_in_reach_without_covering_the_focus(live_server, page, claire):
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    log_in(page, base, "claire", CREATE)
+    save = page.get_by_role("button", name="Enregistrer", exact=True)
+    another = page.get_by_role("button", name="Enregistrer et saisir une autre")
+
+    # The form is several screens long; the save buttons are in sight from the top.
+    assert page.evaluate("document.documentElement.scrollHeight") > 2 * PHONE["height"]
+    for button in (save, another):
+        box = button.bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+    padding = page.evaluate("document.documentElement.style.scrollPaddingBottom")
+    bar_height = page.locator("[data-sticky-bar]").bounding_box()["height"]
+    assert abs(float(padding.removesuffix("px")) - bar_height - 16) < 1
+
+    # Tab from the taxon to the end of the form: no focused field hides under the bar.
+    page.get_by_role("combobox", name="Taxon").focus()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state["inBar"]:
+            break
+        assert not state["covered"], f"{state['name']} est masqué par la barre"
+    else:
+        pytest.fail("la barre d'enregistrement n'est pas atteinte au clavier")
+
+    # Mid-page, a tap on the save button submits (here: the French errors come back).
+    page.locator("#id_comment").scroll_into_view_if_needed()
+    save.click()
+    page.wait_for_load_state()
+    assert "L'observation n'a pas été enregistrée" in page.content()
+
+    # On a wide screen the buttons stay in the flow at the end of the form.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    position = page.evaluate(
+        "getComputedStyle(document.querySelector('[data-sticky-bar]')).position"
+    )
+    assert position == "static"
+    assert page.errors == []
