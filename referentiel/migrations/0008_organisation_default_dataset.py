@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referentiel', '0007_data_generation'),
+        ("referentiel", "0007_data_generation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='default_dataset',
-            field=models.ForeignKey(blank=True, help_text="Proposé dans les formulaires de saisie à qui n'a encore rien saisi : ensuite, le dernier jeu de données utilisé par la personne.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='referentiel.dataset', verbose_name='jeu de données par défaut'),
+            model_name="organisation",
+            name="default_dataset",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Proposé dans les formulaires de saisie à qui n'a encore rien saisi : ensuite, le dernier jeu de données utilisé par la personne.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="referentiel.dataset",
+                verbose_name="jeu de données par défaut",
+            ),
         ),
     ]
