@@ -15,6 +15,7 @@ SECTION = Section(
     "observations:occurrence_list",
     tasks=(
         Task("Saisir", "observations:occurrence_create", can_enter),
+        Task("Mes saisies", "observations:my_records", can_enter),
         Task("Importer", "observations:import", can_enter),
         Task("Validation", "observations:validation_queue", can_validate),
         Task("Atlas", "observations:atlas", signed_in),

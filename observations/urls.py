@@ -7,6 +7,7 @@ from observations.views import (
     exports_sinp,
     extracts,
     imports,
+    my_records,
     occurrence_detail,
     occurrence_entry,
     occurrence_list,
@@ -23,6 +24,7 @@ urlpatterns = [
         occurrence_entry.occurrence_create_view,
         name="occurrence_create",
     ),
+    path("mes-saisies/", my_records.my_records_view, name="my_records"),
     path("validation/", validation.validation_queue, name="validation_queue"),
     path(
         "<uuid:uuid>/",

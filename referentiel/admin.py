@@ -73,6 +73,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["territory_communes"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "default_dataset":
+            # The organisation's own datasets (Organisation.clean checks it too).
+            organisation_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Dataset.objects.filter(
+                producer_id=organisation_id
+            ).order_by("title")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Person)
 class PersonAdmin(ReaderScoped, admin.ModelAdmin):

@@ -48,7 +48,8 @@ class TaxonFilter(django_filters.FilterSet):
         validators=[validate_taxon_search],
         help_text=_(
             "Début des mots du nom latin ou français, au moins 3 lettres ; accents et "
-            "majuscules ignorés. Noms valides en premier."
+            "majuscules ignorés, fautes de frappe tolérées. Noms valides en premier, "
+            "espèces avant les genres."
         ),
     )
     atlas_group = django_filters.CharFilter(
@@ -66,7 +67,7 @@ class TaxonFilter(django_filters.FilterSet):
         fields = ["cd_nom", "search", "atlas_group", "rank", "valid_only"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, typos=True)
 
     def filter_valid_only(self, queryset, name, value):
         return queryset.filter(is_valid=True) if value else queryset

@@ -92,6 +92,29 @@ def writable_datasets(user):
     return Dataset.objects.writable_by(user)
 
 
+def default_dataset(user, datasets, last_used_id: int | None = None) -> Dataset | None:
+    """The dataset an entry form starts on, among ``datasets`` (those the form offers):
+    the one the user last entered into (``last_used_id``), else their organisation's
+    default dataset, else the only one offered. Never the first in alphabetical order:
+    with several and no default the user must choose (a record in the wrong dataset goes
+    unnoticed to validation)."""
+    candidates = [pk for pk in (last_used_id, _organisation_default(user)) if pk]
+    if candidates:
+        by_pk = {dataset.pk: dataset for dataset in datasets.filter(pk__in=candidates)}
+        for pk in candidates:
+            if pk in by_pk:
+                return by_pk[pk]
+    first_two = list(datasets.order_by("pk")[:2])
+    return first_two[0] if len(first_two) == 1 else None
+
+
+def _organisation_default(user) -> int | None:
+    organisation = (
+        getattr(user, "organisation", None) if user.is_authenticated else None
+    )
+    return organisation.default_dataset_id if organisation is not None else None
+
+
 def write_q(
     user,
     *,

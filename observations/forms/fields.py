@@ -86,9 +86,10 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-def count_field(name: str) -> forms.IntegerField:
+def count_field(name: str, help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(
         label=label(name),
+        help_text=help_text,
         required=False,
         min_value=0,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cpie_naturaliste.core.geo import to_storage_srid
-from observations.models import Occurrence
+from observations.models import Occurrence, Source
 from observations.services import nomenclature_choices
 from referentiel.models import Dataset, Person, Programme, Site, Taxon
+from referentiel.permissions import default_dataset
 
 from .fields import (
     DETAIL_CODES,
@@ -105,7 +106,9 @@ class OccurrenceForm(forms.Form):
         label=label("dataset"), queryset=Dataset.objects.none(), empty_label=None
     )
     count_min = count_field("count_min")
-    count_max = count_field("count_max")
+    count_max = count_field(
+        "count_max", help_text=gettext_lazy("Vide : égal au minimum.")
+    )
     site = forms.ModelChoiceField(
         label=label("site"),
         queryset=Site.objects.none(),
@@ -180,7 +183,14 @@ class OccurrenceForm(forms.Form):
         self.fields["observers"].queryset = people_qs
         self.fields["observers"].required = people_qs.exists()
         self.fields["determiner"].queryset = people_qs
-        self.fields["dataset"].queryset = Dataset.objects.filter(datasets)
+        self.fields["dataset"].queryset = Dataset.objects.filter(datasets).order_by(
+            "title"
+        )
+        if not self.initial.get("dataset"):
+            # No default: the user picks one, nothing is preselected.
+            self.fields["dataset"].empty_label = _("— Choisissez le jeu de données —")
+        if occurrence is None:
+            self.fields["dataset"].help_text = self.dataset_origin
         self.fields["site"].queryset = Site.objects.visible_to(user).order_by("name")
         self.fields["programme"].queryset = Programme.objects.order_by("code")
         for name, mnemonic in Occurrence.NOMENCLATURES.items():
@@ -228,12 +238,13 @@ class OccurrenceForm(forms.Form):
         initial: dict[str, Any] = {
             "date_start": timezone.localdate(),
             "count_min": 1,
-            "count_max": 1,
             "observers": list(
                 Person.objects.filter(user=self.user).values_list("pk", flat=True)
             ),
         }
-        dataset = Dataset.objects.writable_by(self.user).order_by("title").first()
+        dataset, self.dataset_origin = (
+            self._default_dataset() if occurrence is None else (None, "")
+        )
         if dataset is not None:
             initial["dataset"] = dataset.pk
         source = occurrence or place
@@ -243,6 +254,26 @@ class OccurrenceForm(forms.Form):
         if occurrence is None:
             values = {name: values[name] for name in PLACE_FIELDS if name in values}
         return {**initial, **values}
+
+    def _default_dataset(self) -> tuple[Dataset | None, str]:
+        """The dataset a new record starts in and why (shown next to it): the last one
+        the user entered into, else the organisation's default. See default_dataset."""
+        last_used = (
+            Occurrence.objects.filter(created_by=self.user, source=Source.SAISIE)
+            .order_by("-created_at", "-id")
+            .values_list("dataset_id", flat=True)
+            .first()
+        )
+        dataset = default_dataset(
+            self.user, Dataset.objects.writable_by(self.user), last_used
+        )
+        if dataset is None:
+            return None, ""
+        if dataset.pk == last_used:
+            return dataset, _("Le dernier jeu de données où vous avez saisi.")
+        if dataset.pk == getattr(self.user.organisation, "default_dataset_id", None):
+            return dataset, _("Le jeu de données par défaut de votre organisme.")
+        return dataset, _("Le seul jeu de données où vous pouvez saisir.")
 
     def clean(self):
         data = super().clean()

@@ -337,6 +337,12 @@ class Occurrence(TrackedModel):
                 fields=["validation_status", "atlas_group"], name="occ_validation"
             ),
             GinIndex(fields=["communes"], name="occ_communes_gin"),
+            # A user's own records, newest entered first: "Mes saisies" and the last
+            # dataset used, which the entry form starts in.
+            models.Index(
+                fields=["created_by", "-created_at", "-id"],
+                name="occ_created_by_recent",
+            ),
             # Incremental sync: keyset pages by modification (observations.sync).
             models.Index(fields=["updated_at", "id"], name="occ_updated_keyset"),
         ]

@@ -1,6 +1,7 @@
 """People, organisations and user accounts with their role and scope (DESIGN §7)."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,18 @@ class Organisation(TimeStampedModel):
             "à la maille ou au département, ou pas du tout (niveau 4)."
         ),
     )
+    default_dataset = models.ForeignKey(
+        "referentiel.Dataset",
+        verbose_name=_("jeu de données par défaut"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Proposé dans les formulaires de saisie à qui n'a encore rien saisi : "
+            "ensuite, le dernier jeu de données utilisé par la personne."
+        ),
+    )
     territory_communes = models.ManyToManyField(
         "referentiel.Commune",
         verbose_name=_("territoire d'intervention (communes)"),
@@ -58,6 +71,18 @@ class Organisation(TimeStampedModel):
             "mentions d'un taxon sur ce territoire."
         ),
     )
+
+    def clean(self):
+        super().clean()
+        dataset = self.default_dataset
+        if dataset is not None and dataset.producer_id != self.pk:
+            raise ValidationError(
+                {
+                    "default_dataset": _(
+                        "Choisissez un jeu de données produit par cet organisme."
+                    )
+                }
+            )
 
     class Meta:
         verbose_name = _("organisme")

@@ -3,6 +3,7 @@
 import re
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,17 @@ class AtlasGroupRule(models.Model):
 SEARCH_WORD_START = r"(^|[ |,'().-])"
 
 
+# The search's rank order (TAXREF rank codes): species, the ranks below them, genera and
+# the ranks between genus and species; any higher rank comes last.
+RANK_CLASSES = (
+    ("ES",),
+    ("SSES", "NAT", "VAR", "SVAR", "FO", "SSFO", "RACE", "CAR", "CVAR", "AB", "MO"),
+    ("GN", "SSGN", "SC", "SSC", "SER", "SSER", "AGES"),
+)
+# Shorter words are too short for trigram similarity to mean anything.
+TYPO_MIN_LETTERS = 3
+
+
 def descendant_refs_sql(root: str) -> str:
     """SQL selecting the cd_ref ``root`` (an SQL expression) and the valid names below it,
     following TAXREF's ``cd_sup`` links; shared by taxon filters and sensitivity rules."""
@@ -100,22 +112,67 @@ class TaxonQuerySet(models.QuerySet):
             cursor.execute(descendant_refs_sql("%s::integer"), [cd_ref])
             return [row[0] for row in cursor.fetchall()]
 
-    def search(self, term: str) -> "TaxonQuerySet":
+    def search(self, term: str, *, typos: bool = False) -> "TaxonQuerySet":
         """Names in which every word of ``term`` starts a word (accents and case ignored).
 
-        Valid names first, then names whose scientific or a vernacular name starts with the
-        whole term, then the shortest. Word starts rather than substrings: "merl" finds
-        "Turdus merula" and "Merle noir" but "erle" finds nothing, as people type names; and
-        the trigram index then answers with the padded word-start trigrams of pg_trgm, which
-        halves the rows to rank for a short, common term."""
+        Valid names first, species before the ranks below them and these before genera and
+        higher ranks (who types "crapaud" means Bufo bufo before the genus Bufo), then names
+        whose scientific or a vernacular name starts with the whole term, then the shortest.
+        Word starts rather than substrings: "merl" finds "Turdus merula" and "Merle noir" but
+        "erle" finds nothing, as people type names; and the trigram index then answers with
+        the padded word-start trigrams of pg_trgm, which halves the rows to rank for a
+        short, common term.
+
+        ``typos``: a word of 3 letters or more may also be close to a word of the name
+        (pg_trgm's word similarity, 0.6 by default: "crapau comun" finds "Crapaud commun").
+        Names matched word for word still come first, the closest of the others next."""
         text = normalize_search(term)
         words = [word for word in re.split(r"[\W_]+", text) if word]
         if not words:
             return self.none()
-        qs = self
+        exact = models.Q()
+        near = models.Q()
         for word in words:
-            qs = qs.filter(search_text__regex=SEARCH_WORD_START + re.escape(word))
+            starts_word = models.Q(
+                search_text__regex=SEARCH_WORD_START + re.escape(word)
+            )
+            exact &= starts_word
+            if len(word) >= TYPO_MIN_LETTERS:
+                near &= starts_word | models.Q(search_text__trigram_word_similar=word)
+            else:
+                near &= starts_word
+        qs = self.filter(near if typos else exact)
+        order = ["-is_valid", "rank_class", "starts", "name_length"]
+        if typos:
+            qs = qs.annotate(
+                exact=models.Case(
+                    models.When(exact, then=0),
+                    default=1,
+                    output_field=models.IntegerField(),
+                ),
+            )
+            closeness = sum(
+                (TrigramWordSimilarity(word, "search_text") for word in words[1:]),
+                start=TrigramWordSimilarity(words[0], "search_text"),
+            )
+            qs = qs.annotate(
+                # The closest first among the near names; the exact ones tie here.
+                distance=models.Case(
+                    models.When(exact=0, then=models.Value(0.0)),
+                    default=-closeness,
+                    output_field=models.FloatField(),
+                ),
+            )
+            order = ["exact", "-is_valid", "distance", *order[1:]]
         return qs.annotate(
+            rank_class=models.Case(
+                *(
+                    models.When(rank__in=ranks, then=position)
+                    for position, ranks in enumerate(RANK_CLASSES)
+                ),
+                default=len(RANK_CLASSES),
+                output_field=models.IntegerField(),
+            ),
             starts=models.Case(
                 models.When(
                     models.Q(search_text__startswith=text)
@@ -127,7 +184,7 @@ class TaxonQuerySet(models.QuerySet):
                 output_field=models.IntegerField(),
             ),
             name_length=models.functions.Length("scientific_name"),
-        ).order_by("-is_valid", "starts", "name_length", "scientific_name", "cd_nom")
+        ).order_by(*order, "scientific_name", "cd_nom")
 
 
 class Taxon(models.Model):

@@ -179,3 +179,34 @@
   window.addEventListener("resize", fit);
   window.CPIETables = { fit: fit };
 })();
+
+/* A bar stuck to the bottom of the screen ([data-sticky-bar]: the validation queue's bulk
+   actions on wide screens, the entry form's save buttons on phones): the page keeps its
+   height as scroll padding, so that a field or row reached by Tab (or a link of the error
+   summary) scrolls above it instead of under it (WCAG 2.4.11); a focus the browser left
+   under it anyway is scrolled clear. Nothing happens while the CSS leaves it in the flow. */
+(function () {
+  "use strict";
+  var bar = document.querySelector("[data-sticky-bar]");
+  if (!bar) return;
+  var root = document.documentElement;
+
+  function sticky() {
+    return window.getComputedStyle(bar).position === "sticky";
+  }
+
+  function pad() {
+    root.style.scrollPaddingBottom = sticky() ? bar.offsetHeight + 16 + "px" : "";
+  }
+
+  pad();
+  window.addEventListener("resize", pad);
+  if (window.ResizeObserver) new ResizeObserver(pad).observe(bar);
+
+  document.addEventListener("focusin", function (event) {
+    if (!sticky() || bar.contains(event.target)) return;
+    var box = event.target.getBoundingClientRect();
+    var top = bar.getBoundingClientRect().top;
+    if (box.bottom > top - 8) window.scrollBy(0, box.bottom - top + 16);
+  });
+})();

@@ -4,8 +4,8 @@
  * autocomplete.html):
  *
  *   data-autocomplete="taxon"    GET data-autocomplete-url?search=… (/api/v1/taxa/, 3 letters
- *                                at least), shows "Nom latin — nom français", fills the hidden
- *                                input with the cd_nom;
+ *                                at least; species first, typos tolerated), shows "Nom latin —
+ *                                nom français", fills the hidden input with the cd_nom;
  *   data-autocomplete="commune"  same on /api/v1/communes/ (2 letters), fills the INSEE code.
  *
  * Keyboard: ↓/↑ move through the proposals, Entrée chooses, Échap closes. Typing again
@@ -15,6 +15,9 @@
  * With data-autocomplete-multiple the field only proposes: a choice fires
  * "autocomplete:change" and the field empties for the next one (static/js/chips.js keeps
  * the chosen items as chips).
+ *
+ * When nothing matches, "Aucun taxon ne correspond à « … »" is shown under the field
+ * (and said).
  */
 (function (global) {
   "use strict";
@@ -37,7 +40,7 @@
           data: taxon,
         };
       },
-      none: "Aucun taxon ne correspond.",
+      none: "Aucun taxon ne correspond à « %s ».",
       tooShort: "Tapez au moins 3 lettres du nom latin ou français.",
       // A pasted list of codes is looked up with ?cd_nom=a,b,c (static/js/chips.js).
       codeParameter: "cd_nom",
@@ -54,7 +57,7 @@
           data: commune,
         };
       },
-      none: "Aucune commune ne correspond.",
+      none: "Aucune commune ne correspond à « %s ».",
       tooShort: "Tapez au moins 2 lettres du nom ou le code INSEE.",
       codeParameter: "insee",
       codePattern: /^(\d{5}|2[AB]\d{3})$/i,
@@ -74,6 +77,7 @@
     var hidden = root.querySelector("[data-autocomplete-value]");
     var list = root.querySelector("[role=listbox]");
     var status = root.querySelector("[data-autocomplete-status]");
+    var notFound = root.querySelector("[data-autocomplete-none]");
     if (!kind || !input || !hidden || !list) return;
     var url = root.dataset.autocompleteUrl;
     var items = [];
@@ -84,6 +88,14 @@
 
     function say(text) {
       if (status) status.textContent = text;
+    }
+
+    // "Nothing matches" is shown, not only announced: a sighted user would otherwise
+    // wait for proposals that never come.
+    function showNotFound(text) {
+      if (!notFound) return;
+      notFound.textContent = text || "";
+      notFound.hidden = !text;
     }
 
     function close() {
@@ -127,6 +139,7 @@
 
     function render(results) {
       items = results.map(kind.item);
+      showNotFound("");
       list.innerHTML = "";
       items.forEach(function (item, i) {
         var option = document.createElement("li");
@@ -163,7 +176,9 @@
         );
       } else {
         close();
-        say(kind.none);
+        var none = kind.none.replace("%s", input.value.trim());
+        showNotFound(none);
+        say(none);
       }
     }
 
@@ -201,6 +216,7 @@
     }
 
     input.addEventListener("input", function () {
+      showNotFound("");
       if (hidden.value) {
         hidden.value = "";
         root.classList.remove("is-chosen");

@@ -333,3 +333,30 @@
     });
   }
 })();
+
+/*
+ * The maximum count follows the minimum: typing 3 in the minimum with an empty or smaller
+ * maximum (or one the user has not typed) sets the maximum to 3. Independent of the map.
+ */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("[data-testid=occurrence-form]");
+  if (!form) return;
+  var low = form.querySelector("[name=count_min]");
+  var high = form.querySelector("[name=count_max]");
+  if (!low || !high) return;
+  var typedByUser = false;
+  high.addEventListener("input", function () {
+    typedByUser = high.value !== "";
+  });
+  low.addEventListener("input", function () {
+    var min = parseInt(low.value, 10);
+    if (isNaN(min) || low.readOnly) return;
+    var max = parseInt(high.value, 10);
+    if (!typedByUser || isNaN(max) || max < min) {
+      high.value = String(min);
+      typedByUser = false;
+    }
+  });
+})();

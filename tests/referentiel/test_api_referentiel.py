@@ -5,7 +5,7 @@ from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from referentiel.models import Site
+from referentiel.models import Site, Taxon
 from referentiel.services.territories import site_save
 from tests.factories.referentiel import (
     DatasetFactory,
@@ -60,7 +60,11 @@ class TestTaxonSearch:
         ]
 
     def test_words_must_start_a_word(self, auth_client, taxa):
-        assert names(auth_client.get(TAXA, {"search": "erula"})) == []
+        # Not a word start: no exact match; "erula" is still near enough to "merula" for
+        # the typo tolerance (tests/referentiel/test_taxon_search.py), "dus" is not.
+        assert list(Taxon.objects.search("erula")) == []
+        assert names(auth_client.get(TAXA, {"search": "erula"})) == ["Turdus merula"]
+        assert names(auth_client.get(TAXA, {"search": "dus"})) == []
 
     @pytest.mark.parametrize("term", ["me", "a b", "  tu ", "--"])
     def test_fewer_than_three_letters_is_a_400(self, auth_client, taxa, term):
