@@ -64,13 +64,18 @@ def test_a_server_of_ones_own_replaces_the_public_ones():
     # … unless the presets are asked for too.
     both = tile_layers({**environ, "MAP_BASE_LAYERS": "ortho_ign"})
     assert names(both) == ["Plan du réseau", "Photographies aériennes (IGN)"]
-    assert tile_hosts(both) == ["https://*.tuiles.cpie.example", "https://data.geopf.fr"]
+    assert tile_hosts(both) == [
+        "https://*.tuiles.cpie.example",
+        "https://data.geopf.fr",
+    ]
 
 
 def test_unknown_preset_or_hostless_url_is_refused():
     with pytest.raises(MapSettingsError, match="unknown google"):
         tile_layers({"MAP_BASE_LAYERS": "plan_ign,google"})
     with pytest.raises(MapSettingsError, match="http"):
-        tile_hosts(tile_layers({"MAP_TILES_URL": "ftp://tuiles.example/{z}/{x}/{y}.png"}))
+        tile_hosts(
+            tile_layers({"MAP_TILES_URL": "ftp://tuiles.example/{z}/{x}/{y}.png"})
+        )
     # Tiles served by this site need no host of their own ('self').
     assert tile_hosts(tile_layers({"MAP_TILES_URL": "/tuiles/{z}/{x}/{y}.png"})) == []

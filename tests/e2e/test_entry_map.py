@@ -89,7 +89,9 @@ def test_a_tap_at_a_coarse_zoom_asks_to_zoom_in(live_server, page, people):  # n
     question.wait_for(state="visible")
     text = question.inner_text()
     # The whole region on a phone: a tap is kilometres off.
-    assert "À ce zoom, un toucher sur la carte tombe à" in text and "\xa0km près" in text
+    assert (
+        "À ce zoom, un toucher sur la carte tombe à" in text and "\xa0km près" in text
+    )
     assert "Zoomez pour placer l'observation à moins de 100\xa0m" in text
     assert geometry(page) is None
     assert focused_text(page) == "Zoomer ici"
