@@ -193,13 +193,14 @@
     box.hidden = !text;
   }
 
-  // Tiles that cannot be loaded (no network, server down): after several failures and no
-  // success since the layer was shown, fall back to the outline alone and say so.
+  // Tiles that cannot be loaded (no network, server down): when none loaded since the
+  // layer was shown, or several failed in a row (the network lost while panning), fall back
+  // to the outline alone and say so.
   function watchTiles(map, layer, name, fallback) {
     var loaded = 0;
-    var failed = 0;
+    var failedInARow = 0;
     function giveUp() {
-      if (!map.hasLayer(layer) || loaded) return;
+      if (!map.hasLayer(layer)) return;
       map.removeLayer(layer);
       fallback.addTo(map);
       showNotice(
@@ -211,16 +212,19 @@
     }
     layer.on("add", function () {
       loaded = 0;
-      failed = 0;
+      failedInARow = 0;
       showNotice(map, "");
     });
-    layer.on("tileload", function () { loaded += 1; });
+    layer.on("tileload", function () {
+      loaded += 1;
+      failedInARow = 0;
+    });
     layer.on("tileerror", function () {
-      failed += 1;
-      if (failed >= 3) giveUp();
+      failedInARow += 1;
+      if (failedInARow >= (loaded ? 6 : 3)) giveUp();
     });
     layer.on("load", function () {
-      if (failed) giveUp();
+      if (failedInARow && !loaded) giveUp();
     });
   }
 

@@ -123,6 +123,13 @@ def test_tiles_that_fail_give_way_to_the_outline_with_a_message(live_server, pag
     )
     assert notice.is_hidden()
     assert outline_fill(page) == "0"
+    # The network lost again while zooming: the new tiles fail in a row, same fallback.
+    page.tiles.fail = True
+    page.get_by_role("button", name="Zoom avant").click()
+    notice.wait_for(state="visible")
+    assert "« Plan IGN » indisponible" in notice.inner_text()
+    page.wait_for_function("s => document.querySelectorAll(s).length === 0", arg=TILES)
+
     # Only the failed tiles were reported (Chromium logs each one).
     assert all("ERR_INTERNET_DISCONNECTED" in error for error in page.errors)
     assert all("data.geopf.fr" in failure for failure in page.failed_requests)
