@@ -32,3 +32,18 @@ def test_no_template_has_an_inline_script_or_handler():
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0)}")
     assert not offenders, "\n".join(offenders)
+
+
+@pytest.mark.django_db
+def test_images_come_from_this_site_and_exactly_the_tile_hosts(client, settings):
+    from cpie_naturaliste.settings.maps import tile_hosts
+
+    response = client.get(reverse("home"))
+    img_src = next(
+        part.split()[1:]
+        for part in response["Content-Security-Policy"].split(";")
+        if part.split() and part.split()[0] == "img-src"
+    )
+    hosts = tile_hosts(settings.LEAFLET_CONFIG["TILES"])
+    assert hosts == ["https://data.geopf.fr", "https://tile.openstreetmap.org"]
+    assert sorted(img_src) == sorted(["'self'", "data:", "blob:", *hosts])

@@ -11,6 +11,9 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .maps import tile_hosts as map_tile_hosts
+from .maps import tile_layers as map_tile_layers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RUN_DIR = Path(os.environ.get("RUN", BASE_DIR / ".run"))
 
@@ -236,43 +239,31 @@ TERRITORY_WKT_FILE = Path(
 # apply (see STACK.md gotcha 1).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+MAP_TILE_LAYERS = map_tile_layers(os.environ)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (50.45, 2.75),
     "DEFAULT_ZOOM": 9,
     "MIN_ZOOM": 5,
     "MAX_ZOOM": 19,
     "RESET_VIEW": False,
-    # A tile server is optional: pages work with the vendored outline layer alone.
-    "TILES": (
-        [
-            (
-                "Fond de carte",
-                os.environ["MAP_TILES_URL"],
-                {"attribution": os.environ.get("MAP_TILES_ATTRIBUTION", "")},
-            )
-        ]
-        if os.environ.get("MAP_TILES_URL")
-        else []
-    ),
+    # Background maps (cpie_naturaliste/settings/maps.py): IGN Plan and orthophotos and
+    # OpenStreetMap by default, MAP_TILES_URL / MAP_BASE_LAYERS to point elsewhere or turn
+    # them off; the vendored outline layer is always there (offline fallback).
+    "TILES": MAP_TILE_LAYERS,
 }
 
 # Content Security Policy (django-csp): scripts and data from this site only, no inline
 # script or handler anywhere (JSON goes through json_script). Styles allow inline because
 # Leaflet, Chart.js and a few templates set style attributes. The admin is left out: its
 # map widget (django-leaflet) initialises with an inline script; it is staff-only.
-_TILE_HOSTS = []
-if os.environ.get("MAP_TILES_URL"):
-    from urllib.parse import urlsplit
-
-    _tiles = urlsplit(os.environ["MAP_TILES_URL"].replace("{s}", "a"))
-    _TILE_HOSTS = [f"{_tiles.scheme}://{_tiles.netloc.replace('a.', '*.', 1)}"]
+# Images: this site and exactly the configured tile hosts.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", *_TILE_HOSTS],
+        "img-src": ["'self'", "data:", "blob:", *map_tile_hosts(MAP_TILE_LAYERS)],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],

@@ -7,9 +7,9 @@
  *     options   {
  *                 outlineUrl: URL of the offline GeoJSON outline of the Hauts-de-France
  *                             départements (default: the container's data-outline-url),
- *                 tiles:      [[name, urlTemplate, leafletTileOptions], ...]: tile layers
- *                             drawn under the outline (default: the JSON of the element
- *                             #map-tiles, i.e. LEAFLET_CONFIG["TILES"]; [] = none),
+ *                 tiles:      [[name, urlTemplate, leafletTileOptions], ...]: background
+ *                             maps (default: the JSON of the element #map-tiles, i.e.
+ *                             LEAFLET_CONFIG["TILES"], see settings/maps.py; [] = none),
  *                 center:     [lat, lon] (default [50.45, 2.75]), zoom: number (default 9),
  *                 zoomSnap:   default 0.5,
  *                 ...any other L.map option
@@ -17,6 +17,14 @@
  *     The outline is drawn in its own pane ("outline") under Leaflet's overlay pane, so
  *     data layers stay on top whatever finishes loading first. map.outlineReady is a
  *     Promise of the outline L.GeoJSON layer (null when it could not be loaded).
+ *     With tiles, the first is shown and a layer switcher (map.layersControl, French
+ *     labels) offers the others and "Contour seul (hors ligne)", the outline filled as
+ *     the whole background. A background whose tiles fail to load (offline) gives way to
+ *     the outline alone, with a message on the map, and fires "tilesfailed" on the map.
+ *
+ *   CPIEMap.metresPerPixel(map, latitude) -> ground metres per screen pixel at the
+ *     map's zoom (latitude default: the map's centre).
+ *   CPIEMap.showNotice(map, text)            a message on the map (role=status), "" hides it
  *
  *   CPIEMap.loadGeoJSON(map, url, options) -> Promise<L.GeoJSON>
  *     Fetches a GeoJSON FeatureCollection with the session cookie, follows the DRF
@@ -49,6 +57,9 @@
     fillOpacity: 1,
     interactive: false,
   };
+  // Over a background map: the départements' borders only.
+  var OUTLINE_OVER_TILES = { color: "#4d5a5c", weight: 1.5, fillOpacity: 0, interactive: false };
+  var OUTLINE_ONLY = "Contour seul (hors ligne)";
 
   function escapeHtml(value) {
     return String(value === undefined || value === null ? "" : value)
@@ -115,19 +126,112 @@
     var map = L.map(container, settings);
     // Below the overlay pane (z-index 400), above tiles (200).
     map.createPane("outline").style.zIndex = 250;
+    var outlineOnly = L.layerGroup();
+    var outline = null;
+    map.baseLayers = {};
     tiles.forEach(function (tile) {
-      L.tileLayer(tile[1], tile[2] || {}).addTo(map);
+      var layer = L.tileLayer(tile[1], tile[2] || {});
+      watchTiles(map, layer, tile[0], outlineOnly);
+      map.baseLayers[tile[0]] = layer;
     });
+    map.baseLayers[OUTLINE_ONLY] = outlineOnly;
+    // The outline is filled only when it is the whole background.
+    function styleOutline() {
+      if (outline) outline.setStyle(map.hasLayer(outlineOnly) ? OUTLINE_STYLE : OUTLINE_OVER_TILES);
+    }
+    map.on("baselayerchange", styleOutline);
+    (tiles.length ? map.baseLayers[tiles[0][0]] : outlineOnly).addTo(map);
+    if (tiles.length) {
+      map.layersControl = L.control.layers(map.baseLayers, null, { position: "topright" }).addTo(map);
+      frenchLayersControl(map.layersControl);
+    }
     map.outlineReady = outlineUrl
       ? fetchJson(outlineUrl)
           .then(function (data) {
-            return L.geoJSON(data, { pane: "outline", style: OUTLINE_STYLE }).addTo(map);
+            outline = L.geoJSON(data, { pane: "outline", style: OUTLINE_STYLE }).addTo(map);
+            styleOutline();
+            return outline;
           })
           .catch(function () {
             return null;
           })
       : Promise.resolve(null);
     return map;
+  }
+
+  // Leaflet's layer switcher speaks English: its toggle gets a French name.
+  function frenchLayersControl(control) {
+    var container = control.getContainer();
+    var toggle = container.querySelector(".leaflet-control-layers-toggle");
+    toggle.title = "Fond de carte";
+    toggle.setAttribute("aria-label", "Choisir le fond de carte");
+    var list = container.querySelector(".leaflet-control-layers-list");
+    if (list) list.setAttribute("aria-label", "Fonds de carte");
+  }
+
+  // A message shown on the map (bottom left), read by screen readers.
+  function notice(map) {
+    if (!map.noticeControl) {
+      var Notice = L.Control.extend({
+        options: { position: "bottomleft" },
+        onAdd: function () {
+          var box = L.DomUtil.create("p", "map-notice");
+          box.setAttribute("role", "status");
+          box.hidden = true;
+          L.DomEvent.disableClickPropagation(box);
+          return box;
+        },
+      });
+      map.noticeControl = new Notice().addTo(map);
+    }
+    return map.noticeControl.getContainer();
+  }
+
+  function showNotice(map, text) {
+    var box = notice(map);
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  // Tiles that cannot be loaded (no network, server down): when none loaded since the
+  // layer was shown, or several failed in a row (the network lost while panning), fall back
+  // to the outline alone and say so.
+  function watchTiles(map, layer, name, fallback) {
+    var loaded = 0;
+    var failedInARow = 0;
+    function giveUp() {
+      if (!map.hasLayer(layer)) return;
+      map.removeLayer(layer);
+      fallback.addTo(map);
+      showNotice(
+        map,
+        "Fond de carte « " + name + " » indisponible (pas de réseau ?) : contour seul affiché. " +
+          "Le bouton des fonds de carte permet de réessayer."
+      );
+      map.fire("tilesfailed", { name: name });
+    }
+    layer.on("add", function () {
+      loaded = 0;
+      failedInARow = 0;
+      showNotice(map, "");
+    });
+    layer.on("tileload", function () {
+      loaded += 1;
+      failedInARow = 0;
+    });
+    layer.on("tileerror", function () {
+      failedInARow += 1;
+      if (failedInARow >= (loaded ? 6 : 3)) giveUp();
+    });
+    layer.on("load", function () {
+      if (failedInARow && !loaded) giveUp();
+    });
+  }
+
+  // Ground metres covered by one screen pixel at the map's zoom, at a latitude (Web Mercator).
+  function metresPerPixel(map, latitude) {
+    var lat = latitude === undefined ? map.getCenter().lat : latitude;
+    return (40075016.686 * Math.cos((lat * Math.PI) / 180)) / (256 * Math.pow(2, map.getZoom()));
   }
 
   function loadGeoJSON(map, url, options) {
@@ -216,6 +320,8 @@
     drawOutline: drawOutline,
     loadGeoJSON: loadGeoJSON,
     escapeHtml: escapeHtml,
+    metresPerPixel: metresPerPixel,
     popupHtml: popupHtml,
+    showNotice: showNotice,
   };
 })(window);

@@ -7,6 +7,10 @@
  *   Lambert-93.
  * - Typed coordinates (GPS degrees or Lambert-93 metres, CPIELambert93 converts) move the
  *   point, and a point placed on the map fills them in the chosen system.
+ * - Not placed silently off: a tap at a zoom where a finger (10 px) spans more than 100 m
+ *   asks to zoom in ("Zoomer ici"); a GPS fix worse than 100 m is drawn as its accuracy
+ *   circle and asks "Placer quand même" / "Ne pas placer" (inline question under the map,
+ *   first button focused, Escape = the last).
  * - "Ma position": the device's GPS (navigator.geolocation) places the point and fills the
  *   precision in metres.
  * - "Non observé" (an absence) sets the counts to 0.
@@ -48,6 +52,71 @@
 
   var map = CPIEMap.create(container);
   var drawn = L.layerGroup().addTo(map);
+  var accuracyLayer = L.layerGroup().addTo(map);
+  // A point must be placeable within 100 m: a GPS fix or a tap less precise asks first.
+  var PRECISION_M = 100;
+  // A finger (or a mouse click on a moving map) lands within about this many pixels.
+  var TAP_PX = 10;
+
+  // An inline question under the map (a GPS fix too coarse, a tap at a coarse zoom):
+  // announced, its first button focused, Escape answers with the last one.
+  var question = document.createElement("div");
+  question.className = "place-question";
+  question.id = "place-question";
+  question.setAttribute("role", "group");
+  question.setAttribute("aria-labelledby", "place-question-text");
+  question.hidden = true;
+  var questionText = document.createElement("p");
+  questionText.id = "place-question-text";
+  questionText.setAttribute("role", "alert");
+  var questionActions = document.createElement("div");
+  questionActions.className = "place-question__actions";
+  question.appendChild(questionText);
+  question.appendChild(questionActions);
+  container.parentNode.insertBefore(question, container.nextSibling);
+
+  function ask(text, actions) {
+    questionText.textContent = text;
+    questionActions.textContent = "";
+    actions.forEach(function (action, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = index === 0 ? "button" : "button button--light";
+      button.textContent = action.label;
+      button.addEventListener("click", function () {
+        closeQuestion();
+        action.run();
+      });
+      questionActions.appendChild(button);
+    });
+    question.hidden = false;
+    questionActions.firstChild.focus();
+  }
+
+  function closeQuestion() {
+    question.hidden = true;
+    questionText.textContent = "";
+    questionActions.textContent = "";
+  }
+
+  question.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      questionActions.lastChild.click();
+    }
+  });
+
+  function distanceText(metres) {
+    return metres >= 1000
+      ? formatNumber(metres / 1000, metres >= 10000 ? 0 : 1) + "\u00a0km"
+      : Math.round(metres) + "\u00a0m";
+  }
+
+  // The zoom (in half levels, as the map snaps) at which a tap lands within PRECISION_M.
+  function placingZoom(latlng) {
+    var metres = (40075016.686 * Math.cos((latlng.lat * Math.PI) / 180) * TAP_PX) / 256;
+    return Math.min(map.getMaxZoom(), Math.ceil(2 * Math.log2(metres / PRECISION_M)) / 2);
+  }
   var mode = "point";
   var vertices = []; // L.LatLng
 
@@ -179,14 +248,47 @@
     if (zoom) map.setView(latlng, Math.max(map.getZoom(), zoom));
   }
 
-  map.on("click", function (event) {
+  function placeTapped(latlng) {
+    accuracyLayer.clearLayers();
     if (mode === "point") {
-      vertices = [event.latlng];
-      writeCoordinates(event.latlng);
+      vertices = [latlng];
+      writeCoordinates(latlng);
     } else {
-      vertices.push(event.latlng);
+      vertices.push(latlng);
     }
     render();
+  }
+
+  map.on("click", function (event) {
+    closeQuestion();
+    var latlng = event.latlng;
+    var spread = CPIEMap.metresPerPixel(map, latlng.lat) * TAP_PX;
+    if (spread > PRECISION_M) {
+      // Not silently 40 km off: zoom in first.
+      say("Point non placé : zoomez d'abord.");
+      ask(
+        "À ce zoom, un toucher sur la carte tombe à " + distanceText(spread) +
+          " près. Zoomez pour placer l'observation à moins de " + PRECISION_M + "\u00a0m.",
+        [
+          {
+            label: "Zoomer ici",
+            run: function () {
+              map.setView(latlng, Math.max(map.getZoom(), placingZoom(latlng)));
+              say("Carte zoomée : touchez l'endroit exact.");
+              container.focus();
+            },
+          },
+          {
+            label: "Annuler",
+            run: function () {
+              render();
+            },
+          },
+        ]
+      );
+      return;
+    }
+    placeTapped(latlng);
   });
 
   modeButtons.forEach(function (button) {
@@ -202,6 +304,8 @@
   });
 
   clearButton.addEventListener("click", function () {
+    accuracyLayer.clearLayers();
+    closeQuestion();
     vertices = [];
     if (mode === "point") writeCoordinates(null);
     render();
@@ -248,9 +352,50 @@
           gpsButton.disabled = false;
           var latlng = L.latLng(position.coords.latitude, position.coords.longitude);
           var accuracy = Math.round(position.coords.accuracy || 0);
-          if (precisionInput && accuracy) precisionInput.value = String(accuracy);
-          placePoint(latlng, 16);
-          say("Position trouvée, précision " + accuracy + " m.");
+          closeQuestion();
+          accuracyLayer.clearLayers();
+          // The fix's accuracy, drawn as the circle the device is within.
+          var circle = accuracy
+            ? L.circle(latlng, {
+                radius: accuracy,
+                color: "#1f5fa8",
+                weight: 2,
+                fillColor: "#1f5fa8",
+                fillOpacity: 0.12,
+                interactive: false,
+                className: "gps-accuracy",
+              }).addTo(accuracyLayer)
+            : null;
+          function accept() {
+            if (precisionInput && accuracy) precisionInput.value = String(accuracy);
+            placePoint(latlng, 16);
+            if (circle && accuracy > PRECISION_M) {
+              map.fitBounds(circle.getBounds(), { maxZoom: 16 });
+            }
+            say("Position placée, précision " + accuracy + " m.");
+          }
+          if (accuracy <= PRECISION_M) {
+            accept();
+            return;
+          }
+          map.fitBounds(circle.getBounds(), { padding: [16, 16], maxZoom: 16 });
+          say("Position imprécise : confirmez ou annulez.");
+          ask(
+            "Position GPS imprécise : à " + distanceText(accuracy) + " près (plus de " +
+              PRECISION_M + "\u00a0m), le cercle bleu sur la carte. Placer l'observation là quand même ?",
+            [
+              { label: "Placer quand même", run: accept },
+              {
+                label: "Ne pas placer",
+                run: function () {
+                  say(
+                    "Point non placé. Réessayez « Ma position » à découvert, ou touchez la carte."
+                  );
+                  gpsButton.focus();
+                },
+              },
+            ]
+          );
         },
         function (error) {
           gpsButton.disabled = false;

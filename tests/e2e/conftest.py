@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
@@ -35,6 +36,40 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+# The one tile every background map gets in the tests (no internet needed).
+FIXTURE_TILE = Path(__file__).resolve().parent / "fixtures" / "tile.png"
+
+
+def tile_host_pattern() -> re.Pattern:
+    """The configured tile hosts (the CSP's img-src list, settings/maps.py) as one regex."""
+    from cpie_naturaliste.settings.maps import tile_hosts
+
+    hosts = tile_hosts(settings.LEAFLET_CONFIG["TILES"]) or [
+        "https://no-tile-host.invalid"
+    ]
+    return re.compile(
+        "^(?:"
+        + "|".join(re.escape(host).replace(r"\*", "[^/]+") for host in hosts)
+        + ")/"
+    )
+
+
+class TileRoute:
+    """Answers every request to a tile host with the fixture tile, or with a network
+    failure (as offline) while ``fail`` is set; ``requested`` lists the URLs asked."""
+
+    def __init__(self, context):
+        self.fail = False
+        self.requested: list[str] = []
+        self.tile = FIXTURE_TILE.read_bytes()
+        context.route(tile_host_pattern(), self.handle)
+
+    def handle(self, route):
+        self.requested.append(route.request.url)
+        if self.fail:
+            route.abort("internetdisconnected")
+        else:
+            route.fulfill(status=200, content_type="image/png", body=self.tile)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -76,6 +111,7 @@ def page(browser, request):
         bypass_csp=True,
     )
     page = context.new_page()
+    page.tiles = TileRoute(context)
     page.errors = []
     page.failed_requests = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from referentiel.models import Role
+from tests.e2e.conftest import TileRoute
 from tests.factories.referentiel import CommuneFactory, OrganisationFactory, UserFactory
 
 pytestmark = [
@@ -36,6 +37,7 @@ def test_main_pages_run_under_the_policy(browser, live_server):
     user.save()
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
+    tiles = TileRoute(context)
     problems = []
     page.on("pageerror", lambda error: problems.append(f"erreur : {error}"))
     page.on(
@@ -54,3 +56,6 @@ def test_main_pages_run_under_the_policy(browser, live_server):
         page.wait_for_load_state("networkidle")
     context.close()
     assert problems == []
+    # The background maps' tiles were let through by img-src (a blocked image never
+    # reaches the route that answers with the fixture tile).
+    assert any("data.geopf.fr" in url for url in tiles.requested)

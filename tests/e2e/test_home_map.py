@@ -5,6 +5,7 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from referentiel.models import Role
 from referentiel.services.territories import site_save
+from tests.e2e.conftest import TileRoute
 from tests.factories.referentiel import (
     LOOS_X,
     LOOS_Y,
@@ -125,6 +126,7 @@ def test_home_map_works_on_a_phone(live_server, browser, demo_sites):
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    TileRoute(context)
     try:
         page.goto(f"{live_server.url}/")
         wait_for_sites(page, 2)

@@ -106,6 +106,11 @@ def test_enter_list_map_validate_and_serve_an_observation(live_server, page, peo
     assert taxon.input_value() == "Rana temporaria — Grenouille rousse"
     wait_for_map(page, "#entry-map")
     page.locator("#entry-map").click()  # a tap in the middle of the region
+    # Too coarse a zoom to place a point within 100 m: zoom in first, then tap.
+    assert page.locator("input[name=geometry]").input_value() == ""
+    page.get_by_role("button", name="Zoomer ici").click()
+    wait_for_map(page, "#entry-map")
+    page.locator("#entry-map").click()
     geometry = json.loads(page.locator("input[name=geometry]").input_value())
     assert geometry["type"] == "Point"
     assert page.locator("input[name=coord_y]").input_value().startswith(("49", "50"))

@@ -122,6 +122,19 @@ def test_an_observer_enters_two_passages_on_a_phone(live_server, page, pop_world
     card = page.locator('[data-site="A5-01"]')
     assert "2 / 3 passages en 2020" in card.inner_text()
     assert "Bufo bufo (35)" in card.inner_text() and "Rien trouvé" in card.inner_text()
+    # The pond on the aire's map, labelled with its code; its popup links to its card.
+    label = page.locator("#aire-map .pop-map__code")
+    label.wait_for()
+    assert label.inner_text() == "A5-01"
+    page.locator("#aire-map path.pop-map__pond").click()
+    popup = page.locator("#aire-map .leaflet-popup-content")
+    assert "A5-01 · Roselière" in popup.inner_text()
+    assert (
+        popup.get_by_role("link", name="Voir ses passages").get_attribute("href")
+        == f"#site-{site.pk}"
+    )
+    row = page.get_by_test_id("pop-map-table").get_by_role("row", name="A5-01")
+    assert "Roselière" in row.inner_text() and "2 / 3" in row.inner_text()
 
     passages = PopPassage.objects.filter(pop_site=site).order_by("number")
     assert [p.date for p in passages] == [dt.date(2020, 3, 10), dt.date(2020, 4, 14)]

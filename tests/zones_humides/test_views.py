@@ -168,3 +168,35 @@ def test_photos_are_checked_by_their_content():
     )
     with pytest.raises(ValidationError, match="trop lourde"):
         photo_check(big)
+
+
+def test_aire_page_maps_its_ponds_with_a_table(client, saisie_user, aire, pop_sites):
+    """The aire page's map data (WGS84) and its table: the ponds the page lists (read by
+    ponds_visible_to), each with its code; the aire's outline."""
+    import json
+
+    from cpie_naturaliste.core.geo import to_api_transform
+
+    client.force_login(saisie_user)
+    response = client.get(reverse("zones_humides:aire_detail", args=[aire.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    data = json.loads(
+        html.split('<script id="aire-ponds" type="application/json">')[1].split(
+            "</script>"
+        )[0]
+    )
+    features = data["ponds"]["features"]
+    assert [f["properties"]["code"] for f in features] == ["A5-01", "A5-02", "A5-03"]
+    for feature, site in zip(features, pop_sites, strict=True):
+        point = site.geom.transform(to_api_transform(), clone=True)
+        lon, lat = feature["geometry"]["coordinates"]
+        assert (round(lon, 5), round(lat, 5)) == (round(point.x, 5), round(point.y, 5))
+        assert 1 < lon < 5 and 48 < lat < 52
+        assert feature["properties"]["anchor"] == f"site-{site.pk}"
+        # The same pond in the table (its code links to its passages).
+        assert f'<th scope="row"><a href="#site-{site.pk}">{site.code}</a></th>' in html
+        assert f"<td>{lat:.5f}</td><td>{lon:.5f}</td>" in html
+    assert data["aire"]["type"] == "MultiPolygon"
+    assert 'id="aire-map"' in html and "js/pop_aire_map.js" in html
+    assert '<script id="map-tiles" type="application/json">' in html

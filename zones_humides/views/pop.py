@@ -6,6 +6,9 @@ Every page reads the ponds, passages and lines the user may see
 a dataset of the user's organisation and changed by those who may write it
 (``zones_humides.permissions``)."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from cpie_naturaliste.core.filters import page_year
+from cpie_naturaliste.core.geo import to_api_transform
 from referentiel.permissions import can_enter, may_write_in
 from zones_humides.forms import PassageForm
 from zones_humides.models import PassageObservation, PopPassage, PopSite
@@ -111,8 +115,25 @@ def aire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_site: dict[int, list] = {}
     for passage in passages:
         by_site.setdefault(passage.pop_site_id, []).append(passage)
+    transform = to_api_transform()
+    pond_features = []
     for site in sites:
         site.season_passages = by_site.get(site.pk, [])
+        point = site.geom.transform(transform, clone=True)
+        site.lon, site.lat = round(point.x, 6), round(point.y, 6)
+        pond_features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [site.lon, site.lat]},
+                "properties": {
+                    "code": site.code,
+                    "name": site.name,
+                    "habitat": site.get_habitat_display(),
+                    "passages": site.passages_done,
+                    "anchor": f"site-{site.pk}",
+                },
+            }
+        )
     hidden_ponds, hidden_lines = aire_hidden_counts(aire=aire, year=year, user=user)
     return render(
         request,
@@ -128,6 +149,13 @@ def aire_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 passages_writable_by(passages, user).values_list("pk", flat=True)
             ),
             "passages_per_season": PASSAGES_PER_SEASON,
+            # The ponds shown above (ponds_visible_to: none the reader may not place)
+            # and the aire's outline, in WGS84 for the map.
+            "ponds_map": {
+                "aire": json.loads(aire.geom.transform(transform, clone=True).json),
+                "ponds": {"type": "FeatureCollection", "features": pond_features},
+            },
+            "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
         },
     )
 
