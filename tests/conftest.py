@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from observations.services.codes import nomenclatures_forget
 from referentiel.models import Role
 from tests.factories.referentiel import OrganisationFactory, UserFactory
 
@@ -10,6 +11,13 @@ from tests.factories.referentiel import OrganisationFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_code_lists():
+    """No code list cached by an earlier test (the SINP lists are cached a minute per
+    process; a transactional test's flush empties the table until the next restore)."""
+    nomenclatures_forget()
 
 
 @pytest.fixture

@@ -23,6 +23,13 @@ def _values(mnemonic: str, *, active_only: bool) -> dict[str, str]:
     return labels
 
 
+def nomenclatures_forget() -> None:
+    """Read the code lists again at their next use (after an update of the table in this
+    process; the tests, whose database is emptied and restored between transactional
+    tests, call it before each test)."""
+    _CACHE.clear()
+
+
 def nomenclature_labels(mnemonic: str) -> dict[str, str]:
     """``{code: French label}`` of the active values of a nomenclature type, in display
     order: what may be entered or imported."""

@@ -117,8 +117,10 @@ def link(href: str, rel: str, type_: str, title: str) -> dict:
 
 class OgcView(APIView):
     """Read-only; signed in by token, HTTP Basic or session; errors as OGC exceptions
-    (``{"code", "description"}``) in French."""
+    (``{"code", "description"}``) in French. Not in the REST API's schema: the OGC API
+    describes itself (``/ogc/api``, OpenAPIView)."""
 
+    schema = None
     authentication_classes = [
         AxesBasicAuthentication,
         TokenAuthentication,
