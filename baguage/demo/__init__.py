@@ -5,7 +5,7 @@ Three licensed CRBPO ringers and two trainees, ring series per size (one nearly 
 the ringing programmes of the referential (plus the peregrine colour-ringing), a station per
 ringing site with numbered nets, about 65 sessions a year and some 4,000 captures a year, so
 that the 2020 table per site and programme computed by ``baguage.reports`` is the table of
-the 2020 activity report (``../shared/domain/context.md``). Every capture has its occurrence
+the 2020 activity report (``docs/report-2020.md``). Every capture has its occurrence
 (source "baguage"). A second run creates nothing.
 """
 

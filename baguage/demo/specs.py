@@ -1,6 +1,6 @@
 """What the ringing demo looks like: ringers, programmes, stations, the sessions of each year
 and, per row of the annual table (programme × site, or programme over several sites), the
-rings, controls and species of 2020 as in ``../shared/domain/context.md``.
+rings, controls and species of 2020 as in ``docs/report-2020.md``.
 
 2019 and 2021 are a little lower and higher. Species are TAXREF cd_nom of the demo TAXREF
 (``referentiel/data/taxa/taxref_demo.txt``); ring sizes and usual biometrics follow

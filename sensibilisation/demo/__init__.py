@@ -1,6 +1,6 @@
 """Sensibilisation demo (``manage.py load_demo`` calls ``load_demo`` after the referential
 and observations demos): the 2020 outreach actions of the activity report
-(``../shared/domain/context.md``), the volunteers who took part, and the open campaign
+(``docs/report-2020.md``), the volunteers who took part, and the open campaign
 "Un dragon dans mon jardin" with a few confirmed reports, some validated. Everything is
 found by a natural key, so a second run creates nothing."""
 

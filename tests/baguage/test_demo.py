@@ -1,5 +1,5 @@
 """The ringing demo: the 2020 table computed from its data is the table of the 2020 activity
-report (``../shared/domain/context.md``), and a second run adds nothing."""
+report (``docs/report-2020.md``), and a second run adds nothing."""
 
 import datetime as dt
 from io import StringIO

@@ -97,8 +97,9 @@ def test_a_tap_at_a_coarse_zoom_asks_to_zoom_in(live_server, page, people):  # n
     assert focused_text(page) == "Zoomer ici"
     page.screenshot(path=f"{ARTIFACTS_DIR}/entry-map-zoom-question-390.png")
 
-    # Enter zooms on the tapped place; a tap there now places the point.
-    page.keyboard.press("Enter")
+    # "Zoomer ici" (focused: Space presses it) zooms on the tapped place; a tap there
+    # now places the point.
+    page.keyboard.press("Space")
     wait_for_map(page, "#entry-map")
     assert question.is_hidden()
     # 50.5° N: 12 m a pixel at zoom 13 (the tiles of a half level), 6 m at 14.

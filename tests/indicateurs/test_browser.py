@@ -7,6 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from referentiel.models import AtlasGroup, Role
+from tests.e2e.conftest import TileRoute
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import (
     LOOS_X,
@@ -94,6 +95,7 @@ def test_dashboard_runs_under_the_content_security_policy(
 ):
     """The real policy (the ``page`` fixture bypasses it): no blocked script, no error."""
     context = browser.new_context(locale="fr-FR")
+    TileRoute(context)  # the background map's tiles, answered locally (no internet)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"erreur : {error}"))

@@ -1,9 +1,13 @@
 """Home page, sign-in and sign-out, and the layout's header (the menu: tests/test_navigation.py)."""
 
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.urls import reverse
 
+from cpie_naturaliste.settings.maps import tile_hosts
 from referentiel.models import Role
 from referentiel.services.territories import site_save
 from referentiel.templatetags.roles import role_label
@@ -15,6 +19,7 @@ from tests.factories.referentiel import (
     UserFactory,
 )
 
+HOST = re.compile(r"https://[^/\"'\\\\\s<>&]+")
 PASSWORD = "motdepasse-de-test"
 
 
@@ -54,9 +59,13 @@ def test_home_for_anonymous_visitors_lists_public_sites_only(client, sites):
     assert "Se connecter" in html
     assert 'id="site-map"' in html and "leaflet/leaflet.js" in html
     assert "data/hauts-de-france.geojson" in html
-    assert (
-        "https://" not in html.split("<body>")[1]
-    )  # no CDN, no tile server by default
+    # No CDN: the only addresses outside the site are the background maps' (their tile
+    # servers and the links of their attributions, settings/maps.py).
+    layers = settings.LEAFLET_CONFIG["TILES"]
+    allowed = set(tile_hosts(layers)) | {
+        host for _, _, options in layers for host in HOST.findall(str(options))
+    }
+    assert set(HOST.findall(html.split("<body>")[1])) <= allowed
 
 
 def test_home_for_a_logged_in_user_shows_the_sites_and_the_user(client, sites, claire):

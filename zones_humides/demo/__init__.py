@@ -2,7 +2,7 @@
 
 The 8 POP Amphibien aires of 2020 with their 137 sites and 285 passages giving the
 report's figures (137 sites visited, 51 occupied, 389 records of which 237 positive,
-11 species, 2 to 7 per aire: ../shared/domain/context.md), wetland profiles of the demo
+11 species, 2 to 7 per aire: docs/report-2020.md), wetland profiles of the demo
 sites, the management operations of 2020, water levels 2019–2021 and the Vimy drift
 fence checked daily every spring since 2005. A second run creates nothing.
 

@@ -1,4 +1,4 @@
-"""What the wetlands demo holds, from ../shared/domain/context.md (action 2)."""
+"""What the wetlands demo holds, from docs/report-2020.md (action 2)."""
 
 from dataclasses import dataclass
 

@@ -1,6 +1,6 @@
 """POP Amphibien (Société herpétologique de France): aire → aquatic site → passage →
 observation. Codes follow the GeoNature monitoring module of the protocol
-(PnX-SI/protocoles_suivi POPAmphibien, see ../shared/domain/sinp.md)."""
+(PnX-SI/protocoles_suivi POPAmphibien)."""
 
 from django.conf import settings
 from django.contrib.gis.db import models
