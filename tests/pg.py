@@ -119,8 +119,30 @@ class StandbyCluster(ScratchCluster):
             self.server_start()
         except subprocess.CalledProcessError as error:
             log = (self.dir / "server.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"La réplique n'a pas démarré :\n{log}") from error
+            raise RuntimeError(
+                f"La réplique n'a pas démarré :\n{log}\n{self._long_transactions()}"
+            ) from error
         return self
+
+    def _long_transactions(self) -> str:
+        """A hot standby opens for reads only once no transaction of the primary has
+        overflowed its subtransaction cache (over 64 savepoints): the likely culprits,
+        another test process's long transactions (hence the marker ``serial``)."""
+        primary = self.primary
+        query = (
+            "SELECT datname || ' : transaction ouverte depuis '"
+            " || date_trunc('second', now() - xact_start) FROM pg_stat_activity"
+            " WHERE xact_start < now() - interval '30 seconds'"
+        )
+        try:
+            found = _run(
+                "psql", "-h", primary["HOST"], "-p", str(primary["PORT"]),
+                "-U", primary["USER"] or "postgres", "-d", "postgres", "-Atc", query,
+                text=True,
+            ).stdout.strip()  # fmt: skip
+        except (subprocess.CalledProcessError, OSError):
+            return ""
+        return f"Transactions longues sur le primaire :\n{found}" if found else ""
 
     def server_start(self) -> None:
         # fsync off: a throwaway copy, and a standby that starts from a base backup first

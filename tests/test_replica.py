@@ -24,9 +24,15 @@ from tests.pg import StandbyCluster
 from tests.resilience.workers import wait_until
 
 # The replica alias is a mirror of the test database: never created, never flushed.
-pytestmark = pytest.mark.django_db(
-    transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, REPLICA]
-)
+# Serial: a hot standby opens for reads only once no transaction of the primary has
+# overflowed its subtransaction cache (64 savepoints), and the other test process of a
+# parallel run may hold one for minutes (CI: "pg_ctl -w" timed out on the standby).
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.django_db(
+        transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, REPLICA]
+    ),
+]
 
 
 @pytest.fixture(scope="module")

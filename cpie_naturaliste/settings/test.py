@@ -37,3 +37,10 @@ REST_FRAMEWORK = {
 }
 AXES_FAILURE_LIMIT = 100000
 SENSIBILISATION_EMAIL_RATE_LIMITS = ((100000, 60),)
+
+# make test: each test database is a copy of a migrated template (tests/db_template.py).
+if os.environ.get("TEST_DB_TEMPLATE"):
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        **DATABASES["default"].get("TEST", {}),  # noqa: F405
+        "TEMPLATE": os.environ["TEST_DB_TEMPLATE"],
+    }

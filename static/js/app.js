@@ -27,50 +27,6 @@
   });
 })();
 
-/* Tables wider than the screen scroll inside their box (SCROLL_BOXES): while a box scrolls,
-   it takes the keyboard focus (arrow keys scroll it) and is named after its table, as WCAG
-   2.1.1 asks (axe: scrollable-region-focusable); a box that fits is no tab stop. */
-(function () {
-  "use strict";
-  function nameOf(box) {
-    var caption = box.querySelector("caption");
-    if (caption) return caption.textContent.trim();
-    var labelled = box.querySelector("table[aria-label]");
-    if (labelled) return labelled.getAttribute("aria-label");
-    var heading = box.closest("section, .card, article");
-    heading = heading && heading.querySelector("h2, h3");
-    return heading ? heading.textContent.trim() : "Tableau";
-  }
-  // Boxes that scroll sideways: the tables' wrappers, the indicators' sections.
-  var SCROLL_BOXES = ".table-scroll, .indicateurs__section";
-  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
-  function needsFocus(box) {
-    // A box focused by script only (tabindex=-1) is left alone while it holds controls.
-    var own = box.getAttribute("tabindex");
-    return box.scrollWidth > box.clientWidth && (own === null || (own === "-1" && !box.querySelector(FOCUSABLE)));
-  }
-  function update() {
-    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
-      if (box.hasAttribute("data-scroll-focus")) {
-        if (box.scrollWidth > box.clientWidth) return;
-        var before = box.getAttribute("data-scroll-focus");
-        if (before) box.setAttribute("tabindex", before); else box.removeAttribute("tabindex");
-        box.removeAttribute("role");
-        box.removeAttribute("aria-label");
-        box.removeAttribute("data-scroll-focus");
-      } else if (needsFocus(box)) {
-        box.setAttribute("data-scroll-focus", box.getAttribute("tabindex") || "");
-        box.setAttribute("tabindex", "0");
-        box.setAttribute("role", "region");
-        box.setAttribute("aria-label", nameOf(box) + " (défilement horizontal)");
-      }
-    });
-  }
-  update();
-  window.addEventListener("load", update);
-  window.addEventListener("resize", update);
-})();
-
 /* The error summary of a refused form (templates/core/error_summary.html): the focus goes
    to it when the page opens, so that a screen reader reads it and Tab goes on to its
    links; a link moves the focus to its field (the checked or first choice of a group,
@@ -128,55 +84,73 @@
   if (summary) wire(summary);
 })();
 
-/* Wide tables at 320 px (WCAG 1.4.10): each table of the page that is not already in a
-   scrolling box scrolls inside its own region, named after its caption or the heading
-   before it, instead of the whole page scrolling sideways; the region is a Tab stop only
-   while it overflows (so that the arrows can scroll it). */
+/* Wide tables at 320 px (WCAG 1.4.10): every table of the page scrolls sideways inside its
+   box (SCROLL_BOXES: a .table-scroll written in the template or wrapped here around a bare
+   table, the indicators' sections) instead of the whole page. While a box overflows it is
+   a Tab stop (the arrows scroll it) and a region named after its table, as WCAG 2.1.1
+   asks (axe: scrollable-region-focusable); a box that fits is neither. Scripts that add a
+   table later (chart data tables) call CPIETables.fit(); a <details> opened is refitted. */
 (function () {
   "use strict";
-  var regions = [];
+  var SCROLL_BOXES = ".table-scroll, .indicateurs__section";
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
 
-  function nameOf(table) {
-    var caption = table.querySelector("caption");
-    if (caption && caption.textContent.trim()) return { caption: caption };
-    for (var node = table; node && node !== document.body; node = node.parentElement) {
+  function headingBefore(node) {
+    for (; node && node !== document.body; node = node.parentElement) {
       for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
-        if (/^H[1-6]$/.test(before.tagName)) return { text: before.textContent.trim() };
+        if (/^H[1-6]$/.test(before.tagName)) return before.textContent.trim();
         var heading = before.querySelector && before.querySelector("h1, h2, h3, h4, h5, h6");
-        if (heading && before.tagName !== "TABLE") return { text: heading.textContent.trim() };
+        if (heading && before.tagName !== "TABLE") return heading.textContent.trim();
       }
     }
-    return { text: "Tableau" };
+    return "";
+  }
+
+  function nameOf(box) {
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var labelled = box.querySelector("table[aria-label]");
+    if (labelled) return labelled.getAttribute("aria-label");
+    var own = box.querySelector("h2, h3");
+    return (own && own.textContent.trim()) || headingBefore(box) || "Tableau";
+  }
+
+  function needsFocus(box) {
+    // A box focused by script only (tabindex=-1) is left alone while it holds controls.
+    var own = box.getAttribute("tabindex");
+    return box.scrollWidth > box.clientWidth + 1 && (own === null || (own === "-1" && !box.querySelector(FOCUSABLE)));
   }
 
   function fit() {
-    regions.forEach(function (region) {
-      if (region.scrollWidth > region.clientWidth + 1) region.tabIndex = 0;
-      else region.removeAttribute("tabindex");
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.closest(SCROLL_BOXES + ", .leaflet-container")) return;
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+    document.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
+      if (box.hasAttribute("data-scroll-focus")) {
+        if (box.scrollWidth > box.clientWidth + 1) return;
+        var before = box.getAttribute("data-scroll-focus");
+        if (before) box.setAttribute("tabindex", before);
+        else box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        box.removeAttribute("data-scroll-focus");
+      } else if (needsFocus(box)) {
+        box.setAttribute("data-scroll-focus", box.getAttribute("tabindex") || "");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", nameOf(box) + " (défilement horizontal)");
+      }
     });
   }
 
-  document.querySelectorAll("main table").forEach(function (table, index) {
-    if (table.closest(".table-region, .table-scroll, .leaflet-container")) return;
-    var region = document.createElement("div");
-    region.className = "table-region";
-    region.setAttribute("role", "region");
-    var name = nameOf(table);
-    if (name.caption) {
-      if (!name.caption.id) name.caption.id = "table-caption-" + index;
-      region.setAttribute("aria-labelledby", name.caption.id);
-    } else {
-      region.setAttribute("aria-label", name.text);
-    }
-    table.parentNode.insertBefore(region, table);
-    region.appendChild(table);
-    regions.push(region);
-  });
-  document.querySelectorAll(".table-region").forEach(function (region) {
-    if (regions.indexOf(region) < 0) regions.push(region);
-  });
   fit();
+  window.addEventListener("load", fit);
   window.addEventListener("resize", fit);
+  document.addEventListener("toggle", fit, true);
   window.CPIETables = { fit: fit };
 })();
 

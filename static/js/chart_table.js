@@ -68,13 +68,13 @@
       summary.textContent = "Les données du graphique en tableau";
       box.appendChild(summary);
       var region = document.createElement("div");
-      region.className = "table-region";
+      region.className = "table-scroll";
       box.appendChild(region);
       holder.parentNode.insertBefore(box, holder.nextSibling);
       chart.$dataTable = box;
       box.id = "chart-data-" + count;
     }
-    var region = box.querySelector(".table-region");
+    var region = box.querySelector(".table-scroll");
     var shape = rowsOf(chart);
     var table = document.createElement("table");
     var caption = document.createElement("caption");
@@ -104,6 +104,7 @@
     });
     region.textContent = "";
     region.appendChild(table);
+    if (window.CPIETables) window.CPIETables.fit();
   }
 
   Chart.register({

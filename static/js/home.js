@@ -42,7 +42,7 @@
 
   function showWholeRegion() {
     map.outlineReady.then(function (outline) {
-      if (outline) map.fitBounds(outline.getBounds());
+      if (outline) map.fitBounds(outline.getBounds(), { animate: false });
     });
   }
 

@@ -295,7 +295,7 @@
           : data.type === "LineString" ? data.coordinates : [];
         vertices = coords.map(function (c) { return L.latLng(c[1], c[0]); });
         if (vertices.length) {
-          map.fitBounds(L.latLngBounds(vertices), { maxZoom: options.maxZoom || 13 });
+          map.fitBounds(L.latLngBounds(vertices), { maxZoom: options.maxZoom || 13, animate: false });
         }
       } catch (error) {
         vertices = [];

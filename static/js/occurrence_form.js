@@ -469,12 +469,14 @@
   if (mode === "point" && !keepTyped) writeCoordinates(vertices[0]);
   render();
   if (vertices.length === 1) {
-    map.setView(vertices[0], 15);
+    map.setView(vertices[0], 15, { animate: false });
   } else if (vertices.length > 1) {
-    map.fitBounds(L.latLngBounds(vertices), { padding: [24, 24], maxZoom: 16 });
+    map.fitBounds(L.latLngBounds(vertices), { padding: [24, 24], maxZoom: 16, animate: false });
   } else {
     map.outlineReady.then(function (outline) {
-      if (outline && !vertices.length) map.fitBounds(outline.getBounds());
+      // Not animated: a tap or "Zoomer ici" during the animation would be undone at its
+      // end (Leaflet puts back the animation's target view).
+      if (outline && !vertices.length) map.fitBounds(outline.getBounds(), { animate: false });
     });
   }
 })();

@@ -26,7 +26,8 @@ AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The WCAG levels the RGAA 4.1 asks for (WCAG 2.1 AA) and WCAG 2.2 AA (issue 23).
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FAILING = {"serious", "critical"}
-PHONE = {"width": 390, "height": 844}
+# The phone size is WCAG 1.4.10's reflow width: 320 CSS pixels (a 1280 px screen at 400 %).
+PHONE = {"width": 320, "height": 720}
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -70,11 +71,38 @@ _RUN = """async ([tags, repeated, keep]) => {
     runOnly: {type: "tag", values: tags},
     resultTypes: ["violations"],
   });
-  return result.violations.map((v) => ({
+  const found = result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map((n) => n.target.join(" ") + " — " + (n.failureSummary || "")
       .replace(/\\s+/g, " ").slice(0, 220)),
   }));
+  // Reflow (WCAG 1.4.10, which axe does not check): the page itself never scrolls
+  // sideways; what is wider scrolls inside its own box. The widest culprits are named.
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width + 1) {
+    const clipped = (el) => {
+      for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+        if (getComputedStyle(up).overflowX !== "visible") return true;
+      }
+      return false;
+    };
+    const wide = [...document.body.querySelectorAll("*")].filter((el) => {
+      const box = el.getBoundingClientRect();
+      return box.right > width + 1 && box.width > 0 &&
+        !(el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1) &&
+        !clipped(el);
+    });
+    found.push({
+      id: "reflow", impact: "serious",
+      help: "La page défile horizontalement (" + document.documentElement.scrollWidth +
+        " px pour " + width + " px) : WCAG 1.4.10",
+      nodes: wide.slice(0, 10).map((el) => el.tagName.toLowerCase() +
+        (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined
+          ? "." + String(el.className).trim().split(/\\s+/).join(".") : "") +
+        " — " + Math.round(el.getBoundingClientRect().right) + " px"),
+    });
+  }
+  return found;
 }"""
 
 
