@@ -1,7 +1,7 @@
 """Read-only share links of a structure's printable report (ShareLink), for the Region's
 officer who has no account.
 
-The URL carries ``signing.dumps(link uuid)`` salted for this use: a token that was not
+The URL carries the link's uuid signed with the server's key, salted for this use: a token that was not
 made by this server (or was altered) opens nothing, and the link row decides the rest
 (expiry, revocation). Creation, revocation and every opening (or refused opening) are
 written to ShareLinkEvent, the share links' exchange log.
@@ -17,18 +17,26 @@ from django.utils import timezone
 
 from indicateurs.models import ShareLink, ShareLinkEvent
 from observations.models import Occurrence
+from referentiel.models import Scope
+from referentiel.permissions import can_coordinate
 
 SALT = "indicateurs.share-link"
 
 
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
+
+
 def share_token(link: ShareLink) -> str:
-    return signing.dumps(str(link.uuid), salt=SALT, compress=True)
+    """``<uuid>:<signature>``, the same for the link's whole life (its expiry and
+    revocation are the row's)."""
+    return _signer().sign(str(link.uuid))
 
 
 def share_link_of(token: str) -> ShareLink | None:
     """The link a token names (None for a token this server did not sign)."""
     try:
-        uuid = signing.loads(token, salt=SALT)
+        uuid = _signer().unsign(token)
     except signing.BadSignature:
         return None
     return (
@@ -40,11 +48,22 @@ def share_link_of(token: str) -> ShareLink | None:
 
 def share_state(link: ShareLink) -> str:
     """``valid``, ``revoked`` or ``expired``."""
-    if link.revoked_at is not None:
+    if link.revoked_at is not None or not _author_reads(link):
         return "revoked"
     if link.expires_at <= timezone.now():
         return "expired"
     return "valid"
+
+
+def _author_reads(link: ShareLink) -> bool:
+    """A link lives only while its author may still read that structure's figures (a
+    coordinator who left it, or lost the role, closes the links they made)."""
+    author = link.created_by
+    if not (author.is_active and can_coordinate(author)):
+        return False
+    return (
+        author.read_scope == Scope.ALL or author.organisation_id == link.organisation_id
+    )
 
 
 def _log(link: ShareLink, kind: str, *, user=None, address=None) -> None:
@@ -75,6 +94,47 @@ def share_revoke(link: ShareLink, *, user) -> None:
 def share_opened(link: ShareLink, *, ok: bool, address: str | None) -> None:
     kind = ShareLinkEvent.Kind.OPENED if ok else ShareLinkEvent.Kind.REFUSED
     _log(link, kind, address=address)
+
+
+def public_digest(indicators: dict) -> dict:
+    """The indicators as the share link shows them to someone without an account: the
+    figures (counts), the narratives, the charts of counts, the atlas and outreach tables;
+    no link to the records, no place named by the records (ringing sites, POP aires,
+    terrils are numbered, not named: their names are the structure's field data), no map
+    of the records, no taxon list of the finds not retained."""
+    shown = dict(indicators)
+    shown["sections"] = [
+        {
+            **section,
+            "figures": [
+                {
+                    **figure,
+                    "url": None,
+                    "detail": ""
+                    if figure["key"].startswith("finds_")
+                    else figure["detail"],
+                }
+                for figure in section["figures"]
+            ],
+        }
+        for section in indicators["sections"]
+    ]
+    details = dict(indicators["details"])
+    ringing = dict(details["ringing"])
+    ringing["per_site"] = [
+        {**row, "site": f"Site {index}", "communes": "", "remarkable": []}
+        for index, row in enumerate(ringing["per_site"], start=1)
+    ]
+    pop = dict(details["pop"])
+    pop["per_aire"] = [{**aire, "name": ""} for aire in pop["per_aire"]]
+    terrils = dict(details["terrils"])
+    terrils["scores"] = [
+        {**row, "name": f"Terril n° {row['number']}"} for row in terrils["scores"]
+    ]
+    details.update(ringing=ringing, pop=pop, terrils=terrils)
+    shown["details"] = details
+    shown["charts"] = {k: v for k, v in indicators["charts"].items() if k != "map"}
+    return shown
 
 
 def retained_finds(finds: dict) -> list[dict]:

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
 from indicateurs.figures import SECTIONS
@@ -36,6 +36,7 @@ from indicateurs.narratives import (
 from indicateurs.series import series_read
 from indicateurs.services import user_reads_indicators
 from indicateurs.sharing import (
+    public_digest,
     public_finds,
     retained_finds,
     share_create,
@@ -483,7 +484,7 @@ def share_list(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "form": form,
             "perimeter": perimeter,
-            "links": [
+            "share_links": [
                 {
                     "link": link,
                     "state": share_state(link),
@@ -512,6 +513,7 @@ def share_revoke_view(request: HttpRequest, uuid) -> HttpResponse:
     )
 
 
+@require_GET
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """The printable report a share link opens, without an account."""
     link = share_link_of(token)
@@ -537,7 +539,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     response = _printable(
         request,
         link.year,
-        indicators,
+        public_digest(indicators),
         freshness,
         organisation=link.organisation,
         finds=finds,
