@@ -38,6 +38,7 @@ from tests.factories.referentiel import (
     UserFactory,
 )
 from tests.indicateurs.conftest import IN_62
+from tests.security.test_crawler import world  # noqa: F401 (the canaries' fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +301,20 @@ def test_the_dashboard_json_carries_figures_not_records(
     assert body["details"]["finds"]["counts"]["first_departement"] == 40
     assert body["details"]["finds"]["retained"] == []
     assert len(response.content) < 40_000, len(response.content)
+
+
+def test_the_shared_report_shows_none_of_the_canaries(client, world):
+    """The security crawler's canaries (tests/security): organisation B's sensitive
+    records of every kind, each free-text field with its own marker. B's coordinator
+    shares B's report: opened without an account, it shows no marker and no point."""
+    from tests.security.crawler import Checker
+
+    data, _readers, canary = world
+    (link,) = data.instances(ShareLink)
+    url = f"/indicateurs/partage/{share_token(link)}/"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Bilan d'activité" in response.content.decode()
+    checker = Checker(canary)
+    checker.check(url, response)
+    assert not checker.leaks, checker.leaks
