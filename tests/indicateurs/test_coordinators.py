@@ -303,7 +303,7 @@ def test_the_dashboard_json_carries_figures_not_records(
     assert len(response.content) < 40_000, len(response.content)
 
 
-def test_the_shared_report_shows_none_of_the_canaries(client, world):
+def test_the_shared_report_shows_none_of_the_canaries(client, world):  # noqa: F811
     """The security crawler's canaries (tests/security): organisation B's sensitive
     records of every kind, each free-text field with its own marker. B's coordinator
     shares B's report: opened without an account, it shows no marker and no point."""
