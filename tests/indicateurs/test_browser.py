@@ -223,7 +223,28 @@ def test_a_coordinator_writes_a_narrative_reads_five_years_and_shares_the_report
     )
     shared.wait_for_selector("#indicateurs-months[data-drawn='true']")
     violations += audit(shared, label="bilan partagé", role="anonyme", size="bureau")
+    # Revoked: a French page, no figure.
+    page.get_by_role("button", name="Révoquer ce lien").click()
+    shared.goto(url)
+    assert shared.locator("h1").inner_text() == "Ce lien a été révoqué"
+    assert shared.locator("[data-figure]").count() == 0
+    violations += audit(shared, label="lien révoqué", role="anonyme", size="bureau")
     officer.close()
+    # The regional coordination's side by side (Camille made regional).
+    User.objects.filter(pk=camille.pk).update(is_regional=True)
+    other = OrganisationFactory(name="CPIE Val d'Authie", is_network_member=True)
+    camille.organisation.__class__.objects.filter(pk=camille.organisation_id).update(
+        is_network_member=True
+    )
+    page.goto(
+        f"{base}/indicateurs/2020/comparer/?a={camille.organisation_id}&b={other.pk}"
+    )
+    assert page.get_by_test_id("comparison").locator("thead th").all_inner_texts() == [
+        "Indicateur",
+        "CPIE Chaîne des Terrils",
+        "CPIE Val d'Authie",
+    ]
+    violations += audit(page, label="comparaison", role="régional", size="bureau")
     context.close()
     assert problems == []
     assert violations == [], violations
