@@ -141,6 +141,16 @@ def test_a_regional_coordinator_reads_one_structure_and_compares_two(
     row = row[: row.index("</tr>")]
     assert f'<td class="num">{own["records"]}</td><td class="num">1</td>' in row
 
+    # The structure's workbook, asked from its view.
+    client.post(f"/indicateurs/2020/rapport/?organisme={cdt.pk}")
+    report = AnnualReport.objects.get(requested_by=regional_user)
+    assert report.structure == cdt
+    report_run(report.pk)
+    report.refresh_from_db()
+    rows = load_workbook(report.file.path)["Action 1"].iter_rows(values_only=True)
+    records = next(row for row in rows if row[0] == "Données saisies")
+    assert records[1] == own["records"]
+
     # A structure's coordinator: their own structure only.
     client.force_login(coordinateur_user)
     assert client.get(f"/indicateurs/2020/?organisme={cdt.pk}").status_code == 200
