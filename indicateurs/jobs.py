@@ -13,17 +13,26 @@ from cpie_naturaliste.core.jobs.services import (
     job_step,
 )
 from indicateurs.models import AnnualReport
+from indicateurs.narratives import narratives_apply
 from indicateurs.report import workbook_bytes
 from indicateurs.services import indicators_for_year
+from indicateurs.structures import structure_reader
 
 logger = logging.getLogger(__name__)
 
 
-def report_create(*, year: int, user) -> AnnualReport:
-    """A pending report, queued for the worker once the transaction commits."""
+def report_create(*, year: int, user, structure=None) -> AnnualReport:
+    """A pending report (of ``structure`` for a regional reader), queued for the worker
+    once the transaction commits."""
     from indicateurs.tasks import report_run_task
 
-    return job_create(AnnualReport, task=report_run_task, year=year, requested_by=user)
+    return job_create(
+        AnnualReport,
+        task=report_run_task,
+        year=year,
+        requested_by=user,
+        structure=structure,
+    )
 
 
 def _reader(report: AnnualReport):
@@ -48,10 +57,16 @@ def report_run(report_id: int, *, task_id: str = "") -> AnnualReport:
         if user is None:
             raise RuntimeError("Aucun superutilisateur pour calculer le bilan.")
         job_step(report, 5, "Calcul des indicateurs")
+        reader = user
+        if report.structure_id:
+            reader = structure_reader(user, report.structure)
         indicators = indicators_for_year(
             report.year,
-            user,
+            reader,
             progress=lambda done, label: job_step(report, 5 + int(done * 80), label),
+        )
+        narratives_apply(
+            indicators, report.year, report.structure_id or user.organisation_id
         )
         job_step(report, 90, "Écriture du classeur")
         content = workbook_bytes(indicators)

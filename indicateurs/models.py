@@ -2,6 +2,9 @@
 schedule), followed by its page while a Celery worker writes it. ``indicateurs`` owns no
 field data (DESIGN §1): this is a job log."""
 
+import datetime as dt
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -30,6 +33,18 @@ class AnnualReport(Job):
     )
     status = job_status_field(Status)
     file = models.FileField(_("fichier"), upload_to="rapports/", blank=True)
+    structure = models.ForeignKey(
+        "referentiel.Organisation",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Le bilan d'une structure demandé par la coordination régionale ; vide : "
+            "celui du périmètre du demandeur."
+        ),
+    )
 
     class Meta:
         verbose_name = _("bilan annuel")
@@ -160,8 +175,29 @@ class IndicatorSnapshot(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    structure = models.ForeignKey(
+        "referentiel.Organisation",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Vide : le périmètre du lecteur ; sinon, les chiffres de cette structure "
+            "lus par un coordinateur régional."
+        ),
+    )
     generation = models.BigIntegerField(_("génération des données"))
     indicators = models.JSONField(_("indicateurs"))
+    figures = models.JSONField(
+        _("chiffres clés"),
+        default=dict,
+        help_text=_(
+            "Les chiffres des tableaux de l'année et de la précédente ({clé: valeur}) : "
+            "les séries pluriannuelles du tableau de bord les lisent sans ouvrir les "
+            "indicateurs entiers."
+        ),
+    )
     computed_at = models.DateTimeField(_("calculés le"))
     seconds = models.FloatField(_("durée du calcul (s)"))
     viewed_at = models.DateTimeField(_("consultés le"))
@@ -170,8 +206,134 @@ class IndicatorSnapshot(models.Model):
         verbose_name = _("indicateurs calculés")
         verbose_name_plural = _("indicateurs calculés")
         constraints = [
-            models.UniqueConstraint(fields=["year", "user"], name="indic_snapshot_once")
+            models.UniqueConstraint(
+                fields=["year", "user", "structure"],
+                name="indic_snapshot_once",
+                nulls_distinct=False,
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.year} – {self.user_id} ({self.computed_at:%d/%m/%Y %H:%M})"
+
+
+class ActionNarrative(TimeStampedModel):
+    """The text a coordinator writes for one action of a structure's annual report (what
+    the figures do not say: context, highlights, difficulties), shown on the dashboard
+    and carried into the print page and the workbook. Limited Markdown (paragraphs,
+    lists, bold, italics), rendered without HTML (:mod:`indicateurs.narratives`)."""
+
+    class Action(models.IntegerChoices):
+        ONE = 1, _("Action 1")
+        TWO = 2, _("Action 2")
+        THREE = 3, _("Action 3")
+
+    organisation = models.ForeignKey(
+        "referentiel.Organisation",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("année"))
+    action = models.PositiveSmallIntegerField(_("action"), choices=Action.choices)
+    text = models.TextField(_("texte"), blank=True, max_length=20000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifié par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("récit d'une action")
+        verbose_name_plural = _("récits des actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "action"], name="indic_narrative_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} action {self.action}"
+
+
+def share_expiry_default():
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(days=30)
+
+
+class ShareLink(TimeStampedModel):
+    """A read-only link to a structure's printable report of one year, for the Region's
+    officer (no account): the URL carries a signed token (:mod:`indicateurs.sharing`),
+    valid until ``expires_at`` unless revoked. Each creation, revocation and opening is
+    written to :class:`ShareLinkEvent`."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "referentiel.Organisation",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("année"))
+    recipient = models.CharField(
+        _("destinataire"),
+        max_length=200,
+        help_text=_("Ex. « Chargée de mission biodiversité, Région Hauts-de-France »."),
+    )
+    expires_at = models.DateTimeField(_("expire le"), default=share_expiry_default)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créé par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lien de partage du bilan")
+        verbose_name_plural = _("liens de partage du bilan")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Bilan {self.year} – {self.recipient}"
+
+
+class ShareLinkEvent(models.Model):
+    """The exchange log of the share links: who created or revoked a link, and each
+    opening (when, from which address)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Lien créé")
+        REVOKED = "revoked", _("Lien révoqué")
+        OPENED = "opened", _("Bilan consulté")
+        REFUSED = "refused", _("Ouverture refusée")
+
+    link = models.ForeignKey(
+        ShareLink,
+        verbose_name=_("lien"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("événement"), max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address = models.GenericIPAddressField(_("adresse"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("journal d'un lien de partage")
+        verbose_name_plural = _("journal des liens de partage")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.at:%d/%m/%Y %H:%M}"

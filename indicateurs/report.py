@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cpie_naturaliste.core.workbooks import WorkbookWriter
 from indicateurs.finds import report_finds
+from indicateurs.narratives import narratives_sheet
 
 
 def _sheet(workbook: WorkbookWriter, title: str, heading: str, columns, rows) -> None:
@@ -50,6 +51,7 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
                 for f in section["figures"]
             ),
         )
+    narratives_sheet(workbook, indicators)
     atlas = details["atlas"]
     lines = [*atlas["groups"]]
     if atlas["ungrouped"]:

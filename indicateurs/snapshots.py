@@ -39,6 +39,8 @@ from cpie_naturaliste.core.generation import generation
 from indicateurs.finds import decisions_apply
 from indicateurs.models import IndicatorSnapshot
 from indicateurs.services import indicators_for_year, user_reads_indicators
+from indicateurs.structures import structure_reader
+from referentiel.models import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -100,21 +102,35 @@ class Freshness:
         }
 
 
-def snapshot_compute(year: int, user) -> IndicatorSnapshot:
-    """Compute the indicators of ``year`` for ``user`` and keep them (one row per year and
-    reader, replaced)."""
+def headline_figures(indicators: dict) -> dict:
+    """The figures of the indicator tables, of the year and the year before: what the
+    multi-year series read (:mod:`indicateurs.series`)."""
+    lines = [f for section in indicators["sections"] for f in section["figures"]]
+    return {
+        "value": {f["key"]: f["value"] for f in lines},
+        "previous": {f["key"]: f["previous"] for f in lines},
+    }
+
+
+def snapshot_compute(year: int, user, structure=None) -> IndicatorSnapshot:
+    """Compute the indicators of ``year`` for ``user`` (of ``structure`` for a regional
+    reader: :mod:`indicateurs.structures`) and keep them (one row per year, reader and
+    structure, replaced)."""
     seen = generation()
     started = time.perf_counter()
+    reader = user if structure is None else structure_reader(user, structure)
     # Through the API's JSON encoder: the snapshot is what /api/v1/indicateurs/ returns.
     indicators = json.loads(
-        json.dumps(indicators_for_year(year, user), cls=JSONEncoder)
+        json.dumps(indicators_for_year(year, reader), cls=JSONEncoder)
     )
     now = timezone.now()
     snapshot = IndicatorSnapshot(
         year=year,
         user=user,
+        structure=structure,
         generation=seen,
         indicators=indicators,
+        figures=headline_figures(indicators),
         computed_at=now,
         seconds=round(time.perf_counter() - started, 3),
         viewed_at=now,
@@ -122,8 +138,14 @@ def snapshot_compute(year: int, user) -> IndicatorSnapshot:
     IndicatorSnapshot.objects.bulk_create(
         [snapshot],
         update_conflicts=True,
-        unique_fields=["year", "user"],
-        update_fields=["generation", "indicators", "computed_at", "seconds"],
+        unique_fields=["year", "user", "structure"],
+        update_fields=[
+            "generation",
+            "indicators",
+            "figures",
+            "computed_at",
+            "seconds",
+        ],
     )
     return snapshot
 
@@ -139,16 +161,18 @@ def _serves_stale(snapshot: IndicatorSnapshot) -> bool:
     return snapshot.computed_at >= oldest
 
 
-def indicators_read(year: int, user) -> tuple[dict, Freshness]:
-    """The indicators of ``year`` for ``user`` (the dashboard, its printable page and the
-    API), from the snapshot when it is fresh, with the coordinators' current decisions on
-    the finds."""
+def indicators_read(year: int, user, structure=None) -> tuple[dict, Freshness]:
+    """The indicators of ``year`` for ``user`` (of ``structure`` for a regional reader)
+    (the dashboard, its printable page and the API), from the snapshot when it is fresh,
+    with the coordinators' current decisions on the finds."""
     current = generation()
-    snapshot = IndicatorSnapshot.objects.filter(year=year, user=user).first()
+    snapshot = IndicatorSnapshot.objects.filter(
+        year=year, user=user, structure=structure
+    ).first()
     stale = snapshot is not None and snapshot.generation != current
     live = snapshot is None or (stale and not _serves_stale(snapshot))
     if live:
-        snapshot = snapshot_compute(year, user)
+        snapshot = snapshot_compute(year, user, structure)
         stale = False
     else:
         if stale:
@@ -169,10 +193,10 @@ def indicators_read(year: int, user) -> tuple[dict, Freshness]:
     return indicators, freshness
 
 
-def freshness_of(year: int, user) -> dict:
+def freshness_of(year: int, user, structure=None) -> dict:
     """For the page's poll while a refresh is planned: is the snapshot fresh again?"""
     snapshot = (
-        IndicatorSnapshot.objects.filter(year=year, user=user)
+        IndicatorSnapshot.objects.filter(year=year, user=user, structure=structure)
         .only("generation", "computed_at", "seconds")
         .first()
     )
@@ -192,14 +216,19 @@ def _kept_refresh(*, everything: bool) -> tuple[int, int]:
         viewed_at__lt=timezone.now() - KEEP_UNREAD
     ).delete()
     computed = 0
-    kept = IndicatorSnapshot.objects.select_related("user").defer("indicators")
+    kept = IndicatorSnapshot.objects.select_related("user", "structure").defer(
+        "indicators"
+    )
     for snapshot in kept.order_by("-viewed_at"):
         user = snapshot.user
-        if not (user.is_active and user_reads_indicators(user)):
+        lost_network = (
+            snapshot.structure_id is not None and user.read_scope != Scope.ALL
+        )
+        if not (user.is_active and user_reads_indicators(user)) or lost_network:
             snapshot.delete()
             forgotten += 1
         elif everything or snapshot.generation != generation():
-            snapshot_compute(snapshot.year, user)
+            snapshot_compute(snapshot.year, user, snapshot.structure)
             computed += 1
     return computed, forgotten
 
@@ -217,7 +246,9 @@ def _ahead_compute() -> int:
     computed = 0
     for year in (this_year + ahead for ahead in AHEAD_YEARS):
         kept = set(
-            IndicatorSnapshot.objects.filter(year=year).values_list("user", flat=True)
+            IndicatorSnapshot.objects.filter(
+                year=year, structure__isnull=True
+            ).values_list("user", flat=True)
         )
         for user in readers:
             if user.pk not in kept:

@@ -52,3 +52,11 @@ def presence_summary_task() -> None:
     """Every quarter of an hour (django-celery-beat, migration 0005): the presence
     history, then the snapshots that changes left stale."""
     indicators_refresh_task(presences=True)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def series_compute_task(user_id: int, structure_id: int | None, years: list) -> None:
+    """The snapshots of the years a dashboard's multi-year series misses."""
+    from indicateurs.series import series_compute
+
+    series_compute(user_id, structure_id, years)

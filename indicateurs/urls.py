@@ -13,6 +13,15 @@ urlpatterns = [
     path("<int:year>/historique/", views.history_refresh, name="history_refresh"),
     path("<int:year>/fraicheur/", views.freshness, name="freshness"),
     path("<int:year>/imprimer/", views.printable, name="printable"),
+    path("<int:year>/recit/", views.narrative_edit, name="narrative_edit"),
+    path("<int:year>/comparer/", views.compare, name="compare"),
+    path("<int:year>/partage/", views.share_list, name="share_list"),
+    path(
+        "partage/<uuid:uuid>/revoquer/",
+        views.share_revoke_view,
+        name="share_revoke",
+    ),
+    path("partage/<str:token>/", views.shared, name="shared"),
     path("rapports/<uuid:uuid>/", views.report_detail, name="report_detail"),
     path("rapports/<uuid:uuid>/statut/", views.report_status, name="report_status"),
     path(

@@ -19,18 +19,45 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
+from indicateurs.figures import SECTIONS
 from indicateurs.finds import report_finds
+from indicateurs.forms import NarrativeForm, ShareLinkForm
 from indicateurs.jobs import report_create
-from indicateurs.models import AnnualReport, RemarkableFind
+from indicateurs.models import AnnualReport, RemarkableFind, ShareLink
+from indicateurs.narratives import (
+    narrative_html,
+    narratives_apply,
+    narratives_of,
+    narratives_save,
+)
+from indicateurs.series import series_read
 from indicateurs.services import user_reads_indicators
+from indicateurs.sharing import (
+    public_digest,
+    public_finds,
+    retained_finds,
+    share_create,
+    share_link_of,
+    share_opened,
+    share_revoke,
+    share_state,
+    share_token,
+)
 from indicateurs.snapshots import freshness_of, indicators_read
+from indicateurs.structures import (
+    Perimeter,
+    network_structures,
+    perimeter_for,
+    perimeter_of,
+)
 from indicateurs.summary import presence_summary_state
 from indicateurs.tasks import indicators_refresh_task
 from observations.atlas import YEAR_MIN, atlas_year_max
 from observations.models import Occurrence
+from referentiel.models import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +66,25 @@ logger = logging.getLogger(__name__)
 def index(request: HttpRequest) -> HttpResponse:
     """The dashboard of last year (the year the report is written for)."""
     return redirect("indicateurs:dashboard", year=timezone.localdate().year - 1)
+
+
+def _opened(request: HttpRequest, year: int) -> Perimeter:
+    """The perimeter a coordinator's page of ``year`` reads (403 for others, 404 for a
+    year out of bounds)."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    if not YEAR_MIN <= year <= atlas_year_max():
+        raise Http404
+    return perimeter_of(request)
+
+
+def _read(year: int, perimeter: Perimeter):
+    """The indicators of the perimeter, with its narratives."""
+    indicators, freshness = indicators_read(
+        year, perimeter.user, perimeter.snapshot_structure
+    )
+    narratives_apply(indicators, year, perimeter.narrative_organisation_id)
+    return indicators, freshness
 
 
 @login_required
@@ -52,7 +98,9 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
             {"year": year, "error": True},
             status=404,
         )
-    indicators, freshness = indicators_read(year, request.user)
+    perimeter = perimeter_of(request)
+    indicators, freshness = _read(year, perimeter)
+    _narratives_html(indicators)
     this_year = timezone.localdate().year
     return render(
         request,
@@ -65,6 +113,11 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "indicators": indicators,
             "details": indicators["details"],
+            "perimeter": perimeter,
+            "structures": network_structures()
+            if request.user.read_scope == Scope.ALL
+            else None,
+            "series": series_read(year, perimeter, indicators["sections"]),
             "years": list(range(this_year, this_year - 8, -1)),
             "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
             "find_statuses": RemarkableFind.Status.choices,
@@ -73,6 +126,13 @@ def dashboard(request: HttpRequest, year: int) -> HttpResponse:
             )[:5],
         },
     )
+
+
+def _narratives_html(indicators: dict) -> None:
+    """Each section's narrative as safe HTML, for the templates (``narrative_html``)."""
+    for section in indicators["sections"]:
+        text = indicators["narratives"].get(str(section["action"]), "")
+        section["narrative_html"] = narrative_html(text) if text else ""
 
 
 # The finds of each kind in remarkable_finds' answer.
@@ -121,11 +181,10 @@ def _find_groups(finds: dict) -> list[dict]:
 def finds(request: HttpRequest, year: int) -> HttpResponse:
     """Every find of the year, filtered (kind, coordinator's status, taxon), sorted and
     paginated, each with the coordinator's form."""
-    if not user_reads_indicators(request.user):
-        raise PermissionDenied
-    if not YEAR_MIN <= year <= atlas_year_max():
-        raise Http404
-    indicators, freshness = indicators_read(year, request.user)
+    perimeter = _opened(request, year)
+    indicators, freshness = indicators_read(
+        year, request.user, perimeter.snapshot_structure
+    )
     found = indicators["details"]["finds"]
     filters = {
         "kind": request.GET.get("kind", ""),
@@ -167,15 +226,22 @@ def finds(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def printable(request: HttpRequest, year: int) -> HttpResponse:
     """The report as a printable page (print to PDF from the browser): the indicator
-    tables of the three actions, the charts and the detail tables, with the finds the
-    coordinators picked."""
-    if not user_reads_indicators(request.user):
-        raise PermissionDenied
-    if not YEAR_MIN <= year <= atlas_year_max():
-        raise Http404
-    indicators, freshness = indicators_read(year, request.user)
-    details = indicators["details"]
-    finds = details["finds"]
+    tables of the three actions with their narratives, the charts and the detail tables,
+    with the finds the coordinators picked."""
+    perimeter = _opened(request, year)
+    indicators, freshness = _read(year, perimeter)
+    return _printable(
+        request,
+        year,
+        indicators,
+        freshness,
+        organisation=perimeter.structure,
+        finds=report_finds(indicators["details"]["finds"]),
+    )
+
+
+def _printable(request, year, indicators, freshness, **context) -> HttpResponse:
+    _narratives_html(indicators)
     return render(
         request,
         "indicateurs/printable.html",
@@ -183,9 +249,8 @@ def printable(request: HttpRequest, year: int) -> HttpResponse:
             "freshness": freshness,
             "year": year,
             "indicators": indicators,
-            "details": details,
-            "finds": report_finds(finds),
-            "organisation": request.user.organisation,
+            "details": indicators["details"],
+            **context,
         },
     )
 
@@ -203,9 +268,10 @@ def _report(request: HttpRequest, uuid) -> AnnualReport:
 @require_POST
 def report_request(request: HttpRequest, year: int) -> HttpResponse:
     """The dashboard's button: queue the report file of ``year``."""
-    if not user_reads_indicators(request.user):
-        raise PermissionDenied
-    report = report_create(year=year, user=request.user)
+    perimeter = _opened(request, year)
+    report = report_create(
+        year=year, user=request.user, structure=perimeter.snapshot_structure
+    )
     return redirect("indicateurs:report_detail", uuid=report.uuid)
 
 
@@ -277,9 +343,8 @@ def find_decide(request: HttpRequest, year: int, uuid) -> HttpResponse:
 @login_required
 def freshness(request: HttpRequest, year: int) -> JsonResponse:
     """Polled by the dashboard while its figures are being recomputed."""
-    if not user_reads_indicators(request.user):
-        raise PermissionDenied
-    return JsonResponse(freshness_of(year, request.user))
+    perimeter = _opened(request, year)
+    return JsonResponse(freshness_of(year, request.user, perimeter.snapshot_structure))
 
 
 @login_required
@@ -302,3 +367,185 @@ def history_refresh(request: HttpRequest, year: int) -> HttpResponse:
     return redirect(
         reverse("indicateurs:dashboard", args=[year]) + "?historique=demande#finds"
     )
+
+
+# --- the coordinators' narrative of each action -------------------------------------------
+
+
+@login_required
+def narrative_edit(request: HttpRequest, year: int) -> HttpResponse:
+    """The narrative of each action of the perimeter's report (its structure's, or the
+    reader's organisation's for the network's view)."""
+    perimeter = _opened(request, year)
+    organisation_id = perimeter.narrative_organisation_id
+    if organisation_id is None:
+        raise PermissionDenied("Choisissez d'abord une structure.")
+    titles = {section.action: section.title for section in SECTIONS if section.action}
+    texts = narratives_of(year, organisation_id)
+    form = NarrativeForm(
+        request.POST or None,
+        titles=titles,
+        initial={f"action_{action}": text for action, text in texts.items()},
+    )
+    if request.method == "POST" and form.is_valid():
+        narratives_save(
+            year=year,
+            organisation_id=organisation_id,
+            texts=form.texts(),
+            user=request.user,
+        )
+        messages.success(request, "Récits enregistrés.")
+        return redirect(reverse("indicateurs:dashboard", args=[year]) + perimeter.query)
+    return render(
+        request,
+        "indicateurs/narrative_form.html",
+        {"year": year, "form": form, "perimeter": perimeter},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# --- a regional coordinator's side-by-side of two structures ------------------------------
+
+
+@login_required
+def compare(request: HttpRequest, year: int) -> HttpResponse:
+    """The headline figures of two structures side by side (regional coordinators)."""
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    if request.user.read_scope != Scope.ALL:
+        raise PermissionDenied(
+            "La comparaison de deux structures est réservée à la coordination régionale."
+        )
+    if not YEAR_MIN <= year <= atlas_year_max():
+        raise Http404
+    structures = list(network_structures())
+    by_id = {str(s.pk): s for s in structures}
+    chosen = [by_id.get(request.GET.get(name, "")) for name in ("a", "b")]
+    columns = []
+    if all(chosen):
+        columns = [
+            _read(year, perimeter_for(request.user, structure))[0]
+            for structure in chosen
+        ]
+    rows = []
+    if columns:
+        first, second = columns
+        for left, right in zip(first["sections"], second["sections"], strict=True):
+            rows.append(
+                {
+                    "title": left["title"],
+                    "figures": [
+                        {"label": a["label"], "a": a["value"], "b": b["value"]}
+                        for a, b in zip(left["figures"], right["figures"], strict=True)
+                    ],
+                }
+            )
+    return render(
+        request,
+        "indicateurs/compare.html",
+        {"year": year, "structures": structures, "chosen": chosen, "sections": rows},
+    )
+
+
+# --- share links for the Region's officer -------------------------------------------------
+
+
+@login_required
+def share_list(request: HttpRequest, year: int) -> HttpResponse:
+    """The perimeter's share links of ``year``: create one, revoke one, read the log."""
+    perimeter = _opened(request, year)
+    if perimeter.structure is None:
+        raise PermissionDenied("Choisissez d'abord une structure.")
+    form = ShareLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        link = share_create(
+            organisation=perimeter.structure,
+            year=year,
+            recipient=form.cleaned_data["recipient"],
+            expires_at=form.expires_at(),
+            user=request.user,
+        )
+        messages.success(
+            request,
+            "Lien créé : copiez-le et envoyez-le à son destinataire.",
+        )
+        return redirect(
+            reverse("indicateurs:share_list", args=[year])
+            + perimeter.query
+            + f"#lien-{link.uuid}"
+        )
+    links = ShareLink.objects.filter(
+        organisation=perimeter.structure, year=year
+    ).prefetch_related("events")
+    return render(
+        request,
+        "indicateurs/share_list.html",
+        {
+            "year": year,
+            "form": form,
+            "perimeter": perimeter,
+            "share_links": [
+                {
+                    "link": link,
+                    "state": share_state(link),
+                    "url": request.build_absolute_uri(
+                        reverse("indicateurs:shared", args=[share_token(link)])
+                    ),
+                }
+                for link in links
+            ],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def share_revoke_view(request: HttpRequest, uuid) -> HttpResponse:
+    if not user_reads_indicators(request.user):
+        raise PermissionDenied
+    link = get_object_or_404(ShareLink, uuid=uuid)
+    perimeter = perimeter_for(request.user, link.organisation)
+    share_revoke(link, user=request.user)
+    messages.success(request, "Lien révoqué : il n'ouvre plus rien.")
+    return redirect(
+        reverse("indicateurs:share_list", args=[link.year]) + perimeter.query
+    )
+
+
+@require_GET
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The printable report a share link opens, without an account."""
+    link = share_link_of(token)
+    if link is None:
+        return render(
+            request, "indicateurs/shared_closed.html", {"state": "unknown"}, status=404
+        )
+    state = share_state(link)
+    share_opened(
+        link, ok=state == "valid", address=request.META.get("REMOTE_ADDR") or None
+    )
+    if state != "valid":
+        return render(
+            request,
+            "indicateurs/shared_closed.html",
+            {"state": state, "link": link},
+            status=410,
+        )
+    author = link.created_by
+    perimeter = perimeter_for(author, link.organisation)
+    indicators, freshness = _read(link.year, perimeter)
+    finds = public_finds(retained_finds(indicators["details"]["finds"]))
+    response = _printable(
+        request,
+        link.year,
+        public_digest(indicators),
+        freshness,
+        organisation=link.organisation,
+        finds=finds,
+        shared=link,
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

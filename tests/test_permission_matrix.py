@@ -318,6 +318,10 @@ PAGES = [
     ("sensibilisation:bilan", (2020,), PAGE_LOGGED_IN),
     ("indicateurs:index", (), PAGE_REDIRECT),
     ("indicateurs:dashboard", (2020,), PAGE_COORDINATOR),
+    ("indicateurs:narrative_edit", (2020,), PAGE_COORDINATOR),
+    ("indicateurs:share_list", (2020,), PAGE_COORDINATOR),
+    # Side by side of two structures: the regional coordination only.
+    ("indicateurs:compare", (2020,), roles(LOGIN, 403, 403, 403, 403, 403)),
 ]
 
 

@@ -74,6 +74,7 @@ REFUSED_FORMS = {
         "observations:import",
         "sensibilisation:action_create",
         "sensibilisation:volunteer_create",
+        "indicateurs:share_list",
     ),
 }
 # Redoc lays out all ~80 operations of the API at once (29,000 elements: axe would take

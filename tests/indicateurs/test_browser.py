@@ -156,3 +156,95 @@ def test_the_dashboard_updates_itself_once_its_figures_are_recomputed(
         celery_app.control.purge()
     assert page.errors == []
     assert page.failed_requests == []
+
+
+def test_a_coordinator_writes_a_narrative_reads_five_years_and_shares_the_report(
+    browser, live_server, year_of_records
+):
+    """Under the real policy: the narrative written in the form shows under action 1;
+    the five-year chart is drawn with its data table; the share link opens the print
+    page in a context with no session; the new pages pass axe."""
+    from indicateurs.snapshots import snapshot_compute
+    from referentiel.models import User
+    from tests.e2e.axe import DESKTOP, audit, axe_source
+
+    camille = User.objects.get(username="camille")
+    for year in (2018, 2016):  # kept figures of 2016–2018 (2019, 2020: the page's)
+        snapshot_compute(year, camille)
+    context = browser.new_context(locale="fr-FR", viewport=DESKTOP)
+    context.add_init_script(axe_source())
+    TileRoute(context)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"erreur : {error}"))
+    base = live_server.url
+    page.goto(f"{base}/connexion/?next=/indicateurs/2020/recit/")
+    page.fill("input[name=username]", "camille")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/indicateurs/2020/recit/")
+    violations = audit(page, label="récits", role="coordinateur", size="bureau")
+    page.get_by_label("Récit de l'action 1", exact=False).fill(
+        "Une année **riche**.\n\n- 3 stages"
+    )
+    page.get_by_role("button", name="Enregistrer les récits").click()
+    page.wait_for_url(f"{base}/indicateurs/2020/")
+    narrative = page.get_by_test_id("narrative-1")
+    assert narrative.locator("strong").inner_text() == "riche"
+    page.wait_for_selector("#indicateurs-series[data-drawn='true']")
+    # The chart's own data table (chart_table.js) says what it draws: records per year.
+    page.select_option("#series-figure", "records")
+    assert page.locator("#series-caption").text_content() == "Données saisies"
+    chart_rows = page.locator("#series [data-chart-table] tbody tr")
+    assert chart_rows.first.locator("th").text_content() == "2016"
+    assert chart_rows.last.locator("td").text_content() == "3"
+    years = page.locator("[data-testid=series-table] thead th").all_text_contents()
+    assert years[1:] == ["2016", "2017", "2018", "2019", "2020"]
+    # Another figure chosen: the chart and its table follow.
+    page.select_option("#series-figure", "records_fauna")
+    assert page.locator("#series-caption").text_content() == "Données faune"
+    violations += audit(
+        page, label="tableau de bord", role="coordinateur", size="bureau"
+    )
+
+    page.get_by_test_id("share-link").click()
+    page.get_by_label("Destinataire").fill("Région Hauts-de-France")
+    page.get_by_role("button", name="Créer le lien").click()
+    url = page.locator(".indicateurs__share-url").first.input_value()
+    violations += audit(page, label="partage", role="coordinateur", size="bureau")
+
+    officer = browser.new_context(locale="fr-FR", viewport=DESKTOP)
+    officer.add_init_script(axe_source())
+    shared = officer.new_page()
+    shared.on("pageerror", lambda error: problems.append(f"erreur : {error}"))
+    shared.goto(url)
+    assert (
+        shared.get_by_test_id("narrative-1").locator("strong").inner_text() == "riche"
+    )
+    shared.wait_for_selector("#indicateurs-months[data-drawn='true']")
+    violations += audit(shared, label="bilan partagé", role="anonyme", size="bureau")
+    # Revoked: a French page, no figure.
+    page.get_by_role("button", name="Révoquer ce lien").click()
+    shared.goto(url)
+    assert shared.locator("h1").inner_text() == "Ce lien a été révoqué"
+    assert shared.locator("[data-figure]").count() == 0
+    violations += audit(shared, label="lien révoqué", role="anonyme", size="bureau")
+    officer.close()
+    # The regional coordination's side by side (Camille made regional).
+    User.objects.filter(pk=camille.pk).update(is_regional=True)
+    other = OrganisationFactory(name="CPIE Val d'Authie", is_network_member=True)
+    camille.organisation.__class__.objects.filter(pk=camille.organisation_id).update(
+        is_network_member=True
+    )
+    page.goto(
+        f"{base}/indicateurs/2020/comparer/?a={camille.organisation_id}&b={other.pk}"
+    )
+    assert page.get_by_test_id("comparison").locator("thead th").all_inner_texts() == [
+        "Indicateur",
+        "CPIE Chaîne des Terrils",
+        "CPIE Val d'Authie",
+    ]
+    violations += audit(page, label="comparaison", role="régional", size="bureau")
+    context.close()
+    assert problems == []
+    assert violations == [], violations

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from baguage.models import RingingImport
-from indicateurs.models import AnnualReport, RemarkableFind
+from indicateurs.models import AnnualReport, RemarkableFind, ShareLink
 from observations.models import Extract, ImportBatch, Occurrence, SinpExport
 from referentiel.models import Person
 from sensibilisation.models import Action, ActionDocument, Volunteer
@@ -103,6 +103,15 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         decided_by=coordinator,
     )
 
+    # B's report shared with the Region: opened without an account, it must show
+    # figures and retained finds only (the find above is not retained).
+    share = ShareLink.objects.create(
+        organisation=org,
+        year=canaries.year,
+        recipient=new_marker(),
+        created_by=coordinator,
+    )
+
     person = Person.objects.create(
         first_name=new_marker(),
         last_name=new_marker(),
@@ -175,6 +184,7 @@ def plant_extras(canaries, new_marker) -> dict[type, list]:
         SinpExport: [sinp],
         AnnualReport: [report],
         RemarkableFind: [find],
+        ShareLink: [share],
         Person: [person],
         Volunteer: [volunteer],
         Action: [action],

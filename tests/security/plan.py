@@ -113,6 +113,8 @@ _page(
     "indicateurs:report_detail indicateurs:report_status indicateurs:report_download",
     uuid=("indicateurs.AnnualReport", "uuid"),
 )
+_page("indicateurs:share_revoke", uuid=("indicateurs.ShareLink", "uuid"))
+_page("indicateurs:shared", token=lambda c: c.share_tokens())
 
 
 # OGC API – Features (/ogc/): every declared collection, and as feature ids the canaries'

@@ -77,6 +77,12 @@ class CrawlData:
 
         return [report_confirmation_token(r) for r in self.instances(Report)]
 
+    def share_tokens(self):
+        from indicateurs.models import ShareLink
+        from indicateurs.sharing import share_token
+
+        return [share_token(link) for link in self.instances(ShareLink)]
+
     def instances(self, model) -> list:
         """Canary rows of ``model``, and the rows of ``model`` they point to."""
         if model in self._related:
