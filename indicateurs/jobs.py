@@ -54,7 +54,7 @@ def report_run(report_id: int, *, task_id: str = "") -> AnnualReport:
             progress=lambda done, label: job_step(report, 5 + int(done * 80), label),
         )
         job_step(report, 90, "Écriture du classeur")
-        content = workbook_bytes(indicators)
+        content = workbook_bytes(indicators, report.structure)
         report.file.save(report.filename, ContentFile(content), save=False)
     except Exception as exc:
         logger.exception("Bilan annuel %s", report.pk)

@@ -1,6 +1,7 @@
 """The annual dashboard: ``/indicateurs/<year>/`` (coordinators)."""
 
 import logging
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,6 +34,16 @@ from observations.atlas import YEAR_MIN, atlas_year_max
 from observations.models import Occurrence
 
 logger = logging.getLogger(__name__)
+
+
+def attachment_header(filename: str) -> str:
+    """Content-Disposition with both names: ``filename`` (ASCII, for old clients) and
+    ``filename*`` (RFC 6266/5987, UTF-8), whatever the name holds."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    return (
+        f'attachment; filename="{ascii_name}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
 
 
 @login_required
@@ -234,9 +245,9 @@ def report_download(request: HttpRequest, uuid) -> HttpResponse:
     report = _report(request, uuid)
     if report.status != AnnualReport.Status.DONE or not report.file:
         raise Http404
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=report.filename
-    )
+    response = FileResponse(report.file.open("rb"), as_attachment=True)
+    response["Content-Disposition"] = attachment_header(report.filename)
+    return response
 
 
 @login_required
