@@ -23,9 +23,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
-from indicateurs.finds import report_finds
 from indicateurs.jobs import report_create
 from indicateurs.models import AnnualReport, RemarkableFind
+from indicateurs.print_maps import records_map, wetlands_map
+from indicateurs.report import chosen_finds
 from indicateurs.services import user_reads_indicators
 from indicateurs.snapshots import freshness_of, indicators_read
 from indicateurs.summary import presence_summary_state
@@ -175,18 +176,45 @@ def finds(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+# The detail template of each action in the printable report, below its figures
+# (templates/indicateurs/print/); the map of the actions where places matter.
+PRINT_DETAILS = {
+    1: "indicateurs/print/_action_1.html",
+    2: "indicateurs/print/_action_2.html",
+    3: "indicateurs/print/_action_3.html",
+}
+
+
+def _print_map(action: int, year: int, user, details: dict):
+    organisation = user.organisation
+    if action == 1:
+        return records_map(year, user, organisation)
+    if action == 2:
+        return wetlands_map(year, user, organisation, details["pop"]["per_aire"])
+    return None
+
+
 @login_required
 def printable(request: HttpRequest, year: int) -> HttpResponse:
-    """The report as a printable page (print to PDF from the browser): the indicator
-    tables of the three actions, the charts and the detail tables, with the finds the
-    coordinators picked."""
+    """The report as a printable page (print to PDF from the browser): a cover, then per
+    action its figures, its map (SVG drawn here, no tile server), its charts and detail
+    tables; the finds the coordinators chose (and how many others were detected)."""
     if not user_reads_indicators(request.user):
         raise PermissionDenied
     if not YEAR_MIN <= year <= atlas_year_max():
         raise Http404
     indicators, freshness = indicators_read(year, request.user)
     details = indicators["details"]
-    finds = details["finds"]
+    chosen, others = chosen_finds(details["finds"])
+    actions = [
+        {
+            "number": section["action"],
+            "section": section,
+            "details": PRINT_DETAILS.get(section["action"]),
+            "map": _print_map(section["action"], year, request.user, details),
+        }
+        for section in indicators["sections"]
+    ]
     return render(
         request,
         "indicateurs/printable.html",
@@ -195,8 +223,11 @@ def printable(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "indicators": indicators,
             "details": details,
-            "finds": report_finds(finds),
+            "actions": actions,
+            "finds": chosen,
+            "other_finds": others,
             "organisation": request.user.organisation,
+            "edited_on": timezone.localdate(),
         },
     )
 
