@@ -137,7 +137,7 @@ def workbook_for(indicators: dict, structure: str | None = None) -> WorkbookWrit
         (
             [
                 r["programme"],
-                r["site"],
+                f"Sous-total ({r['site']})" if r.get("subtotal") else r["site"],
                 r["communes"],
                 r["sessions"],
                 r["rings"],
@@ -292,6 +292,7 @@ def workbook_for(indicators: dict, structure: str | None = None) -> WorkbookWrit
         ],
     )
     chosen, others = chosen_finds(details["finds"])
+    s = "s" if others > 1 else ""
 
     def find_type(find: dict) -> str:
         if find["kind"] == "rare":
@@ -304,7 +305,8 @@ def workbook_for(indicators: dict, structure: str | None = None) -> WorkbookWrit
     _sheet(
         workbook,
         "Découvertes",
-        f"Découvertes remarquables {year}",
+        f"Découvertes remarquables {year} retenues pour le bilan : {len(chosen)} "
+        f"(et {others} autre{s} détectée{s} par l'application, non retenue{s})",
         [
             "Type",
             "Taxon",
@@ -329,10 +331,6 @@ def workbook_for(indicators: dict, structure: str | None = None) -> WorkbookWrit
                 f["comment"],
             ]
             for f in chosen
-        ],
-        total=[
-            f"{len(chosen)} retenue{'s' if len(chosen) > 1 else ''} pour le bilan, "
-            f"{others} autre{'s' if others > 1 else ''} détectée{'s' if others > 1 else ''}"
         ],
     )
     if lists:
