@@ -7,22 +7,9 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from baguage.reports import MONTHS
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+register = template.Library()
 
 
 @register.filter

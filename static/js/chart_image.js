@@ -167,10 +167,10 @@
     var box = document.createElement("div");
     box.className = "chart-image";
     box.setAttribute("data-chart-image", "");
-    box.appendChild(button("Télécharger l'image (PNG)", "Télécharger l'image « " + title + " » (PNG)", function () {
+    box.appendChild(button("Télécharger l'image (PNG)", "Télécharger l'image (PNG) : " + title, function () {
       png(chart, name);
     }));
-    box.appendChild(button("Télécharger l'image (SVG)", "Télécharger l'image « " + title + " » (SVG)", function () {
+    box.appendChild(button("Télécharger l'image (SVG)", "Télécharger l'image (SVG) : " + title, function () {
       save(new Blob([svgOf(chart, title)], { type: "image/svg+xml" }), name + ".svg");
     }));
     holder.parentNode.insertBefore(box, holder.nextSibling);
