@@ -120,7 +120,8 @@ def _svg(queryset, geometry: str, tolerance: float):
 
 
 def _classes(counts: list[int]) -> tuple[list[int], list[dict]]:
-    """Up to six classes on a log scale (as the dashboard's map): the bounds and legend."""
+    """Up to six classes on a log scale (as the dashboard's map): the bounds, and the
+    legend of the classes that hold a value."""
     top = max(counts, default=0)
     if top <= 0:
         return [], []
@@ -129,15 +130,18 @@ def _classes(counts: list[int]) -> tuple[list[int], list[dict]]:
         bounds.append(value)
         value = value * 5 if len(bounds) % 2 else value * 2
     bounds.append(top)
+    used = {_shade(count, bounds) for count in counts}
     legend, low = [], 1
     for index, high in enumerate(bounds):
-        text = (
-            number_format(low, force_grouping=True)
-            if low == high
-            else f"{number_format(low, force_grouping=True)} à "
-            f"{number_format(high, force_grouping=True)}"
-        )
-        legend.append({"colour": SHADES[index], "text": text})
+        if SHADES[index] in used:
+            text = (
+                number_format(low, force_grouping=True)
+                if low == high
+                else f"{number_format(low, force_grouping=True)} à "
+                f"{number_format(high, force_grouping=True)}"
+            )
+            unit = "donnée" if high == 1 else "données"
+            legend.append({"colour": SHADES[index], "text": f"{text} {unit}"})
         low = high + 1
     return bounds, legend
 
@@ -254,9 +258,7 @@ def wetlands_map(year: int, user, organisation, per_aire: list[dict]) -> PrintMa
         return drawn
     tolerance = _frame(box, drawn)
     bounds, legend = _classes(list(records_of.values()))
-    drawn.legend = [
-        {**line, "text": f"aire POP : {line['text']} données"} for line in legend
-    ]
+    drawn.legend = [{**line, "text": f"aire POP : {line['text']}"} for line in legend]
     drawn.context = _departements(box, tolerance)
     drawn.outline = _territory(organisation, tolerance)
     for aire in _svg(aires, "geom", tolerance).annotate(

@@ -386,6 +386,10 @@ def test_the_2020_print_page_is_a_report_to_send(demo, coordinator, client):
     assert text.count('class="print-action"') == 3
     assert text.count('data-testid="print-map"') == 2
     assert text.count("<svg") == 2 and "leaflet" not in text.casefold()
+    # The records map counts the records the figure counts (as the reader sees them).
+    records = figures_of(indicators_for_year(2020, coordinator))["records"]
+    plain = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d)", "", text)
+    assert f"{records} données dans" in plain
     assert "en cours de recalcul" not in text
     # No find chosen yet: none listed, only their count.
     assert "Aucune découverte n'a encore été retenue pour le bilan." in text
