@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from indicateurs.models import AnnualReport
 from indicateurs.report import workbook_bytes
 from indicateurs.services import indicators_for_year
+from indicateurs.snapshots import indicators_read
 from indicateurs.templatetags.report_print import french_date
 from observations.atlas import SPECIES_OR_BELOW
 from observations.models import DataExchange, Occurrence, Source
@@ -387,26 +388,24 @@ def test_the_2020_print_page_is_a_report_to_send(demo, coordinator, client):
     assert text.count('data-testid="print-map"') == 2
     assert text.count("<svg") == 2 and "leaflet" not in text.casefold()
     # The records map counts the records the figure counts (as the reader sees them).
-    records = figures_of(indicators_for_year(2020, coordinator))["records"]
+    # (indicators_read: the snapshot the page has just kept, read in a few milliseconds.)
+    indicators = indicators_read(2020, coordinator)[0]
+    records = figures_of(indicators)["records"]
     plain = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d)", "", text)
     assert f"{records} données dans" in plain
     assert "en cours de recalcul" not in text
-    # No find chosen yet: none listed, only their count.
-    assert "Aucune découverte n'a encore été retenue pour le bilan." in text
-    assert "autres découvertes détectées par l'application" in text
-
     pdf, layout = print_in_chromium(response.content, PRINT_PATH)
     assert pdf.startswith(b"%PDF")
     assert 4 <= pdf_pages(pdf) <= 12, pdf_pages(pdf)
     assert layout["blocks"] > 50
     assert layout["overlaps"] == []
 
-
-@pytest.mark.django_db
-def test_the_print_page_lists_only_the_finds_chosen(demo, coordinator, client):
-    client.force_login(coordinator)
-    finds = indicators_for_year(2020, coordinator)["details"]["finds"]
+    # Only the finds chosen are listed, with the count of the others: none at first…
+    assert "Aucune découverte n'a encore été retenue pour le bilan." in text
+    finds = indicators["details"]["finds"]
     every = finds["firsts"] + finds["rare_or_threatened"]
+    assert f"{len(every)} autres découvertes détectées" in plain
+    # … then the one a coordinator picks (decisions are read at each view).
     chosen = every[0]
     response = client.post(
         f"/indicateurs/2020/decouvertes/{chosen['uuid']}/",
@@ -418,8 +417,8 @@ def test_the_print_page_lists_only_the_finds_chosen(demo, coordinator, client):
     listed = listed[: listed.index("</table>")]
     assert listed.count("<tr>") == 1 + 1  # the header and the one chosen
     assert chosen["taxon"] in listed
-    others = len(every) - 1
-    assert f"{others} autres découvertes détectées" in text.replace("\u202f", "")
+    plain = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d)", "", text)
+    assert f"{len(every) - 1} autres découvertes détectées" in plain
 
 
 @pytest.mark.django_db
