@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from indicateurs.narratives import narratives_apply
+from indicateurs.report import chosen_finds
 from indicateurs.series import series_read
 from indicateurs.services import user_reads_indicators
-from indicateurs.sharing import retained_finds
 from indicateurs.snapshots import indicators_read
 from indicateurs.structures import Perimeter, perimeter_of
 from indicateurs.views import FIND_LISTS
@@ -36,7 +36,7 @@ def light_indicators(indicators: dict, year: int, perimeter: Perimeter) -> dict:
     details["finds"] = {
         "counts": {kind.value: len(finds[key]) for kind, key in FIND_LISTS.items()},
         "gap_years": finds["gap_years"],
-        "retained": retained_finds(finds),
+        "retained": chosen_finds(finds)[0],
     }
     narratives_apply(indicators, year, perimeter.narrative_organisation_id)
     return {

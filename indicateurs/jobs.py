@@ -69,7 +69,7 @@ def report_run(report_id: int, *, task_id: str = "") -> AnnualReport:
             indicators, report.year, report.structure_id or user.organisation_id
         )
         job_step(report, 90, "Écriture du classeur")
-        content = workbook_bytes(indicators)
+        content = workbook_bytes(indicators, report.structure_name)
         report.file.save(report.filename, ContentFile(content), save=False)
     except Exception as exc:
         logger.exception("Bilan annuel %s", report.pk)

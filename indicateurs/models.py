@@ -8,10 +8,18 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.jobs.models import Job, job_status_field
 from cpie_naturaliste.core.models import TimeStampedModel
+
+
+def report_filename(year: int, structure: str | None, extension: str = "xlsx") -> str:
+    """``bilan-2020-cpie-chaine-des-terrils.xlsx``: the year and the structure, slugified
+    (``bilan-2020.xlsx`` for a network-wide reader with no structure)."""
+    slug = slugify(structure or "")
+    return f"bilan-{year}{f'-{slug}' if slug else ''}.{extension}"
 
 
 class AnnualReport(Job):
@@ -55,8 +63,18 @@ class AnnualReport(Job):
         return f"Bilan {self.year} ({self.get_status_display()})"
 
     @property
+    def structure_name(self) -> str | None:
+        """The name of the structure the report is of (the one asked for, else its
+        requester's), None for the network."""
+        organisation = self.structure
+        if organisation is None and self.requested_by is not None:
+            organisation = self.requested_by.organisation
+        return organisation.name if organisation is not None else None
+
+    @property
     def filename(self) -> str:
-        return f"bilan-{self.year}.xlsx"
+        """``bilan-2020-cpie-chaine-des-terrils.xlsx``."""
+        return report_filename(self.year, self.structure_name)
 
 
 class RemarkableFind(TimeStampedModel):

@@ -3,66 +3,123 @@
 One sheet per action with the indicator table (year, year before, difference, detail,
 and the definition of each figure, :mod:`indicateurs.figures`),
 then the detail sheets: atlas contributions, ringing per site, POP results, terril scores,
-data exchanges, outreach.
+data exchanges, outreach, the finds chosen for the report, and the long lists of the
+action sheets one item per row.
+
+A report to send (issue 22): real dates and numbers, a bold total row wherever the report
+totals, wrapped text in columns of a readable width, every sheet set up to print (landscape,
+fitted to the width, header rows repeated, the structure and the page numbers in the
+header and footer), and a file named after the structure and the year.
 """
 
 import datetime as dt
 from pathlib import Path
 
 from cpie_naturaliste.core.workbooks import WorkbookWriter
-from indicateurs.finds import report_finds
 from indicateurs.narratives import narratives_sheet
 
+# A figure's detail longer than this goes to the "Listes" sheet, one item per row.
+LONG_DETAIL = 200
+LISTS_SHEET = "Listes"
 
-def _sheet(workbook: WorkbookWriter, title: str, heading: str, columns, rows) -> None:
+
+def chosen_finds(finds: dict) -> tuple[list[dict], int]:
+    """The finds the coordinators chose for the report (their "retenue pour le bilan"
+    decision), and how many others were detected (the report gives their count only)."""
+    every = finds["firsts"] + finds["rare_or_threatened"]
+    chosen = [f for f in every if f["in_report"]]
+    return chosen, len(every) - len(chosen)
+
+
+def _sheet(
+    workbook: WorkbookWriter, title: str, heading: str, columns, rows, total=None
+) -> None:
     """A sheet with its heading line above the table (the header on line 3)."""
-    workbook.sheet(title, columns, list(rows), heading=heading)
+    workbook.sheet(title, columns, list(rows), heading=heading, total=total, wrap=True)
 
 
 def _date(value):
-    """A find's ISO date (as the snapshots keep it) as a real date of the sheet."""
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else value
-    except ValueError:
+    """A date as the snapshots keep it (ISO, or 31/12/2020 in the exchange log) as a real
+    date of the sheet."""
+    if not isinstance(value, str):
         return value
+    for parse in (
+        dt.date.fromisoformat,
+        lambda text: dt.datetime.strptime(text, "%d/%m/%Y").date(),
+    ):
+        try:
+            return parse(value)
+        except ValueError:
+            continue
+    return value
 
 
-def workbook_for(indicators: dict) -> WorkbookWriter:
-    """Every sheet through the core writer: the finds' comments, site and place names are
-    user text, guarded there against formulas."""
+def _sum(rows, key: str):
+    return sum(row[key] or 0 for row in rows)
+
+
+def _action_sheets(workbook: WorkbookWriter, indicators: dict) -> None:
+    """One sheet per action; a long detail (the taxa of 237 first mentions) is replaced by
+    its count and listed one item per row in the "Listes" sheet, after the others."""
     year, before = indicators["year"], indicators["previous_year"]
-    details = indicators["details"]
-    workbook = WorkbookWriter()
+    lists = []
     for section in indicators["sections"]:
-        _sheet(
-            workbook,
-            f"Action {section['action']}",
-            f"{section['title']} — bilan {year}",
-            ["Indicateur", str(year), str(before), "Écart", "Détail", "Définition"],
-            (
+        rows = []
+        for f in section["figures"]:
+            detail = f["detail"]
+            if isinstance(detail, str) and len(detail) > LONG_DETAIL:
+                items = detail.split(", ")
+                lists += [[section["action"], f["label"], item] for item in items]
+                detail = f"{len(items)} éléments : feuille « {LISTS_SHEET} »"
+            rows.append(
                 [
                     f["label"],
                     f["value"],
                     f["previous"],
                     f["difference"],
-                    f["detail"],
+                    detail,
                     f["definition"],
                 ]
-                for f in section["figures"]
-            ),
+            )
+        _sheet(
+            workbook,
+            f"Action {section['action']}",
+            f"{section['title']} — bilan {year}",
+            ["Indicateur", str(year), str(before), "Écart", "Détail", "Définition"],
+            rows,
         )
+    return lists
+
+
+def workbook_for(indicators: dict, structure: str | None = None) -> WorkbookWriter:
+    """Every sheet through the core writer: the finds' comments, site and place names are
+    user text, guarded there against formulas. ``structure``: the name printed in each
+    page's header."""
+    year = indicators["year"]
+    details = indicators["details"]
+    workbook = WorkbookWriter(
+        print_header=f"{structure} — bilan {year}" if structure else f"Bilan {year}"
+    )
+    lists = _action_sheets(workbook, indicators)
     narratives_sheet(workbook, indicators)
     atlas = details["atlas"]
     lines = [*atlas["groups"]]
     if atlas["ungrouped"]:
         lines.append(atlas["ungrouped"])
-    lines += [*atlas["kingdoms"].values(), atlas["total"]]
+    # The kingdoms as subtotals, but one that is a group already (Flore) only once.
+    group_names = {line["name"] for line in lines}
+    lines += [
+        {**kingdom, "name": f"Sous-total {kingdom['name'].lower()}"}
+        for kingdom in atlas["kingdoms"].values()
+        if kingdom["name"] not in group_names
+    ]
     _sheet(
         workbook,
         "Atlas",
         f"Contributions aux atlas {year} (données / espèces)",
         ["Groupe", "Données", "Espèces"],
         ([line["name"], line["records"], line["species"]] for line in lines),
+        total=["Total", atlas["total"]["records"], atlas["total"]["species"]],
     )
     _sheet(
         workbook,
@@ -82,7 +139,7 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
         (
             [
                 r["programme"],
-                r["site"],
+                f"Sous-total ({r['site']})" if r.get("subtotal") else r["site"],
                 r["communes"],
                 r["sessions"],
                 r["rings"],
@@ -93,6 +150,17 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
             ]
             for r in details["ringing"]["per_site"]
         ),
+        total=[
+            "Total",
+            f"{len(details['ringing']['per_site'])} sites",
+            None,
+            details["ringing"]["sessions"],
+            details["ringing"]["rings"],
+            details["ringing"]["controls"],
+            details["ringing"]["foreign"],
+            details["ringing"]["species"],
+            None,
+        ],
     )
     _sheet(
         workbook,
@@ -121,6 +189,16 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
             ]
             for a in details["pop"]["per_aire"]
         ),
+        total=[
+            "Total",
+            f"{len(details['pop']['per_aire'])} aires",
+            details["pop"]["sites_visited"],
+            details["pop"]["sites_occupied"],
+            details["pop"]["records"],
+            details["pop"]["positive"],
+            details["pop"]["species"],
+            None,
+        ],
     )
     _sheet(
         workbook,
@@ -148,7 +226,38 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
             [r["name"], r["extracts"], r["rows"]]
             for r in details["exchanges"]["recipients"]
         ),
+        total=["Total", details["exchanges"]["count"], details["exchanges"]["rows"]],
     )
+    log = details["exchanges"].get("log") or []
+    if log:
+        _sheet(
+            workbook,
+            "Échanges hors application",
+            f"Échanges de données {year} faits hors de l'application",
+            ["Date", "Partenaire", "Sens", "Contenu", "Faune", "Flore", "Espèces"],
+            (
+                [
+                    _date(e["date"]),
+                    e["partner"],
+                    e["direction"],
+                    e["content"],
+                    e["fauna"],
+                    e["flora"],
+                    e["species"],
+                ]
+                for e in log
+            ),
+            total=[
+                "Total",
+                None,
+                None,
+                None,
+                _sum(log, "fauna"),
+                _sum(log, "flora"),
+                None,
+            ],
+        )
+    outreach = details["outreach"]["lines"]
     _sheet(
         workbook,
         "Sensibilisation",
@@ -172,10 +281,20 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
                 line["publications"],
                 line["volunteer_days"],
             ]
-            for line in details["outreach"]["lines"]
+            for line in outreach
         ),
+        total=[
+            "Total",
+            _sum(outreach, "actions"),
+            None,
+            _sum(outreach, "trained"),
+            _sum(outreach, "aware"),
+            _sum(outreach, "publications"),
+            _sum(outreach, "volunteer_days"),
+        ],
     )
-    finds = details["finds"]
+    chosen, others = chosen_finds(details["finds"])
+    s = "s" if others > 1 else ""
 
     def find_type(find: dict) -> str:
         if find["kind"] == "rare":
@@ -188,7 +307,8 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
     _sheet(
         workbook,
         "Découvertes",
-        f"Découvertes remarquables {year}",
+        f"Découvertes remarquables {year} retenues pour le bilan : {len(chosen)} "
+        f"(et {others} autre{s} détectée{s} par l'application, non retenue{s})",
         [
             "Type",
             "Taxon",
@@ -212,17 +332,27 @@ def workbook_for(indicators: dict) -> WorkbookWriter:
                 f["status_label"],
                 f["comment"],
             ]
-            for f in report_finds(finds)
+            for f in chosen
         ],
     )
+    if lists:
+        _sheet(
+            workbook,
+            LISTS_SHEET,
+            f"Listes des indicateurs {year}, un élément par ligne",
+            ["Action", "Indicateur", "Élément"],
+            lists,
+        )
     return workbook
 
 
-def report_write(indicators: dict, path: Path | str) -> Path:
+def report_write(
+    indicators: dict, path: Path | str, structure: str | None = None
+) -> Path:
     path = Path(path)
-    workbook_for(indicators).save(path)
+    workbook_for(indicators, structure).save(path)
     return path
 
 
-def workbook_bytes(indicators: dict) -> bytes:
-    return workbook_for(indicators).getvalue()
+def workbook_bytes(indicators: dict, structure: str | None = None) -> bytes:
+    return workbook_for(indicators, structure).getvalue()

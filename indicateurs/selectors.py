@@ -297,6 +297,8 @@ def _ringing_site(row) -> dict:
         "foreign": row.foreign,
         "species": row.species,
         "remarkable": [f"{r.name} ({r.count})" for r in row.remarkable],
+        # A programme run on several sites: its subtotal, after its sites' lines.
+        "subtotal": row.station_id is None,
     }
 
 

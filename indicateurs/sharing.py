@@ -137,12 +137,6 @@ def public_digest(indicators: dict) -> dict:
     return shown
 
 
-def retained_finds(finds: dict) -> list[dict]:
-    """The finds a coordinator picked for the report (never the candidates not yet
-    decided on, which the coordinators' own print page lists until they choose)."""
-    return [f for f in finds["firsts"] + finds["rare_or_threatened"] if f["in_report"]]
-
-
 def public_finds(finds: list[dict]) -> list[dict]:
     """The retained finds as the public may read them: the commune and site of a find
     only where the public reads its record precisely; others keep the département or

@@ -1,6 +1,7 @@
 """The annual dashboard: ``/indicateurs/<year>/`` (coordinators)."""
 
 import logging
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cpie_naturaliste.core.jobs.status import job_page_context, job_status_response
 from indicateurs.figures import SECTIONS
-from indicateurs.finds import report_finds
 from indicateurs.forms import NarrativeForm, ShareLinkForm
 from indicateurs.jobs import report_create
 from indicateurs.models import AnnualReport, RemarkableFind, ShareLink
@@ -33,12 +33,13 @@ from indicateurs.narratives import (
     narratives_of,
     narratives_save,
 )
+from indicateurs.print_maps import records_map, wetlands_map
+from indicateurs.report import chosen_finds
 from indicateurs.series import series_read
 from indicateurs.services import user_reads_indicators
 from indicateurs.sharing import (
     public_digest,
     public_finds,
-    retained_finds,
     share_create,
     share_link_of,
     share_opened,
@@ -60,6 +61,16 @@ from observations.models import Occurrence
 from referentiel.models import Scope
 
 logger = logging.getLogger(__name__)
+
+
+def attachment_header(filename: str) -> str:
+    """Content-Disposition with both names: ``filename`` (ASCII, for old clients) and
+    ``filename*`` (RFC 6266/5987, UTF-8), whatever the name holds."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    return (
+        f'attachment; filename="{ascii_name}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
 
 
 @login_required
@@ -223,25 +234,61 @@ def finds(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+# The detail template of each action in the printable report, below its figures
+# (templates/indicateurs/print/); the map of the actions where places matter.
+PRINT_DETAILS = {
+    1: "indicateurs/print/_action_1.html",
+    2: "indicateurs/print/_action_2.html",
+    3: "indicateurs/print/_action_3.html",
+}
+
+
+def _print_map(action: int, year: int, user, organisation, details: dict):
+    if action == 1:
+        return records_map(year, user, organisation)
+    if action == 2:
+        return wetlands_map(year, user, organisation, details["pop"]["per_aire"])
+    return None
+
+
 @login_required
 def printable(request: HttpRequest, year: int) -> HttpResponse:
-    """The report as a printable page (print to PDF from the browser): the indicator
-    tables of the three actions with their narratives, the charts and the detail tables,
-    with the finds the coordinators picked."""
+    """The report as a printable page (print to PDF from the browser): a cover, then per
+    action its figures, its narrative, its map (SVG drawn here, no tile server), its
+    charts and detail tables; the finds the coordinators chose (and how many others were
+    detected)."""
     perimeter = _opened(request, year)
     indicators, freshness = _read(year, perimeter)
+    chosen, others = chosen_finds(indicators["details"]["finds"])
     return _printable(
         request,
         year,
         indicators,
         freshness,
         organisation=perimeter.structure,
-        finds=report_finds(indicators["details"]["finds"]),
+        maps_for=perimeter.reader,
+        finds=chosen,
+        other_finds=others,
     )
 
 
-def _printable(request, year, indicators, freshness, **context) -> HttpResponse:
+def _printable(
+    request, year, indicators, freshness, *, organisation, maps_for=None, **context
+) -> HttpResponse:
+    """The printable page of ``indicators``; its maps drawn for the reader ``maps_for``
+    (none in a report shared by link: its reader has no account)."""
     _narratives_html(indicators)
+    details = indicators["details"]
+    actions = [
+        {
+            "number": section["action"],
+            "section": section,
+            "details": PRINT_DETAILS.get(section["action"]),
+            "map": maps_for
+            and _print_map(section["action"], year, maps_for, organisation, details),
+        }
+        for section in indicators["sections"]
+    ]
     return render(
         request,
         "indicateurs/printable.html",
@@ -249,7 +296,10 @@ def _printable(request, year, indicators, freshness, **context) -> HttpResponse:
             "freshness": freshness,
             "year": year,
             "indicators": indicators,
-            "details": indicators["details"],
+            "details": details,
+            "actions": actions,
+            "organisation": organisation,
+            "edited_on": timezone.localdate(),
             **context,
         },
     )
@@ -300,9 +350,9 @@ def report_download(request: HttpRequest, uuid) -> HttpResponse:
     report = _report(request, uuid)
     if report.status != AnnualReport.Status.DONE or not report.file:
         raise Http404
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=report.filename
-    )
+    response = FileResponse(report.file.open("rb"), as_attachment=True)
+    response["Content-Disposition"] = attachment_header(report.filename)
+    return response
 
 
 @login_required
@@ -535,7 +585,8 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     author = link.created_by
     perimeter = perimeter_for(author, link.organisation)
     indicators, freshness = _read(link.year, perimeter)
-    finds = public_finds(retained_finds(indicators["details"]["finds"]))
+    chosen, others = chosen_finds(indicators["details"]["finds"])
+    finds = public_finds(chosen)
     response = _printable(
         request,
         link.year,
@@ -543,6 +594,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
         freshness,
         organisation=link.organisation,
         finds=finds,
+        other_finds=others,
         shared=link,
     )
     response["Cache-Control"] = "no-store"

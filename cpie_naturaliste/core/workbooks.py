@@ -51,7 +51,14 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="2E6B3F")
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 HEADING_FONT = Font(bold=True, size=13)
+TOTAL_FONT = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 MIN_WIDTH, MAX_WIDTH = 8, 70
+# A report's sheets (``wrap``): text wraps in columns of at most this many characters,
+# numbers show their thousands (3 768, the spreadsheet's locale decides the separator).
+WRAP_WIDTH = 45
+INTEGER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0##"
 SHEET_TITLE_FORBIDDEN = str.maketrans({c: "-" for c in "[]:*?/\\"})
 
 
@@ -107,6 +114,17 @@ def number_format(value) -> str | None:
     return None
 
 
+def report_format(value) -> str | None:
+    """A report sheet's display of a typed cell: dates as above, numbers grouped."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return INTEGER_FORMAT
+    if isinstance(value, float | Decimal):
+        return DECIMAL_FORMAT
+    return number_format(value)
+
+
 def _width(value) -> int:
     """Characters the value takes once displayed (its longest line for text)."""
     if value is None:
@@ -139,9 +157,13 @@ class WorkbookWriter:
     >>> data = book.getvalue()
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, print_header: str | None = None) -> None:
+        """``print_header``: the workbook is a report to print: every sheet in landscape
+        fitted to the page width, its header rows repeated on each page, this text in the
+        page header (the structure, the year) and "Page n / N" in the footer."""
         self._book = Workbook(write_only=True)
         self._sheets = 0
+        self._print_header = print_header
 
     def sheet(
         self,
@@ -150,17 +172,24 @@ class WorkbookWriter:
         rows: Iterable[Sequence],
         *,
         heading: str | None = None,
+        total: Sequence | None = None,
+        wrap: bool = False,
     ) -> int:
         """Write one sheet; returns the number of rows (header excluded).
 
         ``rows`` as a list or tuple: the columns are fitted to the content. Any other
         iterable (a generator over a server-side cursor) is streamed row by row, never held
         in memory; the columns are then as wide as their header. ``heading``: a title line
-        above the table (then a blank line, the header on line 3)."""
+        above the table (then a blank line, the header on line 3). ``total``: a last row
+        in bold (not sorted or filtered with the table). ``wrap``: a report's sheet, text
+        wrapped in columns of at most WRAP_WIDTH characters, numbers grouped (the rows are
+        then a list)."""
         sheet = self._book.create_sheet(sheet_title(title))
         self._sheets += 1
         header = [cell_value(column) for column in columns]
         widths = [_width(value) for value in header]
+        if wrap:
+            rows = list(rows)
         fitted = isinstance(rows, list | tuple)
         if fitted:
             rows = [[cell_value(value) for value in row] for row in rows]
@@ -170,12 +199,19 @@ class WorkbookWriter:
                         widths.append(0)
                     widths[index] = max(widths[index], _width(value))
         # Column widths and the frozen pane go before the first row (write-only mode).
+        if total is not None:
+            total = [cell_value(value) for value in total]
+            for index, value in enumerate(total[: len(widths)]):
+                widths[index] = max(widths[index], _width(value))
+        widest = WRAP_WIDTH if wrap else MAX_WIDTH
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = min(
-                max(width + 2, MIN_WIDTH), MAX_WIDTH
+                max(width + 2, MIN_WIDTH), widest
             )
         header_line = 3 if heading is not None else 1
         sheet.freeze_panes = f"A{header_line + 1}"
+        if self._print_header is not None:
+            self._print_setup(sheet, header_line)
         if heading is not None:
             title_cell = WriteOnlyCell(sheet, value=cell_value(heading))
             title_cell.font = HEADING_FONT
@@ -184,11 +220,47 @@ class WorkbookWriter:
         sheet.append([self._header_cell(sheet, value) for value in header])
         count = 0
         for row in rows:
-            sheet.append(self._cells(sheet, row, converted=fitted))
+            if wrap:
+                sheet.append(self._report_cells(sheet, row))
+            else:
+                sheet.append(self._cells(sheet, row, converted=fitted))
             count += 1
         last_column = get_column_letter(max(len(widths), 1))
         sheet.auto_filter.ref = f"A{header_line}:{last_column}{header_line + count}"
+        if total is not None:
+            cells = self._report_cells(sheet, total, wrap=wrap)
+            for cell in cells:
+                cell.font = TOTAL_FONT
+            sheet.append(cells)
         return count
+
+    def _print_setup(self, sheet, header_line: int) -> None:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.gridLines = True
+        sheet.print_title_rows = f"{header_line}:{header_line}"
+        # Header and footer codes: & doubled in the text, &P the page, &N the pages.
+        sheet.oddHeader.left.text = self._print_header.replace("&", "&&")
+        sheet.oddHeader.right.text = "&A"
+        sheet.oddFooter.right.text = "Page &P / &N"
+
+    @staticmethod
+    def _report_cells(sheet, row: Sequence, *, wrap: bool = True) -> list:
+        """Every value of a report line as a styled cell: numbers and dates formatted,
+        text wrapped (already converted by :func:`cell_value`)."""
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            fmt = report_format(value)
+            if fmt is not None:
+                cell.number_format = fmt
+            elif wrap and isinstance(value, str):
+                cell.alignment = WRAPPED
+            cells.append(cell)
+        return cells
 
     @staticmethod
     def _header_cell(sheet, value) -> WriteOnlyCell:

@@ -2,6 +2,7 @@
 10 km cells, with no script error."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -72,6 +73,21 @@ def test_dashboard_draws_its_charts_and_map(live_server, page, year_of_records):
     assert painted > 100
     records = page.locator("tr[data-figure='records'] [data-value]").inner_text()
     assert records.strip() == "3"
+    # Each chart saves as an image: PNG, or SVG drawn from its data (text stays text).
+    name = "Données par groupe d'atlas : 2020 et 2019"
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"Télécharger l'image (SVG) : {name}").click()
+    assert (
+        download.value.suggested_filename
+        == "donnees-par-groupe-d-atlas-2020-et-2019.svg"
+    )
+    svg = Path(download.value.path()).read_text()
+    assert svg.startswith("<?xml")
+    assert "<title>Données par groupe d&apos;atlas : 2020 et 2019</title>" in svg
+    assert "Oiseaux" in svg and "<rect" in svg
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"Télécharger l'image (PNG) : {name}").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"\x89PNG")
     # The printable version: same figures, both charts drawn, no navigation on paper.
     page.get_by_test_id("printable-link").click()
     page.wait_for_url(f"{base}/indicateurs/2020/imprimer/")

@@ -50,7 +50,7 @@ def test_command_writes_one_sheet_per_action_and_the_detail_sheets(
     }
     assert atlas["Total"] == (5, 4)
     exchanges = list(workbook["Échanges"].iter_rows(min_row=4, values_only=True))
-    assert exchanges == [("Eden 62", 1, 120)]
+    assert exchanges == [("Eden 62", 1, 120), ("Total", 1, 120)]
 
 
 def test_command_refuses_a_user_who_is_no_coordinator(saisie_user, tmp_path):

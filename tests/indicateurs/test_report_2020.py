@@ -10,16 +10,26 @@ The whole demo is loaded once (``load_demo``, about a minute on the test databas
 """
 
 import datetime as dt
+import mimetypes
+import re
 import uuid
-from io import StringIO
+from io import BytesIO, StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
+from openpyxl import load_workbook
 
+from indicateurs.models import AnnualReport
+from indicateurs.report import workbook_bytes
 from indicateurs.services import indicators_for_year
+from indicateurs.snapshots import indicators_read
+from indicateurs.templatetags.report_print import french_date
 from observations.atlas import SPECIES_OR_BELOW
 from observations.models import DataExchange, Occurrence, Source
 from observations.services import occurrences_refresh_derived
@@ -263,3 +273,221 @@ def test_an_exchange_recorded_by_hand_moves_the_exchanges(demo, coordinator):
         assert "données échangées" in str(error.value) or "autre structure" in str(
             error.value
         )
+
+
+# --- A report to send (issue 22, point 4): the print page and the workbook of 2020 --------
+
+PRINT_PATH = "/indicateurs/2020/imprimer/"
+# Every block of the printed report whose box must not overlap another (print media).
+PRINT_BLOCKS = (
+    "h1, h2, h3, p, ul, ol, table, figure, figcaption, canvas, svg.print-map__svg, "
+    ".print-map__legend, .chart-image"
+)
+OVERLAPS = """(selector) => {
+  const root = document.querySelector("[data-testid=printable-report]");
+  const shown = [...root.querySelectorAll(selector)].filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== "hidden";
+  });
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    " « " + (e.textContent || "").trim().slice(0, 40) + " »";
+  const overlaps = [];
+  for (let i = 0; i < shown.length; i += 1) {
+    const a = shown[i].getBoundingClientRect();
+    for (let j = i + 1; j < shown.length; j += 1) {
+      if (shown[i].contains(shown[j]) || shown[j].contains(shown[i])) continue;
+      const b = shown[j].getBoundingClientRect();
+      const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (x > 1 && y > 1) overlaps.push([name(shown[i]), name(shown[j])]);
+    }
+  }
+  // A chart larger than its box would spill over its neighbours (clipped or not).
+  for (const canvas of root.querySelectorAll("canvas")) {
+    const c = canvas.getBoundingClientRect();
+    const box = canvas.parentElement.getBoundingClientRect();
+    if (c.right > box.right + 1 || c.bottom > box.bottom + 1) {
+      overlaps.push([name(canvas), "hors de son cadre"]);
+    }
+  }
+  return { blocks: shown.length, overlaps: overlaps };
+}"""
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF written by Chromium (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def print_in_chromium(html: bytes, path: str) -> tuple[bytes, dict]:
+    """The page printed to PDF (A4, as the browser's print dialog), with the layout check
+    made in print media. The page comes from the test client (rendered inside the module's
+    transaction, which a live server's thread would not see) and its static files from the
+    finders, through Playwright's routing: no server, no network."""
+    from django.conf import settings as django_settings
+    from django.contrib.staticfiles import finders
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    def answer(route):
+        url = urlsplit(route.request.url)
+        if url.path == path:
+            return route.fulfill(body=html, content_type="text/html; charset=utf-8")
+        if url.path.startswith(django_settings.STATIC_URL):
+            found = finders.find(url.path.removeprefix(django_settings.STATIC_URL))
+            if found:
+                kind = mimetypes.guess_type(found)[0] or "application/octet-stream"
+                return route.fulfill(path=found, content_type=kind)
+        errors.append(f"requête inattendue : {route.request.url}")
+        return route.abort()
+
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(
+                locale="fr-FR", viewport={"width": 1280, "height": 900}
+            )
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.route("**/*", answer)
+            page.goto(f"http://testserver{path}")
+            page.wait_for_selector("#indicateurs-months[data-drawn='true']")
+            page.wait_for_selector("#indicateurs-groups[data-drawn='true']")
+            page.emulate_media(media="print")
+            layout = page.evaluate(OVERLAPS, PRINT_BLOCKS)
+            pdf = page.pdf(
+                format="A4", print_background=True, prefer_css_page_size=True
+            )
+        finally:
+            browser.close()
+    assert errors == []
+    return pdf, layout
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+def test_the_2020_print_page_is_a_report_to_send(demo, coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(PRINT_PATH)
+    assert response.status_code == 200
+    text = response.content.decode()
+    # A cover: the structure, the year, the date of edition in French.
+    cover = text[
+        text.index('class="print-cover"') : text.index(
+            "</header>", text.index('class="print-cover"')
+        )
+    ]
+    assert "CPIE Chaîne des Terrils" in cover and "Bilan d'activité 2020" in cover
+    assert f"Édité le {french_date(timezone.localdate())}" in cover
+    assert re.search(r"\d{4}-\d{2}-\d{2}", cover) is None
+    # One part per action, a map (SVG, no tiles) for the two where places matter.
+    assert text.count('class="print-action"') == 3
+    assert text.count('data-testid="print-map"') == 2
+    assert text.count("<svg") == 2 and "leaflet" not in text.casefold()
+    # The records map counts the records the figure counts (as the reader sees them).
+    # (indicators_read: the snapshot the page has just kept, read in a few milliseconds.)
+    indicators = indicators_read(2020, coordinator)[0]
+    records = figures_of(indicators)["records"]
+    plain = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d)", "", text)
+    assert f"{records} données dans" in plain
+    assert "en cours de recalcul" not in text
+    pdf, layout = print_in_chromium(response.content, PRINT_PATH)
+    assert pdf.startswith(b"%PDF")
+    assert 4 <= pdf_pages(pdf) <= 12, pdf_pages(pdf)
+    assert layout["blocks"] > 50
+    assert layout["overlaps"] == []
+
+    # Only the finds chosen are listed, with the count of the others: none at first…
+    assert "Aucune découverte n'a encore été retenue pour le bilan." in text
+    finds = indicators["details"]["finds"]
+    every = finds["firsts"] + finds["rare_or_threatened"]
+    assert f"{len(every)} autres découvertes détectées" in plain
+    # … then the one a coordinator picks (decisions are read at each view).
+    chosen = every[0]
+    response = client.post(
+        f"/indicateurs/2020/decouvertes/{chosen['uuid']}/",
+        {"status": "confirmee", "in_report": "on", "kind": chosen["kind"]},
+    )
+    assert response.status_code == 302
+    text = client.get(PRINT_PATH).content.decode()
+    listed = text[text.index('data-testid="printable-finds"') :]
+    listed = listed[: listed.index("</table>")]
+    assert listed.count("<tr>") == 1 + 1  # the header and the one chosen
+    assert chosen["taxon"] in listed
+    plain = re.sub(r"(?<=\d)[\s\u202f\xa0](?=\d)", "", text)
+    assert f"{len(every) - 1} autres découvertes détectées" in plain
+
+
+@pytest.mark.django_db
+def test_the_2020_workbook_is_a_report_to_send(demo, coordinator, client):
+    indicators = indicators_for_year(2020, coordinator)
+    book = load_workbook(BytesIO(workbook_bytes(indicators, "CPIE Chaîne des Terrils")))
+    # Real dates (the exchanges made outside the app) and numbers, formatted.
+    log = book["Échanges hors application"]
+    dates = [row[0] for row in log.iter_rows(min_row=4, values_only=True)]
+    assert dates[-1] == "Total"
+    assert dates[:-1] and all(isinstance(d, dt.datetime) for d in dates[:-1])
+    assert log["A4"].number_format == "DD/MM/YYYY"
+    action1 = book["Action 1"]
+    records = next(
+        r for r in action1.iter_rows(min_row=4) if r[0].value == "Données saisies"
+    )
+    assert isinstance(records[1].value, int) and records[1].number_format == "#,##0"
+    # Totals that are the sums of their columns, in bold, after the rows.
+    ringing = list(book["Baguage"].iter_rows(min_row=4))
+    *lines, total = ringing
+    assert total[0].value == "Total" and total[0].font.b
+    # A programme run on several sites has its subtotal line, which the total skips.
+    sites = [row for row in lines if not row[1].value.startswith("Sous-total")]
+    assert len(sites) < len(lines)
+    for column in (3, 4, 5, 6):  # sessions, rings, controls, foreign rings
+        assert total[column].value == sum(row[column].value for row in sites)
+    assert total[4].value == indicators["details"]["ringing"]["rings"]
+    outreach = list(book["Sensibilisation"].iter_rows(min_row=4, values_only=True))
+    assert outreach[-1][1] == sum(row[1] for row in outreach[:-1])
+    atlas = [row[0] for row in book["Atlas"].iter_rows(min_row=4, values_only=True)]
+    assert atlas.count("Flore") == 1 and atlas[-1] == "Total"
+    # Wrapped text in readable columns, no cell of thousands of characters: the long
+    # lists (the taxa of the first mentions) one item per row in "Listes".
+    assert action1["F4"].alignment.wrap_text
+    assert all(action1.column_dimensions[c].width <= 50 for c in "ABCDEF")
+    longest = max(
+        len(str(cell.value))
+        for sheet in book
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+    assert longest < 1000
+    firsts = [
+        r
+        for r in book["Listes"].iter_rows(min_row=4, values_only=True)
+        if r[1] == "Premières mentions départementales"
+    ]
+    assert len(firsts) == len(indicators["details"]["finds"]["first_departement"])
+    # Set up to print: landscape, fitted to the width, header row repeated, the
+    # structure in the page header and the page numbers in the footer.
+    for sheet in book:
+        assert sheet.page_setup.orientation == "landscape"
+        assert (
+            sheet.page_setup.fitToWidth == 1
+            and sheet.sheet_properties.pageSetUpPr.fitToPage
+        )
+        assert sheet.print_title_rows == "$3:$3"
+        assert "CPIE Chaîne des Terrils" in sheet.oddHeader.left.text
+        assert "&P" in sheet.oddFooter.right.text
+    # Named after the structure and the year, both ways in the download's header.
+    report = AnnualReport.objects.create(
+        year=2020, requested_by=coordinator, status=AnnualReport.Status.DONE
+    )
+    assert report.filename == "bilan-2020-cpie-chaine-des-terrils.xlsx"
+    report.file.save(report.filename, ContentFile(b"PK"), save=True)
+    client.force_login(coordinator)
+    response = client.get(f"/indicateurs/rapports/{report.uuid}/fichier/")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="bilan-2020-cpie-chaine-des-terrils.xlsx"; '
+        "filename*=UTF-8''bilan-2020-cpie-chaine-des-terrils.xlsx"
+    )

@@ -34,5 +34,10 @@ class Command(BaseCommand):
             raise CommandError("Aucun utilisateur : indiquez --user.")
         if not user_reads_indicators(account):
             raise CommandError(f"{account} n'est pas coordinateur.")
-        path = report_write(indicators_for_year(year, account), out)
+        organisation = account.organisation
+        path = report_write(
+            indicators_for_year(year, account),
+            out,
+            organisation.name if organisation else None,
+        )
         self.stdout.write(f"Bilan {year} écrit dans {path}")
