@@ -254,7 +254,11 @@ def test_the_share_link_opens_the_report_without_an_account_until_revoked_or_exp
 
     client.logout()
     html = client.get(url).content.decode()
-    assert "Bilan d'activité 2020 – CPIE Chaîne des Terrils" in html
+    assert '<p class="print-cover__structure">CPIE Chaîne des Terrils</p>' in html
+    assert "<h1>Bilan d'activité 2020</h1>" in html
+    # Nothing of the coordinators' own tools: no way back to the dashboard, no choosing.
+    assert "Retour au tableau de bord" not in html
+    assert "Choisir les découvertes du bilan" not in html
     assert "<strong>Région</strong>" in html
     finds = html[html.index('data-testid="printable-finds"') :]
     finds = finds[: finds.index("</table>")]
