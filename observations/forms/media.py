@@ -36,8 +36,7 @@ class MediaField(forms.FileField):
             "help_text",
             "Prenez une photo ou choisissez des fichiers (photos JPEG, PNG, WebP ; sons "
             "WAV, MP3, FLAC, OGG ; 20 Mo au plus chacun). La date et la position d'une "
-            "photo sont proposées si les champs sont vides ; elles sont retirées du "
-            "fichier enregistré.",
+            "photo vous sont proposées ; elles sont retirées du fichier enregistré.",
         )
         super().__init__(required=False, **kwargs)
 
