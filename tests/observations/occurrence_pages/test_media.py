@@ -35,7 +35,9 @@ def photo(name="IMG_0001.jpg", **kwargs):
 
 
 def attach(occurrence, user, *files):
-    return occurrence_media_add(occurrence=occurrence, user=user, media=media_check(files))
+    return occurrence_media_add(
+        occurrence=occurrence, user=user, media=media_check(files)
+    )
 
 
 def media_url(media, thumbnail=False):
