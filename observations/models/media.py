@@ -9,12 +9,11 @@ view ``observations:media_file`` sends them, to readers who place the record).
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.media import PHOTO, SOUND, SOUND_TYPES
-from cpie_naturaliste.core.models import TimeStampedModel
+from cpie_naturaliste.core.models import TrackedModel
 
 from .occurrences import Occurrence
 
@@ -32,7 +31,7 @@ def thumbnail_path(instance, filename: str) -> str:
     return f"{PRIVATE_DIR}/{instance.uuid.hex[:2]}/{instance.uuid.hex}-miniature.jpg"
 
 
-class OccurrenceMedia(TimeStampedModel):
+class OccurrenceMedia(TrackedModel):
     class Kind(models.TextChoices):
         PHOTO = PHOTO, _("Photo")
         SOUND = SOUND, _("Enregistrement sonore")
@@ -54,14 +53,6 @@ class OccurrenceMedia(TimeStampedModel):
     )
     size = models.PositiveIntegerField(_("taille (octets)"))
     taken_at = models.DateTimeField(_("prise de vue (EXIF)"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("envoyé par"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("média d'une observation")

@@ -61,6 +61,7 @@ def occurrence_media_add(
             size=len(item.data),
             taken_at=item.taken_at and timezone.make_aware(item.taken_at),
             created_by=user,
+            updated_by=user,
         )
         row.file.save(f"media.{item.extension}", ContentFile(item.data), save=False)
         if item.thumbnail is not None:
@@ -69,3 +70,9 @@ def occurrence_media_add(
         created.append(row)
     Occurrence.objects.filter(pk=occurrence.pk).update(updated_at=Now())
     return created
+
+
+def media_files_delete(sender, instance: OccurrenceMedia, **kwargs) -> None:
+    """Remove a deleted media's files once the deletion is committed (``post_delete``)."""
+    files = [(f.storage, f.name) for f in (instance.file, instance.thumbnail) if f]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])

@@ -207,3 +207,15 @@ def test_api_upload(saisie_user, validateur_user, partenaire_user, own_dataset, 
     api.force_authenticate(partenaire_user)
     assert api.post(url, {"file": [photo()]}).status_code in (403, 404)
     assert record.media.count() == 2
+
+
+def test_deleting_the_record_deletes_its_files(
+    saisie_user, own_dataset, frog, django_capture_on_commit_callbacks
+):
+    record = created(saisie_user, frog, own_dataset)
+    (media,) = attach(record, saisie_user, photo())
+    storage, names = media.file.storage, [media.file.name, media.thumbnail.name]
+    assert all(storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        record.delete()
+    assert not any(storage.exists(name) for name in names)
