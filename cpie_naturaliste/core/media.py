@@ -49,7 +49,7 @@ GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON = 1, 2, 3, 4
 
 
 def max_bytes() -> int:
-    return getattr(settings, "MEDIA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    return settings.MEDIA_UPLOAD_MAX_BYTES
 
 
 @dataclass(frozen=True)

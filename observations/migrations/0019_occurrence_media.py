@@ -8,34 +8,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('observations', '0018_created_by_recent'),
+        ("observations", "0018_created_by_recent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OccurrenceMedia',
+            name="OccurrenceMedia",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, unique=True, verbose_name='identifiant')),
-                ('kind', models.CharField(choices=[('photo', 'Photo'), ('son', 'Enregistrement sonore')], max_length=8, verbose_name='type')),
-                ('content_type', models.CharField(choices=[('image/jpeg', 'JPEG'), ('audio/wav', 'audio/wav'), ('audio/mpeg', 'audio/mpeg'), ('audio/flac', 'audio/flac'), ('audio/ogg', 'audio/ogg')], max_length=20, verbose_name='type de contenu')),
-                ('file', models.FileField(max_length=200, upload_to=observations.models.media.media_path, verbose_name='fichier')),
-                ('thumbnail', models.FileField(blank=True, max_length=200, upload_to=observations.models.media.thumbnail_path, verbose_name='miniature')),
-                ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='prise de vue (EXIF)')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('occurrence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='media', to='observations.occurrence', verbose_name='observation')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="créé le"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="modifié le"),
+                ),
+                (
+                    "uuid",
+                    models.UUIDField(
+                        default=uuid.uuid4, unique=True, verbose_name="identifiant"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("photo", "Photo"), ("son", "Enregistrement sonore")],
+                        max_length=8,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.CharField(
+                        choices=[
+                            ("image/jpeg", "JPEG"),
+                            ("audio/wav", "audio/wav"),
+                            ("audio/mpeg", "audio/mpeg"),
+                            ("audio/flac", "audio/flac"),
+                            ("audio/ogg", "audio/ogg"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de contenu",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=observations.models.media.media_path,
+                        verbose_name="fichier",
+                    ),
+                ),
+                (
+                    "thumbnail",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to=observations.models.media.thumbnail_path,
+                        verbose_name="miniature",
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(verbose_name="taille (octets)")),
+                (
+                    "taken_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="prise de vue (EXIF)"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "occurrence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="media",
+                        to="observations.occurrence",
+                        verbose_name="observation",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "média d'une observation",
-                'verbose_name_plural': 'médias des observations',
-                'ordering': ['occurrence_id', 'created_at', 'id'],
+                "verbose_name": "média d'une observation",
+                "verbose_name_plural": "médias des observations",
+                "ordering": ["occurrence_id", "created_at", "id"],
             },
         ),
     ]
