@@ -8,6 +8,7 @@ an unknown query parameter or an invalid filter value is a 400 in French."""
 
 import hashlib
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Max
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import re_path
@@ -24,7 +25,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import (
+    APIException,
+    ParseError,
+    PermissionDenied,
+    ValidationError,
+)
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -49,10 +56,12 @@ from observations.selectors import (
 )
 from observations.serializers import (
     DeletionSerializer,
+    MediaSerializer,
+    MediaUploadSerializer,
     OccurrenceGeoSerializer,
     OccurrenceSerializer,
 )
-from observations.services import occurrence_delete
+from observations.services import occurrence_delete, occurrence_media_add
 from observations.sync import (
     csv_document,
     csv_rows,
@@ -158,7 +167,7 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         return (
             Occurrence.objects.visible_to(self.request.user)
             .select_related("taxon", "dataset", "programme", "validator", "atlas_group")
-            .prefetch_related("observers")
+            .prefetch_related("observers", "media")
         )
 
     def get_renderers(self):
@@ -244,6 +253,44 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         occurrence_delete(occurrence=instance, user=self.request.user)
+
+    @extend_schema(
+        request={"multipart/form-data": MediaUploadSerializer},
+        responses={201: MediaSerializer(many=True)},
+        description=_(
+            "Ajoute des photos (JPEG, PNG, WebP) ou des sons (WAV, MP3, FLAC, OGG) à "
+            "l'observation, en multipart/form-data : un champ « file » par fichier "
+            "(20 Mo au plus chacun, 12 fichiers au plus par observation). Le type est lu "
+            "dans le contenu ; une photo est réduite à 2 048 px et perd ses métadonnées "
+            "EXIF. Réservé à qui peut modifier l'observation."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="photos",
+        parser_classes=[MultiPartParser],
+        serializer_class=MediaUploadSerializer,
+        filter_backends=[],
+    )
+    def photos(self, request, uuid=None):
+        occurrence = self.get_object()
+        if getattr(occurrence, "is_precise", True) is False:
+            raise PermissionDenied(OccurrencePermission.message)
+        upload = MediaUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            created = occurrence_media_add(
+                occurrence=occurrence,
+                user=request.user,
+                media=upload.validated_data["file"],
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.message_dict["media"]}) from exc
+        return Response(
+            MediaSerializer(created, many=True, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         responses={

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from observations.models import Occurrence, Source
+from referentiel.permissions import can_enter
 
 # Records of a protocol app (baguage, terrils…) are changed through that app, which keeps its
 # own row and the occurrence in step; the observation pages only change these.
@@ -21,3 +22,12 @@ def occurrence_can_edit(user, occurrence: Occurrence) -> bool:
 
 def occurrence_can_validate(user, occurrence: Occurrence) -> bool:
     return Occurrence.objects.validatable_by(user).filter(pk=occurrence.pk).exists()
+
+
+def occurrence_can_add_media(user, occurrence: Occurrence) -> bool:
+    """Who may add a photo or a sound to a record: who may change it (a record published
+    by a protocol too: its photos are added from the record's page or the API)."""
+    return (
+        can_enter(user)
+        and Occurrence.objects.editable_by(user).filter(pk=occurrence.pk).exists()
+    )

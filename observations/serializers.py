@@ -4,15 +4,17 @@ Writes go through ``observations.services`` (checks, derived fields, history).""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from cpie_naturaliste.core.serializers import SlugRelatedField, Wgs84GeometryField
 from observations.blurring import Reader, blur_instance
-from observations.models import Occurrence, OccurrenceDeletion
-from observations.services import occurrence_create, occurrence_update
+from observations.models import Occurrence, OccurrenceDeletion, OccurrenceMedia
+from observations.services import media_check, occurrence_create, occurrence_update
 from referentiel.models import Dataset, Person, Programme, SensitivityLevel, Site, Taxon
 
 READ_ONLY = [
@@ -49,6 +51,57 @@ class ReadableSiteField(serializers.PrimaryKeyRelatedField):
         if request is None:
             return Site.objects.none()
         return Site.objects.visible_to(request.user)
+
+
+class MediaSerializer(serializers.ModelSerializer):
+    """A photo or a sound of a record: where to fetch it (served only to the readers who
+    place the record, ``observations:media_file``)."""
+
+    url = serializers.SerializerMethodField(help_text=_("Le fichier (sans EXIF)."))
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text=_("Miniature JPEG (320 px) d'une photo ; vide pour un son.")
+    )
+
+    class Meta:
+        model = OccurrenceMedia
+        fields = [
+            "uuid",
+            "kind",
+            "content_type",
+            "size",
+            "taken_at",
+            "url",
+            "thumbnail_url",
+        ]
+        read_only_fields = fields
+
+    def _absolute(self, name: str, media) -> str:
+        path = reverse(name, args=[media.uuid])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_url(self, media) -> str:
+        return self._absolute("observations:media_file", media)
+
+    def get_thumbnail_url(self, media) -> str:
+        if not media.thumbnail:
+            return ""
+        return self._absolute("observations:media_thumbnail", media)
+
+
+class MediaUploadSerializer(serializers.Serializer):
+    """Photos (JPEG, PNG, WebP…) or sounds (WAV, MP3, FLAC, OGG) sent as ``file``, once or
+    several times; checked by their content, photos stripped of their EXIF."""
+
+    file = serializers.ListField(
+        child=serializers.FileField(), min_length=1, allow_empty=False
+    )
+
+    def validate_file(self, uploads):
+        try:
+            return media_check(uploads)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.messages) from exc
 
 
 class OccurrenceSerializer(serializers.ModelSerializer):
@@ -91,6 +144,11 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     blurred_to = serializers.SerializerMethodField(
         help_text=_("Zone de floutage : commune, maille 10 km ou département.")
     )
+    media = serializers.SerializerMethodField(
+        help_text=_(
+            "Photos et sons de l'observation ; aucun quand elle est floutée pour vous."
+        )
+    )
 
     class Meta:
         model = Occurrence
@@ -120,6 +178,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
             "proof_url",
             "proof_text",
             "comment",
+            "media",
             *READ_ONLY[4:],
         ]
         read_only_fields = READ_ONLY
@@ -138,6 +197,15 @@ class OccurrenceSerializer(serializers.ModelSerializer):
         if not getattr(instance, "is_blurred", False):
             return ""
         return SensitivityLevel(instance.sensitivity_level).area
+
+    @extend_schema_field(MediaSerializer(many=True))
+    def get_media(self, instance) -> list:
+        # A photo shows the place: none on a record blurred for its reader.
+        if getattr(instance, "is_blurred", False) or instance.pk is None:
+            return []
+        return MediaSerializer(
+            instance.media.all(), many=True, context=self.context
+        ).data
 
     def validate_dataset(self, dataset):
         user = self.context["request"].user

@@ -7,6 +7,7 @@ from observations.views import (
     exports_sinp,
     extracts,
     imports,
+    media,
     my_records,
     occurrence_detail,
     occurrence_entry,
@@ -26,6 +27,11 @@ urlpatterns = [
     ),
     path("mes-saisies/", my_records.my_records_view, name="my_records"),
     path("validation/", validation.validation_queue, name="validation_queue"),
+    path("medias/exif.json", media.media_exif, name="media_exif"),
+    path("medias/<uuid:uuid>/", media.media_file, name="media_file"),
+    path(
+        "medias/<uuid:uuid>/miniature/", media.media_thumbnail, name="media_thumbnail"
+    ),
     path(
         "<uuid:uuid>/",
         occurrence_detail.occurrence_detail,
@@ -45,6 +51,11 @@ urlpatterns = [
         "<uuid:uuid>/valider/",
         occurrence_detail.occurrence_validate,
         name="occurrence_validate",
+    ),
+    path(
+        "<uuid:uuid>/medias/",
+        occurrence_detail.occurrence_media_add_view,
+        name="occurrence_media_add",
     ),
     path("atlas/", atlas_page, name="atlas"),
     path("extractions/", extracts.extract_list, name="extract_list"),

@@ -94,6 +94,7 @@ def real_path_values(organisation, coordinateur_user):
 
     builders = {
         "occurrences/{uuid}/": occurrence,
+        "occurrences/{uuid}/photos/": occurrence,
         "atlas-groups/{code}/": lambda: {"code": AtlasGroupFactory().code},
         "taxa/{id}/": lambda: {"id": TaxonFactory().pk},
         "communes/{id}/": lambda: {"id": CommuneFactory().pk},

@@ -360,6 +360,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = int(
     os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000")
 )
 
+# Photos and sounds of records (cpie_naturaliste.core.media): the cap of each file, checked
+# by its content; stored under MEDIA_ROOT/prive/, which no web server may serve (only the
+# view observations:media_file sends them, to readers who place the record).
+MEDIA_UPLOAD_MAX_BYTES = int(
+    os.environ.get("MEDIA_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
+)
+
 # Bulk imports: upload cap (also set the web server's body limit, e.g. nginx
 # client_max_body_size), and files above this many rows run in the Celery worker.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))

@@ -1,7 +1,8 @@
 """Darwin Core Archive (DwC-A) of a public dataset, for GBIF and any Darwin Core reader.
 
-The archive is a ZIP of ``meta.xml`` (the descriptor), ``eml.xml`` (GBIF's EML 2.1.1 profile)
-and ``occurrence.txt`` (the occurrence core: tab-separated UTF-8, a header row, fields
+The archive is a ZIP of ``meta.xml`` (the descriptor), ``eml.xml`` (GBIF's EML 2.1.1 profile),
+``multimedia.txt`` (the photos and sounds of the records published precisely:
+``observations.exports.dwca_media``) and ``occurrence.txt`` (the occurrence core: tab-separated UTF-8, a header row, fields
 enclosed in double quotes only when needed). The core is read for the public
 (``Reader.public``): records of sensitivity 4 are left out, the other sensitive ones get their
 blurred area's centroid as coordinates, with the radius that covers the area as uncertainty,
@@ -36,6 +37,7 @@ from django.db.models import (
 )
 
 from observations.blurring import Reader, blurred_columns
+from observations.exports import dwca_media
 from observations.exports.files import zip_info
 from observations.exports.writers import bound_sql
 from observations.models import Occurrence
@@ -448,7 +450,7 @@ def _summary(inner: str, names: list[str]) -> dict:
     return dict(zip(keys, row, strict=True))
 
 
-def meta_xml(names: list[str], uris: list[str]) -> bytes:
+def meta_xml(names: list[str], uris: list[str], *, multimedia: bool = False) -> bytes:
     ET.register_namespace("", "http://rs.tdwg.org/dwc/text/")
     ns = "{http://rs.tdwg.org/dwc/text/}"
     archive = ET.Element(f"{ns}archive", {"metadata": "eml.xml"})
@@ -469,6 +471,17 @@ def meta_xml(names: list[str], uris: list[str]) -> bytes:
     ET.SubElement(core, f"{ns}id", {"index": str(names.index("occurrenceID"))})
     for index, uri in enumerate(uris):
         ET.SubElement(core, f"{ns}field", {"index": str(index), "term": uri})
+    if multimedia:
+        extension = ET.SubElement(
+            archive,
+            f"{ns}extension",
+            {**core.attrib, "rowType": dwca_media.ROW_TYPE},
+        )
+        files = ET.SubElement(extension, f"{ns}files")
+        ET.SubElement(files, f"{ns}location").text = dwca_media.MULTIMEDIA_FILE
+        ET.SubElement(extension, f"{ns}coreid", {"index": "0"})
+        for index, uri in enumerate(dwca_media.TERMS.values(), start=1):
+            ET.SubElement(extension, f"{ns}field", {"index": str(index), "term": uri})
     ET.indent(archive)
     return ET.tostring(archive, encoding="UTF-8", xml_declaration=True) + b"\n"
 
@@ -576,15 +589,27 @@ def dwca_export(*, dataset: Dataset, out_path) -> int:
                 )
         inner, names, uris = _inner_sql(dataset)
         summary = _summary(inner, names)
+        multimedia = dwca_media.multimedia_table(
+            published_queryset(dataset),
+            licence=LICENCES[dataset.licence][0],
+            holder=dataset.producer.name,
+        )
         handle, tmp_name = tempfile.mkstemp(
             dir=out_path.parent, prefix=".dwca-", suffix=".zip"
         )
         try:
             with os.fdopen(handle, "wb") as raw:
                 with zipfile.ZipFile(raw, "w") as archive:
-                    archive.writestr(zip_info("meta.xml"), meta_xml(names, uris))
+                    archive.writestr(
+                        zip_info("meta.xml"),
+                        meta_xml(names, uris, multimedia=multimedia is not None),
+                    )
                     archive.writestr(zip_info("eml.xml"), eml_xml(dataset, summary))
                     rows = _write_core(archive, inner, names)
+                    if multimedia is not None:
+                        archive.writestr(
+                            zip_info(dwca_media.MULTIMEDIA_FILE), multimedia
+                        )
             os.chmod(tmp_name, 0o644)
             os.replace(tmp_name, out_path)
         except BaseException:

@@ -37,6 +37,7 @@ from .geometry import (
     geometry_from_geojson,
     point_from_coordinates,
 )
+from .media import MediaField
 from .values import record_initial, taxon_from_text
 
 # Database constraints (reported as form-wide errors) → the field the user must correct.
@@ -154,10 +155,12 @@ class OccurrenceForm(forms.Form):
         label=label("proof_url"), required=False, assume_scheme="https"
     )
     proof_text = forms.CharField(label=label("proof_text"), required=False)
+    media = MediaField()
 
     def __init__(
         self,
         data=None,
+        files=None,
         *,
         user,
         occurrence: Occurrence | None = None,
@@ -167,7 +170,7 @@ class OccurrenceForm(forms.Form):
         place, date and observers start the next one."""
         self.user = user
         self.occurrence = occurrence
-        super().__init__(data, initial=self._initial(occurrence, place))
+        super().__init__(data, files, initial=self._initial(occurrence, place))
         people = Q(organisation_id=user.organisation_id) | Q(user=user)
         datasets = Q(pk__in=Dataset.objects.writable_by(user).values("pk"))
         if occurrence is not None:

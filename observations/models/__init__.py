@@ -2,6 +2,7 @@ from .counts import CountProgramme, CountSite, CountVisit, SiteCount
 from .exports import SinpExport, SinpExportItem
 from .extracts import DataExchange, Extract
 from .imports import ImportBatch, ImportMapping
+from .media import OccurrenceMedia
 from .occurrences import (
     VALIDATION_CHOICES,
     Occurrence,
@@ -25,6 +26,7 @@ __all__ = [
     "Occurrence",
     "OccurrenceChange",
     "OccurrenceDeletion",
+    "OccurrenceMedia",
     "PublishedOccurrenceMixin",
     "SinpExport",
     "SinpExportItem",

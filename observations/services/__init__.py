@@ -7,6 +7,7 @@ from .codes import (
     nomenclature_reader,
 )
 from .derived import occurrences_refresh_derived, occurrences_refresh_sensitivity
+from .media import media_check, occurrence_media_add
 from .occurrences import (
     occurrence_check,
     occurrence_create,
@@ -20,6 +21,8 @@ from .occurrences import (
 )
 
 __all__ = [
+    "media_check",
+    "occurrence_media_add",
     "nomenclature_choices",
     "nomenclature_labels",
     "nomenclature_names",

@@ -5,7 +5,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,14 +20,16 @@ from observations.display import (
 )
 from observations.forms import ValidationForm
 from observations.forms.geometry import geometry_as_geojson
+from observations.forms.media import MediaForm
 from observations.models import Occurrence
 from observations.permissions import (
     EDITABLE_SOURCES,
     PROTOCOL_NOTE,
+    occurrence_can_add_media,
     occurrence_can_edit,
     occurrence_can_validate,
 )
-from observations.services import occurrences_validate
+from observations.services import occurrence_media_add, occurrences_validate
 from observations.views.occurrence_entry import visible_occurrence
 from referentiel.models import SensitivityLevel
 
@@ -45,7 +47,11 @@ def safe_next(request: HttpRequest) -> str:
 
 
 def _render_detail(
-    request: HttpRequest, occurrence: Occurrence, form=None, status=200
+    request: HttpRequest,
+    occurrence: Occurrence,
+    form=None,
+    status=200,
+    media_form=None,
 ) -> HttpResponse:
     user = request.user
     blurred = blur_instance(occurrence, Reader.for_user(user))
@@ -71,6 +77,13 @@ def _render_detail(
             "can_validate": can_validate,
             "validation_form": (form or ValidationForm()) if can_validate else None,
             "next": safe_next(request),
+            # A photo shows the place: none for a blurred reader (media_visible_to).
+            "media": [] if blurred else list(occurrence.media.all()),
+            "media_form": (
+                (media_form or MediaForm())
+                if not blurred and occurrence_can_add_media(user, occurrence)
+                else None
+            ),
         },
         status=status,
     )
@@ -109,3 +122,31 @@ def occurrence_validate(request: HttpRequest, uuid) -> HttpResponse:
     if target := safe_next(request):
         return redirect(target)
     return redirect("observations:occurrence_detail", uuid=occurrence.uuid)
+
+
+@login_required
+@require_POST
+def occurrence_media_add_view(request: HttpRequest, uuid) -> HttpResponse:
+    """Photos and sounds added from the record's page: any record its reader may change,
+    one published by a protocol (a POP line, a drift-fence count) too."""
+    occurrence = visible_occurrence(request, uuid)
+    if blur_instance(
+        occurrence, Reader.for_user(request.user)
+    ) or not occurrence_can_add_media(request.user, occurrence):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier cette observation."))
+    form = MediaForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            added = occurrence_media_add(
+                occurrence=occurrence,
+                user=request.user,
+                media=form.cleaned_data["media"],
+            )
+        except ValidationError as error:
+            form.add_error("media", error.message_dict["media"])
+        else:
+            messages.success(
+                request, _("%(n)d fichier(s) ajouté(s).") % {"n": len(added)}
+            )
+            return redirect("observations:occurrence_detail", uuid=occurrence.uuid)
+    return _render_detail(request, occurrence, media_form=form, status=400)

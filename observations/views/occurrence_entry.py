@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from observations.permissions import (
 from observations.services import (
     occurrence_create,
     occurrence_delete,
+    occurrence_media_add,
     occurrence_update,
 )
 from referentiel.permissions import can_enter
@@ -90,15 +92,21 @@ def occurrence_create_view(request: HttpRequest) -> HttpResponse:
     if not can_enter(user):
         raise PermissionDenied(_("La saisie est réservée aux rôles de saisie."))
     place = _place_of(request)
-    form = OccurrenceForm(request.POST or None, user=user, place=place)
+    form = OccurrenceForm(
+        request.POST or None, request.FILES or None, user=user, place=place
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            occurrence = occurrence_create(
-                user=user,
-                source=Source.SAISIE,
-                observers=form.cleaned_data["observers"],
-                **form.occurrence_fields(),
-            )
+            with transaction.atomic():
+                occurrence = occurrence_create(
+                    user=user,
+                    source=Source.SAISIE,
+                    observers=form.cleaned_data["observers"],
+                    **form.occurrence_fields(),
+                )
+                occurrence_media_add(
+                    occurrence=occurrence, user=user, media=form.cleaned_data["media"]
+                )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -124,19 +132,28 @@ def occurrence_create_view(request: HttpRequest) -> HttpResponse:
 def occurrence_update_view(request: HttpRequest, uuid) -> HttpResponse:
     occurrence = _editable_occurrence(request, uuid)
     form = OccurrenceForm(
-        request.POST or None, user=request.user, occurrence=occurrence
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        occurrence=occurrence,
     )
     if request.method == "POST" and form.is_valid():
         was_validated = occurrence.validation_status != 0
         try:
-            # A fresh copy: the service sets the new values on the instance it receives,
-            # and the page shows the stored record if they are refused.
-            updated = occurrence_update(
-                occurrence=Occurrence.objects.get(pk=occurrence.pk),
-                user=request.user,
-                observers=form.cleaned_data["observers"],
-                **form.occurrence_fields(),
-            )
+            with transaction.atomic():
+                # A fresh copy: the service sets the new values on the instance it
+                # receives, and the page shows the stored record if they are refused.
+                updated = occurrence_update(
+                    occurrence=Occurrence.objects.get(pk=occurrence.pk),
+                    user=request.user,
+                    observers=form.cleaned_data["observers"],
+                    **form.occurrence_fields(),
+                )
+                occurrence_media_add(
+                    occurrence=updated,
+                    user=request.user,
+                    media=form.cleaned_data["media"],
+                )
         except ValidationError as error:
             form.add_service_errors(error)
         else:

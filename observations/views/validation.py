@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from observations.forms import BulkValidationForm
+from observations.media import media_attach
 from observations.models import Occurrence
 from observations.services import occurrences_validate
 from observations.views.occurrence_list import list_context
@@ -48,6 +49,8 @@ def validation_queue(request: HttpRequest) -> HttpResponse:
         queue = reverse("observations:validation_queue")
         return redirect(f"{queue}?{query}" if query else queue)
     context = list_context(request, pending)
+    # Validators see the photos: the proof they ask for.
+    media_attach(context["page"].object_list, user)
     # Coordinators validate everything they read; validators their taxon groups.
     groups = None
     if not can_coordinate(user):

@@ -1,6 +1,5 @@
 """Demo winter bat counts: idempotent, fast, missing winters left missing, trends computed."""
 
-
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
 

@@ -12,12 +12,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.gis.geos import Point, Polygon
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from dwca.darwincore.terms import TERMS
 from dwca.read import DwCAReader
 
 from observations.exports.dwca import DwcaRefused, dwca_export
 from observations.models import Occurrence
+from observations.services import media_check, occurrence_media_add
 from referentiel.models import Dataset, SensitivityRule
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import (
@@ -29,6 +32,7 @@ from tests.factories.referentiel import (
     PersonFactory,
     TaxonFactory,
 )
+from tests.observations.media_support import phone_photo, wav_sound
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +173,56 @@ def test_archive_opens_with_a_darwin_core_reader(archive, records):
     ):
         assert reader.core_contains_term(DWC + name) or name == "license", name
     assert reader.core_contains_term("http://purl.org/dc/terms/license")
+
+
+def test_multimedia_extension_for_records_published_precisely(
+    records, dataset, tmp_path, settings
+):
+    settings.SITE_URL = "https://naturaliste.example.org/"
+    for name in ("precise", "sensitive"):
+        occurrence_media_add(
+            occurrence=records[name],
+            user=None,
+            media=media_check(
+                [
+                    SimpleUploadedFile("p.jpg", phone_photo(300, 200)),
+                    SimpleUploadedFile("s.wav", wav_sound()),
+                ]
+            ),
+        )
+    path = tmp_path / "jdd.zip"
+    dwca_export(dataset=dataset, out_path=path)
+    with DwCAReader(str(path)) as reader:
+        (extension,) = reader.descriptor.extensions
+        assert extension.type == "http://rs.gbif.org/terms/1.0/Multimedia"
+        extensions = {row.id: [e.data for e in row.extensions] for row in reader}
+    media = extensions[f"urn:uuid:{records['precise'].uuid}"]
+    dc = "http://purl.org/dc/terms/"
+    assert [m[dc + "type"] for m in media] == ["StillImage", "Sound"]
+    assert [m[dc + "format"] for m in media] == ["image/jpeg", "audio/wav"]
+    photo = records["precise"].media.order_by("id").first()
+    assert media[0][dc + "identifier"] == (
+        f"https://naturaliste.example.org/observations/medias/{photo.uuid}/"
+    )
+    assert media[0][dc + "created"] == "2021-04-02T06:30:00Z"  # EXIF, Paris time
+    assert media[0][dc + "license"].startswith("http://creativecommons.org/")
+    # Published blurred: its place is not given, nor the photos that would show it.
+    assert extensions[f"urn:uuid:{records['sensitive'].uuid}"] == []
+    # The files behind the identifiers are there for anyone, without their EXIF.
+    served = Client().get(f"/observations/medias/{photo.uuid}/")
+    assert served.status_code == 200
+    assert b"Exif" not in b"".join(served.streaming_content)
+
+
+def test_no_multimedia_extension_without_a_public_address(records, dataset, tmp_path):
+    occurrence_media_add(
+        occurrence=records["precise"],
+        user=None,
+        media=media_check([SimpleUploadedFile("s.wav", wav_sound())]),
+    )
+    path = tmp_path / "jdd.zip"
+    dwca_export(dataset=dataset, out_path=path)
+    assert "multimedia.txt" not in zipfile.ZipFile(path).namelist()
 
 
 def test_precise_record_terms(archive, records, dataset):

@@ -6,10 +6,12 @@ import zipfile
 
 import pytest
 from django.contrib.gis.geos import Point, Polygon
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from observations.exports.dwca import dwca_export
 from observations.imports import import_batch_needs_mapping
 from observations.models import ImportBatch, Occurrence
+from observations.services import media_check, occurrence_media_add
 from referentiel.models import Dataset
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import (
@@ -21,6 +23,7 @@ from tests.factories.referentiel import (
     TaxonFactory,
 )
 from tests.observations.imports_support import run_import
+from tests.observations.media_support import phone_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -121,10 +124,18 @@ def _snapshot(occurrence) -> dict:
 
 
 def test_round_trip_export_then_import_gives_the_same_records(
-    tmp_path, saisie_user, dataset, records
+    tmp_path, saisie_user, dataset, records, settings
 ):
+    # With a photo: the archive has the multimedia extension, and still reads back.
+    settings.SITE_URL = "https://naturaliste.example.org"
+    occurrence_media_add(
+        occurrence=records[0],
+        user=saisie_user,
+        media=media_check([SimpleUploadedFile("p.jpg", phone_photo(300, 200))]),
+    )
     archive = tmp_path / "jdd.zip"
     assert dwca_export(dataset=dataset, out_path=archive) == 3
+    assert "multimedia.txt" in zipfile.ZipFile(archive).namelist()
     before = {o.uuid: (_snapshot(o), o.geom.clone(), o.precision_m) for o in records}
     Occurrence.objects.filter(dataset=dataset).delete()
 

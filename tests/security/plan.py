@@ -38,6 +38,11 @@ _page(
     uuid=OCC,
 )
 _page(
+    "observations:media_file observations:media_thumbnail",
+    uuid=("observations.OccurrenceMedia", "uuid"),
+)
+_page("observations:occurrence_media_add", uuid=OCC)
+_page(
     "observations:extract_detail observations:extract_status observations:extract_download",
     uuid=("observations.Extract", "uuid"),
 )

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import secrets
 import string
+import wave
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,7 +25,7 @@ from baguage.models import (
 from baguage.services import capture_save, session_save
 from observations.counts.services import VisitEntry, visit_save
 from observations.models import CountProgramme, CountSite, CountVisit, Occurrence
-from observations.services import occurrence_create
+from observations.services import media_check, occurrence_create, occurrence_media_add
 from referentiel.models import (
     Dataset,
     Organisation,
@@ -256,7 +258,42 @@ def plant_plain(s: Scene) -> list[Occurrence]:
                 **occurrence_fields,
             )
         )
+    plant_media(s, plain)
     return plain
+
+
+def plant_media(s: Scene, occurrences: list[Occurrence]) -> None:
+    """A photo (its EXIF holding the record's position) and a bat recording on each plain
+    occurrence. The photo is served without its EXIF, so the marker is in the sound: its
+    samples spell it, and a sound is served as sent (``core.media``)."""
+    for occurrence in occurrences:
+        marker = s.P.text()
+        xy = (occurrence.geom.x, occurrence.geom.y)
+        photo = jpeg_with_exif(belly_image("TA", s.tag), "Photo de terrain", xy)
+        media = occurrence_media_add(
+            occurrence=occurrence,
+            user=s.coordinator,
+            media=media_check(
+                [
+                    SimpleUploadedFile("IMG_2020.jpg", photo),
+                    SimpleUploadedFile("chiro.wav", wav_spelling(marker)),
+                ]
+            ),
+        )
+        s.P.own(marker, media[1], "file", in_file=True)
+        s.rows.add(*media)
+
+
+def wav_spelling(text: str) -> bytes:
+    """A WAV recording whose 16-bit samples are the bytes of ``text``."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        data = text.encode()
+        sound.writeframes(data + b"\x00" * (len(data) % 2))
+    return out.getvalue()
 
 
 def plant_pop(s: Scene) -> list[Occurrence]:

@@ -23,6 +23,7 @@ from observations.models import (
     CountSite,
     CountVisit,
     Occurrence,
+    OccurrenceMedia,
     SiteCount,
     Validation,
 )
@@ -276,7 +277,11 @@ def test_each_marker_is_in_the_database_where_planted(canaries):
 
 def test_newt_photo_is_kept_with_its_exif_the_thumbnail_without(canaries):
     (capture,) = canaries.objects[NewtCapture]
-    (marker,) = [m for m, info in canaries.markers.items() if info.in_file]
+    (marker,) = [
+        m
+        for m, info in canaries.markers.items()
+        if info.in_file and info.model == "zones_humides.NewtCapture"
+    ]
     pond = next(xy for xy, label in canaries.point_labels.items() if "POP" in label)
     with capture.photo.open("rb") as handle:
         exif = Image.open(io.BytesIO(handle.read())).getexif()
@@ -288,6 +293,23 @@ def test_newt_photo_is_kept_with_its_exif_the_thumbnail_without(canaries):
     assert (round(lon, 4), round(lat, 4)) == (pattern.lon, pattern.lat)
     with capture.thumbnail.open("rb") as handle:
         assert marker.encode() not in handle.read()
+
+
+def test_observation_media_stored_without_exif_the_sound_as_sent(canaries):
+    """Each plain canary has a photo (sent with its position in EXIF: stored without) and
+    a recording spelling its marker (stored as sent, so the crawler sees it leak)."""
+    media = canaries.objects[OccurrenceMedia]
+    photos = [m for m in media if m.kind == "photo"]
+    sounds = {m.pk: m for m in media if m.kind == "son"}
+    assert len(photos) == len(sounds) == 5
+    for photo in photos:
+        with photo.file.open("rb") as handle:
+            assert not Image.open(io.BytesIO(handle.read())).getexif()
+    for marker, info in canaries.markers.items():
+        if info.model == "observations.OccurrenceMedia":
+            with sounds.pop(info.pk).file.open("rb") as handle:
+                assert marker.encode() in handle.read()
+    assert not sounds
 
 
 def test_introspection_covers_every_free_text_field(canaries):

@@ -15,6 +15,7 @@ from tests.factories.zones_humides import (
     WaterLevelReadingFactory,
     WetlandProfileFactory,
 )
+from tests.observations.media_support import phone_photo
 from zones_humides.models import FenceCheck, PopPassage
 from zones_humides.services import fence_check_save, photo_check
 
@@ -73,6 +74,25 @@ def test_passage_entry_saves_species_and_publishes(
     lines = {o.taxon_id: o for o in passage.observations.all()}
     assert lines[259].count_max == 12 and lines[444432].count_type == "Es"
     assert Occurrence.objects.filter(source=Source.ZONES_HUMIDES).count() == 2
+
+    # A photo of a line: the aire's page links the line to its record, whose page takes
+    # the photo (the line's photos are those of the occurrence it publishes).
+    aire_page = client.get(
+        reverse("zones_humides:aire_detail", args=[passage.pop_site.aire_id]),
+        {"year": 2020},
+    )
+    record_url = reverse(
+        "observations:occurrence_detail", args=[lines[259].occurrence.uuid]
+    )
+    assert f'<a href="{record_url}"' in aire_page.content.decode()
+    assert 'data-testid="media-form"' in client.get(record_url).content.decode()
+    photo = SimpleUploadedFile("crapaud.jpg", phone_photo(600, 400))
+    added = client.post(
+        reverse("observations:occurrence_media_add", args=[lines[259].occurrence.uuid]),
+        {"media": [photo]},
+    )
+    assert added.status_code == 302
+    assert lines[259].occurrence.media.get().kind == "photo"
 
 
 def test_passage_entry_with_nothing_found_and_errors(

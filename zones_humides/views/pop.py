@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -104,7 +104,13 @@ def aire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(passages_done=Count("passages", filter=Q(passages__year=year)))
         .order_by("code")
     )
-    lines = lines_shown_to(user, PassageObservation.objects.select_related("taxon"))
+    lines = lines_shown_to(
+        user,
+        # The record's page shows its photos and takes new ones.
+        PassageObservation.objects.select_related("taxon").annotate(
+            occurrence_uuid=F("occurrence__uuid")
+        ),
+    )
     passages = (
         passages_visible_to(user)
         .filter(pop_site__aire=aire, year=year)
