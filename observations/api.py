@@ -7,6 +7,7 @@ answer ``ETag`` and ``Last-Modified``, and 304 to ``If-None-Match`` / ``If-Modif
 an unknown query parameter or an invalid filter value is a 400 in French."""
 
 import hashlib
+from uuid import UUID
 
 from django.db.models import Max
 from django.http import HttpResponse, StreamingHttpResponse
@@ -25,6 +26,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
@@ -32,6 +34,12 @@ from cpie_naturaliste.core.filters import KnownParameters
 from cpie_naturaliste.core.pagination import KeysetPagination, SyncablePagination
 from cpie_naturaliste.core.schema import DETAIL_SCHEMA
 from observations.atlas_api import AtlasViewSet
+from observations.entry_api import (
+    ENTRY_DESCRIPTION,
+    ENTRY_ERRORS,
+    ENTRY_REQUEST,
+    entry_form_save,
+)
 from observations.filters import (
     DeletionFilter,
     OccurrenceBBoxFilter,
@@ -245,6 +253,83 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         occurrence_delete(occurrence=instance, user=self.request.user)
 
+    def _known(self, value) -> Response | None:
+        """The answer to a send whose ``uuid`` is already a record's: that record (200)
+        when the sender may read it, else a 409 that says no more."""
+        try:
+            uuid = UUID(str(value))
+        except ValueError:
+            return None
+        existing = Occurrence.objects.filter(uuid=uuid).first()
+        if existing is None:
+            return None
+        readable = self.get_queryset().filter(pk=existing.pk).first()
+        if readable is None:
+            return Response(
+                {"detail": gettext_now("Cet identifiant est déjà pris.")},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(self.get_serializer(readable).data)
+
+    @extend_schema(
+        responses={
+            201: OccurrenceSerializer,
+            200: OpenApiResponse(
+                response=OccurrenceSerializer,
+                description=_(
+                    "Déjà créée avec cet « uuid » : l'observation existante."
+                ),
+            ),
+            409: DETAIL_SCHEMA,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        known = self._known(_sent_uuid(request))
+        if known is not None:
+            return known
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        occurrence = serializer.save()
+        if not getattr(serializer, "created", True):  # a send racing this one won
+            return self._known(occurrence.uuid)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": ENTRY_REQUEST},
+        responses={
+            201: OccurrenceSerializer,
+            200: OpenApiResponse(
+                response=OccurrenceSerializer,
+                description=_(
+                    "Déjà créée avec cet « uuid » : l'observation existante."
+                ),
+            ),
+            400: ENTRY_ERRORS,
+            409: DETAIL_SCHEMA,
+        },
+        description=ENTRY_DESCRIPTION,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="saisie",
+        parser_classes=[MultiPartParser, FormParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def entry(self, request):
+        known = self._known(_sent_uuid(request))
+        if known is not None:
+            return known
+        outcome = entry_form_save(data=request.data, user=request.user)
+        if isinstance(outcome, dict):
+            return Response(outcome, status=status.HTTP_400_BAD_REQUEST)
+        occurrence, created = outcome
+        if not created:
+            return self._known(occurrence.uuid)
+        data = self.get_serializer(occurrence).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
     @extend_schema(
         responses={
             200: DeletionSerializer(many=True),
@@ -363,6 +448,11 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         patch_cache_control(response, private=True, max_age=TILE_MAX_AGE)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         return get_conditional_response(request, etag=etag, response=response)
+
+
+def _sent_uuid(request):
+    data = request.data
+    return data.get("uuid") if isinstance(data, dict) else None
 
 
 def _tile_coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:

@@ -1,0 +1,173 @@
+/*
+ * Service worker of the installable app (served at /sw.js by cpie_naturaliste/pwa.py,
+ * which puts self.CPIE_SW = {version, precache, pages, offline} before this file).
+ *
+ * - Static files (/static/…): cache first; the app shell of CPIE_SW.precache is stored at
+ *   install, any other static file the first time a page asks for it.
+ * - The entry pages used outdoors (CPIE_SW.pages: regular expressions of paths): network
+ *   first, the answer kept in the pages cache; with no network, the kept copy (whatever its
+ *   query string). Only a 200 that was not redirected is kept: never the login page.
+ * - An entry page never seen with no network: a short French page that says so.
+ * Nothing else is touched: the API, the other pages, POSTs go to the network as before.
+ *
+ * The pages cache holds what one signed-in user saw: static/js/offline.js deletes it at
+ * logout and when another user signs in on the device.
+ */
+/* global CPIE_SW */
+"use strict";
+
+var SHELL = "cpie-shell-" + CPIE_SW.version;
+var PAGES = "cpie-pages";
+var PAGE_PATTERNS = CPIE_SW.pages.map(function (source) {
+  return new RegExp(source);
+});
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches
+      .open(SHELL)
+      .then(function (cache) {
+        return cache.addAll(CPIE_SW.precache);
+      })
+      .then(function () {
+        return self.skipWaiting();
+      })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches
+      .keys()
+      .then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return name.indexOf("cpie-shell-") === 0 && name !== SHELL;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      })
+      .then(function () {
+        return self.clients.claim();
+      })
+  );
+});
+
+function isEntryPage(url) {
+  return PAGE_PATTERNS.some(function (pattern) {
+    return pattern.test(url.pathname);
+  });
+}
+
+function offlinePage() {
+  return new Response(CPIE_SW.offline, {
+    status: 503,
+    headers: { "Content-Type": "text/html; charset=utf-8" },
+  });
+}
+
+function keepPage(request, response) {
+  if (response.ok && !response.redirected && response.type === "basic") {
+    var copy = response.clone();
+    caches.open(PAGES).then(function (cache) {
+      cache.put(request.url, copy);
+    });
+  }
+  return response;
+}
+
+function cachedPage(request) {
+  return caches.open(PAGES).then(function (cache) {
+    return cache.match(request.url).then(function (exact) {
+      return exact || cache.match(request.url, { ignoreSearch: true });
+    });
+  });
+}
+
+// A hashed name (the manifest storage of production) never changes: cache first. An
+// unhashed one (development, tests) is served from the cache and refreshed behind.
+var HASHED = /\.[0-9a-f]{12}\.\w+$/;
+
+function fetchStatic(request) {
+  return fetch(request).then(function (response) {
+    if (response.ok && response.type === "basic") {
+      var copy = response.clone();
+      caches.open(SHELL).then(function (cache) {
+        cache.put(request, copy);
+      });
+    }
+    return response;
+  });
+}
+
+function staticFile(request) {
+  return caches.match(request, { ignoreSearch: true }).then(function (cached) {
+    if (!cached) return fetchStatic(request);
+    if (!HASHED.test(new URL(request.url).pathname)) {
+      fetchStatic(request).catch(function () {});
+    }
+    return cached;
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf(CPIE_SW.static) === 0) {
+    event.respondWith(staticFile(request));
+    return;
+  }
+  if (request.mode !== "navigate") return;
+  if (isEntryPage(url)) {
+    event.respondWith(
+      fetch(request)
+        .then(function (response) {
+          return keepPage(request, response);
+        })
+        .catch(function () {
+          return cachedPage(request).then(function (page) {
+            return page || offlinePage();
+          });
+        })
+    );
+  }
+});
+
+// The page asks to keep its entry pages (the user's POP sites, fences…) while online.
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "keep-pages" && Array.isArray(data.urls)) {
+    event.waitUntil(
+      caches.open(PAGES).then(function (cache) {
+        return Promise.all(
+          data.urls.map(function (path) {
+            return fetch(path, { credentials: "same-origin" })
+              .then(function (response) {
+                var url = new URL(path, self.location.origin);
+                if (isEntryPage(url)) keepPage(new Request(url.href), response);
+              })
+              .catch(function () {});
+          })
+        );
+      })
+    );
+  }
+});
+
+// Background Sync: the pages send the outbox themselves (static/js/outbox.js); the worker
+// only wakes one of them, or opens none (a closed tab sends at its next opening).
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "cpie-outbox") return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window" }).then(function (clients) {
+      clients.forEach(function (client) {
+        client.postMessage({ type: "send-outbox" });
+      });
+    })
+  );
+});
