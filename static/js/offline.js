@@ -1,8 +1,8 @@
 /*
  * Offline-first entry (issue 19 point 1), on every page of a signed-in user:
  *
- * - registers the service worker (/sw.js, static/js/sw.js), which keeps the app shell
- *   and the entry pages;
+ * - on the pages of the field (the entry form, the outbox), registers the service worker
+ *   (/sw.js, static/js/sw.js), which keeps the app shell and the entry pages;
  * - while online, at most every REFRESH_MS, fetches what the entry pages need with no
  *   network (/hors-ligne/donnees.json: taxa with their French names, the user's datasets,
  *   sites, POP aires and ponds, fences, recent records) into IndexedDB, and asks the
@@ -196,6 +196,13 @@
     forget: forgetUser,
   };
 
+  // The worker is installed, and the field's data kept, from the pages of the field (the
+  // entry form, the outbox): the other pages leave the device alone.
+  var fieldPage = document.querySelector("form[data-outbox], [data-outbox-list]");
+  if (!fieldPage) {
+    switched.then(showUsage);
+    return;
+  }
   if ("serviceWorker" in navigator && badge.getAttribute("data-worker-url")) {
     navigator.serviceWorker
       .register(badge.getAttribute("data-worker-url"), { scope: "/" })

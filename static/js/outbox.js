@@ -385,9 +385,30 @@
       .catch(function () { return 0; }) // no network after all: next time
       .then(function (sent) {
         sending = null;
-        return refresh().then(function () { return sent; });
+        return refresh().then(function (entries) {
+          retryLater(entries);
+          return sent;
+        });
       });
     return sending;
+  }
+
+  // The "online" event can come before the network carries anything (or the server was
+  // busy): what still waits is tried again, less and less often, while the page is open.
+  var retryTimer = null;
+  var retryDelay = 5000;
+
+  function retryLater(entries) {
+    clearTimeout(retryTimer);
+    var waiting = entries.some(function (entry) { return entry.status !== "refused"; });
+    if (!waiting) {
+      retryDelay = 5000;
+      return;
+    }
+    retryTimer = setTimeout(function () {
+      if (navigator.onLine) send();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 120000);
   }
 
   // ---- The outbox page ---------------------------------------------------------------

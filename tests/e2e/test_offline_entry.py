@@ -13,6 +13,7 @@ import pytest
 
 from observations.models import Occurrence
 from referentiel.models import Role
+from tests.e2e.axe import audit, axe_source
 from tests.e2e.test_observation_journey import PASSWORD, PHONE
 from tests.factories.referentiel import (
     CommuneFactory,
@@ -38,6 +39,7 @@ SPECIES = [
     (92, "Triturus cristatus", "Triton crêté", "triton cre"),
     (212, "Alytes obstetricans", "Alyte accoucheur", "alyte"),
 ]
+SALAMANDER = (459, "Salamandra salamandra", "Salamandre tachetée")
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def claire():
     PersonFactory(user=user, first_name="Claire", last_name="Dumont", organisation=cpie)
     cpie.default_dataset = DatasetFactory(producer=cpie, title="Inventaires CPIE")
     cpie.save()
-    for cd_nom, name, french, _typed in SPECIES:
+    for cd_nom, name, french, *_typed in [*SPECIES, SALAMANDER]:
         TaxonFactory(cd_nom=cd_nom, scientific_name=name, vernacular_name=french)
     CommuneFactory()
     return user
@@ -95,6 +97,7 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.set_viewport_size(PHONE)
     context.grant_permissions(["geolocation"])
     context.set_geolocation({"latitude": 50.4577, "longitude": 2.7785, "accuracy": 14})
+    context.add_init_script(script=axe_source())
 
     page.goto(f"{base}/connexion/?next={CREATE}")
     page.get_by_label("Identifiant").fill("claire")
@@ -140,8 +143,8 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
             "n => document.querySelector('[data-outbox-count]').textContent === n",
             arg=str(SPECIES.index((cd_nom, name, french, typed))),
         )
-    # A salamander typed but not chosen in the list: the server will refuse it.
-    enter(page, Taps(), "salamandre", None, place=False)
+    # A species the list does not have, typed but not chosen: the server will refuse it.
+    enter(page, Taps(), "salamandre noire", None, place=False)
     page.wait_for_function(
         "document.querySelector('[data-outbox-count]').textContent === '6'"
     )
@@ -174,12 +177,27 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     assert refused.count() == 1
     reasons = refused.get_by_test_id("outbox-reasons").inner_text()
     assert reasons.startswith("Taxon : "), reasons
-    assert page.get_by_role("link", name="Corriger salamandre").is_visible()
+    assert page.get_by_role("link", name="Corriger salamandre noire").is_visible()
+    assert audit(page, label=OUTBOX, role="saisie", size="phone") == []
 
     # Sending again changes nothing (the UUIDs are known).
     page.evaluate("window.CPIEOutbox.send()")
     assert Occurrence.objects.count() == len(SPECIES)
     kept = page.evaluate("window.CPIEOffline.usage().then(e => e && e.usage)")
+
+    # Corrected in its form: the salamander is chosen this time, and sent.
+    page.get_by_role("link", name="Corriger salamandre noire").click()
+    taxon = page.get_by_role("combobox", name="Taxon")
+    page.get_by_test_id("outbox-saved").wait_for()
+    assert taxon.input_value() == "salamandre noire"
+    taxon.fill("salamandre tach")
+    page.get_by_role("option", name="Salamandra salamandra — Salamandre tachetée").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(f"{base}{OUTBOX}")
+    page.get_by_text("Aucune saisie à envoyer").wait_for()
+    assert page.get_by_test_id("outbox-badge").is_hidden()
+    assert Occurrence.objects.filter(taxon_id=SALAMANDER[0]).count() == 1
+    assert Occurrence.objects.count() == len(SPECIES) + 1
     print(
         f"\nOne observation online: {online[0]:.1f} s, {online[1]} taps; "
         f"offline: {offline[0]:.1f} s, {offline[1]} taps; "
