@@ -7,7 +7,6 @@ answer ``ETag`` and ``Last-Modified``, and 304 to ``If-None-Match`` / ``If-Modif
 an unknown query parameter or an invalid filter value is a 400 in French."""
 
 import hashlib
-from uuid import UUID
 
 from django.db.models import Max
 from django.http import HttpResponse, StreamingHttpResponse
@@ -32,6 +31,7 @@ from rest_framework.response import Response
 
 from cpie_naturaliste.core.filters import KnownParameters
 from cpie_naturaliste.core.pagination import KeysetPagination, SyncablePagination
+from cpie_naturaliste.core.resend import known_record, sent_uuid
 from cpie_naturaliste.core.schema import DETAIL_SCHEMA
 from observations.atlas_api import AtlasViewSet
 from observations.entry_api import (
@@ -253,23 +253,13 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         occurrence_delete(occurrence=instance, user=self.request.user)
 
-    def _known(self, value) -> Response | None:
-        """The answer to a send whose ``uuid`` is already a record's: that record (200)
-        when the sender may read it, else a 409 that says no more."""
-        try:
-            uuid = UUID(str(value))
-        except ValueError:
-            return None
-        existing = Occurrence.objects.filter(uuid=uuid).first()
-        if existing is None:
-            return None
-        readable = self.get_queryset().filter(pk=existing.pk).first()
-        if readable is None:
-            return Response(
-                {"detail": gettext_now("Cet identifiant est déjà pris.")},
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response(self.get_serializer(readable).data)
+    def _known(self, uuid) -> Response | None:
+        return known_record(
+            uuid=uuid,
+            model=Occurrence,
+            readable=self.get_queryset(),
+            serialize=lambda record: self.get_serializer(record).data,
+        )
 
     @extend_schema(
         responses={
@@ -284,7 +274,7 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        known = self._known(_sent_uuid(request))
+        known = self._known(sent_uuid(request))
         if known is not None:
             return known
         serializer = self.get_serializer(data=request.data)
@@ -318,7 +308,7 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         pagination_class=None,
     )
     def entry(self, request):
-        known = self._known(_sent_uuid(request))
+        known = self._known(sent_uuid(request))
         if known is not None:
             return known
         outcome = entry_form_save(data=request.data, user=request.user)
@@ -448,11 +438,6 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         patch_cache_control(response, private=True, max_age=TILE_MAX_AGE)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         return get_conditional_response(request, etag=etag, response=response)
-
-
-def _sent_uuid(request):
-    data = request.data
-    return data.get("uuid") if isinstance(data, dict) else None
 
 
 def _tile_coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpie_naturaliste.core.resend import ENTRY_REQUEST, form_refusal
 from cpie_naturaliste.core.schema import VALIDATION_SCHEMA
 from observations.forms import OccurrenceForm
 from observations.models import Occurrence, Source
@@ -25,12 +26,7 @@ ENTRY_DESCRIPTION = gettext_lazy(
     "l'observation déjà créée (200). Refus (400) : les messages par champ du formulaire, "
     "et « labels », le libellé de chaque champ."
 )
-ENTRY_REQUEST = {
-    "type": "object",
-    "properties": {"uuid": {"type": "string", "format": "uuid"}},
-    "required": ["uuid"],
-    "additionalProperties": True,
-}
+__all__ = ["ENTRY_DESCRIPTION", "ENTRY_ERRORS", "ENTRY_REQUEST", "entry_form_save"]
 ENTRY_ERRORS = VALIDATION_SCHEMA
 
 
@@ -54,12 +50,6 @@ def entry_form_save(*, data, user) -> tuple[Occurrence, bool] | dict:
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
-    errors: dict = {}
-    labels: dict = {}
-    for anchor, label, message in form.error_summary():
-        field = anchor.removeprefix("field-") if anchor else "non_field_errors"
-        if anchor == "id_coord_x":
-            field = "geometry"
-        errors.setdefault(field, []).append(str(message))
-        labels[field] = str(label)
-    return {**errors, "labels": labels}
+    return form_refusal(
+        form, labels={"geometry": _("Lieu")}, renamed={"taxon": "taxon_search"}
+    )

@@ -1,7 +1,8 @@
 /*
  * The outbox: records saved on this device with no network (issue 19 point 1).
  *
- * - A form marked data-outbox="<send URL>" (the new observation's) is kept in IndexedDB
+ * - A form marked data-outbox="<send URL>" (the new observation's, the new POP
+ *   passage's; data-outbox-label names a protocol sheet in the list) is kept in IndexedDB
  *   instead of posted when the browser is offline: every field the form has, files
  *   included (File blobs), plus a UUID made here, which becomes the record's SINP
  *   identifier. The page then stays on the form for the next record (place, date and
@@ -127,11 +128,13 @@
   }
 
   function describe(entry) {
-    var taxon = fieldValue(entry, "taxon_search") || "Taxon non choisi";
-    var date = fieldValue(entry, "date_start");
+    var what = entry.label
+      ? entry.label + (fieldValue(entry, "number") ? ", passage " + fieldValue(entry, "number") : "")
+      : fieldValue(entry, "taxon_search") || "Taxon non choisi";
+    var date = fieldValue(entry, "date_start") || fieldValue(entry, "date");
     var parts = date ? date.split("-") : [];
     var when = parts.length === 3 ? parts[2] + "/" + parts[1] + "/" + parts[0] : date;
-    return taxon + (when ? " — " + when : "");
+    return what + (when ? " — " + when : "");
   }
 
   // ---- Keeping a form ---------------------------------------------------------------
@@ -191,6 +194,10 @@
   var PER_RECORD = ["taxon_search", "taxon", "count_min", "count_max", "comment"];
 
   function resetForNext(form) {
+    if (!form.elements.taxon_search) {
+      form.reset(); // a protocol sheet (POP passage): the next one starts blank
+      return;
+    }
     PER_RECORD.forEach(function (name) {
       var input = form.elements[name];
       if (input && "defaultValue" in input) input.value = input.defaultValue;
@@ -209,6 +216,7 @@
       uuid: draft ? draft.uuid : newUuid(),
       user: user,
       url: form.getAttribute("data-outbox"),
+      label: form.getAttribute("data-outbox-label") || "",
       page: location.pathname,
       fields: serialise(form, submitter),
       created: draft ? draft.created : new Date().toISOString(),
@@ -257,10 +265,13 @@
           }
           say(
             form,
-            "Observation de " + describe(kept.entry) + " gardée sur l'appareil : elle " +
-              "partira dès le retour du réseau (à envoyer : " + kept.count + ")."
+            (kept.entry.label ? "" : "Observation de ") + describe(kept.entry) +
+              " gardée sur l'appareil : elle partira dès le retour du réseau " +
+              "(à envoyer : " + kept.count + ")."
           );
           resetForNext(form);
+          var notice = document.querySelector("[data-outbox-saved]");
+          if (notice && !form.elements.taxon_search) notice.scrollIntoView();
         })
         .catch(function () {
           say(form, "L'observation n'a pas pu être gardée sur l'appareil.");
