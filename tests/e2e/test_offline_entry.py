@@ -1,8 +1,9 @@
 """Issue 19 point 1, on a 390×844 phone in headless Chromium: field entry with the
 network cut. The entry page opens from the service worker's copy, the taxon search
-answers from the taxa kept on the device, five observations go to the outbox ("À
-envoyer"), which survives a reload and the tab being closed; when the network is back
-each is saved exactly once, and the one the server refuses stays with its French reason.
+answers from the taxa kept on the device, five observations and one POP passage go to
+the outbox ("À envoyer"), which survives a reload and the tab being closed; when the
+network is back each is saved exactly once, and the one the server refuses stays with its
+French reason, to be corrected in its form.
 
 The seconds and taps of one observation, online and offline, and the bytes the app keeps
 on the device are printed (pytest -s) for the issue's closing note."""
@@ -23,6 +24,13 @@ from tests.factories.referentiel import (
     TaxonFactory,
     UserFactory,
 )
+from tests.factories.zones_humides import (
+    AMPHIBIANS,
+    PopAireFactory,
+    PopSiteFactory,
+    amphibian,
+)
+from zones_humides.models import PopPassage, PopSite
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,7 +44,7 @@ SPECIES = [
     (259, "Bufo bufo", "Crapaud commun", "crapaud com"),
     (444432, "Lissotriton helveticus", "Triton palmé", "triton pal"),
     (444440, "Ichthyosaura alpestris", "Triton alpestre", "alpestre"),
-    (92, "Triturus cristatus", "Triton crêté", "triton cre"),
+    (139, "Triturus cristatus", "Triton crêté", "triton cre"),
     (212, "Alytes obstetricans", "Alyte accoucheur", "alyte"),
 ]
 SALAMANDER = (459, "Salamandra salamandra", "Salamandre tachetée")
@@ -48,12 +56,22 @@ def claire():
     user = UserFactory(
         username="claire", organisation=cpie, roles=[Role.SAISIE], first_name="Claire"
     )
-    PersonFactory(user=user, first_name="Claire", last_name="Dumont", organisation=cpie)
+    person = PersonFactory(
+        user=user, first_name="Claire", last_name="Dumont", organisation=cpie
+    )
     cpie.default_dataset = DatasetFactory(producer=cpie, title="Inventaires CPIE")
     cpie.save()
+    for cd_nom in AMPHIBIANS:
+        amphibian(cd_nom)
     for cd_nom, name, french, *_typed in [*SPECIES, SALAMANDER]:
-        TaxonFactory(cd_nom=cd_nom, scientific_name=name, vernacular_name=french)
+        if cd_nom not in AMPHIBIANS:
+            TaxonFactory(cd_nom=cd_nom, scientific_name=name, vernacular_name=french)
     CommuneFactory()
+    aire = PopAireFactory(
+        number=5, name="Terrils du 11/19", dataset=cpie.default_dataset,
+        main_observer=person,
+    )  # fmt: skip
+    PopSiteFactory(aire=aire, code="A5-01", name="Roselière")
     return user
 
 
@@ -111,11 +129,14 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
         " && window.CPIEStore.get('data', 'field').then(r => !!r)",
         polling=200,
     )
-    page.wait_for_function(
-        "caches.open('cpie-pages').then(c => c.match('/observations/a-envoyer/'))"
-        ".then(r => !!r)",
-        polling=200,
-    )
+    pond = PopSite.objects.get(code="A5-01")
+    passage_path = f"/zones-humides/pop/sites/{pond.pk}/passages/nouveau/"
+    for path in (OUTBOX, passage_path):
+        page.wait_for_function(
+            "path => caches.open('cpie-pages').then(c => c.match(path)).then(r => !!r)",
+            arg=path,
+            polling=200,
+        )
 
     # One observation online, for comparison.
     taps, start = Taps(), time.perf_counter()
@@ -149,18 +170,30 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
         "document.querySelector('[data-outbox-count]').textContent === '6'"
     )
 
+    # One POP passage at the pond, offline too.
+    page.goto(f"{base}{passage_path}")
+    assert "A5-01 Roselière" in page.get_by_test_id("passage-site").inner_text()
+    page.get_by_label("Expertise").select_option("chevronne")
+    page.get_by_role("spinbutton", name="Crapaud commun").fill("35")
+    page.get_by_role("button", name="Enregistrer le passage").click()
+    page.get_by_test_id("outbox-saved").wait_for()
+    assert (
+        "Passage POP · site A5-01, passage 1"
+        in page.get_by_test_id("outbox-saved").inner_text()
+    )
+
     # A reload, then the tab closed and the page opened again: all still there.
     page.reload()
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (6)"
+    assert badge_count(page) == "À envoyer (7)"
     page.close()
     page = context.new_page()
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{OUTBOX}")
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (6)"
+    assert badge_count(page) == "À envoyer (7)"
     items = page.get_by_test_id("outbox-item")
-    assert items.count() == 6
+    assert items.count() == 7
     assert "En attente du réseau" in items.first.inner_text()
     assert Occurrence.objects.count() == 1
 
@@ -170,8 +203,12 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
         "document.querySelector('[data-outbox-count]').textContent === '1'",
         timeout=20000,
     )
-    saved = sorted(Occurrence.objects.values_list("taxon_id", flat=True))
+    saved = sorted(
+        Occurrence.objects.filter(source="saisie").values_list("taxon_id", flat=True)
+    )
     assert saved == sorted(cd_nom for cd_nom, *_rest in SPECIES)
+    passage = PopPassage.objects.get()
+    assert passage.observations.get().count_max == 35
     # The refused one stays, with the server's French reason, to correct or delete.
     refused = page.get_by_test_id("outbox-item")
     assert refused.count() == 1
@@ -182,7 +219,8 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
 
     # Sending again changes nothing (the UUIDs are known).
     page.evaluate("window.CPIEOutbox.send()")
-    assert Occurrence.objects.count() == len(SPECIES)
+    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES)
+    assert PopPassage.objects.count() == 1
     kept = page.evaluate("window.CPIEOffline.usage().then(e => e && e.usage)")
 
     # Corrected in its form: the salamander is chosen this time, and sent.
@@ -191,13 +229,15 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.get_by_test_id("outbox-saved").wait_for()
     assert taxon.input_value() == "salamandre noire"
     taxon.fill("salamandre tach")
-    page.get_by_role("option", name="Salamandra salamandra — Salamandre tachetée").click()
+    page.get_by_role(
+        "option", name="Salamandra salamandra — Salamandre tachetée"
+    ).click()
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.wait_for_url(f"{base}{OUTBOX}")
     page.get_by_text("Aucune saisie à envoyer").wait_for()
     assert page.get_by_test_id("outbox-badge").is_hidden()
     assert Occurrence.objects.filter(taxon_id=SALAMANDER[0]).count() == 1
-    assert Occurrence.objects.count() == len(SPECIES) + 1
+    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 1
     print(
         f"\nOne observation online: {online[0]:.1f} s, {online[1]} taps; "
         f"offline: {offline[0]:.1f} s, {offline[1]} taps; "
