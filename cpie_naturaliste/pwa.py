@@ -27,6 +27,7 @@ SHELL = [
     "css/app.css",
     "css/observations.css",
     "js/app.js",
+    "js/store.js",
     "js/offline.js",
     "js/outbox.js",
     "js/autocomplete.js",
@@ -89,6 +90,7 @@ def _worker_source() -> str:
 def service_worker(request: HttpRequest) -> HttpResponse:
     config = {
         "static": static(""),
+        "store": static("js/store.js"),
         "precache": [static(name) for name in SHELL],
         "pages": entry_page_patterns(),
         "offline": OFFLINE_PAGE.format(

@@ -16,77 +16,16 @@
  * - A record the server refuses (400) stays, with its French reasons, until it is
  *   corrected ("Corriger" reopens it in the form: ?brouillon=<uuid>) or deleted.
  *
- * window.CPIEStore is the small IndexedDB helper that static/js/offline.js shares.
+ * - A form posted while the browser believed it was online, whose POST then failed
+ *   (no network after all), was kept by the service worker (static/js/sw.js) under
+ *   ?en-attente=<key>: it joins the outbox here.
  */
 (function (global) {
   "use strict";
 
-  var DB_NAME = "cpie-naturaliste";
   var OUTBOX = "outbox";
   var DATA = "data";
-  var dbPromise = null;
-
-  function openDb() {
-    if (!dbPromise) {
-      dbPromise = new Promise(function (resolve, reject) {
-        if (!global.indexedDB) {
-          reject(new Error("IndexedDB indisponible"));
-          return;
-        }
-        var request = indexedDB.open(DB_NAME, 1);
-        request.onupgradeneeded = function () {
-          var db = request.result;
-          if (!db.objectStoreNames.contains(OUTBOX)) {
-            db.createObjectStore(OUTBOX, { keyPath: "uuid" });
-          }
-          if (!db.objectStoreNames.contains(DATA)) {
-            db.createObjectStore(DATA, { keyPath: "key" });
-          }
-        };
-        request.onsuccess = function () {
-          resolve(request.result);
-        };
-        request.onerror = function () {
-          reject(request.error);
-        };
-      });
-    }
-    return dbPromise;
-  }
-
-  function run(store, mode, action) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(store, mode);
-        var request = action(tx.objectStore(store));
-        tx.oncomplete = function () {
-          resolve(request ? request.result : undefined);
-        };
-        tx.onerror = tx.onabort = function () {
-          reject(tx.error);
-        };
-      });
-    });
-  }
-
-  var Store = {
-    get: function (store, key) {
-      return run(store, "readonly", function (s) { return s.get(key); });
-    },
-    put: function (store, value) {
-      return run(store, "readwrite", function (s) { return s.put(value); });
-    },
-    remove: function (store, key) {
-      return run(store, "readwrite", function (s) { return s.delete(key); });
-    },
-    all: function (store) {
-      return run(store, "readonly", function (s) { return s.getAll(); });
-    },
-    clear: function (store) {
-      return run(store, "readwrite", function (s) { return s.clear(); });
-    },
-  };
-  global.CPIEStore = Store;
+  var Store = global.CPIEStore;
 
   var badge = document.querySelector("[data-outbox-badge]");
   if (!badge) return; // signed out: nothing to send as anyone
@@ -211,18 +150,28 @@
     }
   }
 
-  function keep(form, submitter, draft) {
-    var entry = {
+  function newEntry(form, fields, draft) {
+    return {
       uuid: draft ? draft.uuid : newUuid(),
       user: user,
       url: form.getAttribute("data-outbox"),
       label: form.getAttribute("data-outbox-label") || "",
       page: location.pathname,
-      fields: serialise(form, submitter),
+      fields: fields,
       created: draft ? draft.created : new Date().toISOString(),
       status: "waiting",
       errors: null,
     };
+  }
+
+  function savedText(entry, count) {
+    return (entry.label ? "" : "Observation de ") + describe(entry) +
+      " gardée sur l'appareil : elle partira dès le retour du réseau " +
+      "(à envoyer : " + count + ").";
+  }
+
+  function keep(form, submitter, draft) {
+    var entry = newEntry(form, serialise(form, submitter), draft);
     return Store.put(OUTBOX, entry).then(function () {
       askBackgroundSync();
       return refresh().then(function (entries) {
@@ -236,7 +185,32 @@
     return match ? match[1] : null;
   }
 
+  // A form the service worker kept when its POST failed (?en-attente=<key>).
+  function adoptPending(form) {
+    var match = location.search.match(/[?&]en-attente=([a-z0-9]+)/);
+    if (!match) return;
+    var key = "pending-" + match[1];
+    history.replaceState(null, "", location.pathname);
+    Store.get(DATA, key).then(function (pending) {
+      if (!pending) return;
+      var fields = pending.fields.filter(function (pair) {
+        return pair[0] !== "csrfmiddlewaretoken";
+      });
+      var entry = newEntry(form, fields, null);
+      return Store.put(OUTBOX, entry)
+        .then(function () { return Store.remove(DATA, key); })
+        .then(function () {
+          askBackgroundSync();
+          return refresh();
+        })
+        .then(function (entries) {
+          say(form, savedText(entry, entries.length));
+        });
+    });
+  }
+
   function attachForm(form) {
+    adoptPending(form);
     var draft = null;
     var uuid = draftUuid();
     if (uuid) {
@@ -263,12 +237,7 @@
             }
             return;
           }
-          say(
-            form,
-            (kept.entry.label ? "" : "Observation de ") + describe(kept.entry) +
-              " gardée sur l'appareil : elle partira dès le retour du réseau " +
-              "(à envoyer : " + kept.count + ")."
-          );
+          say(form, savedText(kept.entry, kept.count));
           resetForNext(form);
           var notice = document.querySelector("[data-outbox-saved]");
           if (notice && !form.elements.taxon_search) notice.scrollIntoView();

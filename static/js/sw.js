@@ -8,13 +8,19 @@
  *   first, the answer kept in the pages cache; with no network, the kept copy (whatever its
  *   query string). Only a 200 that was not redirected is kept: never the login page.
  * - An entry page never seen with no network: a short French page that says so.
+ * - An entry form posted while the browser believed it was online, whose POST fails (no
+ *   network after all): its fields are kept in IndexedDB (CPIEStore, "data" store, key
+ *   "pending-…") and the page is opened again with ?en-attente=<key>, where
+ *   static/js/outbox.js moves them to the outbox. Nothing typed is lost.
  * Nothing else is touched: the API, the other pages, POSTs go to the network as before.
  *
  * The pages cache holds what one signed-in user saw: static/js/offline.js deletes it at
  * logout and when another user signs in on the device.
  */
-/* global CPIE_SW */
+/* global CPIE_SW, CPIEStore */
 "use strict";
+
+importScripts(CPIE_SW.store);
 
 var SHELL = "cpie-shell-" + CPIE_SW.version;
 var PAGES = "cpie-pages";
@@ -113,11 +119,49 @@ function staticFile(request) {
   });
 }
 
+function keepPosted(request, url) {
+  return request.formData().then(function (data) {
+    var fields = [];
+    data.forEach(function (value, name) {
+      fields.push([name, value]);
+    });
+    var key = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    return CPIEStore.put("data", { key: "pending-" + key, fields: fields }).then(
+      function () {
+        var back = new URL(url.pathname, self.location.origin);
+        back.searchParams.set("en-attente", key);
+        return Response.redirect(back.href, 303);
+      }
+    );
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && isEntryPage(url)) {
+    // The body is read once and sent from a copy: a navigation's own body, teed by
+    // clone(), reached the server cut short.
+    event.respondWith(
+      request.arrayBuffer().then(function (body) {
+        function copy(redirect) {
+          return new Request(request.url, {
+            method: "POST",
+            body: body,
+            headers: request.headers,
+            credentials: "same-origin",
+            redirect: redirect,
+          });
+        }
+        return fetch(copy("manual")).catch(function () {
+          return keepPosted(copy("follow"), url);
+        });
+      })
+    );
+    return;
+  }
+  if (request.method !== "GET") return;
   if (url.pathname.indexOf(CPIE_SW.static) === 0) {
     event.respondWith(staticFile(request));
     return;

@@ -48,6 +48,7 @@ SPECIES = [
     (212, "Alytes obstetricans", "Alyte accoucheur", "alyte"),
 ]
 SALAMANDER = (459, "Salamandra salamandra", "Salamandre tachetée")
+PELODYTE = (1000, "Pelodytes punctatus", "Pélodyte ponctué", "pelodyte")
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def claire():
     cpie.save()
     for cd_nom in AMPHIBIANS:
         amphibian(cd_nom)
-    for cd_nom, name, french, *_typed in [*SPECIES, SALAMANDER]:
+    for cd_nom, name, french, *_typed in [*SPECIES, SALAMANDER, PELODYTE]:
         if cd_nom not in AMPHIBIANS:
             TaxonFactory(cd_nom=cd_nom, scientific_name=name, vernacular_name=french)
     CommuneFactory()
@@ -182,18 +183,32 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
         in page.get_by_test_id("outbox-saved").inner_text()
     )
 
+    # A phone that believes it is online (a signal too weak to carry anything): the
+    # page posts, the post fails, the service worker keeps what was typed.
+    weak = context.new_page()
+    weak.set_viewport_size(PHONE)
+    weak.add_init_script(
+        "Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true})"
+    )
+    weak.goto(f"{base}{CREATE}")
+    enter(weak, Taps(), PELODYTE[3], f"{PELODYTE[1]} — {PELODYTE[2]}")
+    weak.get_by_test_id("outbox-saved").wait_for()
+    assert "Pelodytes punctatus" in weak.get_by_test_id("outbox-saved").inner_text()
+    assert "en-attente" not in weak.url
+    weak.close()
+
     # A reload, then the tab closed and the page opened again: all still there.
     page.reload()
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (7)"
+    assert badge_count(page) == "À envoyer (8)"
     page.close()
     page = context.new_page()
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{OUTBOX}")
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (7)"
+    assert badge_count(page) == "À envoyer (8)"
     items = page.get_by_test_id("outbox-item")
-    assert items.count() == 7
+    assert items.count() == 8
     assert "En attente du réseau" in items.first.inner_text()
     assert Occurrence.objects.count() == 1
 
@@ -206,7 +221,7 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     saved = sorted(
         Occurrence.objects.filter(source="saisie").values_list("taxon_id", flat=True)
     )
-    assert saved == sorted(cd_nom for cd_nom, *_rest in SPECIES)
+    assert saved == sorted(cd_nom for cd_nom, *_rest in [*SPECIES, PELODYTE])
     passage = PopPassage.objects.get()
     assert passage.observations.get().count_max == 35
     # The refused one stays, with the server's French reason, to correct or delete.
@@ -219,7 +234,7 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
 
     # Sending again changes nothing (the UUIDs are known).
     page.evaluate("window.CPIEOutbox.send()")
-    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES)
+    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 1
     assert PopPassage.objects.count() == 1
     kept = page.evaluate("window.CPIEOffline.usage().then(e => e && e.usage)")
 
@@ -237,7 +252,7 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.get_by_text("Aucune saisie à envoyer").wait_for()
     assert page.get_by_test_id("outbox-badge").is_hidden()
     assert Occurrence.objects.filter(taxon_id=SALAMANDER[0]).count() == 1
-    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 1
+    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 2
     print(
         f"\nOne observation online: {online[0]:.1f} s, {online[1]} taps; "
         f"offline: {offline[0]:.1f} s, {offline[1]} taps; "
