@@ -43,12 +43,17 @@ SHELL = [
     "leaflet/leaflet.extras.js",
 ]
 # Entry pages kept for offline use: (URL name, sample arguments). A sample number stands
-# for any number, a sample word for any path segment.
+# for any number, a sample word for any path segment. The forms of OUTBOX_PAGES go to the
+# device's outbox with no network (static/js/outbox.js); the others open, but are sent
+# only with the network.
 NUMBER, WORD = 918273645, "mot-exemple"
-ENTRY_PAGES = [
+OUTBOX_PAGES = [
     ("observations:occurrence_create", []),
-    ("observations:outbox", []),
     ("zones_humides:passage_create", [NUMBER]),
+]
+ENTRY_PAGES = [
+    *OUTBOX_PAGES,
+    ("observations:outbox", []),
     ("zones_humides:fence_check_entry", [NUMBER]),
     ("observations:count_season_grid", [WORD, NUMBER]),
 ]
@@ -67,10 +72,10 @@ n'est pas disponible hors connexion.</p>
 </main></body></html>"""
 
 
-def entry_page_patterns() -> list[str]:
+def entry_page_patterns(pages=ENTRY_PAGES) -> list[str]:
     """Regular expressions (JavaScript syntax) of the entry pages' paths."""
     patterns = []
-    for name, args in ENTRY_PAGES:
+    for name, args in pages:
         path = re.escape(reverse(name, args=args))
         path = path.replace(str(NUMBER), r"\d+").replace(re.escape(WORD), "[^/]+")
         patterns.append(f"^{path}$")
@@ -93,6 +98,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "store": static("js/store.js"),
         "precache": [static(name) for name in SHELL],
         "pages": entry_page_patterns(),
+        "outbox": entry_page_patterns(OUTBOX_PAGES),
         "offline": OFFLINE_PAGE.format(
             css=static("css/app.css"),
             create=reverse("observations:occurrence_create"),

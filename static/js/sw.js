@@ -8,7 +8,8 @@
  *   first, the answer kept in the pages cache; with no network, the kept copy (whatever its
  *   query string). Only a 200 that was not redirected is kept: never the login page.
  * - An entry page never seen with no network: a short French page that says so.
- * - An entry form posted while the browser believed it was online, whose POST fails (no
+ * - A form with an outbox (CPIE_SW.outbox: new observation, new POP passage) posted
+ *   while the browser believed it was online, whose POST fails (no
  *   network after all): its fields are kept in IndexedDB (CPIEStore, "data" store, key
  *   "pending-…") and the page is opened again with ?en-attente=<key>, where
  *   static/js/outbox.js moves them to the outbox. Nothing typed is lost.
@@ -25,6 +26,9 @@ importScripts(CPIE_SW.store);
 var SHELL = "cpie-shell-" + CPIE_SW.version;
 var PAGES = "cpie-pages";
 var PAGE_PATTERNS = CPIE_SW.pages.map(function (source) {
+  return new RegExp(source);
+});
+var OUTBOX_PATTERNS = CPIE_SW.outbox.map(function (source) {
   return new RegExp(source);
 });
 
@@ -62,10 +66,14 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-function isEntryPage(url) {
-  return PAGE_PATTERNS.some(function (pattern) {
+function matches(patterns, url) {
+  return patterns.some(function (pattern) {
     return pattern.test(url.pathname);
   });
+}
+
+function isEntryPage(url) {
+  return matches(PAGE_PATTERNS, url);
 }
 
 function offlinePage() {
@@ -140,7 +148,11 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method === "POST" && request.mode === "navigate" && isEntryPage(url)) {
+  if (
+    request.method === "POST" &&
+    request.mode === "navigate" &&
+    matches(OUTBOX_PATTERNS, url)
+  ) {
     // The body is read once and sent from a copy: a navigation's own body, teed by
     // clone(), reached the server cut short.
     event.respondWith(
