@@ -158,6 +158,7 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     offline = (time.perf_counter() - start, taps.count)
     assert "gardée sur l'appareil" in page.get_by_test_id("outbox-saved").inner_text()
     assert badge_count(page) == "À envoyer (1)"
+    assert audit(page, label=CREATE, role="saisie", size="phone") == []
     # The next ones at the same place: the taxon and save.
     for cd_nom, name, french, typed in SPECIES[2:]:
         enter(page, Taps(), typed, f"{name} — {french}", place=False)
