@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('zones_humides', '0006_participants_count'),
+        ("zones_humides", "0006_participants_count"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='poppassage',
-            name='uuid',
-            field=models.UUIDField(db_default=django.contrib.postgres.functions.RandomUUID(), editable=False, unique=True, verbose_name='identifiant'),
+            model_name="poppassage",
+            name="uuid",
+            field=models.UUIDField(
+                db_default=django.contrib.postgres.functions.RandomUUID(),
+                editable=False,
+                unique=True,
+                verbose_name="identifiant",
+            ),
         ),
     ]
