@@ -6,20 +6,25 @@ is static/js/sw.js; this view serves it from the site's root (its scope is the w
 with what only the server knows put before it: the static files' URLs (hashed in
 production), the entry pages' paths and a version that changes with them.
 
-The Content Security Policy needs nothing more: the worker and the manifest come from this
-site, which ``default-src 'self'`` already allows (``worker-src`` and ``manifest-src``
-fall back to it)."""
+The pages' Content Security Policy needs nothing more: the worker and the manifest come
+from this site, which ``default-src 'self'`` already allows (``worker-src`` and
+``manifest-src`` fall back to it). The worker's own policy adds the tile hosts to
+``connect-src``, for "Préparer la sortie"."""
 
 import hashlib
 import json
 import re
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from cpie_naturaliste.settings.maps import tile_hosts
 
 # The app shell: what the entry pages need to start with no network. Any other static file
 # a page asks for is kept the first time (sw.js).
@@ -29,6 +34,7 @@ SHELL = [
     "js/app.js",
     "js/store.js",
     "js/offline.js",
+    "js/outing.js",
     "js/outbox.js",
     "js/autocomplete.js",
     "js/map.js",
@@ -57,6 +63,9 @@ ENTRY_PAGES = [
     ("zones_humides:fence_check_entry", [NUMBER]),
     ("observations:count_season_grid", [WORD, NUMBER]),
 ]
+
+# "Préparer la sortie" (static/js/outing.js): the most tiles one request may store.
+MAX_TILES = 2500
 
 OFFLINE_PAGE = """<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8">
@@ -91,6 +100,9 @@ def _worker_source() -> str:
         return source.read().decode()
 
 
+# The worker downloads the tiles of "Préparer la sortie": its own policy lets it reach
+# the configured tile hosts (the pages' policy only lets them show their images).
+@csp_update({"connect-src": tile_hosts(settings.LEAFLET_CONFIG.get("TILES", []))})
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     config = {
@@ -99,6 +111,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "precache": [static(name) for name in SHELL],
         "pages": entry_page_patterns(),
         "outbox": entry_page_patterns(OUTBOX_PAGES),
+        "maxTiles": MAX_TILES,
         "offline": OFFLINE_PAGE.format(
             css=static("css/app.css"),
             create=reverse("observations:occurrence_create"),

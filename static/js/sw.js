@@ -13,6 +13,8 @@
  *   network after all): its fields are kept in IndexedDB (CPIEStore, "data" store, key
  *   "pending-…") and the page is opened again with ?en-attente=<key>, where
  *   static/js/outbox.js moves them to the outbox. Nothing typed is lost.
+ * - Background map tiles stored by "Préparer la sortie" (cache "cpie-tiles", filled here
+ *   on the page's request, static/js/outing.js): served from the cache.
  * Nothing else is touched: the API, the other pages, POSTs go to the network as before.
  *
  * The pages cache holds what one signed-in user saw: static/js/offline.js deletes it at
@@ -25,6 +27,13 @@ importScripts(CPIE_SW.store);
 
 var SHELL = "cpie-shell-" + CPIE_SW.version;
 var PAGES = "cpie-pages";
+var TILES = "cpie-tiles";
+// Background map tiles stored by "Préparer la sortie" (static/js/outing.js): the worker
+// answers the map's requests for other hosts only once there are some.
+var hasTiles = false;
+caches.has(TILES).then(function (has) {
+  hasTiles = has;
+});
 var PAGE_PATTERNS = CPIE_SW.pages.map(function (source) {
   return new RegExp(source);
 });
@@ -147,7 +156,16 @@ function keepPosted(request, url) {
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) {
+    if (hasTiles && request.method === "GET" && request.destination === "image") {
+      event.respondWith(
+        caches.match(request.url, { cacheName: TILES }).then(function (tile) {
+          return tile || fetch(request);
+        })
+      );
+    }
+    return;
+  }
   if (
     request.method === "POST" &&
     request.mode === "navigate" &&
@@ -197,6 +215,9 @@ self.addEventListener("fetch", function (event) {
 // The page asks to keep its entry pages (the user's POP sites, fences…) while online.
 self.addEventListener("message", function (event) {
   var data = event.data || {};
+  if (data.type === "keep-tiles" && Array.isArray(data.urls)) {
+    event.waitUntil(keepTiles(data.urls.slice(0, CPIE_SW.maxTiles), event.source));
+  }
   if (data.type === "keep-pages" && Array.isArray(data.urls)) {
     event.waitUntil(
       caches.open(PAGES).then(function (cache) {
@@ -214,6 +235,39 @@ self.addEventListener("message", function (event) {
     );
   }
 });
+
+// "Préparer la sortie": the tiles of a view, four at a time; the page shows the progress.
+function keepTiles(urls, client) {
+  var total = urls.length;
+  var done = 0;
+  var failed = 0;
+  var queue = urls.slice();
+  return caches.open(TILES).then(function (cache) {
+    hasTiles = true;
+    function next() {
+      var url = queue.shift();
+      if (!url) return Promise.resolve();
+      return fetch(url, { mode: "cors", credentials: "omit" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return cache.put(url, response);
+        })
+        .then(function () {
+          done++;
+        })
+        .catch(function () {
+          failed++;
+        })
+        .then(function () {
+          if (client) {
+            client.postMessage({ type: "tiles-kept", done: done, failed: failed, total: total });
+          }
+          return next();
+        });
+    }
+    return Promise.all([next(), next(), next(), next()]);
+  });
+}
 
 // Background Sync: the pages send the outbox themselves (static/js/outbox.js); the worker
 // only wakes one of them, or opens none (a closed tab sends at its next opening).

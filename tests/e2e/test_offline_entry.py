@@ -8,6 +8,7 @@ French reason, to be corrected in its form.
 The seconds and taps of one observation, online and offline, and the bytes the app keeps
 on the device are printed (pytest -s) for the issue's closing note."""
 
+import re
 import time
 
 import pytest
@@ -147,8 +148,32 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.get_by_text("enregistrée (voir la fiche)").wait_for()
     online = (time.perf_counter() - start, taps.count)
 
+    # "Préparer la sortie": the tiles of this view (the last place, close up) are kept.
+    prepare = page.get_by_role("button", name="Préparer la sortie")
+    page.evaluate("document.getElementById('entry-map').cpieMap.setZoom(8)")
+    prepare.click()
+    outing = page.get_by_test_id("outing").get_by_role("status")
+    assert "Zone trop grande" in outing.inner_text()
+    page.evaluate("document.getElementById('entry-map').cpieMap.setZoom(15)")
+    prepare.click()
+    download = page.get_by_role("button", name=re.compile(r"^Télécharger \d+ tuiles$"))
+    tile_count = int(download.inner_text().split()[1])
+    assert 0 < tile_count <= 100 and "Mo" in outing.inner_text()
+    download.click()
+    page.get_by_text("la carte de cette zone marchera sans réseau").wait_for()
+    kept_tiles = page.evaluate(
+        "caches.open('cpie-tiles').then(c => c.keys()).then(k => k.map(r => r.url))"
+    )
+    assert len(kept_tiles) == tile_count
+
     # The network drops: the page opens from the device, the search answers from it.
     context.set_offline(True)
+    # A stored tile still shows (from the worker's cache), one never stored does not.
+    show = (
+        "url => new Promise(done => { const i = new Image(); "
+        "i.onload = () => done(true); i.onerror = () => done(false); i.src = url; })"
+    )
+    assert page.evaluate(show, kept_tiles[0]) is True
     page.goto(f"{base}{CREATE}")
     assert page.get_by_role("heading", name="Nouvelle observation").is_visible()
     taps, start = Taps(), time.perf_counter()
@@ -257,5 +282,5 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     print(
         f"\nOne observation online: {online[0]:.1f} s, {online[1]} taps; "
         f"offline: {offline[0]:.1f} s, {offline[1]} taps; "
-        f"kept on the device: {kept} bytes"
+        f"kept on the device: {kept} bytes (with {tile_count} map tiles)"
     )
