@@ -7,6 +7,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from cpie_naturaliste import offline_data, pwa
 from cpie_naturaliste.core.auth import ObtainAuthTokenView
 from cpie_naturaliste.core.ogc.views import LandingView
 
@@ -20,6 +21,10 @@ admin.site.site_title = "CPIE Naturaliste"
 
 urlpatterns = [
     path("", include("referentiel.urls")),
+    # The installable app: its worker answers from the root, its scope is the whole site.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("hors-ligne/donnees.json", offline_data.offline_data, name="offline_data"),
     path("admin/", admin.site.urls),
     path("observations/", include("observations.urls")),
     path("baguage/", include("baguage.urls")),

@@ -31,14 +31,21 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from cpie_naturaliste.core.filters import KnownParameters
 from cpie_naturaliste.core.pagination import KeysetPagination, SyncablePagination
+from cpie_naturaliste.core.resend import known_record, sent_uuid
 from cpie_naturaliste.core.schema import DETAIL_SCHEMA
 from observations.atlas_api import AtlasViewSet
+from observations.entry_api import (
+    ENTRY_DESCRIPTION,
+    ENTRY_ERRORS,
+    ENTRY_REQUEST,
+    entry_form_save,
+)
 from observations.filters import (
     DeletionFilter,
     OccurrenceBBoxFilter,
@@ -253,6 +260,75 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         occurrence_delete(occurrence=instance, user=self.request.user)
+
+    def _known(self, uuid) -> Response | None:
+        return known_record(
+            uuid=uuid,
+            model=Occurrence,
+            readable=self.get_queryset(),
+            serialize=lambda record: self.get_serializer(record).data,
+        )
+
+    @extend_schema(
+        responses={
+            201: OccurrenceSerializer,
+            200: OpenApiResponse(
+                response=OccurrenceSerializer,
+                description=_(
+                    "Déjà créée avec cet « uuid » : l'observation existante."
+                ),
+            ),
+            409: DETAIL_SCHEMA,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        known = self._known(sent_uuid(request))
+        if known is not None:
+            return known
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        occurrence = serializer.save()
+        if not getattr(serializer, "created", True):  # a send racing this one won
+            return self._known(occurrence.uuid)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": ENTRY_REQUEST},
+        responses={
+            201: OccurrenceSerializer,
+            200: OpenApiResponse(
+                response=OccurrenceSerializer,
+                description=_(
+                    "Déjà créée avec cet « uuid » : l'observation existante."
+                ),
+            ),
+            400: ENTRY_ERRORS,
+            409: DETAIL_SCHEMA,
+        },
+        description=ENTRY_DESCRIPTION,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="saisie",
+        parser_classes=[MultiPartParser, FormParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def entry(self, request):
+        known = self._known(sent_uuid(request))
+        if known is not None:
+            return known
+        outcome = entry_form_save(
+            data=request.data, files=request.FILES, user=request.user
+        )
+        if isinstance(outcome, dict):
+            return Response(outcome, status=status.HTTP_400_BAD_REQUEST)
+        occurrence, created = outcome
+        if not created:
+            return self._known(occurrence.uuid)
+        data = self.get_serializer(occurrence).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request={"multipart/form-data": MediaUploadSerializer},

@@ -14,12 +14,16 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from cpie_naturaliste.core.serializers import SlugRelatedField, Wgs84GeometryField
 from observations.blurring import Reader, blur_instance
 from observations.models import Occurrence, OccurrenceDeletion, OccurrenceMedia
-from observations.services import media_check, occurrence_create, occurrence_update
+from observations.services import (
+    media_check,
+    occurrence_create,
+    occurrence_create_once,
+    occurrence_update,
+)
 from referentiel.models import Dataset, Person, Programme, SensitivityLevel, Site, Taxon
 
 READ_ONLY = [
     "id",
-    "uuid",
     "blurred",
     "blurred_to",
     "taxon_name",
@@ -105,6 +109,14 @@ class MediaUploadSerializer(serializers.Serializer):
 
 
 class OccurrenceSerializer(serializers.ModelSerializer):
+    uuid = serializers.UUIDField(
+        required=False,
+        help_text=_(
+            "Identifiant SINP (idSINPOccTax). À la création, celui que le client a "
+            "fabriqué (saisie hors connexion) : un nouvel envoi du même identifiant "
+            "répond l'observation déjà créée (200) au lieu d'un doublon. Fixé ensuite."
+        ),
+    )
     geometry = Wgs84GeometryField(
         source="geom", help_text=_("GeoJSON en WGS84 (EPSG:4326).")
     )
@@ -153,7 +165,9 @@ class OccurrenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Occurrence
         fields = [
-            *READ_ONLY[:4],
+            "id",
+            "uuid",
+            *READ_ONLY[1:3],
             "dataset",
             "taxon",
             "taxon_name",
@@ -179,7 +193,7 @@ class OccurrenceSerializer(serializers.ModelSerializer):
             "proof_text",
             "comment",
             "media",
-            *READ_ONLY[4:],
+            *READ_ONLY[3:],
         ]
         read_only_fields = READ_ONLY
         extra_kwargs = {name: {"required": False} for name in NOMENCLATURE_FIELDS}
@@ -224,14 +238,23 @@ class OccurrenceSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         observers = validated_data.pop("observers", [])
-        return self._save(
-            occurrence_create,
+        if "uuid" not in validated_data:
+            return self._save(
+                occurrence_create,
+                user=self.context["request"].user,
+                observers=observers,
+                **validated_data,
+            )
+        occurrence, self.created = self._save(
+            occurrence_create_once,
             user=self.context["request"].user,
             observers=observers,
             **validated_data,
         )
+        return occurrence
 
     def update(self, instance, validated_data):
+        validated_data.pop("uuid", None)  # the identifier never changes
         observers = validated_data.pop("observers", None)
         return self._save(
             occurrence_update,

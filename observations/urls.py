@@ -12,6 +12,7 @@ from observations.views import (
     occurrence_detail,
     occurrence_entry,
     occurrence_list,
+    outbox,
     validation,
 )
 from observations.views.atlas import atlas_page
@@ -26,6 +27,7 @@ urlpatterns = [
         name="occurrence_create",
     ),
     path("mes-saisies/", my_records.my_records_view, name="my_records"),
+    path("a-envoyer/", outbox.outbox_view, name="outbox"),
     path("validation/", validation.validation_queue, name="validation_queue"),
     path("medias/exif.json", media.media_exif, name="media_exif"),
     path("medias/<uuid:uuid>/", media.media_file, name="media_file"),

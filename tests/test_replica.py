@@ -30,7 +30,9 @@ from tests.resilience.workers import wait_until
 pytestmark = [
     pytest.mark.serial,
     pytest.mark.django_db(
-        transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, REPLICA]
+        transaction=True,
+        serialized_rollback=True,
+        databases=[DEFAULT_DB_ALIAS, REPLICA],
     ),
 ]
 

@@ -14,19 +14,23 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from cpie_naturaliste.core.filters import reader_filterset
 from cpie_naturaliste.core.pagination import GeoJsonPagination
+from cpie_naturaliste.core.resend import ENTRY_REQUEST, known_record, sent_uuid
+from cpie_naturaliste.core.schema import DETAIL_SCHEMA, VALIDATION_SCHEMA
 from referentiel.permissions import (
     can_enter,
     may_write_in,
     role_permission,
     signed_in,
 )
+from zones_humides.entry_api import ENTRY_DESCRIPTION, passage_form_save
 from zones_humides.models import (
     FenceCheck,
     ManagementOperation,
@@ -224,6 +228,66 @@ class PassageViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         passage_delete(passage=instance, user=self.request.user)
+
+    @extend_schema(
+        request={"multipart/form-data": ENTRY_REQUEST},
+        parameters=[
+            OpenApiParameter(
+                "pop_site", int, required=True, description=_("La mare du passage.")
+            )
+        ],
+        responses={
+            201: PassageSerializer,
+            200: PassageSerializer,
+            400: VALIDATION_SCHEMA,
+            409: DETAIL_SCHEMA,
+        },
+        description=ENTRY_DESCRIPTION,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="saisie",
+        parser_classes=[MultiPartParser, FormParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def entry(self, request):
+        pond = request.query_params.get("pop_site", "")
+        pop_site = (
+            ponds_visible_to(request.user)
+            .select_related("aire")
+            .filter(pk=int(pond) if pond.isdigit() and len(pond) < 10 else None)
+            .first()
+        )
+        if pop_site is None:
+            raise NotFound(_("Mare inconnue."))
+        if not may_write_in(request.user, pop_site.aire.dataset_id):
+            self.permission_denied(request, message=PopPermission.message)
+
+        def known(uuid):
+            return known_record(
+                uuid=uuid,
+                model=PopPassage,
+                readable=self.get_queryset(),
+                serialize=lambda record: self.get_serializer(record).data,
+            )
+
+        answer = known(sent_uuid(request))
+        if answer is not None:
+            return answer
+        outcome = passage_form_save(
+            data=request.data, user=request.user, pop_site=pop_site
+        )
+        if isinstance(outcome, dict):
+            return Response(outcome, status=status.HTTP_400_BAD_REQUEST)
+        passage, created = outcome
+        if not created:
+            return known(passage.uuid)
+        passage = self.get_queryset().get(pk=passage.pk)
+        return Response(
+            self.get_serializer(passage).data, status=status.HTTP_201_CREATED
+        )
 
 
 class WetlandProfileViewSet(viewsets.ReadOnlyModelViewSet):

@@ -19,6 +19,7 @@ from .occurrences import (
     occurrences_tombstone,
     occurrences_validate,
 )
+from .once import occurrence_create_once
 
 __all__ = [
     "media_check",
@@ -29,6 +30,7 @@ __all__ = [
     "nomenclature_reader",
     "occurrence_check",
     "occurrence_create",
+    "occurrence_create_once",
     "occurrence_delete",
     "occurrence_deletions_purge",
     "occurrence_publish",

@@ -18,6 +18,9 @@
  *
  * When nothing matches, "Aucun taxon ne correspond à « … »" is shown under the field
  * (and said).
+ *
+ * With no network, the taxon search looks in the taxa kept on the device
+ * (CPIEOffline.searchTaxa, static/js/offline.js).
  */
 (function (global) {
   "use strict";
@@ -46,6 +49,9 @@
       codeParameter: "cd_nom",
       codePattern: /^\d{1,8}$/,
       noun: ["taxon", "taxons"],
+      offline: function (text, limit) {
+        return global.CPIEOffline.searchTaxa(text, limit);
+      },
     },
     commune: {
       minLength: 2,
@@ -196,6 +202,17 @@
       }
       requested = text;
       if (controller) controller.abort();
+      // No network: the taxa kept on the device (static/js/offline.js).
+      var local = kind.offline && global.CPIEOffline ? kind.offline : null;
+      function searchLocally() {
+        return local(text, PAGE_SIZE).then(function (results) {
+          if (input.value.trim() === text) render(results);
+        });
+      }
+      if (local && !navigator.onLine) {
+        searchLocally();
+        return;
+      }
       controller = new AbortController();
       var query = url + (url.indexOf("?") === -1 ? "?" : "&") +
         "search=" + encodeURIComponent(text) + "&page_size=" + PAGE_SIZE;
@@ -211,7 +228,12 @@
           if (input.value.trim() === text) render(data.results || []);
         })
         .catch(function (error) {
-          if (error.name !== "AbortError") say("La recherche n'a pas abouti. Réessayez.");
+          if (error.name === "AbortError") return;
+          if (local) {
+            searchLocally();
+          } else {
+            say("La recherche n'a pas abouti. Réessayez.");
+          }
         });
     }
 

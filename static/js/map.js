@@ -124,6 +124,7 @@
     delete settings.tiles;
 
     var map = L.map(container, settings);
+    container.cpieMap = map; // for the pages' own scripts (static/js/outing.js)
     // Below the overlay pane (z-index 400), above tiles (200).
     map.createPane("outline").style.zIndex = 250;
     var outlineOnly = L.layerGroup();

@@ -5,6 +5,7 @@ observation. Codes follow the GeoNature monitoring module of the protocol
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.functions import RandomUUID
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,11 @@ class PopPassage(TrackedModel):
         RESTAURE = "restaure", _("Restauré")
         DETRUIT = "detruit", _("Détruit")
 
+    # Made by the device that entered it with no network (static/js/outbox.js): a
+    # resend of the same passage answers the one saved (zones_humides/api.py).
+    uuid = models.UUIDField(
+        _("identifiant"), db_default=RandomUUID(), unique=True, editable=False
+    )
     pop_site = models.ForeignKey(
         PopSite,
         verbose_name=_("site"),

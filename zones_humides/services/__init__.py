@@ -8,6 +8,7 @@ from .newts import (
     newt_photo_check,
     next_individual_code,
 )
+from .once import passage_create_once
 from .pop import (
     SpeciesLine,
     passage_delete,
@@ -24,6 +25,7 @@ __all__ = [
     "newt_capture_tag",
     "newt_photo_check",
     "next_individual_code",
+    "passage_create_once",
     "passage_delete",
     "passage_save",
     "photo_check",

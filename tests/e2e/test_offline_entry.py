@@ -1,0 +1,286 @@
+"""Issue 19 point 1, on a 390×844 phone in headless Chromium: field entry with the
+network cut. The entry page opens from the service worker's copy, the taxon search
+answers from the taxa kept on the device, five observations and one POP passage go to
+the outbox ("À envoyer"), which survives a reload and the tab being closed; when the
+network is back each is saved exactly once, and the one the server refuses stays with its
+French reason, to be corrected in its form.
+
+The seconds and taps of one observation, online and offline, and the bytes the app keeps
+on the device are printed (pytest -s) for the issue's closing note."""
+
+import re
+import time
+
+import pytest
+
+from observations.models import Occurrence
+from referentiel.models import Role
+from tests.e2e.axe import audit, axe_source
+from tests.e2e.test_observation_journey import PASSWORD, PHONE
+from tests.factories.referentiel import (
+    CommuneFactory,
+    DatasetFactory,
+    OrganisationFactory,
+    PersonFactory,
+    TaxonFactory,
+    UserFactory,
+)
+from tests.factories.zones_humides import (
+    AMPHIBIANS,
+    PopAireFactory,
+    PopSiteFactory,
+    amphibian,
+)
+from zones_humides.models import PopPassage, PopSite
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+CREATE = "/observations/nouvelle/"
+OUTBOX = "/observations/a-envoyer/"
+# (cd_nom, Latin name, French name, what is typed to find it)
+SPECIES = [
+    (351, "Rana temporaria", "Grenouille rousse", "gren rou"),
+    (259, "Bufo bufo", "Crapaud commun", "crapaud com"),
+    (444432, "Lissotriton helveticus", "Triton palmé", "triton pal"),
+    (444440, "Ichthyosaura alpestris", "Triton alpestre", "alpestre"),
+    (139, "Triturus cristatus", "Triton crêté", "triton cre"),
+    (212, "Alytes obstetricans", "Alyte accoucheur", "alyte"),
+]
+SALAMANDER = (459, "Salamandra salamandra", "Salamandre tachetée")
+PELODYTE = (1000, "Pelodytes punctatus", "Pélodyte ponctué", "pelodyte")
+
+
+@pytest.fixture
+def claire():
+    cpie = OrganisationFactory(name="CPIE Chaîne des Terrils", short_name="CPIE CdT")
+    user = UserFactory(
+        username="claire", organisation=cpie, roles=[Role.SAISIE], first_name="Claire"
+    )
+    person = PersonFactory(
+        user=user, first_name="Claire", last_name="Dumont", organisation=cpie
+    )
+    cpie.default_dataset = DatasetFactory(producer=cpie, title="Inventaires CPIE")
+    cpie.save()
+    for cd_nom in AMPHIBIANS:
+        amphibian(cd_nom)
+    for cd_nom, name, french, *_typed in [*SPECIES, SALAMANDER, PELODYTE]:
+        if cd_nom not in AMPHIBIANS:
+            TaxonFactory(cd_nom=cd_nom, scientific_name=name, vernacular_name=french)
+    CommuneFactory()
+    aire = PopAireFactory(
+        number=5, name="Terrils du 11/19", dataset=cpie.default_dataset,
+        main_observer=person,
+    )  # fmt: skip
+    PopSiteFactory(aire=aire, code="A5-01", name="Roselière")
+    return user
+
+
+class Taps:
+    """Counts what the user touches."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, locator):
+        self.count += 1
+        locator.click()
+
+
+def enter(page, taps, typed, label, *, place=True):
+    """One observation: the taxon, (the GPS position), save and enter another."""
+    taxon = page.get_by_role("combobox", name="Taxon")
+    taps(taxon)
+    taxon.press_sequentially(typed, delay=20)
+    if label:
+        taps(page.get_by_role("option", name=label))
+    if place:
+        taps(page.get_by_role("button", name="Ma position"))
+        page.wait_for_function(
+            "document.querySelector('input[name=precision_m]').value === '14'"
+        )
+    taps(
+        page.get_by_role(
+            "button", name="Enregistrer et saisir une autre au même endroit"
+        )
+    )
+
+
+def badge_count(page) -> str:
+    return page.get_by_test_id("outbox-badge").inner_text()
+
+
+def test_five_observations_with_no_network_then_sent_once(live_server, page, claire):
+    base = live_server.url
+    context = page.context
+    page.set_viewport_size(PHONE)
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": 50.4577, "longitude": 2.7785, "accuracy": 14})
+    context.add_init_script(script=axe_source())
+
+    page.goto(f"{base}/connexion/?next={CREATE}")
+    page.get_by_label("Identifiant").fill("claire")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}{CREATE}")
+    # While online, the app installs itself and keeps what the field needs.
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        "caches.open('cpie-pages').then(c => c.keys()).then(k => k.length >= 2)"
+        " && window.CPIEStore.get('data', 'field').then(r => !!r)",
+        polling=200,
+    )
+    pond = PopSite.objects.get(code="A5-01")
+    passage_path = f"/zones-humides/pop/sites/{pond.pk}/passages/nouveau/"
+    for path in (OUTBOX, passage_path):
+        page.wait_for_function(
+            "path => caches.open('cpie-pages').then(c => c.match(path)).then(r => !!r)",
+            arg=path,
+            polling=200,
+        )
+
+    # One observation online, for comparison.
+    taps, start = Taps(), time.perf_counter()
+    name, french, typed = SPECIES[0][1], SPECIES[0][2], SPECIES[0][3]
+    enter(page, taps, typed, f"{name} — {french}")
+    page.wait_for_url(f"{base}{CREATE}?depuis=*")
+    page.get_by_text("enregistrée (voir la fiche)").wait_for()
+    online = (time.perf_counter() - start, taps.count)
+
+    # "Préparer la sortie": the tiles of this view (the last place, close up) are kept.
+    prepare = page.get_by_role("button", name="Préparer la sortie")
+    page.evaluate("document.getElementById('entry-map').cpieMap.setZoom(8)")
+    prepare.click()
+    outing = page.get_by_test_id("outing").get_by_role("status")
+    assert "Zone trop grande" in outing.inner_text()
+    page.evaluate("document.getElementById('entry-map').cpieMap.setZoom(15)")
+    prepare.click()
+    download = page.get_by_role("button", name=re.compile(r"^Télécharger \d+ tuiles$"))
+    tile_count = int(download.inner_text().split()[1])
+    assert 0 < tile_count <= 100 and "Mo" in outing.inner_text()
+    download.click()
+    page.get_by_text("la carte de cette zone marchera sans réseau").wait_for()
+    kept_tiles = page.evaluate(
+        "caches.open('cpie-tiles').then(c => c.keys()).then(k => k.map(r => r.url))"
+    )
+    assert len(kept_tiles) == tile_count
+
+    # The network drops: the page opens from the device, the search answers from it.
+    context.set_offline(True)
+    # A stored tile still shows (from the worker's cache), one never stored does not.
+    show = (
+        "url => new Promise(done => { const i = new Image(); "
+        "i.onload = () => done(true); i.onerror = () => done(false); i.src = url; })"
+    )
+    assert page.evaluate(show, kept_tiles[0]) is True
+    page.goto(f"{base}{CREATE}")
+    assert page.get_by_role("heading", name="Nouvelle observation").is_visible()
+    taps, start = Taps(), time.perf_counter()
+    name, french, typed = SPECIES[1][1], SPECIES[1][2], SPECIES[1][3]
+    enter(page, taps, typed, f"{name} — {french}")
+    page.get_by_test_id("outbox-saved").wait_for()
+    offline = (time.perf_counter() - start, taps.count)
+    assert "gardée sur l'appareil" in page.get_by_test_id("outbox-saved").inner_text()
+    assert badge_count(page) == "À envoyer (1)"
+    assert audit(page, label=CREATE, role="saisie", size="phone") == []
+    # The next ones at the same place: the taxon and save.
+    for cd_nom, name, french, typed in SPECIES[2:]:
+        enter(page, Taps(), typed, f"{name} — {french}", place=False)
+        page.wait_for_function(
+            "n => document.querySelector('[data-outbox-count]').textContent === n",
+            arg=str(SPECIES.index((cd_nom, name, french, typed))),
+        )
+    # A species the list does not have, typed but not chosen: the server will refuse it.
+    enter(page, Taps(), "salamandre noire", None, place=False)
+    page.wait_for_function(
+        "document.querySelector('[data-outbox-count]').textContent === '6'"
+    )
+
+    # One POP passage at the pond, offline too.
+    page.goto(f"{base}{passage_path}")
+    assert "A5-01 Roselière" in page.get_by_test_id("passage-site").inner_text()
+    page.get_by_label("Expertise").select_option("chevronne")
+    page.get_by_role("spinbutton", name="Crapaud commun").fill("35")
+    page.get_by_role("button", name="Enregistrer le passage").click()
+    page.get_by_test_id("outbox-saved").wait_for()
+    assert (
+        "Passage POP · site A5-01, passage 1"
+        in page.get_by_test_id("outbox-saved").inner_text()
+    )
+
+    # A phone that believes it is online (a signal too weak to carry anything): the
+    # page posts, the post fails, the service worker keeps what was typed.
+    weak = context.new_page()
+    weak.set_viewport_size(PHONE)
+    weak.add_init_script(
+        "Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true})"
+    )
+    weak.goto(f"{base}{CREATE}")
+    enter(weak, Taps(), PELODYTE[3], f"{PELODYTE[1]} — {PELODYTE[2]}")
+    weak.get_by_test_id("outbox-saved").wait_for()
+    assert "Pelodytes punctatus" in weak.get_by_test_id("outbox-saved").inner_text()
+    assert "en-attente" not in weak.url
+    weak.close()
+
+    # A reload, then the tab closed and the page opened again: all still there.
+    page.reload()
+    page.get_by_test_id("outbox-badge").wait_for()
+    assert badge_count(page) == "À envoyer (8)"
+    page.close()
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}{OUTBOX}")
+    page.get_by_test_id("outbox-badge").wait_for()
+    assert badge_count(page) == "À envoyer (8)"
+    items = page.get_by_test_id("outbox-item")
+    assert items.count() == 8
+    assert "En attente du réseau" in items.first.inner_text()
+    assert Occurrence.objects.count() == 1
+
+    # The network is back: each record is sent by itself, once.
+    context.set_offline(False)
+    page.wait_for_function(
+        "document.querySelector('[data-outbox-count]').textContent === '1'",
+        timeout=20000,
+    )
+    saved = sorted(
+        Occurrence.objects.filter(source="saisie").values_list("taxon_id", flat=True)
+    )
+    assert saved == sorted(cd_nom for cd_nom, *_rest in [*SPECIES, PELODYTE])
+    passage = PopPassage.objects.get()
+    assert passage.observations.get().count_max == 35
+    # The refused one stays, with the server's French reason, to correct or delete.
+    refused = page.get_by_test_id("outbox-item")
+    assert refused.count() == 1
+    reasons = refused.get_by_test_id("outbox-reasons").inner_text()
+    assert reasons.startswith("Taxon : "), reasons
+    assert page.get_by_role("link", name="Corriger salamandre noire").is_visible()
+    assert audit(page, label=OUTBOX, role="saisie", size="phone") == []
+
+    # Sending again changes nothing (the UUIDs are known).
+    page.evaluate("window.CPIEOutbox.send()")
+    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 1
+    assert PopPassage.objects.count() == 1
+    kept = page.evaluate("window.CPIEOffline.usage().then(e => e && e.usage)")
+
+    # Corrected in its form: the salamander is chosen this time, and sent.
+    page.get_by_role("link", name="Corriger salamandre noire").click()
+    taxon = page.get_by_role("combobox", name="Taxon")
+    page.get_by_test_id("outbox-saved").wait_for()
+    assert taxon.input_value() == "salamandre noire"
+    taxon.fill("salamandre tach")
+    page.get_by_role(
+        "option", name="Salamandra salamandra — Salamandre tachetée"
+    ).click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(f"{base}{OUTBOX}")
+    page.get_by_text("Aucune saisie à envoyer").wait_for()
+    assert page.get_by_test_id("outbox-badge").is_hidden()
+    assert Occurrence.objects.filter(taxon_id=SALAMANDER[0]).count() == 1
+    assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 2
+    print(
+        f"\nOne observation online: {online[0]:.1f} s, {online[1]} taps; "
+        f"offline: {offline[0]:.1f} s, {offline[1]} taps; "
+        f"kept on the device: {kept} bytes (with {tile_count} map tiles)"
+    )
