@@ -232,7 +232,16 @@ class FenceCheckSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FenceCheck
-        fields = ["id", "date", "time", "temperature_c", "rain", "observer", "counts"]
+        fields = [
+            "id",
+            "date",
+            "time",
+            "temperature_c",
+            "rain",
+            "observers",
+            "observer",
+            "counts",
+        ]
         validators = []
 
 

@@ -17,6 +17,7 @@ from .occurrences import (
     occurrences_publish_bulk,
     occurrences_tombstone,
     occurrences_validate,
+    people_label,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "occurrences_refresh_sensitivity",
     "occurrences_tombstone",
     "occurrences_validate",
+    "people_label",
 ]
