@@ -113,7 +113,9 @@ def test_fence_check_fits_a_phone_with_its_species_in_view(live_server, page, te
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= PHONE["width"], f"la page fait {width} px de large"
 
-    grid = page.get_by_role("region", name="Animaux dans les seaux")
+    grid = page.get_by_role(
+        "region", name="Animaux dans les seaux (défilement horizontal)"
+    )
     species = page.get_by_role("rowheader", name="Crapaud commun Bufo bufo")
     before = species.bounding_box()
     grid.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
