@@ -7,6 +7,7 @@ import pytest
 
 from observations.models import Occurrence
 from referentiel.models import Role
+from tests.e2e.axe import audit, axe_source
 from tests.e2e.test_observation_journey import PHONE, log_in, wait_for_map
 from tests.factories.referentiel import (
     DatasetFactory,
@@ -56,6 +57,9 @@ def team():
 
 
 def choose_observer_by_keyboard(page, combobox):
+    """Two letters, ↓, Entrée; axe-core audits the page with the proposals open and
+    again with the chips (the page's own audit, tests/e2e/test_accessibility.py, sees
+    the field closed)."""
     combobox.press_sequentially("ma")
     options = page.get_by_role("listbox", name="Personnes proposées").get_by_role(
         "option"
@@ -63,12 +67,18 @@ def choose_observer_by_keyboard(page, combobox):
     options.first.wait_for()
     assert options.all_inner_texts() == ["FONTAINE Marie\nCPIE Chaîne des Terrils"]
     combobox.press("ArrowDown")
+    assert combobox.get_attribute("aria-activedescendant") == (
+        options.first.get_attribute("id")
+    )
+    assert audit(page, label=page.url, role="saisie", size="phone") == []
     combobox.press("Enter")
+    assert audit(page, label=page.url, role="saisie", size="phone") == []
 
 
 def test_observer_chosen_by_keyboard_on_a_phone(live_server, page, team):
     base = live_server.url
     page.set_viewport_size(PHONE)
+    page.context.add_init_script(script=axe_source())
     log_in(page, base, "claire", "/observations/nouvelle/")
 
     # The user is already an observer; the twenty boxes are folded into a search.
@@ -108,6 +118,7 @@ def test_fence_check_fits_a_phone_with_its_species_in_view(live_server, page, te
     base = live_server.url
     _claire, fence = team
     page.set_viewport_size(PHONE)
+    page.context.add_init_script(script=axe_source())
     log_in(page, base, "claire", f"/zones-humides/barrieres/{fence.pk}/releve/")
 
     width = page.evaluate("document.scrollingElement.scrollWidth")

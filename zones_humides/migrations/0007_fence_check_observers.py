@@ -4,21 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referentiel', '0010_organisation_default_dataset'),
-        ('zones_humides', '0006_participants_count'),
+        ("referentiel", "0010_organisation_default_dataset"),
+        ("zones_humides", "0006_participants_count"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fencecheck',
-            name='observers',
-            field=models.ManyToManyField(blank=True, related_name='fence_checks', to='referentiel.person', verbose_name='observateurs'),
+            model_name="fencecheck",
+            name="observers",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="fence_checks",
+                to="referentiel.person",
+                verbose_name="observateurs",
+            ),
         ),
         migrations.AlterField(
-            model_name='fencecheck',
-            name='observer',
-            field=models.CharField(blank=True, max_length=200, verbose_name='observateur (texte libre)'),
+            model_name="fencecheck",
+            name="observer",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="observateur (texte libre)"
+            ),
         ),
     ]
