@@ -247,6 +247,18 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Organisation.objects.all()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Recherche de personnes (observateurs à nommer)"),
+        description=_(
+            "Les personnes que l'utilisateur peut nommer observateurs : la sienne, celles "
+            "de son organisme et, pour un rôle de saisie, les observateurs des données "
+            "des jeux où il écrit (tout le monde pour le réseau). `search` : début du "
+            "prénom ou du nom, chaque mot, accents et majuscules ignorés. Ni courriel "
+            "ni téléphone."
+        ),
+    )
+)
 class PersonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The people the signed-in user may name as observers: their own person, their
     organisation's people and the observers of the records of the datasets they write
