@@ -122,3 +122,21 @@ def test_old_free_text_is_shown_until_people_replace_it(
     client.post(url, {"date": "2021-03-12", "rain": "0", "observers": [observer.pk]})
     check = FenceCheck.objects.get()
     assert check.observer == "" and list(check.observers.all()) == [observer]
+
+
+def test_api_check_names_its_observers(api_client, saisie_user, observer, fence, toad):
+    api_client.force_authenticate(saisie_user)
+    url = f"/api/v1/zones-humides/barrieres/{fence.pk}/releves/"
+    payload = {
+        "date": "2021-03-12",
+        "observers": [observer.pk],
+        "counts": [{"taxon": 259, "sex": "male", "count": 2}],
+    }
+    response = api_client.post(url, payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["observers"] == [observer.pk]
+    assert list(Occurrence.objects.get().observers.all()) == [observer]
+    # Sent again without observers: those of the day's check are kept.
+    del payload["observers"]
+    assert api_client.post(url, payload, format="json").status_code == 201
+    assert list(Occurrence.objects.get().observers.all()) == [observer]
