@@ -3,6 +3,8 @@
 - ``taxa/``: the autocomplete of every form (``?search=``), see TaxonViewSet.
 - ``sites/``: GeoJSON FeatureCollection in WGS84; anonymous visitors see public sites only,
   and a protected site only its managers and surveyors (``SiteQuerySet.visible_to``).
+- ``persons/``: the observers' autocomplete (``?search=``), only the people the user may
+  name (``PersonQuerySet.selectable_by``), see PersonViewSet.
 - ``communes/``, ``datasets/``, ``programmes/``, ``atlas-groups/``, ``organisations/``.
 """
 
@@ -10,20 +12,21 @@ from django.db.models import Case, CharField, OuterRef, Subquery, When
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from cpie_naturaliste.core.filters import Wgs84InBBoxFilter
+from cpie_naturaliste.core.filters import KnownParameters, Wgs84InBBoxFilter
 from cpie_naturaliste.core.pagination import GeoJsonPagination
 from referentiel.filters import (
     AtlasGroupFilter,
     CommuneFilter,
     DatasetFilter,
     OrganisationFilter,
+    PersonFilter,
     ProgrammeFilter,
     SiteFilter,
     TaxonFilter,
@@ -33,6 +36,7 @@ from referentiel.models import (
     Commune,
     Dataset,
     Organisation,
+    Person,
     Programme,
     Site,
     Taxon,
@@ -43,6 +47,7 @@ from referentiel.serializers import (
     CommuneSerializer,
     DatasetSerializer,
     OrganisationSerializer,
+    PersonSerializer,
     ProgrammeSerializer,
     SiteSerializer,
     TaxonDetailSerializer,
@@ -242,6 +247,36 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Organisation.objects.all()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Recherche de personnes (observateurs à nommer)"),
+        description=_(
+            "Les personnes que l'utilisateur peut nommer observateurs : la sienne, celles "
+            "de son organisme et, pour un rôle de saisie, les observateurs des données "
+            "des jeux où il écrit (tout le monde pour le réseau). `search` : début du "
+            "prénom ou du nom, chaque mot, accents et majuscules ignorés. Ni courriel "
+            "ni téléphone."
+        ),
+    )
+)
+class PersonViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The people the signed-in user may name as observers: their own person, their
+    organisation's people and the observers of the records of the datasets they write
+    into (everyone for the network-wide writers). A list only: a name found here has
+    nothing more to tell."""
+
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    filter_backends = [KnownParameters, DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["last_name", "first_name"]
+    ordering = ["last_name", "first_name", "id"]
+
+    def get_queryset(self):
+        return Person.objects.selectable_by(self.request.user).select_related(
+            "organisation"
+        )
+
+
 def register(router) -> None:
     router.register("taxa", TaxonViewSet, basename="taxon")
     router.register("sites", SiteViewSet, basename="site")
@@ -250,3 +285,4 @@ def register(router) -> None:
     router.register("programmes", ProgrammeViewSet, basename="programme")
     router.register("atlas-groups", AtlasGroupViewSet, basename="atlas-group")
     router.register("organisations", OrganisationViewSet, basename="organisation")
+    router.register("persons", PersonViewSet, basename="person")

@@ -13,6 +13,7 @@ from referentiel.models import (
     Commune,
     Dataset,
     Organisation,
+    Person,
     Programme,
     Site,
     Taxon,
@@ -165,3 +166,23 @@ class OrganisationFilter(NameOrCodeFilterSet):
     class Meta:
         model = Organisation
         fields = ["search", "kind", "is_network_member"]
+
+
+class PersonFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Recherche"),
+        help_text=_(
+            "Début du prénom ou du nom (chaque mot), accents et majuscules ignorés."
+        ),
+    )
+    id = NumberInFilter(
+        field_name="id", label=_("Identifiants (séparés par des virgules)")
+    )
+
+    class Meta:
+        model = Person
+        fields = ["search", "id"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)

@@ -12,6 +12,7 @@ from referentiel.models import (
     Dataset,
     Departement,
     Organisation,
+    Person,
     Programme,
     Site,
     Taxon,
@@ -233,3 +234,17 @@ class DatasetSerializer(serializers.ModelSerializer):
             "licence_label",
             "is_public",
         ]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """A person as an observers' autocomplete shows it: the name and the structure that
+    tells two namesakes apart; never an email or a phone."""
+
+    name = serializers.CharField(source="__str__", read_only=True)
+    organisation = serializers.CharField(
+        source="organisation.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "first_name", "last_name", "organisation"]

@@ -245,6 +245,7 @@ API_LIST = {
     "programmes": LOGGED_IN,
     "atlas-groups": LOGGED_IN,
     "organisations": LOGGED_IN,
+    "persons": LOGGED_IN,  # the people each may name: PersonQuerySet.selectable_by
     "occurrences": LOGGED_IN,
     "atlas": LOGGED_IN,
     "comptages/programmes": LOGGED_IN,

@@ -348,9 +348,14 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
         if existing is not None and not may_write_fence_check(request.user, existing):
             self.permission_denied(request, message=PopPermission.message)
         counts = data.pop("counts")
+        observers = data.pop("observers", None)  # absent: those of the day's check
         try:
             check = fence_check_save(
-                user=request.user, fence=fence, fields=data, counts=counts
+                user=request.user,
+                fence=fence,
+                fields=data,
+                counts=counts,
+                observers=observers,
             )
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error

@@ -71,10 +71,10 @@ class PassageForm(forms.ModelForm):
 
     def __init__(self, *args, user, aire, **kwargs):
         super().__init__(*args, **kwargs)
-        people = Person.objects.filter(organisation=user.organisation_id)
-        if aire.main_observer_id:
-            people = people | Person.objects.filter(pk=aire.main_observer_id)
-        self.fields["observers"].queryset = people.order_by("last_name", "first_name")
+        current = list(self.instance.observers.all()) if self.instance.pk else []
+        self.fields["observers"].queryset = Person.objects.selectable_by(
+            user, also=[aire.main_observer_id, *current]
+        )
         if not self.is_bound and not self.instance.pk:
             person = Person.objects.filter(user=user).first()
             initial = [person.pk] if person else []
@@ -184,19 +184,36 @@ class NewtCaptureForm(forms.Form):
 
 
 class FenceCheckForm(forms.ModelForm):
-    """The morning round; the counts come from the grid (``count_fields``)."""
+    """The morning round; the counts come from the grid (``count_fields``). Its
+    observers are people of the referential (the user by default); a name written as
+    free text before (``observer``) is shown, and gives way to the people chosen."""
+
+    observers = forms.ModelMultipleChoiceField(
+        label=_("Observateurs"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     class Meta:
         model = FenceCheck
-        fields = ["date", "time", "temperature_c", "rain", "observer", "comment"]
+        fields = ["date", "time", "temperature_c", "rain", "observers", "comment"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "temperature_c": forms.NumberInput(attrs={"step": "0.5"}),
         }
 
-    def __init__(self, *args, taxa, existing=None, **kwargs):
+    def __init__(self, *args, user, taxa, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        current = list(self.instance.observers.all()) if self.instance.pk else []
+        self.fields["observers"].queryset = Person.objects.selectable_by(
+            user, also=current
+        )
+        if not self.instance.pk and not self.is_bound:
+            self.initial["observers"] = list(
+                Person.objects.filter(user=user).values_list("pk", flat=True)
+            )
         existing = existing or {}
         self.taxa = taxa
         self.grid = []
@@ -243,7 +260,11 @@ class FenceCheckForm(forms.ModelForm):
         return rows
 
     def check_fields(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        return {
+            name: self.cleaned_data.get(name)
+            for name in self.Meta.fields
+            if name != "observers"
+        }
 
 
 class WaterLevelForm(forms.ModelForm):

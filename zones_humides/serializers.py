@@ -226,13 +226,23 @@ class FenceCountSerializer(serializers.Serializer):
 
 class FenceCheckSerializer(serializers.ModelSerializer):
     """A morning's check with its counts; saving it again for the same day replaces the
-    counts, and each count publishes an occurrence."""
+    counts, and each count publishes an occurrence. ``observers``: people (ids; absent,
+    those of the day's check are kept), who replace the free-text ``observer``."""
 
     counts = FenceCountSerializer(many=True, write_only=True)
 
     class Meta:
         model = FenceCheck
-        fields = ["id", "date", "time", "temperature_c", "rain", "observer", "counts"]
+        fields = [
+            "id",
+            "date",
+            "time",
+            "temperature_c",
+            "rain",
+            "observers",
+            "observer",
+            "counts",
+        ]
         validators = []
 
 

@@ -18,11 +18,12 @@ class GridForm(forms.Form):
 
     observers = forms.ModelMultipleChoiceField(
         label="Observateurs",
-        queryset=Person.objects.order_by("last_name", "first_name"),
+        queryset=Person.objects.none(),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, programme, season, taxa, rows, locked=(), **kwargs):
+    def __init__(self, *args, user, programme, season, taxa, rows, locked=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.programme, self.season, self.taxa, self.rows = (
             programme,
@@ -79,6 +80,10 @@ class GridForm(forms.Form):
                     ),
                 )
         self.fields["observers"].initial = sorted(observers)
+        # Those the user may name (the search of /api/v1/persons/), and the current ones.
+        self.fields["observers"].queryset = Person.objects.selectable_by(
+            user, also=observers
+        )
         for name, field in self.fields.items():
             if name != "observers" and self._row_of(name) in self.locked:
                 field.disabled = True

@@ -171,18 +171,20 @@ class OccurrenceForm(forms.Form):
         self.user = user
         self.occurrence = occurrence
         super().__init__(data, files, initial=self._initial(occurrence, place))
-        people = Q(organisation_id=user.organisation_id) | Q(user=user)
+        # The people the user may name (the search of /api/v1/persons/ proposes the
+        # same), and the record's current ones.
+        current = []
         datasets = Q(pk__in=Dataset.objects.writable_by(user).values("pk"))
         if occurrence is not None:
-            people |= Q(pk__in=occurrence.observers.values("pk"))
-            if occurrence.determiner_id:
-                people |= Q(pk=occurrence.determiner_id)
+            current = [*occurrence.observers.all(), occurrence.determiner_id]
             datasets |= Q(pk=occurrence.dataset_id)
         today = timezone.localdate().isoformat()
         for name in ("date_start", "date_end"):
             # The phone's date picker stops at today.
             self.fields[name].widget.attrs["max"] = today
-        people_qs = Person.objects.filter(people).select_related("organisation")
+        people_qs = Person.objects.selectable_by(user, also=current).select_related(
+            "organisation"
+        )
         self.fields["observers"].queryset = people_qs
         self.fields["observers"].required = people_qs.exists()
         self.fields["determiner"].queryset = people_qs

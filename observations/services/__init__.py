@@ -18,6 +18,7 @@ from .occurrences import (
     occurrences_publish_bulk,
     occurrences_tombstone,
     occurrences_validate,
+    people_label,
 )
 from .once import occurrence_create_once
 
@@ -40,4 +41,5 @@ __all__ = [
     "occurrences_refresh_sensitivity",
     "occurrences_tombstone",
     "occurrences_validate",
+    "people_label",
 ]

@@ -113,7 +113,8 @@ def occurrence_check(occurrence: Occurrence, *, constraints: bool = True) -> Non
         raise ValidationError(errors)
 
 
-def _observers_label(people: Iterable[Person]) -> str:
+def people_label(people: Iterable[Person]) -> str:
+    """Observers as the standard writes them: « NOM Prénom (Organisme) », comma-separated."""
     return ", ".join(
         f"{p}{f' ({p.organisation})' if p.organisation_id else ''}" for p in people
     )
@@ -168,7 +169,7 @@ def _create(
     _determiner_label(occurrence, fields)
     observers = list(observers)
     if observers and not occurrence.observers_label:
-        occurrence.observers_label = _observers_label(observers)
+        occurrence.observers_label = people_label(observers)
     occurrence_check(occurrence, constraints=constraints)
     save_validated(occurrence)
     if observers:
@@ -210,7 +211,7 @@ def _update(
     _determiner_label(occurrence, fields, previous_determiner)
     if observers is not None:
         observers = list(observers)
-        occurrence.observers_label = _observers_label(observers)
+        occurrence.observers_label = people_label(observers)
     occurrence.updated_by = user
     occurrence_check(occurrence, constraints=constraints)
     after = _snapshot(occurrence)

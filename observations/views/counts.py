@@ -103,6 +103,7 @@ def count_season_grid(request: HttpRequest, code: str, season: int) -> HttpRespo
     }
     form = GridForm(
         request.POST or None,
+        user=request.user,
         programme=programme,
         season=season,
         taxa=table.taxa,

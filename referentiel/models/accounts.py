@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel
+from cpie_naturaliste.core.text import normalize_search
 
 
 class Organisation(TimeStampedModel):
@@ -194,6 +195,47 @@ class User(AbstractUser):
         return None
 
 
+class PersonQuerySet(models.QuerySet):
+    def selectable_by(self, user, *, also=()) -> "PersonQuerySet":
+        """The people ``user`` may name as observers (entry forms, ``/api/v1/persons/``):
+        their own person, the people of their organisation and, for a writing role, the
+        observers of the records of the datasets they may write into (a volunteer of
+        another structure who came along); everyone for the network-wide writers. Nobody
+        for an anonymous visitor: a list of names and structures is not public.
+        ``also``: people (or ids) a form offers besides (a record's current observers)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.write_scope == Scope.ALL:
+            return self.all()
+        ids = [getattr(person, "pk", person) for person in also if person]
+        people = models.Q(user=user) | models.Q(pk__in=ids)
+        if user.organisation_id is not None:
+            people |= models.Q(organisation_id=user.organisation_id)
+            if user.write_scope is not None:
+                # By the reverse name of the occurrences' observers (the referential
+                # imports no app above it); the writable datasets are the organisation's.
+                observed = self.model.objects.filter(
+                    observations__dataset__producer_id=user.organisation_id
+                )
+                people |= models.Q(pk__in=observed.values("pk"))
+        return self.filter(people)
+
+    def search(self, text: str) -> "PersonQuerySet":
+        """Every word of ``text`` starts a first or a last name, accents and case
+        ignored (« dup je » finds Jean DUPONT)."""
+        queryset = self
+        for word in normalize_search(text).split():
+            starts = models.Q()
+            for name in ("first_name", "last_name"):
+                starts |= (
+                    models.Q(**{f"{name}__unaccent__istartswith": word})
+                    | models.Q(**{f"{name}__unaccent__icontains": f" {word}"})
+                    | models.Q(**{f"{name}__unaccent__icontains": f"-{word}"})
+                )
+            queryset = queryset.filter(starts)
+        return queryset
+
+
 class Person(TimeStampedModel):
     """An observer, ringer, validator or volunteer, with or without an account."""
 
@@ -216,6 +258,8 @@ class Person(TimeStampedModel):
         blank=True,
         related_name="person",
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("personne")

@@ -6,7 +6,10 @@
  *   data-autocomplete="taxon"    GET data-autocomplete-url?search=… (/api/v1/taxa/, 3 letters
  *                                at least; species first, typos tolerated), shows "Nom latin —
  *                                nom français", fills the hidden input with the cd_nom;
- *   data-autocomplete="commune"  same on /api/v1/communes/ (2 letters), fills the INSEE code.
+ *   data-autocomplete="commune"  same on /api/v1/communes/ (2 letters), fills the INSEE code;
+ *   data-autocomplete="person"   same on /api/v1/persons/ (2 letters of a first or last
+ *                                name), shows "NOM Prénom — organisme" (the observers'
+ *                                field, templates/observations/includes/people_field.html).
  *
  * Keyboard: ↓/↑ move through the proposals, Entrée chooses, Échap closes. Typing again
  * empties the hidden input, so a half-typed name never passes for a choice. The element gets
@@ -68,6 +71,21 @@
       codeParameter: "insee",
       codePattern: /^(\d{5}|2[AB]\d{3})$/i,
       noun: ["commune", "communes"],
+    },
+    person: {
+      minLength: 2,
+      item: function (person) {
+        return {
+          value: String(person.id),
+          label: person.name,
+          detail: person.organisation || "",
+          data: person,
+        };
+      },
+      none: "Aucune personne ne correspond à « %s ».",
+      tooShort: "Tapez au moins 2 lettres du prénom ou du nom.",
+      // No codes: people are only chosen by name.
+      noun: ["personne", "personnes"],
     },
   };
 

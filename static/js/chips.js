@@ -8,6 +8,12 @@
  * sent with the form (which then names them as unknown).
  * Without JavaScript the text field itself is submitted (codes). Fires "chips:change"
  * (bubbling) when the list changes.
+ *
+ * With data-chips-boxes="<id>" (people: templates/observations/includes/people_field.html)
+ * the form's field is a list of checkboxes, the element of that id, which the form submits
+ * as it would without JavaScript: the chips start from the boxes checked, choosing one
+ * checks its box (a person found by the search with no box gets a hidden input of the same
+ * name), removing one unchecks it; the boxes are hidden once the search is shown.
  */
 (function () {
   "use strict";
@@ -24,11 +30,15 @@
     var initial = root.querySelector("script[type='application/json']");
     if (!kind || !input || !list) return;
     var url = root.dataset.autocompleteUrl;
-    var field = document.createElement("input");
-    field.type = "hidden";
-    field.name = input.getAttribute("name");
-    root.appendChild(field);
-    input.removeAttribute("name");
+    var boxes = root.dataset.chipsBoxes && document.getElementById(root.dataset.chipsBoxes);
+    var field = null;
+    if (!boxes) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = input.getAttribute("name");
+      root.appendChild(field);
+      input.removeAttribute("name");
+    }
     var chosen = [];
 
     function say(text) {
@@ -44,7 +54,7 @@
     }
 
     function isCodeList(words) {
-      return words.length > 0 && words.every(function (word) {
+      return Boolean(kind.codePattern) && words.length > 0 && words.every(function (word) {
         return kind.codePattern.test(word);
       });
     }
@@ -53,8 +63,37 @@
       return n + " " + kind.noun[n > 1 ? 1 : 0] + (n > 1 ? " choisis" : " choisi");
     }
 
+    function checkboxes() {
+      return Array.prototype.slice.call(boxes.querySelectorAll("input[type=checkbox]"));
+    }
+
+    function syncBoxes(values) {
+      var name = root.dataset.chipsName;
+      checkboxes().forEach(function (box) {
+        box.checked = values.indexOf(box.value) !== -1;
+      });
+      boxes.querySelectorAll("[data-chips-added]").forEach(function (extra) {
+        extra.remove();
+      });
+      var boxed = checkboxes().map(function (box) { return box.value; });
+      values.forEach(function (value) {
+        if (boxed.indexOf(value) !== -1) return;
+        var extra = document.createElement("input");
+        extra.type = "hidden";
+        extra.name = name;
+        extra.value = value;
+        extra.setAttribute("data-chips-added", "");
+        boxes.appendChild(extra);
+      });
+    }
+
     function sync() {
-      field.value = chosen.map(function (item) { return item.value; }).join(" ");
+      var values = chosen.map(function (item) { return item.value; });
+      if (boxes) {
+        syncBoxes(values);
+      } else {
+        field.value = values.join(" ");
+      }
       list.hidden = chosen.length === 0;
       root.dispatchEvent(new CustomEvent("chips:change", { bubbles: true }));
     }
@@ -180,9 +219,22 @@
       if (isCodeList(words)) {
         lookup(words);
       } else {
-        say("Choisissez dans la liste proposée (flèche bas), ou saisissez des codes.");
+        say(kind.codePattern
+          ? "Choisissez dans la liste proposée (flèche bas), ou saisissez des codes."
+          : "Choisissez dans la liste proposée (flèche bas).");
       }
     });
+
+    if (boxes) {
+      chosen = checkboxes().filter(function (box) { return box.checked; }).map(function (box) {
+        var label = box.closest("label") || document.querySelector("label[for='" + box.id + "']");
+        return { value: box.value, label: label ? label.textContent.trim() : box.value };
+      });
+      render();
+      boxes.hidden = true;
+      root.hidden = false;
+      return;
+    }
 
     // What the server knew (names of the codes submitted); codes it did not know stay
     // in the field, to be corrected.

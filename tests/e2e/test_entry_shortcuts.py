@@ -78,7 +78,7 @@ def test_dataset_search_and_counts_on_a_phone(live_server, page, claire):
 
     # Nothing found is said on screen, not only to screen readers.
     taxon.fill("zzyzx")
-    none = page.locator("[data-autocomplete-none]")
+    none = page.locator("#field-taxon_search [data-autocomplete-none]")
     none.wait_for()
     assert none.inner_text() == "Aucun taxon ne correspond à « zzyzx »."
     taxon.fill("crapaud")

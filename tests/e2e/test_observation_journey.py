@@ -118,7 +118,7 @@ def test_enter_list_map_validate_and_serve_an_observation(live_server, page, peo
         page.get_by_label("Date", exact=True).input_value()
         == timezone.localdate().isoformat()
     )
-    assert page.get_by_label("DUMONT Claire").is_checked()
+    assert page.get_by_label("DUMONT Claire", exact=True).is_checked()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "le formulaire déborde sur un téléphone"
     page.get_by_role("button", name="Enregistrer", exact=True).click()

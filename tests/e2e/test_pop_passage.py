@@ -93,7 +93,7 @@ def test_an_observer_enters_two_passages_on_a_phone(live_server, page, pop_world
     page.get_by_label("Date", exact=True).fill("2020-03-10")
     page.get_by_label("Heure de début").fill("20:30")
     page.get_by_label("Heure de fin").fill("22:00")
-    assert page.get_by_label("CARON Léa").is_checked()
+    assert page.get_by_label("CARON Léa", exact=True).is_checked()
     page.get_by_label("Expertise").select_option("chevronne")
     page.get_by_label("Prospection nocturne à la lampe").check()
     page.get_by_label("Écoute des chants").check()

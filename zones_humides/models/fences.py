@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel, TrackedModel
 from observations.models import PublishedOccurrenceMixin
-from referentiel.models import Dataset, Site, Taxon
+from referentiel.models import Dataset, Person, Site, Taxon
 
 
 class Direction(models.TextChoices):
@@ -93,7 +93,14 @@ class FenceCheck(TrackedModel):
     rain = models.CharField(
         _("pluie de la nuit"), max_length=1, choices=Rain.choices, default=Rain.NONE
     )
-    observer = models.CharField(_("observateur"), max_length=200, blank=True)
+    observers = models.ManyToManyField(
+        Person, verbose_name=_("observateurs"), related_name="fence_checks", blank=True
+    )
+    # The name as written before observers were people (imports, the API): kept when no
+    # person of the referential answers to it unambiguously.
+    observer = models.CharField(
+        _("observateur (texte libre)"), max_length=200, blank=True
+    )
     comment = models.CharField(_("commentaire"), max_length=255, blank=True)
 
     class Meta:

@@ -1,6 +1,8 @@
 """Drift-fence checks: a morning's counts replace the previous ones and are published as
 occurrences in bulk (one per species × sex × alive/dead)."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +13,9 @@ from observations.services import (
     occurrence_check,
     occurrence_delete,
     occurrences_publish_bulk,
+    people_label,
 )
+from referentiel.models import Person
 from zones_humides.models import DriftFence, FenceCheck, FenceCount
 
 # FenceCount.Sex → SINP SEXE and STADE_VIE.
@@ -60,10 +64,19 @@ def fence_counts_occurrence_fields(count: FenceCount) -> dict:
 
 @transaction.atomic
 def fence_check_save(
-    *, user, fence: DriftFence, fields: dict, counts: list[dict], publish: bool = True
+    *,
+    user,
+    fence: DriftFence,
+    fields: dict,
+    counts: list[dict],
+    observers: Iterable[Person] | None = None,
+    publish: bool = True,
 ) -> FenceCheck:
     """Create or replace the check of ``fence`` on ``fields["date"]`` with its counts
-    (``{"taxon", "sex", "alive", "count"}``), publishing one occurrence per count."""
+    (``{"taxon", "sex", "alive", "count"}``), publishing one occurrence per count.
+    ``observers``: the people of the round (None keeps those of the day's check); when
+    there are some, they replace the free-text ``observer``, and the occurrences name
+    them, so that the lists' observer filter finds them."""
     date = fields["date"]
     if date > timezone.localdate():
         raise ValidationError({"date": _("La date ne peut pas être dans le futur.")})
@@ -73,8 +86,15 @@ def fence_check_save(
     for name, value in fields.items():
         setattr(check, name, value)
     check.updated_by = user
+    if observers is not None:
+        observers = list(observers)
+        if observers:
+            check.observer = ""
     check.full_clean()
     check.save()
+    if observers is not None:
+        check.observers.set(observers)
+    people = list(check.observers.select_related("organisation"))
     for old in check.counts.select_related("occurrence"):
         occurrence = old.occurrence
         old.delete()
@@ -93,13 +113,15 @@ def fence_check_save(
                 source=Source.ZONES_HUMIDES,
                 created_by=user,
                 updated_by=user,
-                observers_label=check.observer,
+                observers_label=people_label(people) if people else check.observer,
                 **fence_counts_occurrence_fields(row),
             )
             occurrence_check(occurrence)
             occurrences.append(occurrence)
         ids = occurrences_publish_bulk(
-            occurrences=occurrences, observer_ids=[[] for _ in rows], user=user
+            occurrences=occurrences,
+            observer_ids=[[person.pk for person in people] for _ in rows],
+            user=user,
         )
         for row, pk in zip(rows, ids, strict=True):
             row.occurrence_id = pk

@@ -86,6 +86,7 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=instance or FenceCheck(fence=fence),
         initial=initial,
+        user=request.user,
         taxa=fence_taxa(fence),
         existing=existing,
     )
@@ -104,6 +105,7 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 fence=fence,
                 fields=form.check_fields(),
                 counts=form.counts(),
+                observers=form.cleaned_data["observers"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
