@@ -70,6 +70,7 @@ EXACT = (
     "odonates",
     "araignees",
     "punaises",
+    "mammiferes",
 )
 # Records exact, species short: the pool's birds (81) are fewer than the report's 120.
 RECORDS_ONLY = ("oiseaux",)
@@ -78,7 +79,6 @@ RECORDS_ONLY = ("oiseaux",)
 OUT_OF_REACH = (
     "coccinelles",
     "orthopteres",
-    "mammiferes",
     "heteroceres",
     "abeilles",
     "syrphes",
