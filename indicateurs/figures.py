@@ -376,6 +376,33 @@ ACTION_1 = Section(
             page=counts_page,
         ),
         Figure(
+            "pollinators_flora",
+            "Inventaire des pollinisateurs : données flore",
+            "Données de flore de l'année des programmes d'inventaire des pollinisateurs "
+            "(ceux qui suivent les abeilles ou les syrphes, et seulement des "
+            "pollinisateurs et la flore : bandes fleuries…), comptées comme les "
+            "contributions aux atlas. " + RECORDS_COUNTED,
+            value=lambda facts: facts["pollinators"]["flora"],
+            page=atlas_page,
+            detail=lambda facts: f"{facts['pollinators']['sites']} sites",
+        ),
+        Figure(
+            "pollinators_fauna",
+            "Inventaire des pollinisateurs : données faune",
+            "Données de faune de l'année des mêmes programmes d'inventaire des "
+            "pollinisateurs, comptées comme les contributions aux atlas.",
+            value=lambda facts: facts["pollinators"]["fauna"],
+            page=atlas_page,
+        ),
+        Figure(
+            "pollinators_sites",
+            "Inventaire des pollinisateurs : sites",
+            "Sites distincts des données de l'année de ces programmes (un site peut "
+            "regrouper plusieurs bandes fleuries).",
+            value=lambda facts: facts["pollinators"]["sites"],
+            page=atlas_page,
+        ),
+        Figure(
             "terrils_evaluated",
             "Terrils évalués",
             "Terrils notés lors d'une campagne d'évaluation de l'année, selon la "
@@ -531,9 +558,13 @@ ACTION_2 = Section(
         Figure(
             "economic_actions",
             "Actions avec les acteurs économiques",
-            "Actions de type « acteurs économiques » de la ligne 2 du bilan.",
+            "Actions de la ligne 2 du bilan commencées dans l'année avec les acteurs "
+            "économiques : événements de type « acteurs économiques » (rencontres sur "
+            "des sites industriels…) et toute action pour le public « Entreprises » "
+            "(lettre d'information, conférence, rapport) ; par type dans le détail.",
             value=lambda facts: facts["outreach"]["economic_actions"],
             page=outreach_page,
+            detail=lambda facts: kinds(facts["outreach"]["economic_actions_by_kind"]),
         ),
         Figure(
             "operations_for_companies",

@@ -16,11 +16,12 @@ import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from baguage.reports import annual_table
 from indicateurs.finds import remarkable_finds
 from indicateurs.scan import year_scan
+from observations.atlas import atlas_contributions
 from observations.counts.selectors import season_table
 from observations.models import (
     CountProgramme,
@@ -29,8 +30,8 @@ from observations.models import (
     Occurrence,
     Source,
 )
-from referentiel.models import Dataset, Organisation, Programme, Scope
-from sensibilisation.models import Action
+from referentiel.models import AtlasGroup, Dataset, Organisation, Programme, Scope
+from sensibilisation.models import Action, Audience
 from sensibilisation.permissions import actions_visible_to
 from sensibilisation.selectors import figures_for_year
 from terrils.selectors import ranking
@@ -411,16 +412,77 @@ def _numbers(line: dict) -> dict:
     }
 
 
+def _economic_actions(year: int, user) -> dict[str, int]:
+    """Actions of line 2 started in the year with economic actors: events with them, or
+    any action for an audience of companies (newsletter, report, conference…), by kind."""
+    start, end = _year_bounds(year)
+    rows = (
+        actions_visible_to(user)
+        .filter(action_line=2, date_start__gte=start, date_start__lt=end)
+        .filter(
+            Q(kind=Action.Kind.ECONOMIC) | Q(audiences__contains=[Audience.COMPANIES])
+        )
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "kind")
+    )
+    kinds = dict(Action.Kind.choices)
+    return {str(kinds[row["kind"]]): row["n"] for row in rows}
+
+
 def outreach(year: int, user) -> dict:
     """The outreach figures of the year per action line of the report (sensibilisation)."""
     figures = figures_for_year(actions=actions_visible_to(user), year=year)
-    economic = str(Action.Kind.ECONOMIC.label)
+    economic = _economic_actions(year, user)
     return {
         "lines": [
             {**_numbers(line), "label": str(line["label"])} for line in figures["lines"]
         ],
         "total": _numbers(figures["total"]),
-        "economic_actions": figures["lines"][1]["by_kind"].get(economic, 0),
+        "economic_actions": sum(economic.values()),
+        "economic_actions_by_kind": economic,
+    }
+
+
+# The pollinator inventories: programmes that follow the bees or the hoverflies, and
+# nothing but pollinators and the flora they visit (not a general atlas).
+POLLINATOR_GROUPS = ("abeilles", "syrphes")
+POLLINATION_GROUPS = (*POLLINATOR_GROUPS, "rhopaloceres", "heteroceres", "flore")
+
+
+def pollinators(year: int, user) -> dict:
+    """The pollinator inventories of the year (e.g. flower strips): the records of the
+    programmes following bees or hoverflies and only pollinators and flora (the record's
+    programme or its dataset's),
+    counted like the atlas contributions (report_occurrences), flora and fauna apart, and
+    the sites they were made on."""
+    programmes = (
+        Programme.objects.filter(taxon_groups__code__in=POLLINATOR_GROUPS)
+        .exclude(
+            taxon_groups__in=AtlasGroup.objects.exclude(code__in=POLLINATION_GROUPS)
+        )
+        .values("pk")
+    )
+    records = report_occurrences(user).filter(
+        Q(programme__in=programmes)
+        | Q(programme__isnull=True, dataset__programme__in=programmes)
+    )
+    kingdoms = {
+        line.code: line.records
+        for line in atlas_contributions(year=year, queryset=records).kingdoms
+    }
+    start, end = _year_bounds(year)
+    sites = records.filter(
+        observation_status="Pr",
+        date_start__gte=start,
+        date_start__lt=end,
+        site__isnull=False,
+    )
+    return {
+        "flora": kingdoms.get(AtlasGroup.Kingdom.FLORE, 0),
+        "fauna": kingdoms.get(AtlasGroup.Kingdom.FAUNE, 0),
+        "sites": sites.values("site").distinct().count(),
     }
 
 
@@ -451,6 +513,7 @@ def year_facts(year: int, user, atlas_table) -> dict:
         "ringing": ringing(year, user),
         "terrils": terrils(year),
         "site_counts": site_counts(year, user),
+        "pollinators": pollinators(year, user),
         "finds": remarkable_finds(year=year, user=user, scan=scan),
         "records_per_month": scan.months,
     }

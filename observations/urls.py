@@ -4,6 +4,7 @@ from django.urls import path
 
 from observations.views import (
     counts,
+    exchanges,
     exports_sinp,
     extracts,
     imports,
@@ -61,6 +62,11 @@ urlpatterns = [
     ),
     path("atlas/", atlas_page, name="atlas"),
     path("extractions/", extracts.extract_list, name="extract_list"),
+    path(
+        "extractions/echanges/nouveau/",
+        exchanges.exchange_create,
+        name="exchange_create",
+    ),
     path(
         "extractions/estimation.json",
         extracts.extract_estimate_view,

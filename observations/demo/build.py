@@ -236,10 +236,14 @@ def _group_year(context: DemoContext, spec: GroupSpec, year: int) -> list[dict]:
     if partners:
         share = sum(u.weight for u in partners) / sum(u.weight for u in own)
         taxa += rng.choices([c for c, _ in chosen], weights, k=round(len(taxa) * share))
+    fixed = _fixed_uses(rng, own, records) if year == 2020 else None
     rows = []
     for index, cd_nom in enumerate(taxa):
         uses = own if index < records or not partners else partners
-        use = rng.choices(uses, [u.weight for u in uses])[0]
+        if fixed and index < records:
+            use = fixed[index]
+        else:
+            use = rng.choices(uses, [u.weight for u in uses])[0]
         rows.append(
             _record(
                 context,
@@ -274,6 +278,19 @@ def _group_year(context: DemoContext, spec: GroupSpec, year: int) -> list[dict]:
                 )
             )
     return rows
+
+
+def _fixed_uses(rng: random.Random, own: list, records: int) -> list | None:
+    """The dataset of each of the ``records`` own records of 2020 when some dataset must
+    get an exact number of them (``DatasetUse.records_2020``), else None."""
+    fixed = [u for u in own if u.records_2020]
+    if not fixed:
+        return None
+    uses = [u for u in fixed for _ in range(u.records_2020)]
+    rest = [u for u in own if not u.records_2020]
+    uses += rng.choices(rest, [u.weight for u in rest], k=records - len(uses))
+    rng.shuffle(uses)
+    return uses
 
 
 def _keep_each_once(taxa: list[int], size: int) -> list[int]:

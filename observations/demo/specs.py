@@ -39,6 +39,9 @@ class DatasetUse:
     site_kinds: tuple[str, ...] = ()
     site_prefix: str = ""  # sites whose name starts with this
     communes_share: float = 0.0  # share of its records at a random point in a commune
+    # Exactly this many of the group's own 2020 records (a figure of the report), the
+    # other records going to the other datasets by weight.
+    records_2020: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,11 @@ GROUPS = (
         SUMMER,
         (
             DatasetUse("ATLAS", 0.45, communes_share=0.5, site_kinds=TERRILS),
-            DatasetUse("POLLINISATEURS", 0.35, site_prefix="Bandes fleuries"),
+            # The report's 765 pollinator fauna records: 385 bees, 265 hoverflies and
+            # these 115 butterflies.
+            DatasetUse(
+                "POLLINISATEURS", 0.35, site_prefix="Bandes fleuries", records_2020=115
+            ),
             DatasetUse("EDEN62-ENS", 0.1, site_kinds=TERRILS),
             DatasetUse("ONF-TERRILS", 0.1, site_kinds=TERRILS),
         ),
@@ -189,6 +196,37 @@ GROUPS = (
         life_stages=(("15", 0.9), ("7", 0.1)),
         higher_taxa=(196270,),  # Pieris: whites not told apart in flight
         higher_share=0.03,
+    ),
+    GroupSpec(
+        "odonates",
+        55,
+        17,
+        {5: 2, 6: 4, 7: 4, 8: 3, 9: 2},
+        (
+            DatasetUse("ATLAS", 0.6, communes_share=0.2, site_kinds=WETLANDS),
+            DatasetUse("ZONES-HUMIDES", 0.4, site_kinds=WETLANDS),
+        ),
+        count_max=8,
+        life_stages=(("15", 0.85), ("11", 0.15)),  # imagos, some exuviae
+    ),
+    # The report's 4 spider and 2 bug records: incidental records of the atlas.
+    GroupSpec(
+        "araignees",
+        4,
+        2,
+        {6: 1, 7: 2, 8: 3, 9: 2},
+        (DatasetUse("ATLAS", 1.0, communes_share=0.5, site_kinds=TERRILS),),
+        count_max=2,
+        life_stages=(("2", 1.0),),
+    ),
+    GroupSpec(
+        "punaises",
+        2,
+        1,
+        {6: 1, 7: 2, 8: 1},
+        (DatasetUse("ATLAS", 1.0, communes_share=0.5, site_kinds=TERRILS),),
+        count_max=3,
+        life_stages=(("2", 1.0),),
     ),
     GroupSpec(
         "heteroceres",
@@ -226,7 +264,10 @@ GROUPS = (
         (
             DatasetUse("ATLAS", 0.5, communes_share=0.4, site_kinds=TERRILS + WETLANDS),
             DatasetUse("EVAL-TERRILS", 0.15, site_kinds=TERRILS),
-            DatasetUse("POLLINISATEURS", 0.12, site_prefix="Bandes fleuries"),
+            # The report's 441 flora records of the flower strips.
+            DatasetUse(
+                "POLLINISATEURS", 0.12, site_prefix="Bandes fleuries", records_2020=441
+            ),
             DatasetUse("EDEN62-ENS", 0.08, site_kinds=TERRILS),
             DatasetUse("ONF-TERRILS", 0.05, site_kinds=TERRILS),
             DatasetUse("IQE-SUEZ", 0.05, site_prefix="Site SUEZ"),

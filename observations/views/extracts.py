@@ -31,10 +31,13 @@ from observations.exports.extracts import (
 )
 from observations.forms.extract import ExtractForm, sites_for
 from observations.models import Extract
+from observations.views.exchanges import manual_exchanges_of
 from referentiel.models import AtlasGroup, Commune, Programme, Site, Taxon
-from referentiel.permissions import can_extract
+from referentiel.permissions import can_coordinate, can_extract
 
 LOG_PER_PAGE = 20
+# Exchanges recorded by hand shown under the log (the most recent first).
+MANUAL_SHOWN = 50
 CONTENT_TYPES = {
     Extract.Format.CSV: "text/csv; charset=utf-8",
     Extract.Format.XLSX: (
@@ -125,6 +128,8 @@ def extract_list(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "retention_days": extract_retention_days(),
             "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
+            "manual_exchanges": manual_exchanges_of(user)[:MANUAL_SHOWN],
+            "can_record_exchange": can_coordinate(user) and bool(user.organisation_id),
         },
         status=status,
     )

@@ -71,6 +71,7 @@ REFUSED_FORMS = {
     ),
     "coordinateur": (
         "observations:extract_list",
+        "observations:exchange_create",
         "observations:import",
         "sensibilisation:action_create",
         "sensibilisation:volunteer_create",

@@ -67,22 +67,31 @@ REPORT_EXCHANGES_2020 = {
     "rows": {"SAPOLL": 3152, "ONF": 1814 + 341, "Eden 62": 226 + 10195 + 1165},
 }
 
+# Action 1, "Pollinator inventory of 17 flower strips: 441 flora and 765 fauna records"
+# (the fauna: 385 bees, 265 hoverflies, 115 butterflies).
+REPORT_POLLINATORS_2020 = {"flora": 441, "fauna": 765, "bees_and_hoverflies": 385 + 265}
+
 # Reproduced exactly, records and species.
-EXACT = ("amphibiens", "reptiles", "rhopaloceres", "flore")
+EXACT = (
+    "amphibiens",
+    "reptiles",
+    "rhopaloceres",
+    "flore",
+    "odonates",
+    "araignees",
+    "punaises",
+    "mammiferes",
+)
 # Records exact, species short: the pool's birds (81) are fewer than the report's 120.
 RECORDS_ONLY = ("oiseaux",)
 # Out of reach: the regional pool holds less than half the report's species, so the demo
 # draws proportionally fewer records (observations/demo/specs.py).
 OUT_OF_REACH = (
-    "odonates",
     "coccinelles",
     "orthopteres",
-    "mammiferes",
     "heteroceres",
     "abeilles",
     "syrphes",
-    "araignees",
-    "punaises",
 )
 
 
@@ -117,6 +126,10 @@ def atlas_of(indicators: dict) -> dict:
         g["code"]: (g["records"], g["species"])
         for g in indicators["details"]["atlas"]["groups"]
     }
+
+
+def indicators_details_kinds(indicators: dict) -> dict:
+    return indicators["details"]["outreach"]["economic_actions_by_kind"]
 
 
 def pool_species(group: str) -> int:
@@ -158,6 +171,18 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
     assert figures["waterbirds_records"] == REPORT_WATERBIRDS_2020["records"]
     assert figures["waterbirds_sites"] == REPORT_WATERBIRDS_2020["sites"]
     assert 0 < figures["waterbirds_species"] < REPORT_WATERBIRDS_2020["species"]
+    # The pollinator inventory: its flora exact; its fauna lacks the bees and hoverflies
+    # the pool does not hold yet; its 17 strips lie on the demo's 3 flower-strip sites.
+    assert figures["pollinators_flora"] == REPORT_POLLINATORS_2020["flora"]
+    pollinators_lacking = sum(
+        REPORT_ATLAS_2020[g][0] - atlas[g][0] for g in ("abeilles", "syrphes")
+    )
+    assert pollinators_lacking == REPORT_POLLINATORS_2020["bees_and_hoverflies"]
+    assert (
+        figures["pollinators_fauna"]
+        == REPORT_POLLINATORS_2020["fauna"] - pollinators_lacking
+    )
+    assert figures["pollinators_sites"] == 3
     # The exchanges, made outside the app and recorded by hand.
     assert figures["exchanges"] == REPORT_EXCHANGES_2020["count"]
     rows = {
@@ -173,6 +198,15 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
     assert figures["a1_trained"] == 45
     # Action 2: "people trained or made aware (411 = 250 + 115 + 28 + 18)".
     assert figures["a2_trained_or_aware"] == 411
+    # Action 2, economic actors: "3 industrial sites, 1 newsletter, 1 conference, 1
+    # report" — the same figures under the documented definition.
+    assert figures["economic_actions"] == 6
+    assert indicators_details_kinds(indicators) == {
+        "Événement avec des acteurs économiques": 3,
+        "Conférence ou webinaire": 1,
+        "Publication dans les médias": 1,
+        "Rapport": 1,
+    }
     # The winter bat counts of the structure's hibernacula (no figure in the report).
     assert figures["bats_sites"] > 0 and figures["bats_individuals"] > 0
     # Ringing captures are counted in the ringing table, not in atlas contributions.

@@ -56,6 +56,15 @@ OTHER_GROUPS = {
     "hétérocères": {**INSECTA, "ORDRE": "Lepidoptera"},
     "coccinelles": {**INSECTA, "ORDRE": "Coleoptera", "FAMILLE": "Coccinellidae"},
     "syrphes": {**INSECTA, "ORDRE": "Diptera", "FAMILLE": "Syrphidae"},
+    "punaises": {**INSECTA, "ORDRE": "Hemiptera"},
+    "araignées": {
+        "REGNE": "Animalia",
+        "PHYLUM": "Arthropoda",
+        "CLASSE": "Arachnida",
+        "ORDRE": "Araneae",
+        "GROUP1_INPN": "Arthropodes",
+        "GROUP2_INPN": "Arachnides",
+    },
     "flore": PLANTAE,
 }
 
