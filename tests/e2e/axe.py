@@ -86,11 +86,14 @@ _RUN = """async ([tags, repeated, keep]) => {
       }
       return false;
     };
-    const wide = [...document.body.querySelectorAll("*")].filter((el) => {
+    // An absolutely placed element (a visually hidden label) escapes a scrolling box
+    // that is not its containing block: it counts even inside one.
+    const wide = [document.body, ...document.body.querySelectorAll("*")].filter((el) => {
       const box = el.getBoundingClientRect();
       return box.right > width + 1 && box.width > 0 &&
-        !(el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1) &&
-        !clipped(el);
+        !(el.parentElement && el.parentElement !== document.documentElement &&
+          el.parentElement.getBoundingClientRect().right > width + 1) &&
+        (getComputedStyle(el).position === "absolute" || !clipped(el));
     });
     found.push({
       id: "reflow", impact: "serious",
