@@ -39,7 +39,6 @@ from django.db import connection
 from django.db.models import (
     Count,
     Min,
-    Q,
 )
 
 from indicateurs.models import RemarkableFind, TaxonPresence
@@ -47,9 +46,6 @@ from indicateurs.scan import YearScan, in_territory, year_scan
 from observations.blurring import blurred_columns
 from observations.models import Occurrence
 from referentiel.models import Commune, Departement, Site, Taxon, TaxonStatus
-
-RARE = ("E", "RR", "R")
-THREATENED = ("CR", "EN", "VU")
 
 
 def _descendants(roots: set[int]) -> dict[int, set[int]]:
@@ -377,10 +373,7 @@ def rare_or_threatened(*, year: int, user) -> list[dict]:
         .presences()
         .validated()
         .filter(date_start__gte=start, date_start__lt=end)
-        .filter(
-            Q(taxon__status__rarity__in=RARE)
-            | Q(taxon__status__red_list__in=THREATENED)
-        )
+        .filter(TaxonStatus.rare_or_threatened_q("taxon__status__"))
     )
     rows = (
         records.order_by()

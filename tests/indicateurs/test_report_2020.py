@@ -57,6 +57,17 @@ REPORT_EXCHANGES_2020 = {
     "rows": {"SAPOLL": 3152, "ONF": 1814 + 341, "Eden 62": 226 + 10195 + 1165},
 }
 
+# Action 1, "Remarkable finds 2020" (docs/report-2020.md): first records for a département
+# and rarities. Euroleon nostras and Eumodicogryllus bordigalensis are not in the demo: the
+# shipped taxon lists hold no real TAXREF code for them (none is made up).
+REPORT_FINDS_2020 = {
+    "Calliptamus italicus",
+    "Bubo bubo",
+    "Petrorhagia saxifraga",
+    "Rostraria cristata",
+}
+REPORT_FINDS_MISSING = {"Euroleon nostras", "Eumodicogryllus bordigalensis"}
+
 # Reproduced exactly, records and species.
 EXACT = ("amphibiens", "reptiles", "rhopaloceres", "flore")
 # Records exact, species short: the pool's birds (81) are fewer than the report's 120.
@@ -263,3 +274,23 @@ def test_an_exchange_recorded_by_hand_moves_the_exchanges(demo, coordinator):
         assert "données échangées" in str(error.value) or "autre structure" in str(
             error.value
         )
+
+
+@pytest.mark.django_db
+def test_2020_finds_are_the_reports_few(demo, coordinator):
+    """The finds a coordinator reads for 2020: the report's, and only a few others (rare
+    species of the regional status referential that other demos publish), each taxon
+    once per kind of find, never a common species."""
+    finds = indicators_for_year(2020, coordinator)["details"]["finds"]
+    every = finds["firsts"] + finds["rare_or_threatened"]
+    taxa = {f["taxon"] for f in every}
+    assert REPORT_FINDS_2020 <= taxa, sorted(REPORT_FINDS_2020 - taxa)
+    assert len(taxa) <= 12, sorted(taxa)
+    assert len({(f["cd_ref"], f["kind"]) for f in every}) == len(every)
+    assert not taxa & {"Columba palumbus", "Hirundo rustica", "Turdus merula"}
+    assert {f["taxon"] for f in finds["first_departement"]} >= {
+        "Calliptamus italicus",
+        "Petrorhagia saxifraga",
+        "Rostraria cristata",
+    }
+    assert not Taxon.objects.filter(scientific_name__in=REPORT_FINDS_MISSING).exists()
