@@ -125,7 +125,7 @@ def demo_context() -> DemoContext:
             taxa = taxa.filter(cd_nom__in=in_group, rank__in=SPECIES_OR_BELOW).exclude(
                 TaxonStatus.rare_or_threatened_q("status__")
             )
-        pool = sorted(
+        pool = _one_per_species(
             (cd_nom, name)
             for cd_nom, name in taxa.values_list("cd_nom", "scientific_name")
             if cd_nom not in spec.excluded
@@ -180,6 +180,16 @@ def demo_context() -> DemoContext:
         people=people,
         users={u.username: u for u in User.objects.filter(username__in=DEMO_USERS)},
     )
+
+
+def _one_per_species(taxa) -> list[tuple[int, str]]:
+    """The (cd_nom, name) of ``taxa`` sorted, a subspecies left out when its species (or
+    another subspecies of it) is there: the atlas counts it for its species, so drawing
+    both would count one species where the draw meant two."""
+    kept: dict[str, tuple[int, str]] = {}
+    for cd_nom, name in sorted(taxa, key=lambda t: (len(t[1].split()), t)):
+        kept.setdefault(" ".join(name.split()[:2]), (cd_nom, name))
+    return sorted(kept.values())
 
 
 def _demo_people():
