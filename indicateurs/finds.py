@@ -356,12 +356,17 @@ def decisions_apply(finds: dict) -> None:
 
 def report_finds(finds: dict) -> list[dict]:
     """The finds (of ``remarkable_finds``) that go into the report: those picked, once
-    any is; until then all those not set aside (the coordinators have not chosen yet)."""
+    any is; until then all those not set aside (the coordinators have not chosen yet).
+    A taxon is named once: a first mention that is also a rare species is one line (its
+    first kind: first mention, return, then rare)."""
     every = finds["firsts"] + finds["rare_or_threatened"]
     picked = [f for f in every if f["in_report"]]
-    if picked:
-        return picked
-    return [f for f in every if f["status"] != RemarkableFind.Status.REJECTED]
+    if not picked:
+        picked = [f for f in every if f["status"] != RemarkableFind.Status.REJECTED]
+    named: dict[int, dict] = {}
+    for find in picked:
+        named.setdefault(find.get("cd_ref") or id(find), find)
+    return list(named.values())
 
 
 def rare_or_threatened(*, year: int, user) -> list[dict]:

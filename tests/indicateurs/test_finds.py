@@ -346,10 +346,14 @@ def test_one_find_and_one_decision_per_taxon_and_kind(
         departements_commune(insee) for insee in ("62528", "59350")
     )
     euroleon = TaxonFactory(scientific_name="Euroleon nostras")
+    TaxonStatusFactory(taxon=euroleon, rarity="E")
     first = record(euroleon, own, dt.date(2020, 6, 3))
     later = record(euroleon, own, dt.date(2020, 6, 20), where=IN_59)
     finds = finds_module.remarkable_finds(year=2020, user=coordinateur_user)
     [find] = finds["firsts"]
+    # Also a rare species (another kind, its own decision), named once in the report.
+    assert [f["taxon"] for f in finds["rare_or_threatened"]] == ["Euroleon nostras"]
+    assert finds_module.report_finds(finds) == [find]
     assert (find["kind"], find["uuid"], find["zone_name"]) == (
         "first_departement",
         str(first.uuid),

@@ -284,6 +284,10 @@ def test_2020_finds_are_the_reports_few(demo, coordinator):
     finds = indicators_for_year(2020, coordinator)["details"]["finds"]
     every = finds["firsts"] + finds["rare_or_threatened"]
     taxa = {f["taxon"] for f in every}
+    print(
+        "MEASURE",
+        [(f["kind"], f["taxon"], f.get("zone_name", f.get("rarity"))) for f in every],
+    )  # noqa
     assert REPORT_FINDS_2020 <= taxa, sorted(REPORT_FINDS_2020 - taxa)
     assert len(taxa) <= 12, sorted(taxa)
     assert len({(f["cd_ref"], f["kind"]) for f in every}) == len(every)
