@@ -43,6 +43,7 @@ from django.db.models import (
 
 from indicateurs.models import RemarkableFind, TaxonPresence
 from indicateurs.scan import YearScan, in_territory, year_scan
+from observations.atlas import SPECIES_OR_BELOW
 from observations.blurring import blurred_columns
 from observations.models import Occurrence
 from referentiel.models import Commune, Departement, Site, Taxon, TaxonStatus
@@ -173,12 +174,17 @@ def first_records(
         return []
     tree = _descendants({cd_ref for cd_ref, _ in candidates})
     unseen = _unseen_before(candidates=candidates, tree=tree, year=year, gap=gap)
-    common = common_taxa(
-        roots={cd_ref for cd_ref, _ in unseen}, tree=tree, year=year, scan=scan
+    roots = {cd_ref for cd_ref, _ in unseen}
+    # A name above the species ("Pieris", a genus) is no find: it says no taxon is new.
+    species = set(
+        Taxon.objects.filter(cd_nom__in=roots, rank__in=SPECIES_OR_BELOW).values_list(
+            "cd_nom", flat=True
+        )
     )
+    common = common_taxa(roots=species, tree=tree, year=year, scan=scan)
     found: dict[tuple[int, str], tuple[str, int | None]] = {}
     for (cd_ref, zone), last in unseen.items():
-        if cd_ref in common:
+        if cd_ref in common or cd_ref not in species:
             continue
         if last is None:
             kind = (

@@ -327,6 +327,8 @@ def test_a_common_taxon_is_never_a_first_mention(
     for year in (2003, 2005, 2008):  # more than ten years ago: not counted
         record(grasshopper, own, dt.date(year, 7, 1), where=IN_59)
     record(grasshopper, own, dt.date(2020, 7, 7))
+    # A genus is no find either.
+    record(TaxonFactory(scientific_name="Pieris", rank="GN"), own, dt.date(2020, 6, 9))
     assert [f["taxon"] for f in first_records(year=2020, user=coordinateur_user)] == [
         "Calliptamus italicus"
     ]
