@@ -19,8 +19,16 @@ class AnnualReportAdmin(ReaderScoped, admin.ModelAdmin):
 
 @admin.register(RemarkableFind)
 class RemarkableFindAdmin(ReaderScoped, admin.ModelAdmin):
-    list_display = ("occurrence", "kind", "status", "in_report", "decided_by")
-    list_filter = ("kind", "status", "in_report")
+    list_display = (
+        "occurrence",
+        "kind",
+        "year",
+        "organisation",
+        "status",
+        "in_report",
+        "decided_by",
+    )
+    list_filter = ("kind", "status", "in_report", "year")
     raw_id_fields = ("occurrence",)
 
     def visible(self, user):

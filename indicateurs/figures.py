@@ -414,7 +414,11 @@ ACTION_1 = Section(
         Figure(
             "finds_firsts",
             "Premières mentions départementales",
-            "Taxons dont la première donnée valide du département date de l'année.",
+            "Taxons dont la première donnée valide d'un département, toutes sources et "
+            "années confondues, date de l'année (un taxon nouveau pour plusieurs "
+            "départements et le territoire compte une fois) ; jamais une espèce commune "
+            "(rareté régionale C ou CC, ou nombreuses données valides dans l'instance "
+            "ces dix dernières années : INDICATEURS_COMMON_RECORDS, 20 par défaut).",
             value=finds_count("first_departement"),
             page=finds_page,
             detail=finds_names("first_departement"),
@@ -423,7 +427,8 @@ ACTION_1 = Section(
             "finds_territory",
             "Premières mentions sur le territoire de la structure",
             "Taxons dont la première donnée valide sur les communes du territoire de la "
-            "structure date de l'année.",
+            "structure date de l'année, sans être nouveaux pour leur département ; "
+            "jamais une espèce commune.",
             value=finds_count("first_territory"),
             page=finds_page,
             detail=finds_names("first_territory"),

@@ -1,20 +1,31 @@
-"""Remarkable finds of a year, detected from the records (issue 10 §2):
+"""Remarkable finds of a year, detected from the records (issue 10 §2, issue 22 §3):
 
-- **first for a département**: no valid presence record of the taxon, or of any valid name
-  below it (TAXREF ``cd_sup``), exists in the département before the year; its first
-  record of the year is the find (the second is none);
-- **first for the organisation's territory**: the same over the communes of the reader's
-  organisation's territory (referentiel ``Organisation.territory_communes``);
+- **first mention**: no valid presence record of the taxon, or of any valid name below it
+  (TAXREF ``cd_sup``), exists before the year in a département (``first_departement``),
+  or over the communes of the reader's organisation's territory (referentiel
+  ``Organisation.territory_communes``, ``first_territory``), whatever the source or the
+  dataset of the earlier records; its first record of the year is the find (the second
+  is none). A taxon new to several départements and to the territory is **one** find,
+  naming every zone it is new to (a first for a département if it is new to any);
 - **return**: the taxon was recorded in the département before, but not for more than
   ``INDICATEURS_GAP_YEARS`` years (10 by default);
 - **rare or threatened**: the year's valid records of a taxon of regional rarity E, RR or R,
   or red-listed CR, EN or VU.
 
+A **common** taxon is never a first mention nor a return: one of regional rarity
+``INDICATEURS_COMMON_RARITIES`` (C and CC by default: commun, très commun), or with at
+least ``INDICATEURS_COMMON_RECORDS`` valid records (20 by default) in the instance over
+the ``INDICATEURS_COMMON_YEARS`` years up to the year (10 by default), all départements
+and sources together: a taxon that many people record is missing from a département's
+history for want of observers, not a discovery.
+
 Earlier records count whoever may read them (a partner's private record still makes a
 later one a second): they are read from the presence history (indicateurs.summary). Only
 the finds among the records the user may read are listed, and what is shown of them
 (commune, site) goes through the user's blurring. Coordinators confirm or set aside each
-find, comment it and pick those of the report (RemarkableFind).
+find, comment it and pick those of the report (RemarkableFind): one decision per taxon,
+kind of find and year for each organisation, so that one structure's decision does not
+overwrite another's.
 
 "Valid" is a validation status of 1 (certain – very probable) or 2 (probable): a record
 awaiting validation becomes a find once validated.
@@ -28,17 +39,14 @@ from django.db import connection
 from django.db.models import (
     Count,
     Min,
-    Q,
 )
 
 from indicateurs.models import RemarkableFind, TaxonPresence
 from indicateurs.scan import YearScan, in_territory, year_scan
+from observations.atlas import SPECIES_OR_BELOW
 from observations.blurring import blurred_columns
 from observations.models import Occurrence
-from referentiel.models import Commune, Departement, Site, Taxon
-
-RARE = ("E", "RR", "R")
-THREATENED = ("CR", "EN", "VU")
+from referentiel.models import Commune, Departement, Site, Taxon, TaxonStatus
 
 
 def _descendants(roots: set[int]) -> dict[int, set[int]]:
@@ -103,6 +111,39 @@ def _unseen_before(
         return {(root, zone): last for root, zone, last in cursor.fetchall()}
 
 
+def common_taxa(
+    *, roots: set[int], tree: dict[int, set[int]], year: int, scan: YearScan
+) -> set[int]:
+    """The taxa of ``roots`` that are common in the region, so never a find: a regional
+    rarity of ``INDICATEURS_COMMON_RARITIES`` (referentiel TaxonStatus), or at least
+    ``INDICATEURS_COMMON_RECORDS`` valid records of the taxon or of the names below it
+    (``tree``) over the ``INDICATEURS_COMMON_YEARS`` years up to ``year``, every
+    département and source together: the earlier years from the presence history, the
+    year itself from its live pass (``scan``)."""
+    if not roots:
+        return set()
+    common = set(
+        TaxonStatus.objects.filter(
+            taxon_id__in=roots, rarity__in=settings.INDICATEURS_COMMON_RARITIES
+        ).values_list("taxon_id", flat=True)
+    )
+    since = year - settings.INDICATEURS_COMMON_YEARS + 1
+    refs = {ref for root in roots for ref in tree.get(root, {root})}
+    records: dict[int, int] = defaultdict(int)
+    for cd_ref, years, counts in TaxonPresence.objects.filter(
+        cd_ref__in=refs, zone__startswith="dep:"
+    ).values_list("cd_ref", "years", "counts"):
+        # ``counts`` is empty in rows built before it existed (until the next rebuild).
+        per_year = zip(years, counts, strict=False)
+        records[cd_ref] += sum(n for y, n in per_year if since <= y < year)
+    for root in roots - common:
+        names = tree.get(root, {root})
+        total = sum(records[ref] + scan.counts.get(ref, 0) for ref in names)
+        if total >= settings.INDICATEURS_COMMON_RECORDS:
+            common.add(root)
+    return common
+
+
 def first_records(
     *, year: int, user, gap_years: int | None = None, scan: YearScan | None = None
 ) -> list[dict]:
@@ -132,10 +173,19 @@ def first_records(
     if not candidates:
         return []
     tree = _descendants({cd_ref for cd_ref, _ in candidates})
+    unseen = _unseen_before(candidates=candidates, tree=tree, year=year, gap=gap)
+    roots = {cd_ref for cd_ref, _ in unseen}
+    # A name above the species ("Pieris", a genus) is no find: it says no taxon is new.
+    species = set(
+        Taxon.objects.filter(cd_nom__in=roots, rank__in=SPECIES_OR_BELOW).values_list(
+            "cd_nom", flat=True
+        )
+    )
+    common = common_taxa(roots=species, tree=tree, year=year, scan=scan)
     found: dict[tuple[int, str], tuple[str, int | None]] = {}
-    for (cd_ref, zone), last in _unseen_before(
-        candidates=candidates, tree=tree, year=year, gap=gap
-    ).items():
+    for (cd_ref, zone), last in unseen.items():
+        if cd_ref in common or cd_ref not in species:
+            continue
         if last is None:
             kind = (
                 RemarkableFind.Kind.FIRST_DEPARTEMENT
@@ -203,15 +253,34 @@ def first_records(
             "code", "name"
         )
     )
-    finds = []
-    for (cd_ref, zone), record in chosen.items():
-        kind, last = found[(cd_ref, zone)]
-        taxon = names[cd_ref]
+
+    def zone_name(zone: str) -> str:
         if zone.startswith("dep:"):
-            code = zone[4:]
-            zone_name = departement_names.get(code, code)
+            return departement_names.get(zone[4:], zone[4:])
+        return f"territoire {territory[1]}"
+
+    # One find per taxon and kind: the zones a taxon is new to (départements first, then
+    # the territory) are named together, its earliest record of the year anchors it.
+    per_taxon: dict[tuple[int, bool], list[str]] = defaultdict(list)
+    for cd_ref, zone in sorted(chosen, key=lambda c: (c[1].startswith("org:"), c)):
+        is_return = found[(cd_ref, zone)][0] == RemarkableFind.Kind.RETURN
+        per_taxon[(cd_ref, is_return)].append(zone)
+    finds = []
+    for (cd_ref, is_return), zones in per_taxon.items():
+        kinds = {found[(cd_ref, zone)][0] for zone in zones}
+        if is_return:
+            kind = RemarkableFind.Kind.RETURN
+        elif RemarkableFind.Kind.FIRST_DEPARTEMENT in kinds:
+            kind = RemarkableFind.Kind.FIRST_DEPARTEMENT
         else:
-            code, zone_name = "", f"territoire {territory[1]}"
+            kind = RemarkableFind.Kind.FIRST_TERRITORY
+        record = min(
+            (chosen[(cd_ref, zone)] for zone in zones),
+            key=lambda r: (r["date_start"], r["pk"]),
+        )
+        codes = [zone[4:] for zone in zones if zone.startswith("dep:")]
+        lasts = [found[(cd_ref, zone)][1] for zone in zones]
+        taxon = names[cd_ref]
         finds.append(
             {
                 "kind": kind.value,
@@ -221,18 +290,19 @@ def first_records(
                 "cd_ref": cd_ref,
                 "taxon": taxon.scientific_name,
                 "vernacular": (taxon.vernacular_name or "").split(",")[0].strip(),
-                "zone": zone,
-                "zone_name": zone_name,
-                "departement": code,
-                "departement_name": zone_name if code else "",
-                "last_year": last,
+                "zone": zones[0],
+                "zones": zones,
+                "zone_name": ", ".join(zone_name(zone) for zone in zones),
+                "departement": codes[0] if codes else "",
+                "departement_name": zone_name(f"dep:{codes[0]}") if codes else "",
+                "last_year": max((y for y in lasts if y), default=None),
                 "date": record["date_start"].isoformat(),
                 "commune_id": record["shown_commune"],
                 "site_id": record["shown_site"],
             }
         )
     _name_places(finds)
-    _decisions(finds)
+    _decisions(finds, year=year, organisation_id=_organisation_id(user))
     finds.sort(key=lambda f: (f["date"], f["taxon"], f["kind"]))
     return finds
 
@@ -253,16 +323,23 @@ def _name_places(finds: list[dict]) -> None:
         find["site"] = sites.get(find.pop("site_id"), "")
 
 
-def _decisions(finds: list[dict]) -> None:
-    """What the coordinators said of each find (status, comment, picked for the report)."""
+def _organisation_id(user) -> int | None:
+    return getattr(user, "organisation_id", None)
+
+
+def _decisions(finds: list[dict], *, year: int, organisation_id: int | None) -> None:
+    """What the coordinators of ``organisation_id`` said of each find of ``year`` (status,
+    comment, picked for the report): one decision per taxon and kind of find."""
     decisions = {
-        (d.occurrence_id, d.kind): d
+        (d.cd_ref, d.kind): d
         for d in RemarkableFind.objects.filter(
-            occurrence__in=[f["occurrence"] for f in finds]
+            organisation_id=organisation_id,
+            year=year,
+            cd_ref__in={f["cd_ref"] for f in finds},
         )
     }
     for find in finds:
-        decision = decisions.get((find["occurrence"], find["kind"]))
+        decision = decisions.get((find["cd_ref"], find["kind"]))
         find["status"] = (
             decision.status if decision else RemarkableFind.Status.TO_CONFIRM.value
         )
@@ -273,19 +350,14 @@ def _decisions(finds: list[dict]) -> None:
 
 def decisions_apply(finds: dict) -> None:
     """The coordinators' current decisions on the finds of ``remarkable_finds`` once kept
-    as JSON (indicateurs.snapshots), where its lists no longer share their rows."""
+    as JSON (indicateurs.snapshots), where its lists no longer share their rows: those of
+    the organisation the finds were read for."""
     lists = [value for value in finds.values() if isinstance(value, list)]
-    _decisions([find for found in lists for find in found])
-
-
-def report_finds(finds: dict) -> list[dict]:
-    """The finds (of ``remarkable_finds``) that go into the report: those picked, once
-    any is; until then all those not set aside (the coordinators have not chosen yet)."""
-    every = finds["firsts"] + finds["rare_or_threatened"]
-    picked = [f for f in every if f["in_report"]]
-    if picked:
-        return picked
-    return [f for f in every if f["status"] != RemarkableFind.Status.REJECTED]
+    _decisions(
+        [find for found in lists for find in found if isinstance(find, dict)],
+        year=finds["year"],
+        organisation_id=finds["organisation"],
+    )
 
 
 def rare_or_threatened(*, year: int, user) -> list[dict]:
@@ -297,15 +369,13 @@ def rare_or_threatened(*, year: int, user) -> list[dict]:
         .presences()
         .validated()
         .filter(date_start__gte=start, date_start__lt=end)
-        .filter(
-            Q(taxon__status__rarity__in=RARE)
-            | Q(taxon__status__red_list__in=THREATENED)
-        )
+        .filter(TaxonStatus.rare_or_threatened_q("taxon__status__"))
     )
     rows = (
         records.order_by()
         .values(
             "taxon",
+            "taxon__cd_ref",
             "taxon__scientific_name",
             "taxon__vernacular_name",
             "taxon__status__rarity",
@@ -328,6 +398,7 @@ def rare_or_threatened(*, year: int, user) -> list[dict]:
             "occurrence": anchors[row["taxon"]]["pk"],
             "uuid": str(anchors[row["taxon"]]["uuid"]),
             "cd_nom": row["taxon"],
+            "cd_ref": row["taxon__cd_ref"],
             "taxon": row["taxon__scientific_name"],
             "vernacular": (row["taxon__vernacular_name"] or "").split(",")[0].strip(),
             "rarity": row["taxon__status__rarity"] or "",
@@ -337,7 +408,7 @@ def rare_or_threatened(*, year: int, user) -> list[dict]:
         }
         for row in rows
     ]
-    _decisions(found)
+    _decisions(found, year=year, organisation_id=_organisation_id(user))
     return found
 
 
@@ -348,6 +419,9 @@ def remarkable_finds(*, year: int, user, scan: YearScan | None = None) -> dict:
         return [f for f in firsts if f["kind"] == kind]
 
     return {
+        "year": year,
+        # Whose decisions the finds carry (decisions_apply): the reader's organisation.
+        "organisation": _organisation_id(user),
         "firsts": firsts,
         "first_departement": of(RemarkableFind.Kind.FIRST_DEPARTEMENT),
         "first_territory": of(RemarkableFind.Kind.FIRST_TERRITORY),

@@ -80,7 +80,13 @@ class AnnualReport(Job):
 class RemarkableFind(TimeStampedModel):
     """A coordinator's decision on a detected find (indicateurs.finds): confirmed or set
     aside, commented, picked for the report. Detection stays live; this row only keeps
-    what the coordinator said about it."""
+    what the coordinator said about it.
+
+    One decision per organisation, year, taxon (its valid name, ``cd_ref``) and kind of
+    find: a find names its taxon once whatever the départements or territory it is new
+    to, and a structure's decision never overwrites another's (``organisation`` is the
+    deciding coordinator's; empty for a reader of no organisation). ``occurrence`` is the
+    record the find was shown with when decided (its first record of the year)."""
 
     class Kind(models.TextChoices):
         FIRST_DEPARTEMENT = "first_departement", _("Première mention départementale")
@@ -100,6 +106,16 @@ class RemarkableFind(TimeStampedModel):
         related_name="+",
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        "referentiel.Organisation",
+        verbose_name=_("organisme"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("année"))
+    cd_ref = models.IntegerField(_("cd_ref du taxon"))
     status = models.CharField(
         _("statut"), max_length=12, choices=Status.choices, default=Status.TO_CONFIRM
     )
@@ -119,12 +135,22 @@ class RemarkableFind(TimeStampedModel):
         verbose_name_plural = _("découvertes remarquables")
         constraints = [
             models.UniqueConstraint(
-                fields=["occurrence", "kind"], name="indic_find_once"
+                fields=["organisation", "year", "cd_ref", "kind"],
+                name="indic_find_decided_once",
+                nulls_distinct=False,
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} – {self.occurrence_id}"
+        return f"{self.get_kind_display()} – {self.cd_ref} ({self.year})"
+
+    def save(self, *args, **kwargs):
+        # By default, the taxon and year of the record the find was shown with.
+        if self.year is None:
+            self.year = self.occurrence.date_start.year
+        if self.cd_ref is None:
+            self.cd_ref = self.occurrence.taxon.cd_ref
+        super().save(*args, **kwargs)
 
 
 class TaxonPresence(models.Model):
@@ -143,6 +169,11 @@ class TaxonPresence(models.Model):
     cd_ref = models.IntegerField(_("cd_ref"))
     zone = models.CharField(_("zone"), max_length=20)
     years = ArrayField(models.SmallIntegerField(), verbose_name=_("années"))
+    # Valid records of each year of ``years`` (same order): the regional abundance that
+    # keeps common taxa out of the finds (INDICATEURS_COMMON_RECORDS).
+    counts = ArrayField(
+        models.PositiveIntegerField(), verbose_name=_("données par année"), default=list
+    )
     records = models.PositiveIntegerField(_("données"))
 
     class Meta:

@@ -25,10 +25,16 @@ LISTS_SHEET = "Listes"
 
 def chosen_finds(finds: dict) -> tuple[list[dict], int]:
     """The finds the coordinators chose for the report (their "retenue pour le bilan"
-    decision), and how many others were detected (the report gives their count only)."""
+    decision), each taxon named once (a first mention that is also a rare species is one
+    line, of its first kind: first mention, return, then rare), and how many other taxa
+    were detected (the report gives their count only)."""
     every = finds["firsts"] + finds["rare_or_threatened"]
-    chosen = [f for f in every if f["in_report"]]
-    return chosen, len(every) - len(chosen)
+    chosen: dict = {}
+    for find in every:
+        if find["in_report"]:
+            chosen.setdefault(find.get("cd_ref") or id(find), find)
+    others = {find.get("cd_ref") or id(find) for find in every} - chosen.keys()
+    return list(chosen.values()), len(others)
 
 
 def _sheet(

@@ -26,6 +26,8 @@ class YearScan:
     programme_ids: set[int] = field(default_factory=set)
     # cd_ref → (départements of its valid records, seen in the territory)
     taxa: dict[int, tuple[list[str], bool]] = field(default_factory=dict)
+    # cd_ref → valid records of the year (the year's part of its regional abundance)
+    counts: dict[int, int] = field(default_factory=dict)
     # The reader's organisation and its name, if it has a territory (territory_of).
     territory: tuple[int, str] | None = None
 
@@ -121,4 +123,5 @@ def year_scan(year: int, user) -> YearScan:
                 if departement:
                     departements.append(departement)
                 scan.taxa[ref] = (departements, inside or seen)
+                scan.counts[ref] = scan.counts.get(ref, 0) + valid
     return scan

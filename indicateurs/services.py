@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from indicateurs.figures import ATLAS_DEFINITION, figure_tables
+from indicateurs.models import RemarkableFind
 from indicateurs.selectors import report_occurrences, year_facts
 from observations.atlas import atlas_contributions_by_year
 from referentiel.permissions import can_coordinate
@@ -98,3 +99,34 @@ def indicators_for_year(year: int, user, *, progress=None) -> dict:
         "previous": before,
         "charts": charts,
     }
+
+
+def find_decide(
+    *,
+    user,
+    year: int,
+    occurrence,
+    kind: str,
+    status: str,
+    in_report: bool,
+    comment: str,
+    cd_ref: int | None = None,
+) -> RemarkableFind:
+    """A coordinator's decision on a find of ``year`` (indicateurs.finds): one per taxon
+    (``cd_ref``, by default that of the ``occurrence`` the find was shown with) and kind,
+    for the coordinator's organisation, whose later decisions replace it; another
+    organisation's decision on the same find is its own."""
+    decision, _ = RemarkableFind.objects.update_or_create(
+        organisation=user.organisation,
+        year=year,
+        cd_ref=cd_ref or occurrence.taxon.cd_ref,
+        kind=kind,
+        defaults={
+            "occurrence": occurrence,
+            "status": status,
+            "in_report": in_report and status != RemarkableFind.Status.REJECTED,
+            "comment": comment.strip()[:2000],
+            "decided_by": user,
+        },
+    )
+    return decision

@@ -42,8 +42,11 @@ def presence_summary_refresh() -> SummaryRefresh:
         " AND o.date_start IS NOT NULL"
     )
     sql = f"""
-        INSERT INTO {table} (cd_ref, zone, years, records)
-        SELECT cd_ref, zone, array_agg(DISTINCT year ORDER BY year), count(*)
+        INSERT INTO {table} (cd_ref, zone, years, counts, records)
+        SELECT cd_ref, zone, array_agg(year ORDER BY year), array_agg(n ORDER BY year),
+               sum(n)
+          FROM (
+        SELECT cd_ref, zone, year, count(*) AS n
           FROM (
             SELECT t.cd_ref, 'dep:' || o.departement_id AS zone,
                    extract(year FROM o.date_start)::smallint AS year
@@ -56,11 +59,13 @@ def presence_summary_refresh() -> SummaryRefresh:
               JOIN {territory} tc ON tc.commune_id = o.commune_id
              WHERE {where}
           ) presences
+         GROUP BY cd_ref, zone, year
+          ) per_year
          GROUP BY cd_ref, zone
     """
     fingerprint = f"""
         SELECT md5(coalesce(string_agg(
-                 cd_ref || zone || years::text || records, ',' ORDER BY cd_ref, zone
+                 cd_ref || zone || years::text || counts::text || records, ',' ORDER BY cd_ref, zone
                ), '')) FROM {table}
     """
     with transaction.atomic():

@@ -9,7 +9,9 @@ urlpatterns = [
     path("<int:year>/", views.dashboard, name="dashboard"),
     path("<int:year>/rapport/", views.report_request, name="report_request"),
     path("<int:year>/decouvertes/", views.finds, name="finds"),
-    path("<int:year>/decouvertes/<uuid:uuid>/", views.find_decide, name="find_decide"),
+    path(
+        "<int:year>/decouvertes/<uuid:uuid>/", views.find_decision, name="find_decide"
+    ),
     path("<int:year>/historique/", views.history_refresh, name="history_refresh"),
     path("<int:year>/fraicheur/", views.freshness, name="freshness"),
     path("<int:year>/imprimer/", views.printable, name="printable"),

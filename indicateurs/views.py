@@ -36,7 +36,7 @@ from indicateurs.narratives import (
 from indicateurs.print_maps import records_map, wetlands_map
 from indicateurs.report import chosen_finds
 from indicateurs.series import series_read
-from indicateurs.services import user_reads_indicators
+from indicateurs.services import find_decide, user_reads_indicators
 from indicateurs.sharing import (
     public_digest,
     public_finds,
@@ -357,12 +357,14 @@ def report_download(request: HttpRequest, uuid) -> HttpResponse:
 
 @login_required
 @require_POST
-def find_decide(request: HttpRequest, year: int, uuid) -> HttpResponse:
-    """Confirm or set aside a detected first record, comment it, pick it for the report."""
+def find_decision(request: HttpRequest, year: int, uuid) -> HttpResponse:
+    """Confirm or set aside a find (shown with its record ``uuid``), comment it, pick it
+    for the report: the decision of the coordinator's organisation on the taxon
+    (``cd_ref`` posted, else the record's) and kind of find."""
     if not user_reads_indicators(request.user):
         raise PermissionDenied
     occurrence = get_object_or_404(
-        Occurrence.objects.visible_to(request.user), uuid=uuid
+        Occurrence.objects.visible_to(request.user).select_related("taxon"), uuid=uuid
     )
     status = request.POST.get("status", RemarkableFind.Status.TO_CONFIRM)
     if status not in RemarkableFind.Status.values:
@@ -370,16 +372,19 @@ def find_decide(request: HttpRequest, year: int, uuid) -> HttpResponse:
     kind = request.POST.get("kind", RemarkableFind.Kind.FIRST_DEPARTEMENT)
     if kind not in RemarkableFind.Kind.values:
         return HttpResponseBadRequest("Type de découverte inconnu.")
-    RemarkableFind.objects.update_or_create(
+    try:
+        cd_ref = int(request.POST.get("cd_ref", "")) or None
+    except ValueError:
+        cd_ref = None
+    find_decide(
+        user=request.user,
+        year=year,
         occurrence=occurrence,
         kind=kind,
-        defaults={
-            "status": status,
-            "in_report": request.POST.get("in_report") == "on"
-            and status != RemarkableFind.Status.REJECTED,
-            "comment": request.POST.get("comment", "").strip()[:2000],
-            "decided_by": request.user,
-        },
+        status=status,
+        in_report=request.POST.get("in_report") == "on",
+        comment=request.POST.get("comment", ""),
+        cd_ref=cd_ref,
     )
     # Back to the page of the form (the finds page keeps its filters and page).
     back = request.POST.get("next", "")

@@ -374,6 +374,18 @@ IMPORT_INLINE_MAX_ROWS = int(os.environ.get("IMPORT_INLINE_MAX_ROWS", "500"))
 # Remarkable finds (indicateurs): a taxon back in a département after this many years
 # without a valid record is listed as a return.
 INDICATEURS_GAP_YEARS = int(os.environ.get("INDICATEURS_GAP_YEARS", "10"))
+# A common taxon is never a first mention nor a return (indicateurs.finds): one with at
+# least INDICATEURS_COMMON_RECORDS valid records in the instance over the
+# INDICATEURS_COMMON_YEARS years up to the report's year (all départements and sources),
+# or of a regional rarity among INDICATEURS_COMMON_RARITIES (referentiel TaxonStatus,
+# comma-separated: C commun, CC très commun).
+INDICATEURS_COMMON_RECORDS = int(os.environ.get("INDICATEURS_COMMON_RECORDS", "20"))
+INDICATEURS_COMMON_YEARS = int(os.environ.get("INDICATEURS_COMMON_YEARS", "10"))
+INDICATEURS_COMMON_RARITIES = tuple(
+    code.strip()
+    for code in os.environ.get("INDICATEURS_COMMON_RARITIES", "C,CC").split(",")
+    if code.strip()
+)
 # The presence history of the finds and the dashboard's snapshots are recomputed this many
 # seconds after a burst of changes (indicateurs.snapshots).
 INDICATEURS_REFRESH_DELAY = int(os.environ.get("INDICATEURS_REFRESH_DELAY", "30"))

@@ -73,11 +73,12 @@ def occurrences_demo_insert() -> int:
 
 def _sensitive_taxa_ensure() -> int:
     """Give the demo's sensitive taxa their SINP sensitivity level, through the
-    referential's status import, when the referential has no status for them yet."""
+    referential's status import, when the referential gives them none yet (their
+    regional rarity may be there: referentiel/data/statuses)."""
     missing = set(SENSITIVE_TAXA) - set(
-        TaxonStatus.objects.filter(taxon_id__in=SENSITIVE_TAXA).values_list(
-            "taxon_id", flat=True
-        )
+        TaxonStatus.objects.filter(
+            taxon_id__in=SENSITIVE_TAXA, sensitivity_level__gt=0
+        ).values_list("taxon_id", flat=True)
     )
     if not missing:
         return 0

@@ -18,11 +18,22 @@ from observations.atlas import SPECIES_OR_BELOW
 from referentiel.demo.organisations import PEOPLE, person_email
 from referentiel.demo.programmes import DATASETS, dataset_uuid
 from referentiel.demo.reference import demo_taxa_codes, regional_pool
-from referentiel.models import Commune, Dataset, Person, Site, Taxon, User
+from referentiel.models import (
+    Commune,
+    Dataset,
+    Organisation,
+    Person,
+    Site,
+    Taxon,
+    TaxonStatus,
+    User,
+)
 
 from .specs import (
     DECIDED_STATUSES,
     GROUPS,
+    HISTORY_DATASETS,
+    HISTORY_YEARS,
     PENDING_SHARE,
     RARITIES,
     YEAR_FACTORS,
@@ -84,6 +95,8 @@ class DemoContext:
     sites: list[Place]
     site_kinds: dict[int, str]
     communes: list[Place]
+    # département code → the communes of ``communes`` in the CPIE's territory (history)
+    territory_communes: dict[str, list[Place]]
     people: dict[str, Person]
     users: dict[str, User]
 
@@ -107,8 +120,12 @@ def demo_context() -> DemoContext:
             in_group = [
                 cd_nom for cd_nom, group in region.items() if group == spec.code
             ]
-            taxa = taxa.filter(cd_nom__in=in_group, rank__in=SPECIES_OR_BELOW)
-        pool = sorted(
+            # The region's rare and threatened taxa (referentiel/data/statuses) are
+            # not drawn at random: the demo's are the report's finds (RARITIES).
+            taxa = taxa.filter(cd_nom__in=in_group, rank__in=SPECIES_OR_BELOW).exclude(
+                TaxonStatus.rare_or_threatened_q("status__")
+            )
+        pool = _one_per_species(
             (cd_nom, name)
             for cd_nom, name in taxa.values_list("cd_nom", "scientific_name")
             if cd_nom not in spec.excluded
@@ -139,6 +156,16 @@ def demo_context() -> DemoContext:
         srid=settings.SRID,
     ).buffer(BASIN_RADIUS_M)
     communes = Commune.objects.filter(geom__intersects=basin).order_by("insee")
+    territory = Organisation.territory_communes.through.objects.filter(
+        organisation__in=Dataset.objects.filter(
+            uuid=dataset_uuid(_dataset_title("ATLAS"))
+        ).values("producer")
+    ).values("commune_id")
+    territory_communes: dict[str, list[Place]] = {}
+    for commune in communes.filter(pk__in=territory):
+        territory_communes.setdefault(commune.departement_id, []).append(
+            _place("", None, commune.geom)
+        )
     people = {f"{p.first_name} {p.last_name}": p for p in _demo_people()}
     found = {(region.get(r.cd_nom, ""), r.cd_nom) for r in RARITIES if 2020 in r.dates}
     return DemoContext(
@@ -149,9 +176,20 @@ def demo_context() -> DemoContext:
         sites=[_place(s.name, s.pk, s.geom) for s in sites],
         site_kinds={s.pk: s.kind for s in sites},
         communes=[_place("", None, c.geom) for c in communes],
+        territory_communes=territory_communes,
         people=people,
         users={u.username: u for u in User.objects.filter(username__in=DEMO_USERS)},
     )
+
+
+def _one_per_species(taxa) -> list[tuple[int, str]]:
+    """The (cd_nom, name) of ``taxa`` sorted, a subspecies left out when its species (or
+    another subspecies of it) is there: the atlas counts it for its species, so drawing
+    both would count one species where the draw meant two."""
+    kept: dict[str, tuple[int, str]] = {}
+    for cd_nom, name in sorted(taxa, key=lambda t: (len(t[1].split()), t)):
+        kept.setdefault(" ".join(name.split()[:2]), (cd_nom, name))
+    return sorted(kept.values())
 
 
 def _demo_people():
@@ -187,7 +225,46 @@ def demo_records(context: DemoContext) -> list[dict]:
                         count=1,
                     )
                 )
+    records.extend(_history(context))
     return [r for r in records if r["dataset"] is not None]
+
+
+def _dataset_title(short_title: str) -> str:
+    return next(spec.title for spec in DATASETS if spec.short_title == short_title)
+
+
+def _history(context: DemoContext) -> list[dict]:
+    """The partners' older records (specs.HISTORY_YEARS): each taxon the groups draw, once
+    in each département of HISTORY_DATASETS, at a commune of the CPIE's territory, in
+    its season, validated. The report's finds (RARITIES) have none: they are new."""
+    found = {r.cd_nom for r in RARITIES}
+    records = []
+    for spec in GROUPS:
+        for cd_nom, _ in sorted(context.pools[spec.code]):
+            if cd_nom in found:
+                continue
+            for departement, dataset in sorted(HISTORY_DATASETS.items()):
+                places = context.territory_communes.get(departement)
+                if not places:
+                    continue
+                rng = random.Random(f"history-{cd_nom}-{departement}")
+                year = rng.choice(HISTORY_YEARS)
+                records.append(
+                    _record(
+                        context,
+                        rng,
+                        key=f"{KEY_PREFIX}history-{cd_nom}-{departement}",
+                        group=spec.code,
+                        cd_nom=cd_nom,
+                        dataset=dataset,
+                        place=rng.choice(places),
+                        date=_date_in_season(rng, year, spec.months),
+                        count=rng.randint(1, spec.count_max),
+                        spec=spec,
+                        validation_status=1,
+                    )
+                )
+    return records
 
 
 def _site_named(context: DemoContext, name: str) -> Place:
@@ -366,6 +443,7 @@ def _record(
     count: int,
     spec: GroupSpec | None = None,
     absence: bool = False,
+    validation_status: int | None = None,
 ) -> dict:
     observers = _observers(context, rng, dataset)
     label = ", ".join(
@@ -373,8 +451,10 @@ def _record(
     )
     if dataset == "ONF-TERRILS":
         label = ONF_OBSERVERS_LABEL
-    pending = rng.random() < PENDING_SHARE[date.year]
+    pending = rng.random() < PENDING_SHARE.get(date.year, 0)
     status = 0 if pending else rng.choices(*zip(*DECIDED_STATUSES, strict=True))[0]
+    if validation_status is not None:
+        status = validation_status
     stage = "1" if absence or spec is None else _pick(rng, spec.life_stages)
     dataset_row = context.datasets.get(dataset)
     author = next((p.user for p in observers if p.user_id), None)

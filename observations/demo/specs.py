@@ -313,6 +313,13 @@ RARITIES = (
     Rarity(118872, "Gare de Leforest", "", {2020: ("05-20",)}),
 )
 
+# The partners' older records (before the demo's years) that make the history the finds
+# are read against: each taxon the demo draws was recorded in each département of the
+# mining basin (on the CPIE's territory) in one of these years, by the partner that works
+# there. Without them every taxon would look new in 2020 (indicateurs.finds).
+HISTORY_YEARS = range(2010, 2019)
+HISTORY_DATASETS = {"62": "EDEN62-ENS", "59": "ONF-TERRILS"}
+
 # A few taxa given a SINP sensitivity level when the referential has no status for them:
 # cd_nom → level (2: diffused at the 10 km grid cell).
 SENSITIVE_TAXA = {3493: 2, 60418: 2, 139: 1}

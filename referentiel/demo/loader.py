@@ -11,7 +11,11 @@ from referentiel.models import Dataset, Organisation, Person, Programme, Site, U
 from .accounts import accounts_upsert
 from .organisations import CPIE_CDT, organisations_upsert, people_upsert
 from .programmes import datasets_upsert, programmes_upsert
-from .reference import communes_load_shipped, taxa_load_shipped
+from .reference import (
+    communes_load_shipped,
+    statuses_load_shipped,
+    taxa_load_shipped,
+)
 from .sites import sites_upsert, territory_upsert
 
 
@@ -45,6 +49,8 @@ def demo_load(
     step(communes_load_shipped(departements=departements), started)
     started = time.monotonic()
     step(taxa_load_shipped(), started)
+    started = time.monotonic()
+    step(statuses_load_shipped(), started)
 
     started = time.monotonic()
     with transaction.atomic():

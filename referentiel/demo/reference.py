@@ -3,6 +3,7 @@ commands, and only when they are not loaded yet."""
 
 import csv
 import re
+import tempfile
 from io import StringIO
 from pathlib import Path
 
@@ -68,6 +69,31 @@ def taxa_load_shipped(*, path: Path = TAXREF_DEMO) -> str:
 
 
 REGIONAL_POOL = DATA_DIR / "taxa" / "hauts_de_france.csv"
+REGIONAL_STATUSES = DATA_DIR / "statuses" / "hauts_de_france_statuts.csv"
+
+
+def statuses_load_shipped(*, path: Path = REGIONAL_STATUSES) -> str:
+    """Import the regional statuses of the demo's taxa (rarity, red list) with
+    ``import_taxon_status``: an upsert of those two columns only, so running it again
+    changes nothing and the other columns of a status (sensitivity…) are kept. Only the
+    rows of the taxa already loaded (the demo TAXREF file; the bats of the winter counts
+    come later, with their counts)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    known = set(
+        Taxon.objects.filter(cd_nom__in=[int(r[0]) for r in rows[1:]]).values_list(
+            "cd_nom", flat=True
+        )
+    )
+    output = StringIO()
+    with tempfile.TemporaryDirectory() as folder:
+        loaded = Path(folder) / path.name
+        with loaded.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, delimiter=";").writerows(
+                [rows[0], *(r for r in rows[1:] if int(r[0]) in known)]
+            )
+        call_command("import_taxon_status", str(loaded), stdout=output)
+    return f"Statuts régionaux : {output.getvalue().strip()}"
 
 
 def regional_pool(path: Path = REGIONAL_POOL) -> dict[int, str]:

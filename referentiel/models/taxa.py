@@ -284,6 +284,12 @@ class RedList(models.TextChoices):
     NE = "NE", _("Non évalué")
 
 
+# A rare or threatened taxon of the region: the "rare or threatened species" of the
+# remarkable finds (indicateurs.finds), never drawn at random by the demo.
+RARE_RARITIES = (Rarity.E, Rarity.RR, Rarity.R)
+THREATENED_RED_LISTS = (RedList.CR, RedList.EN, RedList.VU)
+
+
 class TaxonStatus(models.Model):
     """Regional status of a taxon (Hauts-de-France)."""
 
@@ -323,3 +329,11 @@ class TaxonStatus(models.Model):
 
     def __str__(self) -> str:
         return f"Statut de {self.taxon}"
+
+    @classmethod
+    def rare_or_threatened_q(cls, prefix: str = "") -> models.Q:
+        """Rarity E, RR or R, or red-listed CR, EN or VU (``prefix``: the path to the
+        status from the queried model, e.g. ``taxon__status__``)."""
+        return models.Q(**{f"{prefix}rarity__in": RARE_RARITIES}) | models.Q(
+            **{f"{prefix}red_list__in": THREATENED_RED_LISTS}
+        )

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from indicateurs import finds as finds_module
 from indicateurs.finds import rare_or_threatened
 from indicateurs.models import RemarkableFind, TaxonPresence
-from indicateurs.report import report_write
+from indicateurs.report import chosen_finds, report_write
 from indicateurs.services import indicators_for_year
 from indicateurs.summary import presence_summary_refresh
 from tests.factories.observations import OccurrenceFactory
@@ -24,6 +24,7 @@ from tests.factories.referentiel import (
     DatasetFactory,
     TaxonFactory,
     TaxonStatusFactory,
+    UserFactory,
     square,
 )
 from tests.indicateurs.conftest import IN_59, IN_62
@@ -305,3 +306,110 @@ def test_decisions_on_rare_taxa_go_into_the_report(
     presence_summary_refresh()
     dashboard = client.get("/indicateurs/2020/").content.decode()
     assert "jamais calculé" not in dashboard and "recalculé le" in dashboard
+
+
+def test_a_common_taxon_is_never_a_first_mention(
+    departements, own, coordinateur_user, settings
+):
+    """Common by its regional rarity (C, CC), or by its records of the last ten years in
+    the instance (every département): the Pigeon ramier new to a département is no find;
+    a taxon seen once in the region is."""
+    settings.INDICATEURS_COMMON_RECORDS = 4
+    pigeon = TaxonFactory(scientific_name="Columba palumbus")
+    TaxonStatusFactory(taxon=pigeon, rarity="CC")
+    record(pigeon, own, dt.date(2020, 4, 1))
+    swallow = TaxonFactory(scientific_name="Hirundo rustica")  # no status
+    for year in (2012, 2016, 2019):
+        record(swallow, own, dt.date(year, 5, 1), where=IN_59)
+    record(swallow, own, dt.date(2020, 5, 1))  # 4 records in ten years
+    grasshopper = TaxonFactory(scientific_name="Calliptamus italicus")
+    TaxonStatusFactory(taxon=grasshopper, rarity="E")
+    for year in (2003, 2005, 2008):  # more than ten years ago: not counted
+        record(grasshopper, own, dt.date(year, 7, 1), where=IN_59)
+    record(grasshopper, own, dt.date(2020, 7, 7))
+    # A genus is no find either.
+    record(TaxonFactory(scientific_name="Pieris", rank="GN"), own, dt.date(2020, 6, 9))
+    assert [f["taxon"] for f in first_records(year=2020, user=coordinateur_user)] == [
+        "Calliptamus italicus"
+    ]
+    settings.INDICATEURS_COMMON_RECORDS = 5
+    assert {f["taxon"] for f in first_records(year=2020, user=coordinateur_user)} == {
+        "Calliptamus italicus",
+        "Hirundo rustica",
+    }
+
+
+def test_one_find_and_one_decision_per_taxon_and_kind(
+    client, departements, own, organisation, coordinateur_user
+):
+    """New to the Nord, the Pas-de-Calais and the CPIE's territory: one find naming the
+    three, whose decision is kept whichever record it is taken from."""
+    organisation.territory_communes.set(
+        departements_commune(insee) for insee in ("62528", "59350")
+    )
+    euroleon = TaxonFactory(scientific_name="Euroleon nostras")
+    TaxonStatusFactory(taxon=euroleon, rarity="E")
+    first = record(euroleon, own, dt.date(2020, 6, 3))
+    later = record(euroleon, own, dt.date(2020, 6, 20), where=IN_59)
+    finds = finds_module.remarkable_finds(year=2020, user=coordinateur_user)
+    [find] = finds["firsts"]
+    # Also a rare species (another kind, its own decision), named once in the report.
+    assert [f["taxon"] for f in finds["rare_or_threatened"]] == ["Euroleon nostras"]
+    for decided in finds["firsts"] + finds["rare_or_threatened"]:
+        decided["in_report"] = True
+    assert chosen_finds(finds) == ([find], 0)
+    assert (find["kind"], find["uuid"], find["zone_name"]) == (
+        "first_departement",
+        str(first.uuid),
+        f"Nord, Pas-de-Calais, territoire {organisation}",
+    )
+    assert finds["first_territory"] == []
+    client.force_login(coordinateur_user)
+    for anchor, comment in ((first, "Vu par A. Lemaire"), (later, "Larves")):
+        client.post(
+            f"/indicateurs/2020/decouvertes/{anchor.uuid}/",
+            {"kind": "first_departement", "status": "confirmee", "comment": comment},
+        )
+    decision = RemarkableFind.objects.get()
+    assert (decision.cd_ref, decision.year, decision.comment) == (
+        euroleon.cd_ref,
+        2020,
+        "Larves",
+    )
+    [find] = first_records(year=2020, user=coordinateur_user, refresh=False)
+    assert (find["status"], find["comment"]) == ("confirmee", "Larves")
+
+
+def test_one_structures_decision_does_not_overwrite_anothers(
+    client, departements, organisation, other_organisation, coordinateur_user
+):
+    shared = DatasetFactory(producer=organisation, is_public=True)
+    bubo = TaxonFactory(scientific_name="Bubo bubo")
+    anchor = record(bubo, shared, dt.date(2020, 3, 1))
+    eden = UserFactory(
+        username="coordinateur-eden",
+        organisation=other_organisation,
+        roles=["coordinateur"],
+    )
+    client.force_login(coordinateur_user)
+    client.post(
+        f"/indicateurs/2020/decouvertes/{anchor.uuid}/",
+        {"status": "confirmee", "in_report": "on", "comment": "Carrière d'Hersin"},
+    )
+    client.force_login(eden)
+    response = client.post(
+        f"/indicateurs/2020/decouvertes/{anchor.uuid}/",
+        {"status": "ecartee", "comment": "Donnée du CPIE"},
+    )
+    assert response.status_code == 302
+    assert RemarkableFind.objects.count() == 2
+    mine, theirs = (
+        first_records(year=2020, user=user, refresh=False)
+        for user in (coordinateur_user, eden)
+    )
+    assert [(f["status"], f["in_report"], f["comment"]) for f in mine] == [
+        ("confirmee", True, "Carrière d'Hersin")
+    ]
+    assert [(f["status"], f["in_report"], f["comment"]) for f in theirs] == [
+        ("ecartee", False, "Donnée du CPIE")
+    ]

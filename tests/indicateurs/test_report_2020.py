@@ -71,6 +71,17 @@ REPORT_EXCHANGES_2020 = {
 # (the fauna: 385 bees, 265 hoverflies, 115 butterflies).
 REPORT_POLLINATORS_2020 = {"flora": 441, "fauna": 765, "bees_and_hoverflies": 385 + 265}
 
+# Action 1, "Remarkable finds 2020" (docs/report-2020.md): first records for a département
+# and rarities. Euroleon nostras and Eumodicogryllus bordigalensis are not in the demo: the
+# shipped taxon lists hold no real TAXREF code for them (none is made up).
+REPORT_FINDS_2020 = {
+    "Calliptamus italicus",
+    "Bubo bubo",
+    "Petrorhagia saxifraga",
+    "Rostraria cristata",
+}
+REPORT_FINDS_MISSING = {"Euroleon nostras", "Eumodicogryllus bordigalensis"}
+
 # Reproduced exactly, records and species.
 EXACT = (
     "amphibiens",
@@ -525,3 +536,23 @@ def test_the_2020_workbook_is_a_report_to_send(demo, coordinator, client):
         'attachment; filename="bilan-2020-cpie-chaine-des-terrils.xlsx"; '
         "filename*=UTF-8''bilan-2020-cpie-chaine-des-terrils.xlsx"
     )
+
+
+@pytest.mark.django_db
+def test_2020_finds_are_the_reports_few(demo, coordinator):
+    """The finds a coordinator reads for 2020 are the report's (4 of its 6, the other two
+    have no taxon code in the demo), each taxon once per kind of find (a first mention,
+    and a rare species of the regional referential), never a common species."""
+    finds = indicators_for_year(2020, coordinator)["details"]["finds"]
+    every = finds["firsts"] + finds["rare_or_threatened"]
+    taxa = {f["taxon"] for f in every}
+    assert REPORT_FINDS_2020 <= taxa, sorted(REPORT_FINDS_2020 - taxa)
+    assert len(taxa) <= 8, sorted(taxa)
+    assert len({(f["cd_ref"], f["kind"]) for f in every}) == len(every)
+    assert not taxa & {"Columba palumbus", "Hirundo rustica", "Turdus merula"}
+    assert {f["taxon"] for f in finds["first_departement"]} >= {
+        "Calliptamus italicus",
+        "Petrorhagia saxifraga",
+        "Rostraria cristata",
+    }
+    assert not Taxon.objects.filter(scientific_name__in=REPORT_FINDS_MISSING).exists()

@@ -73,7 +73,9 @@ def test_placeable_and_hidden_split_the_records(world, reader):
     names = {occurrence.pk: name for name, occurrence in records.items()}
     # A protocol-like row per record (a find decision points to its occurrence).
     for occurrence in records.values():
-        RemarkableFind.objects.create(occurrence=occurrence, kind="rare")
+        RemarkableFind.objects.create(
+            occurrence=occurrence, kind="rare", cd_ref=occurrence.pk
+        )
     placeable = placeable_records(RemarkableFind.objects.all(), user)
     hidden = hidden_records(RemarkableFind.objects.all(), user)
     assert {names[f.occurrence_id] for f in placeable} == EXPECTED_PLACEABLE[reader]
