@@ -1,7 +1,7 @@
 """Issue 19 point 1, on a 390×844 phone in headless Chromium: field entry with the
 network cut. The entry page opens from the service worker's copy, the taxon search
-answers from the taxa kept on the device, five observations and one POP passage go to
-the outbox ("À envoyer"), which survives a reload and the tab being closed; when the
+answers from the taxa kept on the device, five observations, one POP passage and one
+drift-fence morning round go to the outbox ("À envoyer"), which survives a reload and the tab being closed; when the
 network is back each is saved exactly once, and the one the server refuses stays with its
 French reason, to be corrected in its form.
 
@@ -27,11 +27,13 @@ from tests.factories.referentiel import (
 )
 from tests.factories.zones_humides import (
     AMPHIBIANS,
+    DriftFenceFactory,
     PopAireFactory,
     PopSiteFactory,
+    WetlandProfileFactory,
     amphibian,
 )
-from zones_humides.models import PopPassage, PopSite
+from zones_humides.models import DriftFence, FenceCheck, PopPassage, PopSite
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,6 +76,11 @@ def claire():
         main_observer=person,
     )  # fmt: skip
     PopSiteFactory(aire=aire, code="A5-01", name="Roselière")
+    DriftFenceFactory(
+        name="Barrière du 11/19",
+        site=WetlandProfileFactory(site__name="Mare du 11/19").site,
+        dataset=cpie.default_dataset,
+    )
     return user
 
 
@@ -133,7 +140,9 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     )
     pond = PopSite.objects.get(code="A5-01")
     passage_path = f"/zones-humides/pop/sites/{pond.pk}/passages/nouveau/"
-    for path in (OUTBOX, passage_path):
+    fence = DriftFence.objects.get()
+    fence_path = f"/zones-humides/barrieres/{fence.pk}/releve/"
+    for path in (OUTBOX, passage_path, fence_path):
         page.wait_for_function(
             "path => caches.open('cpie-pages').then(c => c.match(path)).then(r => !!r)",
             arg=path,
@@ -209,6 +218,17 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
         in page.get_by_test_id("outbox-saved").inner_text()
     )
 
+    # The morning round of the drift fence, offline too.
+    page.goto(f"{base}{fence_path}")
+    page.get_by_role("spinbutton", name="Bufo bufo, Mâle, vivant").fill("7")
+    page.get_by_role("spinbutton", name="Bufo bufo, Femelle, mort").fill("1")
+    page.get_by_role("button", name="Enregistrer le relevé").click()
+    page.get_by_test_id("outbox-saved").wait_for()
+    assert (
+        "Relevé de barrière · Barrière du 11/19"
+        in page.get_by_test_id("outbox-saved").inner_text()
+    )
+
     # A phone that believes it is online (a signal too weak to carry anything): the
     # page posts, the post fails, the service worker keeps what was typed.
     weak = context.new_page()
@@ -226,15 +246,15 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     # A reload, then the tab closed and the page opened again: all still there.
     page.reload()
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (8)"
+    assert badge_count(page) == "À envoyer (9)"
     page.close()
     page = context.new_page()
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{OUTBOX}")
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (8)"
+    assert badge_count(page) == "À envoyer (9)"
     items = page.get_by_test_id("outbox-item")
-    assert items.count() == 8
+    assert items.count() == 9
     assert "En attente du réseau" in items.first.inner_text()
     assert Occurrence.objects.count() == 1
 
@@ -250,6 +270,8 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     assert saved == sorted(cd_nom for cd_nom, *_rest in [*SPECIES, PELODYTE])
     passage = PopPassage.objects.get()
     assert passage.observations.get().count_max == 35
+    check = FenceCheck.objects.get()
+    assert sorted(c.count for c in check.counts.all()) == [1, 7]
     # The refused one stays, with the server's French reason, to correct or delete.
     refused = page.get_by_test_id("outbox-item")
     assert refused.count() == 1
@@ -262,6 +284,7 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.evaluate("window.CPIEOutbox.send()")
     assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 1
     assert PopPassage.objects.count() == 1
+    assert FenceCheck.objects.count() == 1 and check.counts.count() == 2
     kept = page.evaluate("window.CPIEOffline.usage().then(e => e && e.usage)")
 
     # Corrected in its form: the salamander is chosen this time, and sent.
