@@ -8,7 +8,9 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import timezone
 
+from tests.factories.counts import CountProgrammeFactory
 from tests.factories.referentiel import DatasetFactory, TaxonFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +64,12 @@ def test_field_data_holds_what_the_user_may_use(
         scientific_name="Rana temporaria",
         vernacular_name="Grenouille rousse, Rana",
     )
-    DatasetFactory(producer=organisation, title="Inventaires CPIE")
-    DatasetFactory(producer=other_organisation, title="Privé Eden", is_public=False)
+    ours = DatasetFactory(producer=organisation, title="Inventaires CPIE")
+    eden = DatasetFactory(
+        producer=other_organisation, title="Privé Eden", is_public=False
+    )
+    counted = CountProgrammeFactory(dataset=ours)
+    CountProgrammeFactory(programme__code="STOC-EDEN", dataset=eden)
     url = reverse("offline_data")
     assert client.get(url).status_code == 302  # signed out: to the login page
     client.force_login(saisie_user)
@@ -78,6 +84,10 @@ def test_field_data_holds_what_the_user_may_use(
     assert [351, "Rana temporaria", "Grenouille rousse"] == data["taxa"]["rows"][0][:3]
     assert [title for _uuid, title in data["datasets"]] == ["Inventaires CPIE"]
     assert "/observations/nouvelle/" in data["pages"]
+    # The current season's grid of a count programme the user enters, not of another's.
+    season = counted.season_of(timezone.localdate())
+    grids = [page for page in data["pages"] if "/comptages/" in page]
+    assert grids == [f"/observations/comptages/CHIRO-HIVER/saisie/{season}/"]
 
 
 def test_outbox_page_is_a_frame_for_the_device(client, saisie_user):
