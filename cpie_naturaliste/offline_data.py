@@ -1,6 +1,7 @@
 """What a phone keeps for the field (``/hors-ligne/donnees.json``, issue 19 point 1): the
 taxa of the search with their French names, the user's datasets, sites, POP aires and
-ponds, drift fences and recent records, and the entry pages to keep for them.
+ponds, drift fences and recent records, and the entry pages to keep for them (with the
+current season's grid of the count programmes the user enters).
 
 Project layer: it gathers the readable rows of several apps through each app's own read
 rules (``visible_to``, ``writable_by``, the protocol selectors). static/js/offline.js
@@ -11,11 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from observations.models import Occurrence
+from observations.models import CountProgramme, Occurrence
 from referentiel.models import Dataset, Site, Taxon
-from referentiel.permissions import can_enter
+from referentiel.permissions import can_enter, may_write_in
 from zones_humides.selectors.fences import fences_visible_to
 from zones_humides.selectors.pop import aires_visible_to, ponds_visible_to
 
@@ -72,6 +74,17 @@ def offline_data(request: HttpRequest) -> JsonResponse:
         pages += [
             reverse("zones_humides:fence_check_entry", args=[pk])
             for pk, _name in fences[:PAGES_PER_KIND]
+        ]
+        today = timezone.localdate()
+        pages += [
+            reverse(
+                "observations:count_season_grid",
+                args=[programme.programme.code, programme.season_of(today)],
+            )
+            for programme in CountProgramme.objects.visible_to(user)
+            .select_related("programme")
+            .order_by("programme__code")[:PAGES_PER_KIND]
+            if may_write_in(user, programme.dataset_id)
         ]
     data = {
         "taxa": {

@@ -56,13 +56,10 @@ NUMBER, WORD = 918273645, "mot-exemple"
 OUTBOX_PAGES = [
     ("observations:occurrence_create", []),
     ("zones_humides:passage_create", [NUMBER]),
-]
-ENTRY_PAGES = [
-    *OUTBOX_PAGES,
-    ("observations:outbox", []),
     ("zones_humides:fence_check_entry", [NUMBER]),
     ("observations:count_season_grid", [WORD, NUMBER]),
 ]
+ENTRY_PAGES = [*OUTBOX_PAGES, ("observations:outbox", [])]
 
 # "Préparer la sortie" (static/js/outing.js): the most tiles one request may store.
 MAX_TILES = 2500

@@ -125,6 +125,7 @@ def real_path_values(organisation, coordinateur_user):
         "zones-humides/barrieres/{id}/": fence,
         "zones-humides/barrieres/{id}/charts/": fence,
         "zones-humides/barrieres/{id}/releves/": fence,
+        "zones-humides/barrieres/{id}/releves/saisie/": fence,
         "zones-humides/sites/{id}/": lambda: {"id": WetlandProfileFactory().pk},
         "indicateurs/{year}/": lambda: {"year": dt.date.today().year},
     }

@@ -8,7 +8,9 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import timezone
 
+from tests.factories.counts import CountProgrammeFactory
 from tests.factories.referentiel import DatasetFactory, TaxonFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +46,14 @@ def test_worker_is_served_from_the_root_with_the_entry_pages(client):
         assert any(p.match(path) for p in pages), path
     for path in ("/observations/", "/observations/12/modifier/", "/admin/"):
         assert not any(p.match(path) for p in pages), path
+    # Every entry form goes to the outbox when its post fails; the outbox page has none.
     outbox = [re.compile(p) for p in config["outbox"]]
-    assert [bool(p.match("/zones-humides/barrieres/3/releve/")) for p in outbox] == [
-        False,
-        False,
-    ]
+    for path in (
+        "/zones-humides/barrieres/3/releve/",
+        "/observations/comptages/stoc/saisie/2021/",
+    ):
+        assert any(p.match(path) for p in outbox), path
+    assert not any(p.match("/observations/a-envoyer/") for p in outbox)
 
 
 def test_field_data_holds_what_the_user_may_use(
@@ -59,8 +64,12 @@ def test_field_data_holds_what_the_user_may_use(
         scientific_name="Rana temporaria",
         vernacular_name="Grenouille rousse, Rana",
     )
-    DatasetFactory(producer=organisation, title="Inventaires CPIE")
-    DatasetFactory(producer=other_organisation, title="Privé Eden", is_public=False)
+    ours = DatasetFactory(producer=organisation, title="Inventaires CPIE")
+    eden = DatasetFactory(
+        producer=other_organisation, title="Privé Eden", is_public=False
+    )
+    counted = CountProgrammeFactory(dataset=ours)
+    CountProgrammeFactory(programme__code="STOC-EDEN", dataset=eden)
     url = reverse("offline_data")
     assert client.get(url).status_code == 302  # signed out: to the login page
     client.force_login(saisie_user)
@@ -75,6 +84,10 @@ def test_field_data_holds_what_the_user_may_use(
     assert [351, "Rana temporaria", "Grenouille rousse"] == data["taxa"]["rows"][0][:3]
     assert [title for _uuid, title in data["datasets"]] == ["Inventaires CPIE"]
     assert "/observations/nouvelle/" in data["pages"]
+    # The current season's grid of a count programme the user enters, not of another's.
+    season = counted.season_of(timezone.localdate())
+    grids = [page for page in data["pages"] if "/comptages/" in page]
+    assert grids == [f"/observations/comptages/CHIRO-HIVER/saisie/{season}/"]
 
 
 def test_outbox_page_is_a_frame_for_the_device(client, saisie_user):

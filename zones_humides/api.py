@@ -30,7 +30,12 @@ from referentiel.permissions import (
     role_permission,
     signed_in,
 )
-from zones_humides.entry_api import ENTRY_DESCRIPTION, passage_form_save
+from zones_humides.entry_api import (
+    ENTRY_DESCRIPTION,
+    FENCE_CHECK_DESCRIPTION,
+    fence_check_form_save,
+    passage_form_save,
+)
 from zones_humides.models import (
     FenceCheck,
     ManagementOperation,
@@ -360,6 +365,53 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as error:
             raise ValidationError(error.message_dict) from error
         return Response(FenceCheckSerializer(check).data, status=201)
+
+    @extend_schema(
+        request={"multipart/form-data": ENTRY_REQUEST},
+        responses={
+            201: FenceCheckSerializer,
+            200: FenceCheckSerializer,
+            400: VALIDATION_SCHEMA,
+            409: DETAIL_SCHEMA,
+        },
+        description=FENCE_CHECK_DESCRIPTION,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="releves/saisie",
+        url_name="check-entry",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def check_entry(self, request, pk=None):
+        fence = self.get_object()
+        if not may_write_in(request.user, fence.dataset_id):
+            self.permission_denied(request, message=PopPermission.message)
+
+        def known(uuid):
+            return known_record(
+                uuid=uuid,
+                model=FenceCheck,
+                readable=FenceCheck.objects.filter(
+                    fence__in=fences_visible_to(request.user)
+                ),
+                serialize=lambda record: FenceCheckSerializer(record).data,
+            )
+
+        answer = known(sent_uuid(request))
+        if answer is not None:
+            return answer
+        outcome = fence_check_form_save(
+            data=request.data, user=request.user, fence=fence
+        )
+        if isinstance(outcome, dict):
+            return Response(outcome, status=status.HTTP_400_BAD_REQUEST)
+        check, saved = outcome
+        if not saved:
+            return known(check.uuid)
+        return Response(
+            FenceCheckSerializer(check).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         summary=_("Effectifs par année et premières arrivées"),

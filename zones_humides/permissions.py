@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from referentiel.permissions import may_write, writable, write_q
+from referentiel.permissions import may_write, may_write_in, writable, write_q
 
 PASSAGE = {"dataset": "pop_site__aire__dataset", "created_by": "created_by"}
 FENCE_CHECK = {"dataset": "fence__dataset", "created_by": "created_by"}
@@ -35,6 +35,14 @@ def passages_writable_by(queryset: QuerySet, user) -> QuerySet:
 
 def may_write_fence_check(user, check) -> bool:
     return may_write(user, check, **FENCE_CHECK)
+
+
+def may_save_fence_check(user, fence, check) -> bool:
+    """A new round in a fence of the user's organisation; the round of a day already
+    entered (``check``), only by those who may change it (saving replaces it)."""
+    if check is not None:
+        return may_write_fence_check(user, check)
+    return may_write_in(user, fence.dataset_id)
 
 
 def may_write_newt(user, row) -> bool:

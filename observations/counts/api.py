@@ -9,18 +9,26 @@ left out. Trends are aggregates over every site and name none. The grid is writt
 write rule (``referentiel.permissions``, through ``season_grid_save``): entry in the
 programme's dataset, a visit changed only by whoever may change it."""
 
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from cpie_naturaliste.core.resend import ENTRY_REQUEST, form_refusal
+from cpie_naturaliste.core.schema import VALIDATION_SCHEMA
 from observations.models import CountProgramme, CountVisit
 from referentiel.models import Person
 from referentiel.permissions import may_write_in
 
+from .forms import season_grid_form
 from .selectors import season_table, shown_sites, species_table
 from .services import VisitEntry, season_grid_save
 from .trends import programme_trends, species_trend
@@ -146,6 +154,67 @@ class CountProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
             raise serializers.ValidationError(
                 error.message_dict if hasattr(error, "error_dict") else error.messages
             ) from error
+
+    @extend_schema(
+        request={"multipart/form-data": ENTRY_REQUEST},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            201: OpenApiTypes.OBJECT,
+            400: VALIDATION_SCHEMA,
+        },
+        summary="Grille d'une saison saisie hors connexion",
+        description=(
+            "Les champs du formulaire de la page « Saisie de la saison » (multipart) et "
+            "« uuid », l'identifiant fabriqué par l'appareil. Un nouvel envoi du même "
+            "« uuid » répond le tableau sans rien réécrire (200). Refus (400) : les "
+            "messages par champ du formulaire, et « labels »."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"saisons/(?P<season>\d{4})/saisie",
+        url_name="season-entry",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def season_entry(self, request, code=None, season=None):
+        programme, season = self.get_object(), int(season)
+        if not may_write_in(request.user, programme.dataset_id):
+            raise PermissionDenied("Saisie réservée aux organismes du jeu de données.")
+        form = season_grid_form(
+            request.data, user=request.user, programme=programme, season=season
+        )
+        try:
+            uuid = UUID(str(request.data.get("uuid", "")))
+        except ValueError:
+            form.is_valid()
+            form.add_error(None, "Identifiant de la saisie (uuid) absent ou invalide.")
+            return Response(form_refusal(form), status=status.HTTP_400_BAD_REQUEST)
+        sent = CountVisit.objects.filter(
+            count_site__programme=programme, season=season, entry_uuid=uuid
+        )
+        if sent.exists():
+            return Response(_table_json(programme, season, request.user))
+        if form.is_valid():
+            try:
+                season_grid_save(
+                    programme=programme,
+                    season=season,
+                    entries=form.entries(),
+                    user=request.user,
+                    entry_uuid=uuid,
+                )
+            except (DjangoValidationError, DjangoPermissionDenied) as error:
+                form.add_error(None, list(getattr(error, "messages", [str(error)])))
+            else:
+                return Response(
+                    _table_json(programme, season, request.user),
+                    status=status.HTTP_201_CREATED,
+                )
+        return Response(
+            form_refusal(form, labels=form.labels()),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
 
     @extend_schema(summary="Matrice sites × saisons d'une espèce (null : manquant)")
     @action(detail=True, methods=["get"], url_path=r"especes/(?P<cd_nom>\d+)")

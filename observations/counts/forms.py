@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from observations.models import CountVisit
 from referentiel.models import Person
 
+from .selectors import season_table, visits_writable_by
 from .services import VisitEntry
 
 
@@ -152,6 +153,41 @@ class GridForm(forms.Form):
                 )
             )
         return entries
+
+    def labels(self) -> dict:
+        """What each field is called on the page (its ``aria-label``), for a refusal."""
+        return {
+            name: field.widget.attrs["aria-label"]
+            for name, field in self.fields.items()
+            if "aria-label" in field.widget.attrs
+        }
+
+
+def season_grid_form(data, *, user, programme, season: int) -> GridForm:
+    """The grid of a season as its page shows it: one row per site, one column per
+    species; a row whose visit the user may not change (a colleague's, for staff) is
+    locked."""
+    table = season_table(programme=programme, season=season, user=user)
+    writable = set(
+        visits_writable_by(user, programme)
+        .filter(season=season)
+        .values_list("count_site_id", flat=True)
+    )
+    locked = {
+        row.count_site.pk
+        for row in table.rows
+        if row.visit_withheld
+        or (row.visit is not None and row.count_site.pk not in writable)
+    }
+    return GridForm(
+        data,
+        user=user,
+        programme=programme,
+        season=season,
+        taxa=table.taxa,
+        rows=table.rows,
+        locked=locked,
+    )
 
 
 class ImportForm(forms.Form):

@@ -104,9 +104,10 @@ def _effective_counts(entry: VisitEntry, programme: CountProgramme) -> dict[int,
 
 
 @transaction.atomic
-def visit_save(*, entry: VisitEntry, user) -> CountVisit:
+def visit_save(*, entry: VisitEntry, user, entry_uuid=None) -> CountVisit:
     """Create or update the season's visit of a site with its counts, and keep the published
-    occurrences in step (created, updated, or deleted when a count is emptied)."""
+    occurrences in step (created, updated, or deleted when a count is emptied).
+    ``entry_uuid``: the outbox's grid this save comes from."""
     count_site = entry.count_site
     programme = count_site.programme
     visit_check(entry, programme)
@@ -115,6 +116,8 @@ def visit_save(*, entry: VisitEntry, user) -> CountVisit:
     if visit is None:
         visit = CountVisit(count_site=count_site, season=season, created_by=user)
     visit.date, visit.coverage = entry.date, entry.coverage
+    if entry_uuid is not None:
+        visit.entry_uuid = entry_uuid
     for name in CONDITIONS:
         default = "" if name in TEXT_CONDITIONS else None
         setattr(visit, name, entry.conditions.get(name, default))
@@ -226,7 +229,12 @@ def _unchanged(visit: CountVisit, entry: VisitEntry, programme) -> bool:
 
 @transaction.atomic
 def season_grid_save(
-    *, programme: CountProgramme, season: int, entries: list[VisitEntry], user
+    *,
+    programme: CountProgramme,
+    season: int,
+    entries: list[VisitEntry],
+    user,
+    entry_uuid=None,
 ) -> int:
     """Save the grid of a season: every changed row through ``visit_save``, unchanged
     rows left alone (their occurrences keep their validation). Returns the rows saved.
@@ -268,5 +276,5 @@ def season_grid_save(
             )
         changed.append(entry)
     for entry in changed:
-        visit_save(entry=entry, user=user)
+        visit_save(entry=entry, user=user, entry_uuid=entry_uuid)
     return len(changed)

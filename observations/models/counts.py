@@ -155,6 +155,11 @@ class CountVisit(TimeStampedModel):
     )
     season = models.PositiveSmallIntegerField(_("saison"), editable=False)
     date = models.DateField(_("date"))
+    # The season grid last saved on it from a device's outbox (static/js/outbox.js):
+    # a resend of that grid answers it, nothing rewritten (observations/counts/api.py).
+    entry_uuid = models.UUIDField(
+        _("identifiant du dernier envoi"), null=True, editable=False, db_index=True
+    )
     observers = models.ManyToManyField(
         Person, verbose_name=_("observateurs"), blank=True, related_name="count_visits"
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from cpie_naturaliste.core.tabular.errors import ImportRefused
 from cpie_naturaliste.core.workbooks import WorkbookWriter
-from observations.counts.forms import GridForm, ImportForm
+from observations.counts.forms import ImportForm, season_grid_form
 from observations.counts.imports import counts_import
 from observations.counts.selectors import (
     programme_seasons,
@@ -29,7 +29,6 @@ from observations.counts.selectors import (
     season_table,
     shown_sites,
     species_table,
-    visits_writable_by,
 )
 from observations.counts.services import season_grid_save
 from observations.counts.trends import programme_trends, species_trend
@@ -89,26 +88,8 @@ def count_season_grid(request: HttpRequest, code: str, season: int) -> HttpRespo
     """Entry of a season as a grid: one row per site, one column per species. A row whose
     visit the user may not change (a colleague's, for staff) is shown locked."""
     programme = _programme(request, code, write=True)
-    table = season_table(programme=programme, season=season, user=request.user)
-    writable = set(
-        visits_writable_by(request.user, programme)
-        .filter(season=season)
-        .values_list("count_site_id", flat=True)
-    )
-    locked = {
-        row.count_site.pk
-        for row in table.rows
-        if row.visit_withheld
-        or (row.visit is not None and row.count_site.pk not in writable)
-    }
-    form = GridForm(
-        request.POST or None,
-        user=request.user,
-        programme=programme,
-        season=season,
-        taxa=table.taxa,
-        rows=table.rows,
-        locked=locked,
+    form = season_grid_form(
+        request.POST or None, user=request.user, programme=programme, season=season
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,8 +111,8 @@ def count_season_grid(request: HttpRequest, code: str, season: int) -> HttpRespo
             "programme": programme,
             "season": season,
             "form": form,
-            "taxa": table.taxa,
-            "locked": bool(locked),
+            "taxa": form.taxa,
+            "locked": bool(form.locked),
         },
     )
 

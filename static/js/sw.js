@@ -8,9 +8,9 @@
  *   first, the answer kept in the pages cache; with no network, the kept copy (whatever its
  *   query string). Only a 200 that was not redirected is kept: never the login page.
  * - An entry page never seen with no network: a short French page that says so.
- * - A form with an outbox (CPIE_SW.outbox: new observation, new POP passage) posted
- *   while the browser believed it was online, whose POST fails (no
- *   network after all): its fields are kept in IndexedDB (CPIEStore, "data" store, key
+ * - A form with an outbox (CPIE_SW.outbox: new observation, POP passage, fence round,
+ *   count season grid) posted while the browser believed it was online, whose POST
+ *   fails (no network after all): its fields are kept in IndexedDB (CPIEStore, "data" store, key
  *   "pending-…") and the page is opened again with ?en-attente=<key>, where
  *   static/js/outbox.js moves them to the outbox. Nothing typed is lost.
  * - Background map tiles stored by "Préparer la sortie" (cache "cpie-tiles", filled here

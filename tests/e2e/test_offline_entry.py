@@ -1,7 +1,7 @@
 """Issue 19 point 1, on a 390×844 phone in headless Chromium: field entry with the
 network cut. The entry page opens from the service worker's copy, the taxon search
-answers from the taxa kept on the device, five observations and one POP passage go to
-the outbox ("À envoyer"), which survives a reload and the tab being closed; when the
+answers from the taxa kept on the device, five observations, one POP passage, one
+drift-fence morning round and one count season grid go to the outbox ("À envoyer"), which survives a reload and the tab being closed; when the
 network is back each is saved exactly once, and the one the server refuses stays with its
 French reason, to be corrected in its form.
 
@@ -12,11 +12,13 @@ import re
 import time
 
 import pytest
+from django.utils import timezone
 
-from observations.models import Occurrence
+from observations.models import CountProgramme, CountVisit, Occurrence
 from referentiel.models import Role
 from tests.e2e.axe import audit, axe_source
 from tests.e2e.test_observation_journey import PASSWORD, PHONE
+from tests.factories.counts import CountProgrammeFactory, CountSiteFactory, bat_taxa
 from tests.factories.referentiel import (
     CommuneFactory,
     DatasetFactory,
@@ -27,11 +29,13 @@ from tests.factories.referentiel import (
 )
 from tests.factories.zones_humides import (
     AMPHIBIANS,
+    DriftFenceFactory,
     PopAireFactory,
     PopSiteFactory,
+    WetlandProfileFactory,
     amphibian,
 )
-from zones_humides.models import PopPassage, PopSite
+from zones_humides.models import DriftFence, FenceCheck, PopPassage, PopSite
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,6 +78,14 @@ def claire():
         main_observer=person,
     )  # fmt: skip
     PopSiteFactory(aire=aire, code="A5-01", name="Roselière")
+    DriftFenceFactory(
+        name="Barrière du 11/19",
+        site=WetlandProfileFactory(site__name="Mare du 11/19").site,
+        dataset=cpie.default_dataset,
+    )
+    grid = CountProgrammeFactory(dataset=cpie.default_dataset)
+    grid.taxa.set(bat_taxa())
+    CountSiteFactory(programme=grid, code="CH01", site__name="Fort de Bondues")
     return user
 
 
@@ -133,7 +145,12 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     )
     pond = PopSite.objects.get(code="A5-01")
     passage_path = f"/zones-humides/pop/sites/{pond.pk}/passages/nouveau/"
-    for path in (OUTBOX, passage_path):
+    fence = DriftFence.objects.get()
+    fence_path = f"/zones-humides/barrieres/{fence.pk}/releve/"
+    today = timezone.localdate()
+    season = CountProgramme.objects.get().season_of(today)
+    grid_path = f"/observations/comptages/CHIRO-HIVER/saisie/{season}/"
+    for path in (OUTBOX, passage_path, fence_path, grid_path):
         page.wait_for_function(
             "path => caches.open('cpie-pages').then(c => c.match(path)).then(r => !!r)",
             arg=path,
@@ -209,6 +226,28 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
         in page.get_by_test_id("outbox-saved").inner_text()
     )
 
+    # The morning round of the drift fence, offline too.
+    page.goto(f"{base}{fence_path}")
+    page.get_by_role("spinbutton", name="Bufo bufo, Mâle, vivant").fill("7")
+    page.get_by_role("spinbutton", name="Bufo bufo, Femelle, mort").fill("1")
+    page.get_by_role("button", name="Enregistrer le relevé").click()
+    page.get_by_test_id("outbox-saved").wait_for()
+    assert (
+        "Relevé de barrière · Barrière du 11/19"
+        in page.get_by_test_id("outbox-saved").inner_text()
+    )
+
+    # The count season grid: one site counted this morning, offline too.
+    page.goto(f"{base}{grid_path}")
+    page.get_by_label("Fort de Bondues – date").fill(today.isoformat())
+    page.get_by_label("Fort de Bondues – Myotis daubentonii").fill("23")
+    page.get_by_role("button", name="Enregistrer la saison").click()
+    page.get_by_test_id("outbox-saved").wait_for()
+    assert (
+        f"Comptage CHIRO-HIVER · saison {season}"
+        in page.get_by_test_id("outbox-saved").inner_text()
+    )
+
     # A phone that believes it is online (a signal too weak to carry anything): the
     # page posts, the post fails, the service worker keeps what was typed.
     weak = context.new_page()
@@ -226,15 +265,15 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     # A reload, then the tab closed and the page opened again: all still there.
     page.reload()
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (8)"
+    assert badge_count(page) == "À envoyer (10)"
     page.close()
     page = context.new_page()
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{OUTBOX}")
     page.get_by_test_id("outbox-badge").wait_for()
-    assert badge_count(page) == "À envoyer (8)"
+    assert badge_count(page) == "À envoyer (10)"
     items = page.get_by_test_id("outbox-item")
-    assert items.count() == 8
+    assert items.count() == 10
     assert "En attente du réseau" in items.first.inner_text()
     assert Occurrence.objects.count() == 1
 
@@ -250,6 +289,10 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     assert saved == sorted(cd_nom for cd_nom, *_rest in [*SPECIES, PELODYTE])
     passage = PopPassage.objects.get()
     assert passage.observations.get().count_max == 35
+    check = FenceCheck.objects.get()
+    assert sorted(c.count for c in check.counts.all()) == [1, 7]
+    visit = CountVisit.objects.get()
+    assert [c.count for c in visit.counts.all()] == [23]
     # The refused one stays, with the server's French reason, to correct or delete.
     refused = page.get_by_test_id("outbox-item")
     assert refused.count() == 1
@@ -262,6 +305,8 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.evaluate("window.CPIEOutbox.send()")
     assert Occurrence.objects.filter(source="saisie").count() == len(SPECIES) + 1
     assert PopPassage.objects.count() == 1
+    assert FenceCheck.objects.count() == 1 and check.counts.count() == 2
+    assert CountVisit.objects.count() == 1 and visit.counts.count() == 1
     kept = page.evaluate("window.CPIEOffline.usage().then(e => e && e.usage)")
 
     # Corrected in its form: the salamander is chosen this time, and sent.

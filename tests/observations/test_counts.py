@@ -3,10 +3,12 @@ occurrences (a zero is an absence), tables with missing counts left missing, tre
 permissions and the API."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from observations.counts.imports import counts_import
 from observations.counts.selectors import programme_version, species_matrix
@@ -142,6 +144,43 @@ def test_grid_api(auth_client, programme, sites, taxa):
     assert rows[sites[2].pk]["counts"] == {str(taxa[0].pk): None, str(taxa[1].pk): None}
     assert Occurrence.objects.filter(observation_status="No").count() == 2
     assert auth_client.get(url).json()["season"] == 2021
+
+
+def test_grid_from_the_outbox_is_saved_once(saisie_user, programme, sites, taxa):
+    """The season grid kept on a phone with no network, sent with the page's fields and
+    the device's UUID: saved once, a resend answers the table (nothing rewritten), a
+    refusal is in French with the cell's name."""
+    client = APIClient()
+    client.force_authenticate(saisie_user)
+    url = "/api/v1/comptages/programmes/CHIRO-HIVER/saisons/2021/saisie/"
+    data = {**grid_data(sites, taxa), "uuid": str(uuid.uuid4())}
+    first = client.post(url, data, format="multipart")
+    assert first.status_code == 201, first.content
+    assert CountVisit.objects.filter(entry_uuid=data["uuid"]).count() == 2
+    present = Occurrence.objects.get(count_min=12)
+    again = client.post(url, data, format="multipart")
+    assert again.status_code == 200
+    rows = {row["site"]: row for row in again.json()["rows"]}
+    assert rows[sites[0].pk]["counts"][str(taxa[0].pk)] == 12
+    assert Occurrence.objects.get(count_min=12).updated_at == present.updated_at
+    assert SiteCount.objects.count() == 3
+
+    refused = client.post(
+        url,
+        {
+            **data,
+            "uuid": str(uuid.uuid4()),
+            f"n_{sites[1].pk}_{taxa[0].pk}": "-2",
+            f"date_{sites[2].pk}": "2019-01-18",
+        },
+        format="multipart",
+    ).json()
+    cell = f"n_{sites[1].pk}_{taxa[0].pk}"
+    assert refused[cell] == [
+        "Assurez-vous que cette valeur est supérieure ou égale à 0."
+    ]
+    assert refused["labels"][cell] == f"{sites[1]} – {taxa[0]}"
+    assert SiteCount.objects.count() == 3
 
 
 def _csv(tmp_path, text):

@@ -2,6 +2,7 @@
 sex and alive/dead."""
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.functions import RandomUUID
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TimeStampedModel, TrackedModel
@@ -79,6 +80,12 @@ class FenceCheck(TrackedModel):
         LIGHT = "1", _("Pluie faible")
         HEAVY = "2", _("Pluie forte")
 
+    # Made by the device that entered it with no network (static/js/outbox.js): a
+    # resend of the same round answers the one saved (zones_humides/api.py). Saving the
+    # day's round again takes the new save's identifier.
+    uuid = models.UUIDField(
+        _("identifiant"), db_default=RandomUUID(), unique=True, editable=False
+    )
     fence = models.ForeignKey(
         DriftFence,
         verbose_name=_("barrière"),

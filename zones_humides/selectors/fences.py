@@ -17,8 +17,26 @@ from observations.policy import placeable_records
 from referentiel.models import Dataset, Taxon
 from zones_humides.models import DriftFence, FenceCount
 from zones_humides.selectors.reading import FENCE_LINK, sites_visible_to
+from zones_humides.taxa import REGIONAL_SPECIES
 
 AMPLEXUS = FenceCount.Sex.AMPLEXUS
+
+
+def fence_taxa(fence) -> list[Taxon]:
+    """The rows of the morning grid: the species already counted at the fence, then the
+    other regional species."""
+    counted = list(
+        Taxon.objects.filter(fence_counts__check_round__fence=fence)
+        .distinct()
+        .order_by("scientific_name")
+    )
+    regional = Taxon.objects.in_bulk(list(REGIONAL_SPECIES), field_name="cd_nom")
+    ids = {t.pk for t in counted}
+    return counted + [
+        regional[c]
+        for c in REGIONAL_SPECIES
+        if c in regional and regional[c].pk not in ids
+    ]
 
 
 def fences_visible_to(user, *, reader: Reader | None = None) -> QuerySet[DriftFence]:

@@ -8,7 +8,7 @@ from .newts import (
     newt_photo_check,
     next_individual_code,
 )
-from .once import passage_create_once
+from .once import fence_check_save_once, passage_create_once
 from .pop import (
     SpeciesLine,
     passage_delete,
@@ -20,6 +20,7 @@ from .wetlands import photo_check, water_level_save
 __all__ = [
     "SpeciesLine",
     "fence_check_save",
+    "fence_check_save_once",
     "fence_counts_occurrence_fields",
     "newt_capture_create",
     "newt_capture_tag",

@@ -1,13 +1,14 @@
-"""A POP passage entered with no network is saved once, whatever the number of times the
-device sends it (cpie_naturaliste.core.once): its ``uuid`` is made on the device."""
+"""A POP passage or a drift-fence morning round entered with no network is saved once,
+whatever the number of times the device sends it (cpie_naturaliste.core.once): its ``uuid`` is made on the device."""
 
 from collections.abc import Iterable
 from uuid import UUID
 
 from cpie_naturaliste.core.once import create_once
 from referentiel.models import Person
-from zones_humides.models import PopPassage, PopSite
+from zones_humides.models import DriftFence, FenceCheck, PopPassage, PopSite
 
+from .fences import fence_check_save
 from .pop import SpeciesLine, passage_save
 
 
@@ -33,5 +34,30 @@ def passage_create_once(
             observers=observers,
             lines=lines,
             nothing_found=nothing_found,
+        ),
+    )
+
+
+def fence_check_save_once(
+    *,
+    uuid: UUID,
+    user,
+    fence: DriftFence,
+    fields: dict,
+    counts: list[dict],
+    observers: Iterable[Person] | None,
+) -> tuple[FenceCheck, bool]:
+    """``(check, saved)``: ``fence_check_save`` (which creates or replaces the day's
+    round, and gives it this ``uuid``), or the round that already has it (nothing
+    changed)."""
+    return create_once(
+        model=FenceCheck,
+        uuid=uuid,
+        create=lambda: fence_check_save(
+            user=user,
+            fence=fence,
+            fields={**fields, "uuid": uuid},
+            counts=counts,
+            observers=observers,
         ),
     )

@@ -22,40 +22,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from observations.forms.geometry import geometry_as_geojson
-from referentiel.models import Taxon
 from referentiel.permissions import can_enter, may_write_in
 from zones_humides.forms import FenceCheckForm, ManagementOperationForm, WaterLevelForm
 from zones_humides.models import FenceCheck, FenceCount, ManagementOperation
-from zones_humides.permissions import may_write_authored, may_write_fence_check
-from zones_humides.selectors.fences import fences_visible_to
+from zones_humides.permissions import may_save_fence_check, may_write_authored
+from zones_humides.selectors.fences import fence_taxa, fences_visible_to
 from zones_humides.selectors.sites import wetland_sites
 from zones_humides.services import fence_check_save, water_level_save
 from zones_humides.services.wetlands import water_level_existing
-from zones_humides.taxa import REGIONAL_SPECIES
-
-
-def may_save_fence_check(user, fence, check: FenceCheck | None) -> bool:
-    """A new round in a fence of the user's organisation; the round of a day already
-    entered, only by those who may change it (saving replaces it)."""
-    if check is not None:
-        return may_write_fence_check(user, check)
-    return may_write_in(user, fence.dataset_id)
-
-
-def fence_taxa(fence) -> list[Taxon]:
-    """The species already counted at the fence, then the other regional species."""
-    counted = list(
-        Taxon.objects.filter(fence_counts__check_round__fence=fence)
-        .distinct()
-        .order_by("scientific_name")
-    )
-    regional = Taxon.objects.in_bulk(list(REGIONAL_SPECIES), field_name="cd_nom")
-    ids = {t.pk for t in counted}
-    return counted + [
-        regional[c]
-        for c in REGIONAL_SPECIES
-        if c in regional and regional[c].pk not in ids
-    ]
 
 
 @login_required
