@@ -29,7 +29,7 @@ from baguage.models import (
 from baguage.services import capture_occurrence_fields
 from observations.demo.write import occurrences_copy
 from observations.models import Source
-from observations.services.occurrences import _observers_label
+from observations.services import people_label
 from referentiel.demo.organisations import CPIE_CDT
 from referentiel.demo.programmes import dataset_uuid
 from referentiel.demo.upsert import set_m2m, upsert
@@ -342,7 +342,7 @@ def captures_insert(
                     "source": Source.BAGUAGE,
                     "source_key": f"{KEY_PREFIX}-{planned.key}-{capture.line:04d}",
                     "observers": observers,
-                    "observers_label": _observers_label(observers),
+                    "observers_label": people_label(observers),
                     "created_by": author,
                     "validation_status": 0,
                     "validator_username": None,

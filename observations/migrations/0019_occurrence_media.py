@@ -6,6 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from cpie_naturaliste.core.generation import watch
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -124,4 +126,6 @@ class Migration(migrations.Migration):
                 "ordering": ["occurrence_id", "created_at", "id"],
             },
         ),
+        # A change to it is a change of field data (cpie_naturaliste.core.generation).
+        watch("observations_occurrencemedia"),
     ]

@@ -20,11 +20,10 @@ from indicateurs.jobs import report_run
 from indicateurs.models import (
     AnnualReport,
     IndicatorSnapshot,
-    RemarkableFind,
     ShareLink,
     ShareLinkEvent,
 )
-from indicateurs.services import indicators_for_year
+from indicateurs.services import find_decide, indicators_for_year
 from indicateurs.sharing import share_token
 from indicateurs.snapshots import snapshot_compute
 from indicateurs.summary import presence_summary_refresh
@@ -233,11 +232,14 @@ def test_the_share_link_opens_the_report_without_an_account_until_revoked_or_exp
     _record(TaxonFactory(scientific_name="Rostraria cristata"), public)  # not retained
     presence_summary_refresh()
     for record in (shown, hidden_place):
-        RemarkableFind.objects.create(
+        find_decide(
+            user=coordinateur_user,
+            year=2020,
             occurrence=record,
             kind="first_departement",
             status="confirmee",
             in_report=True,
+            comment="",
         )
     client.force_login(coordinateur_user)
     client.post("/indicateurs/2020/recit/", {"action_1": "Pour la **Région**."})

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from cpie_naturaliste.core.generation import watch
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -27,4 +29,6 @@ class Migration(migrations.Migration):
                 blank=True, max_length=200, verbose_name="observateur (texte libre)"
             ),
         ),
+        # A change to it is a change of field data (cpie_naturaliste.core.generation).
+        watch("zones_humides_fencecheck_observers"),
     ]

@@ -117,13 +117,25 @@ class ErrorLog:
     def add(self, line: int | None, column: str, message: str) -> None:
         self.total += 1
         if len(self.entries) < self.limit:
-            self.entries.append({"line": line, "column": column, "message": message})
+            self.entries.append(_storable(line, column, message))
 
     def extend(self, entries: list[dict], total: int) -> None:
         """Add errors found by one SQL check: the first ones listed, ``total`` in all."""
         room = max(self.limit - len(self.entries), 0)
-        self.entries.extend(entries[:room])
+        self.entries.extend(
+            _storable(e["line"], e["column"], e["message"]) for e in entries[:room]
+        )
         self.total += total
+
+
+def _storable(line: int | None, column: str, message: str) -> dict:
+    """An error as kept in a JSON column: a NUL character of a damaged file (quoted in
+    its message, or in a header) shown as "␀", which PostgreSQL's JSON refuses."""
+    return {
+        "line": line,
+        "column": str(column).replace("\x00", "\u2400"),
+        "message": str(message).replace("\x00", "\u2400"),
+    }
 
     @property
     def full(self) -> bool:
