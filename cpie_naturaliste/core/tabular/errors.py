@@ -103,6 +103,16 @@ class ImportFileError(Exception):
         return "\n".join(lines)
 
 
+def _storable(line: int | None, column: str, message: str) -> dict:
+    """An error as kept in a JSON column: a NUL character of a damaged file (quoted in
+    its message, or in a header) shown as "␀", which PostgreSQL's JSON refuses."""
+    return {
+        "line": line,
+        "column": str(column).replace("\x00", "\u2400"),
+        "message": str(message).replace("\x00", "\u2400"),
+    }
+
+
 @dataclass
 class ErrorLog:
     """Keeps the first ``limit`` errors (sorted by line when read) and counts them all."""
@@ -126,16 +136,6 @@ class ErrorLog:
             _storable(e["line"], e["column"], e["message"]) for e in entries[:room]
         )
         self.total += total
-
-
-def _storable(line: int | None, column: str, message: str) -> dict:
-    """An error as kept in a JSON column: a NUL character of a damaged file (quoted in
-    its message, or in a header) shown as "␀", which PostgreSQL's JSON refuses."""
-    return {
-        "line": line,
-        "column": str(column).replace("\x00", "\u2400"),
-        "message": str(message).replace("\x00", "\u2400"),
-    }
 
     @property
     def full(self) -> bool:
