@@ -80,8 +80,9 @@ run: data worker
 
 test: venv node services lint
 	$(PY) manage.py makemigrations --check --dry-run
-	@# Each test database is a copy of one migrated template (tests/db_template.py); the
-	@# tests marked serial run after the others, alone on the cluster (5: none selected).
+	@# Each test database is a copy of one migrated template (tests/db_template.py, which
+	@# also makes the demo's templates: tests/demo_db.py); the tests marked serial run after
+	@# the others, alone on the cluster (5: none selected).
 	export DJANGO_SETTINGS_MODULE=cpie_naturaliste.settings.test && \
 	TEST_DB_TEMPLATE=$$($(PY) -m tests.db_template) && export TEST_DB_TEMPLATE && \
 	$(VENV)/bin/pytest -n 2 --create-db -m "not serial" $(PYTEST_ARGS) && \

@@ -5,8 +5,6 @@ import datetime as dt
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F, Q
 
 from baguage.demo import load_demo
@@ -24,8 +22,7 @@ from baguage.reports import annual_table
 from baguage.services import LOW_STOCK, ring_stock, session_protocol_problems
 from observations.models import Occurrence
 from referentiel.models import User
-
-DEMO_DEPARTEMENTS = ["59", "62"]
+from tests.demo_db import demo_database
 
 # context.md, "Per site in 2020": (programme, site of the computed row, rings, controls,
 # species, remarkable species with, where the report gives them, their counts). The GIBIER
@@ -137,14 +134,10 @@ MODELS = (
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The whole demo (referential, observations, ringing), loaded once for this module
-    and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command(
-            "load_demo", "--departements", *DEMO_DEPARTEMENTS, stdout=StringIO()
-        )
+    """The whole demo (referential, observations, ringing), for this module."""
+    # ``load_demo --departements 59 62``: a copy of the demo template (tests/demo_db.py).
+    with django_db_blocker.unblock(), demo_database("demo"):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -6,21 +6,19 @@ figures the demo cannot reach are listed with the reason, and the test checks th
 still holds: a regional pool too short for the group (no taxon code is made up). When
 taxa are added to the pool, the gap test fails and the figure moves to the exact ones.
 
-The whole demo is loaded once (``load_demo``, about a minute on the test database).
+The whole demo (``load_demo``) is a copy of the demo template (tests/demo_db.py).
 """
 
 import datetime as dt
 import mimetypes
 import re
 import uuid
-from io import BytesIO, StringIO
+from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -35,6 +33,7 @@ from observations.models import DataExchange, Occurrence, Source
 from observations.services import occurrences_refresh_derived
 from referentiel.demo.reference import regional_pool
 from referentiel.models import Organisation, Taxon, User
+from tests.demo_db import demo_database
 
 # Action 1, "Atlas contributions 2020 (records / species)".
 REPORT_ATLAS_2020 = {
@@ -108,15 +107,14 @@ OUT_OF_REACH = (
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    # ``load_demo --departements 59 62``: a copy of the demo template (tests/demo_db.py).
     media = tmp_path_factory.mktemp("demo-media")
     with (
         override_settings(MEDIA_ROOT=media),
         django_db_blocker.unblock(),
-        transaction.atomic(),
+        demo_database("demo", media),
     ):
-        call_command("load_demo", "--departements", "59", "62", stdout=StringIO())
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

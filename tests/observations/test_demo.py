@@ -3,8 +3,6 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 from django.test import override_settings
 
@@ -15,8 +13,7 @@ from observations.demo.specs import HISTORY_DATASETS, HISTORY_YEARS
 from observations.models import Occurrence, Source
 from observations.services import nomenclature_labels
 from referentiel.demo.reference import demo_taxa_codes
-
-DEMO_DEPARTEMENTS = ["59", "62"]
+from tests.demo_db import demo_database
 
 
 @pytest.fixture(scope="module")
@@ -26,22 +23,15 @@ def demo_media(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, demo_media):
-    """The whole demo (referential, then occurrences), loaded once for this module and
-    rolled back after it."""
-    # The demo writes photo files (newt bellies): into a temporary MEDIA_ROOT.
+    """The whole demo (referential, then occurrences: ``load_demo --departements 59 62``),
+    a copy of the demo template for this module (tests/demo_db.py)."""
+    # The demo's photo files (newt bellies): copied into a temporary MEDIA_ROOT.
     with (
         override_settings(MEDIA_ROOT=demo_media),
         django_db_blocker.unblock(),
-        transaction.atomic(),
+        demo_database("demo", demo_media),
     ):
-        call_command(
-            "load_demo", "--departements", *DEMO_DEPARTEMENTS, stdout=StringIO()
-        )
-        # Until the lead wires observations.demo into load_demo, load it here too (a
-        # second call is then the idempotency check of the next test).
-        load_demo(stdout=StringIO())
         yield
-        transaction.set_rollback(True)
 
 
 def demo_occurrences():

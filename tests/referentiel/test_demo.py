@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Max
 
 from referentiel.demo.accounts import ADMIN, DEMO_ACCOUNTS
@@ -26,6 +25,7 @@ from referentiel.models import (
     Taxon,
     User,
 )
+from tests.demo_db import demo_database
 
 TAXA_DIR = Path(__file__).resolve().parents[2] / "referentiel" / "data" / "taxa"
 # Every demo site lies in Nord or Pas-de-Calais: loading only those keeps the test fast.
@@ -57,11 +57,10 @@ def run_load_demo() -> str:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        output = run_load_demo()
-        yield output
-        transaction.set_rollback(True)
+    """The referential's demo (``run_load_demo``), a copy of the demo template loaded so
+    for this module (tests/demo_db.py)."""
+    with django_db_blocker.unblock(), demo_database("referentiel"):
+        yield
 
 
 # The shipped TAXREF demo file ------------------------------------------------------------

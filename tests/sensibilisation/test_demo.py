@@ -5,8 +5,6 @@ run adds nothing."""
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from observations.models import Occurrence, Source
@@ -21,26 +19,19 @@ from sensibilisation.models import (
 )
 from sensibilisation.permissions import actions_visible_to
 from sensibilisation.selectors import campaign_public_map, figures_for_year
+from tests.demo_db import demo_database
 
 MODELS = (Action, ActionParticipant, Campaign, Report, Volunteer)
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The referential demo and this app's, loaded once for the module, rolled back."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command(
-            "load_demo",
-            "--departements",
-            "59",
-            "62",
-            "--referentiel-seul",
-            stdout=StringIO(),
-        )
+    """The referential demo (a copy of its template, tests/demo_db.py) and this app's,
+    loaded once for the module."""
+    with django_db_blocker.unblock(), demo_database("referentiel"):
         output = StringIO()
         load_demo(stdout=output)
         yield output.getvalue()
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

@@ -1,14 +1,11 @@
 """The terril demo: the 11 terrils evaluated in 2020 with their numbers and communes, each
 scored per group and species under v1 and v2; a second run adds nothing."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from terrils.demo import load_demo
 from terrils.models import Campaign, Score, Terril
+from tests.demo_db import demo_database
 
 EVALUATED_2020 = {
     "2-3": "Ruitz",
@@ -27,20 +24,12 @@ EVALUATED_2020 = {
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        # The referential demo, then this app's demo alone: the other apps' demos are
-        # tested by their own suites (and the terril scores do not need them).
-        call_command(
-            "load_demo",
-            "--departements",
-            "59",
-            "62",
-            "--referentiel-seul",
-            stdout=StringIO(),
-        )
+    # The referential demo (a copy of its template, tests/demo_db.py), then this app's
+    # demo alone: the other apps' demos are tested by their own suites (and the terril
+    # scores do not need them).
+    with django_db_blocker.unblock(), demo_database("referentiel"):
         load_demo(log=lambda line: None)
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

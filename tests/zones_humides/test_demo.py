@@ -1,16 +1,13 @@
 """The wetlands demo: the 8 POP aires of 2020 give the report's figures, computed from
 the visits; the Vimy fence has its seasons since 2005; a second run creates nothing."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
 from observations.models import Occurrence, Source
 from referentiel.models import User
+from tests.demo_db import demo_database
 from zones_humides.demo import load_demo
 from zones_humides.models import (
     DriftFence,
@@ -36,22 +33,14 @@ def demo_media(tmp_path_factory):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, demo_media):
     # The demo writes photo files (newt bellies): into a temporary MEDIA_ROOT.
+    # The referential demo: a copy of its template (tests/demo_db.py).
     with (
         override_settings(MEDIA_ROOT=demo_media),
         django_db_blocker.unblock(),
-        transaction.atomic(),
+        demo_database("referentiel"),
     ):
-        call_command(
-            "load_demo",
-            "--departements",
-            "59",
-            "62",
-            "--referentiel-seul",
-            stdout=StringIO(),
-        )
         load_demo(log=lambda line: None)
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db
