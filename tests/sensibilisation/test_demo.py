@@ -26,12 +26,10 @@ MODELS = (Action, ActionParticipant, Campaign, Report, Volunteer)
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The referential demo (a copy of its template, tests/demo_db.py) and this app's,
-    loaded once for the module."""
-    with django_db_blocker.unblock(), demo_database("referentiel"):
-        output = StringIO()
-        load_demo(stdout=output)
-        yield output.getvalue()
+    """The whole demo (``load_demo --departements 59 62``, which runs this app's), a copy
+    of its template (tests/demo_db.py)."""
+    with django_db_blocker.unblock(), demo_database("demo"):
+        yield
 
 
 @pytest.mark.django_db

@@ -24,11 +24,9 @@ EVALUATED_2020 = {
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    # The referential demo (a copy of its template, tests/demo_db.py), then this app's
-    # demo alone: the other apps' demos are tested by their own suites (and the terril
-    # scores do not need them).
-    with django_db_blocker.unblock(), demo_database("referentiel"):
-        load_demo(log=lambda line: None)
+    """The whole demo (``load_demo --departements 59 62``, which runs this app's), a copy
+    of its template (tests/demo_db.py)."""
+    with django_db_blocker.unblock(), demo_database("demo"):
         yield
 
 

@@ -32,14 +32,14 @@ def demo_media(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, demo_media):
-    # The demo writes photo files (newt bellies): into a temporary MEDIA_ROOT.
-    # The referential demo: a copy of its template (tests/demo_db.py).
+    """The whole demo (``load_demo --departements 59 62``, which runs this app's), a copy
+    of its template (tests/demo_db.py); its photo files (newt bellies) copied into a
+    temporary MEDIA_ROOT."""
     with (
         override_settings(MEDIA_ROOT=demo_media),
         django_db_blocker.unblock(),
-        demo_database("referentiel"),
+        demo_database("demo", demo_media),
     ):
-        load_demo(log=lambda line: None)
         yield
 
 
