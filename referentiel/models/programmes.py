@@ -19,8 +19,8 @@ class ProgrammeQuerySet(models.QuerySet):
 
 
 class ReportLine(models.IntegerChoices):
-    """The three actions of the annual report to the Region (context of the CPIE network),
-    as the outreach actions have them (``sensibilisation.models.ActionLine``)."""
+    """The three actions of the annual report to the Region: a programme's, and an outreach
+    action's (``sensibilisation.models.ActionLine`` is this one)."""
 
     KNOWLEDGE = 1, _("Action 1 – connaissance de la biodiversité « ordinaire »")
     WETLANDS = 2, _("Action 2 – zones humides du bassin minier")

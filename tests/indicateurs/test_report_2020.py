@@ -228,7 +228,7 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
     )
     assert figures["records_fauna"] == REPORT_RECORDS_2020["records_fauna"] - lacking
     assert figures["records"] == figures["records_fauna"] + figures["records_flora"]
-    # The waterbird count: records and sites; its species are the pool's 9 waterbirds.
+    # The waterbird count: records and sites; its species are the pool's 17 waterbirds.
     assert figures["waterbirds_records"] == REPORT_WATERBIRDS_2020["records"]
     assert figures["waterbirds_sites"] == REPORT_WATERBIRDS_2020["sites"]
     assert 0 < figures["waterbirds_species"] < REPORT_WATERBIRDS_2020["species"]
