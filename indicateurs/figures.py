@@ -172,8 +172,11 @@ ACTION_1 = Section(
         Figure(
             "programmes",
             "Programmes de suivi et études",
-            "Programmes des données de présence de l'année (celui de la donnée ou de "
-            "son jeu de données).",
+            "Programmes de l'action 1 du bilan (l'action est indiquée sur chaque "
+            "programme) ayant des données de présence dans l'année, celui de la donnée "
+            "ou de son jeu de données. Ne sont pas comptés ici les programmes des "
+            "actions 2 (zones humides) et 3 (participatif), ni l'inventaire général "
+            "(données hors protocole, programme sans action).",
             value=lambda facts: len(facts["programmes"]),
             page=records_page,
             detail=lambda facts: names(p["code"] for p in facts["programmes"]),
@@ -182,9 +185,11 @@ ACTION_1 = Section(
             "partners",
             "Partenaires",
             "Structures associées à l'année, hors la sienne : coordinateurs et "
-            "partenaires des programmes menés, destinataires des extractions, "
-            "partenaires des actions de sensibilisation, bénéficiaires des opérations "
-            "en zones humides.",
+            "partenaires des programmes menés (des trois actions), destinataires des "
+            "extractions, partenaires des actions de sensibilisation, bénéficiaires des "
+            "opérations en zones humides. Une structure avec laquelle on a seulement "
+            "échangé des données hors de l'application n'est pas comptée (les échanges "
+            "ont leur propre chiffre).",
             value=lambda facts: facts["partners"]["count"],
             detail=lambda facts: kinds(facts["partners"]["by_kind"]),
         ),

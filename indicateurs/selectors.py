@@ -30,7 +30,14 @@ from observations.models import (
     Occurrence,
     Source,
 )
-from referentiel.models import AtlasGroup, Dataset, Organisation, Programme, Scope
+from referentiel.models import (
+    AtlasGroup,
+    Dataset,
+    Organisation,
+    Programme,
+    ReportLine,
+    Scope,
+)
 from sensibilisation.models import Action, Audience
 from sensibilisation.permissions import actions_visible_to
 from sensibilisation.selectors import figures_for_year
@@ -85,7 +92,8 @@ def report_occurrences(user):
 
 def programmes_run(programme_ids: set[int]) -> list[dict]:
     """Programmes run in the year: those of the year's records (the record's programme or
-    its dataset's, from the year's scan), with their atlas groups."""
+    its dataset's, from the year's scan), with their atlas groups and the action of the
+    report they belong to (``report_line``, None for the general inventory)."""
     programmes = (
         Programme.objects.filter(pk__in=programme_ids)
         .prefetch_related("taxon_groups")
@@ -97,6 +105,7 @@ def programmes_run(programme_ids: set[int]) -> list[dict]:
             "code": p.code,
             "name": p.name,
             "level": p.get_level_display(),
+            "report_line": p.report_line,
             "groups": [g.name for g in p.taxon_groups.all()],
         }
         for p in programmes
@@ -191,7 +200,6 @@ def _partner_ids(year: int, user, programme_ids: list[int]) -> set[int]:
         )
         | set(programme_partners.values_list("organisation_id", flat=True))
         | set(_extracts(year, user).values_list("recipient", flat=True))
-        | set(_manual_exchanges(year, user).values_list("partner", flat=True))
         | set(action_partners.values_list("organisation_id", flat=True))
         | set(beneficiaries.values_list("beneficiary", flat=True))
     )
@@ -199,8 +207,11 @@ def _partner_ids(year: int, user, programme_ids: list[int]) -> set[int]:
 
 def partners(year: int, user, programme_ids: list[int]) -> dict:
     """Organisations involved in the year: coordinators and partners of the programmes
-    run, recipients of the extracts, partners of the outreach actions, beneficiaries of
-    the wetland operations. The user's own organisation is no partner."""
+    run (of every action of the report), recipients of the extracts, partners of the
+    outreach actions, beneficiaries of the wetland operations. The user's own
+    organisation is no partner, and neither is a partner the structure only exchanged
+    data with outside the app (the exchanges have their own figure): the report's 37
+    partners leave out the SAPOLL plan it sends its bee and hoverfly data to."""
     found = Organisation.objects.filter(pk__in=_partner_ids(year, user, programme_ids))
     if user.organisation_id:
         found = found.exclude(pk=user.organisation_id)
@@ -501,11 +512,14 @@ def year_facts(year: int, user, atlas_table) -> dict:
     show them too); ``atlas_table`` is the year's atlas contributions, computed for two
     years at once by the caller."""
     scan = year_scan(year, user)
-    programmes = programmes_run(scan.programme_ids)
+    run = programmes_run(scan.programme_ids)
     return {
         "atlas": atlas(atlas_table),
-        "programmes": programmes,
-        "partners": partners(year, user, [p["id"] for p in programmes]),
+        # Action 1's "monitoring programmes and studies": those of the programmes run
+        # that belong to action 1 (the others are action 2's wetland studies, action 3's
+        # participatory campaigns and the general inventory).
+        "programmes": [p for p in run if p["report_line"] == ReportLine.KNOWLEDGE],
+        "partners": partners(year, user, [p["id"] for p in run]),
         "exchanges": exchanges(year, user),
         "outreach": outreach(year, user),
         "wetlands": wetlands(year, user),

@@ -260,8 +260,16 @@ class SiteAdmin(ReaderScoped, LeafletGeoAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "coordinator", "start_year", "end_year"]
-    list_filter = ["level", "taxon_groups"]
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "report_line",
+        "coordinator",
+        "start_year",
+        "end_year",
+    ]
+    list_filter = ["level", "report_line", "taxon_groups"]
     list_select_related = ["coordinator"]
     search_fields = ["code", "name"]
     filter_horizontal = ["taxon_groups", "partners"]

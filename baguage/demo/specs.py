@@ -237,7 +237,10 @@ STATIONS = (
     StationSpec("Jardin privé de Vimy", "Jardin de Vimy", "62-VIMY-01", 3, 6.0),
     StationSpec("Ferme de Loos-en-Gohelle", "Ferme de Loos", "62-LOOS-01", 2, 9.0),
     StationSpec("Ferme de Mons-en-Pévèle", "Ferme de Mons", "59-MONS-01", 2, 9.0),
-    StationSpec("Parc des Glissoires", "Parc des Glissoires", "62-AVION-02", 4),
+    # The Spotted flycatchers of the GLS study nest in the trees along the park's ponds.
+    StationSpec(
+        "Étangs du Parc des Glissoires", "Étangs des Glissoires", "62-AVION-02", 4
+    ),
     StationSpec("Terrils jumeaux du 11/19", "Terrils du 11/19", "62-LOOS-02", 0),
 )
 
@@ -683,10 +686,18 @@ ROWS = (
         "GLS-GOBEMOUCHE",
         (
             SessionSpec(
-                "Parc des Glissoires", "06-06", "06:00", "11:00", years=(2020,)
+                "Étangs du Parc des Glissoires",
+                "06-06",
+                "06:00",
+                "11:00",
+                years=(2020,),
             ),
             SessionSpec(
-                "Parc des Glissoires", "05-29", "06:00", "11:00", years=(2021,)
+                "Étangs du Parc des Glissoires",
+                "05-29",
+                "06:00",
+                "11:00",
+                years=(2021,),
             ),
         ),
         3,

@@ -147,7 +147,7 @@ def _sites(programme: CountProgramme) -> list[tuple[CountSite, tuple]]:
 WATERBIRDS = "WETLANDS"
 WATERBIRD_SITE_KINDS = ("zone_humide", "marais", "mare", "etang", "zec")
 # The waterbirds of the regional pool (referentiel/data/taxa/hauts_de_france.csv), with a
-# mean count per site: the report's 28 species are out of reach of the pool's 9.
+# mean count per site: the report's 28 species are out of reach of the pool's 17.
 WATERBIRD_SPECIES = {
     1966: 18.0,  # Anas platyrhynchos
     1958: 9.0,  # Anas crecca
@@ -158,6 +158,14 @@ WATERBIRD_SPECIES = {
     2543: 3.0,  # Gallinago gallinago
     2538: 1.0,  # Lymnocryptes minimus
     3571: 1.0,  # Alcedo atthis
+    3070: 12.0,  # Fulica atra
+    965: 3.0,  # Podiceps cristatus
+    977: 3.0,  # Tachybaptus ruficollis
+    2741: 6.0,  # Anser anser
+    1991: 6.0,  # Aythya ferina
+    836203: 4.0,  # Mareca strepera
+    3302: 5.0,  # Larus argentatus
+    3187: 15.0,  # Vanellus vanellus
 }
 # Counts above zero per season: 2020 as in the report (129 records on 17 sites).
 WATERBIRD_RECORDS = {2019: 121, 2020: 129, 2021: 134}

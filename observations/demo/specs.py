@@ -109,7 +109,9 @@ GROUPS = (
         {2: 2, 3: 5, 4: 5, 5: 3, 6: 1},
         (
             DatasetUse("ZONES-HUMIDES", 0.15, site_kinds=WETLANDS),
-            DatasetUse("DRAGON-JARDIN", 0.1, communes_share=1.0),
+            # "Un dragon dans mon jardin": the public's gardens, and the ponds of a
+            # residence, a school and a garden (action 2's wetlands).
+            DatasetUse("DRAGON-JARDIN", 0.1, site_kinds=("mare",), communes_share=0.85),
             DatasetUse("EVAL-TERRILS", 0.05, site_kinds=TERRILS),
             DatasetUse("ATLAS", 0.1, communes_share=0.5, site_kinds=WETLANDS),
         ),

@@ -61,6 +61,9 @@ ORGANISATIONS = (
         Kind.RECHERCHE,
     ),
     OrganisationSpec("Muséum national d'Histoire naturelle", "MNHN", Kind.RECHERCHE),
+    # The report's "Czech university" (it does not name it): a partner of the geolocator
+    # study of the Spotted flycatcher.
+    OrganisationSpec("Université de Bohême du Sud", "", Kind.RECHERCHE),
     # Naturalist associations.
     OrganisationSpec(
         "Groupe ornithologique et naturaliste du Nord – Pas-de-Calais",
@@ -106,10 +109,25 @@ ORGANISATIONS = (
     OrganisationSpec(
         "Communauté d'agglomération d'Hénin-Carvin", "CAHC", Kind.INTERCOMMUNALITE
     ),
+    # A union of the Nord's intercommunal bodies for hydraulic works (flood expansion
+    # zones): the report's USAN, one of its 4 intercommunalities with SIZIAF, CALL, CAHC.
+    OrganisationSpec(
+        "Union syndicale d'aménagement hydraulique du Nord",
+        "USAN",
+        Kind.INTERCOMMUNALITE,
+    ),
     OrganisationSpec("Commune de Loos-en-Gohelle", "", Kind.COLLECTIVITE),
     OrganisationSpec("Commune d'Avion", "", Kind.COLLECTIVITE),
     OrganisationSpec("Commune de Vimy", "", Kind.COLLECTIVITE),
     OrganisationSpec("Commune d'Ostricourt", "", Kind.COLLECTIVITE),
+    # The other communes of the report's 11: owners of the sites the CPIE works on.
+    OrganisationSpec("Commune de Wingles", "", Kind.COLLECTIVITE),
+    OrganisationSpec("Commune de Dourges", "", Kind.COLLECTIVITE),
+    OrganisationSpec("Commune de Courrières", "", Kind.COLLECTIVITE),
+    OrganisationSpec("Commune de Harnes", "", Kind.COLLECTIVITE),
+    OrganisationSpec("Commune d'Oignies", "", Kind.COLLECTIVITE),
+    OrganisationSpec("Commune de Leforest", "", Kind.COLLECTIVITE),
+    OrganisationSpec("Commune d'Évin-Malmaison", "", Kind.COLLECTIVITE),
 )
 
 

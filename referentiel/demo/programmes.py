@@ -34,6 +34,9 @@ class ProgrammeSpec:
     coordinator: str  # organisation name
     partners: tuple[str, ...]  # organisation names, " | "-separated in the file
     groups: tuple[str, ...]  # atlas group codes, space-separated in the file
+    # The report's action the programme belongs to (1, 2, 3), None for the general
+    # inventory (ATLAS: the records outside any protocol).
+    report_line: int | None = None
     start_year: int | None = None
     end_year: int | None = None
     protocol: str = ""
@@ -52,6 +55,7 @@ def read_programmes(path: Path = DATA) -> tuple[ProgrammeSpec, ...]:
                     name.strip() for name in row["partners"].split("|") if name.strip()
                 ),
                 groups=tuple(row["groups"].split()),
+                report_line=int(row["report_line"]) if row["report_line"] else None,
                 start_year=int(row["start_year"]) if row["start_year"] else None,
                 end_year=int(row["end_year"]) if row["end_year"] else None,
                 protocol=row["protocol"],
@@ -140,6 +144,7 @@ def programmes_upsert(*, organisations: dict[str, Organisation]) -> dict:
             values={
                 "name": spec.name,
                 "level": spec.level,
+                "report_line": spec.report_line,
                 "coordinator": organisations[spec.coordinator],
                 "start_year": spec.start_year,
                 "end_year": spec.end_year,

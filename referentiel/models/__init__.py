@@ -1,6 +1,6 @@
 from .accounts import Organisation, Person, Role, Scope, User
 from .nomenclatures import Nomenclature, NomenclatureType
-from .programmes import Dataset, Programme
+from .programmes import Dataset, Programme, ReportLine
 from .sensitivity import SensitivityLevel, SensitivityRule
 from .taxa import AtlasGroup, AtlasGroupRule, Rarity, RedList, Taxon, TaxonStatus
 from .territories import Commune, Departement, Site
@@ -16,6 +16,7 @@ __all__ = [
     "Organisation",
     "Person",
     "Programme",
+    "ReportLine",
     "Rarity",
     "RedList",
     "Role",

@@ -18,6 +18,15 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
 
+class ReportLine(models.IntegerChoices):
+    """The three actions of the annual report to the Region: a programme's, and an outreach
+    action's (``sensibilisation.models.ActionLine`` is this one)."""
+
+    KNOWLEDGE = 1, _("Action 1 – connaissance de la biodiversité « ordinaire »")
+    WETLANDS = 2, _("Action 2 – zones humides du bassin minier")
+    PARTICIPATORY = 3, _("Action 3 – biodiversité participative avec le public")
+
+
 class Programme(TimeStampedModel):
     class Level(models.TextChoices):
         INTERNATIONAL = "international", _("International")
@@ -55,6 +64,18 @@ class Programme(TimeStampedModel):
     )
     end_year = models.PositiveSmallIntegerField(
         _("année de fin"), null=True, blank=True
+    )
+    report_line = models.PositiveSmallIntegerField(
+        _("action du bilan"),
+        choices=ReportLine.choices,
+        null=True,
+        blank=True,
+        default=ReportLine.KNOWLEDGE,
+        help_text=_(
+            "Action du bilan annuel dont relève le programme : ses programmes de suivi "
+            "et études sont comptés dans cette action. Vide pour l'inventaire général "
+            "(données hors protocole), compté dans aucune."
+        ),
     )
 
     objects = ProgrammeQuerySet.as_manager()

@@ -12,15 +12,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cpie_naturaliste.core.models import TrackedModel
-from referentiel.models import Commune, Organisation, Person, Site
+from referentiel.models import Commune, Organisation, Person, ReportLine, Site
 
-
-class ActionLine(models.IntegerChoices):
-    """The three actions of the annual report to the Region (context.md)."""
-
-    KNOWLEDGE = 1, _("Action 1 – connaissance de la biodiversité « ordinaire »")
-    WETLANDS = 2, _("Action 2 – zones humides du bassin minier")
-    PARTICIPATORY = 3, _("Action 3 – biodiversité participative avec le public")
+# The three actions of the annual report to the Region, as the programmes have them.
+ActionLine = ReportLine
 
 
 class Audience(models.TextChoices):

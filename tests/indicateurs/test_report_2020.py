@@ -32,7 +32,7 @@ from observations.atlas import SPECIES_OR_BELOW
 from observations.models import DataExchange, Occurrence, Source
 from observations.services import occurrences_refresh_derived
 from referentiel.demo.reference import regional_pool
-from referentiel.models import Organisation, Taxon, User
+from referentiel.models import Organisation, Taxon, TaxonStatus, User
 from tests.demo_db import demo_database
 
 # Action 1, "Atlas contributions 2020 (records / species)".
@@ -66,6 +66,42 @@ REPORT_EXCHANGES_2020 = {
     "rows": {"SAPOLL": 3152, "ONF": 1814 + 341, "Eden 62": 226 + 10195 + 1165},
 }
 
+# Action 1's indicators: "number of monitoring programmes and studies (16), number and
+# kind of partners (37: hunters, OFB, CEN, CMNF, Eden 62, CBNBL, ONF, ORB, EPF, GON, PNR
+# Scarpe-Escaut, MNHN, CRBPO, CapOrnis, a Czech university, USAN, Chambre d'agriculture,
+# Campagne vivante, Lestrem Nature, Mission Bassin Minier, SUEZ, SIZIAF, ADOPTA, 11
+# communes, 4 intercommunalities)". The named ones and the kinds the demo must hold.
+REPORT_PROGRAMMES_2020 = 16
+REPORT_PARTNERS_2020 = 37
+REPORT_PARTNERS_NAMED = {
+    "FDC 62",
+    "OFB",
+    "CEN HdF",
+    "CMNF",
+    "Eden 62",
+    "CBN Bailleul",
+    "ONF",
+    "ORB HdF",
+    "EPF HdF",
+    "GON",
+    "PNR Scarpe-Escaut",
+    "MNHN",
+    "CRBPO",
+    "CapOrnis",
+    "Université de Bohême du Sud",
+    "USAN",
+    "Chambre d'agriculture",
+    "Campagne vivante",
+    "Lestrem Nature",
+    "MBM",
+    "SUEZ",
+    "SIZIAF",
+    "ADOPTA",
+}
+# Action 2's indicators: "studies and monitoring on wetlands (12 programmes on 30+
+# sites)", "restoration/management operations and sites (8)".
+REPORT_WETLANDS_2020 = {"programmes": 12, "operations": 8, "operation_sites": 8}
+
 # Action 1, "Pollinator inventory of 17 flower strips: 441 flora and 765 fauna records"
 # (the fauna: 385 bees, 265 hoverflies, 115 butterflies).
 REPORT_POLLINATORS_2020 = {"flora": 441, "fauna": 765, "bees_and_hoverflies": 385 + 265}
@@ -92,7 +128,8 @@ EXACT = (
     "punaises",
     "mammiferes",
 )
-# Records exact, species short: the pool's birds (81) are fewer than the report's 120.
+# Records exact, species short: the pool's birds (104, of which 12 rare ones the demo does
+# not draw) are fewer than the report's 120.
 RECORDS_ONLY = ("oiseaux",)
 # Out of reach: the regional pool holds less than half the report's species, so the demo
 # draws proportionally fewer records (observations/demo/specs.py).
@@ -148,6 +185,17 @@ def pool_species(group: str) -> int:
     ).count()
 
 
+def pool_drawable_species(group: str) -> int:
+    """The pool's species of ``group`` the demo draws at random: all but the region's
+    rare and threatened ones (referentiel/data/statuses)."""
+    codes = [c for c, g in regional_pool().items() if g == group]
+    return (
+        Taxon.objects.filter(cd_nom__in=codes, rank="ES")
+        .exclude(TaxonStatus.rare_or_threatened_q("status__"))
+        .count()
+    )
+
+
 def test_the_groups_cover_the_report():
     assert set(EXACT + RECORDS_ONLY + OUT_OF_REACH) == set(REPORT_ATLAS_2020)
 
@@ -163,6 +211,8 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
         assert atlas[group][0] == records, group
         assert atlas[group][1] < species
         assert pool_species(group) < species, f"{group}: the pool can now reach it"
+    # Every bird the pool lets the demo draw, and the report's Bubo bubo (a find).
+    assert atlas["oiseaux"][1] == pool_drawable_species("oiseaux") + 1 == 92
     for group in OUT_OF_REACH:
         records, species = REPORT_ATLAS_2020[group]
         assert pool_species(group) < species / 2, f"{group}: the pool can now reach it"
@@ -176,10 +226,10 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
     )
     assert figures["records_fauna"] == REPORT_RECORDS_2020["records_fauna"] - lacking
     assert figures["records"] == figures["records_fauna"] + figures["records_flora"]
-    # The waterbird count: records and sites; its species are the pool's 9 waterbirds.
+    # The waterbird count: records and sites; its species are the pool's 17 waterbirds.
     assert figures["waterbirds_records"] == REPORT_WATERBIRDS_2020["records"]
     assert figures["waterbirds_sites"] == REPORT_WATERBIRDS_2020["sites"]
-    assert 0 < figures["waterbirds_species"] < REPORT_WATERBIRDS_2020["species"]
+    assert figures["waterbirds_species"] == 17 < REPORT_WATERBIRDS_2020["species"]
     # The pollinator inventory: its flora exact; its fauna lacks the bees and hoverflies
     # the pool does not hold yet; its 17 strips lie on the demo's 3 flower-strip sites.
     assert figures["pollinators_flora"] == REPORT_POLLINATORS_2020["flora"]
@@ -216,6 +266,23 @@ def test_2020_action_1_figures_are_the_reports(demo, coordinator):
         "Publication dans les médias": 1,
         "Rapport": 1,
     }
+    # Programmes and partners: action 1's 16 programmes, the report's 37 partners (the
+    # named ones, 11 communes and 4 intercommunalities, SIZIAF and USAN among them).
+    assert figures["programmes"] == REPORT_PROGRAMMES_2020
+    assert "ATLAS" not in {p["code"] for p in indicators["details"]["programmes"]}
+    partners = indicators["details"]["partners"]
+    assert figures["partners"] == partners["count"] == REPORT_PARTNERS_2020, partners
+    assert REPORT_PARTNERS_NAMED <= set(partners["names"]), sorted(
+        REPORT_PARTNERS_NAMED - set(partners["names"])
+    )
+    assert partners["by_kind"]["Collectivité"] == 11
+    assert partners["by_kind"]["Intercommunalité"] == 4
+    # Action 2: the wetland programmes and the management operations.
+    assert figures["wetland_programmes"] == REPORT_WETLANDS_2020["programmes"]
+    assert figures["operations"] == REPORT_WETLANDS_2020["operations"]
+    assert figures["operation_sites"] == REPORT_WETLANDS_2020["operation_sites"]
+    # "on 30+ sites": not reproduced, the demo's wetland sites with records are fewer.
+    assert figures["wetland_sites_studied"] == 18
     # The winter bat counts of the structure's hibernacula (no figure in the report).
     assert figures["bats_sites"] > 0 and figures["bats_individuals"] > 0
     # Ringing captures are counted in the ringing table, not in atlas contributions.

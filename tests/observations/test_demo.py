@@ -116,8 +116,8 @@ def test_2020_is_close_to_the_report(demo):
         figures["flore"],
     )
     # 1,457 less 390 of the terril evaluation, with the partners' records on top; the
-    # pool's 81 birds less the 13 rare ones, not drawn at random, but Bubo bubo (a find).
-    assert 1150 < birds[0] < 1400 and birds[1] == 69
+    # pool's 104 birds less the 13 rare ones, not drawn at random, but Bubo bubo (a find).
+    assert 1150 < birds[0] < 1400 and birds[1] == 92
     # Amphibians: the report's 389 less the 237 POP Amphibien presences, which the
     # wetlands demo publishes (source zones_humides, not counted here), 12 of the terril
     # evaluation and 5 of the campaign.

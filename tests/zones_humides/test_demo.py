@@ -88,9 +88,15 @@ def test_fence_profiles_and_works(demo, client):
     years = sorted({d.year for d in fence.checks.values_list("date", flat=True)})
     assert years[0] == 2005 and len(years) >= 15
     assert fence.site.name == "Mare à barrière-piège de Vimy"
-    assert WetlandProfile.objects.count() == 11
-    assert ManagementOperation.objects.filter(date_start__year=2020).count() == 12
-    assert ManagementOperation.objects.filter(performed_by="benevoles").count() == 6
+    assert WetlandProfile.objects.count() == 13
+    # The report's 8 operations on 8 sites; the six participatory days at ZEC Delta 3
+    # (18 people) are one of them.
+    of_2020 = ManagementOperation.objects.filter(date_start__year=2020)
+    assert of_2020.count() == 8
+    assert of_2020.values("site").distinct().count() == 8
+    days = ManagementOperation.objects.get(performed_by="benevoles")
+    assert days.site.name == "ZEC Delta 3" and days.participants_count == 18
+    assert len(days.participants.splitlines()) == 18
     assert WaterLevelReading.objects.exists()
     client.force_login(User.objects.get(username="coordinateur"))
     page = client.get(reverse("zones_humides:fence_detail", args=[fence.pk]))

@@ -39,6 +39,8 @@ ABSENCE_RECORDS = 152  # 389 records in all
 EMPTY_PASSAGES_OF_OCCUPIED = 20
 POP_OBSERVERS = ("Léa Caron", "Claire Dumont", "Antoine Lemaire")
 
+SUEZ_BASINS = "Site SUEZ de Hersin-Coupigny – bassins d'eaux pluviales"
+
 # Wetland profiles of the demo sites (referentiel/demo/data/sites.csv).
 PROFILES = {
     "Roselière des terrils du 11/19": ("roseliere", 9000, "", "suivi"),
@@ -57,9 +59,14 @@ PROFILES = {
     "Noues du quartier du Raquet": ("noue", 6000, "Douaisis Agglo", "suivi"),
     "Mare Jules Ferry": ("mare", 220, "Commune de Vimy", "restauration"),
     "Mare à barrière-piège de Vimy": ("mare", 30, "Propriétaire privé", "suivi"),
+    "Étang du pied de terril": ("etang", 6500, "Commune d'Évin-Malmaison", "gestion"),
+    # The stormwater basins of the SUEZ site, in its IQE inventories (action 2's work
+    # with economic actors): a wetland of no wetland kind, so not a waterbird count site.
+    SUEZ_BASINS: ("bassin_pluvial", 4200, "SUEZ", "suivi"),
 }
 
-# Management operations of 2020 (8 sites, 6 participatory days at ZEC Delta 3 with 18 people).
+# Management operations of 2020: the report's 8 operations on 8 sites (the 6 participatory
+# days at ZEC Delta 3 with 18 people are one of them).
 # (site, kind, start, end, performed by, contractor, for whom, cost, participants, text)
 OPERATIONS = (
     ("Étangs du Parc des Glissoires", "fauche", "2020-09-15", "2020-09-17", "salaries", "", "Commune d'Avion", 2400, None, "Fauche exportatrice des berges."),
@@ -68,12 +75,10 @@ OPERATIONS = (
     ("Mare Jules Ferry", "creusement", "2020-10-06", "2020-10-07", "prestataire", "Terrassements Lensois", "Commune de Vimy", 7200, None, "Creusement d'une mare pédagogique."),
     ("Noues du carreau de fosse du 11/19", "reprofilage", "2020-11-03", "2020-11-05", "salaries", "", "", 1900, None, "Restauration des noues."),
     ("Roselière des terrils du 11/19", "niveaux", "2020-03-02", None, "salaries", "", "", 600, None, "Réglage du moine pour maintenir l'eau au printemps."),
-    ("ZEC Delta 3", "eee", "2020-06-13", None, "benevoles", "", "Delta 3", None, 3, "Chantier participatif : arrachage de la Renouée du Japon."),
-    ("ZEC Delta 3", "eee", "2020-07-11", None, "benevoles", "", "Delta 3", None, 3, "Chantier participatif : arrachage de la Balsamine de l'Himalaya."),
-    ("ZEC Delta 3", "fauche", "2020-09-12", None, "benevoles", "", "Delta 3", None, 4, "Chantier participatif : fauche et ratissage."),
-    ("ZEC Delta 3", "coupe_saules", "2020-10-10", None, "benevoles", "", "Delta 3", None, 3, "Chantier participatif : coupe de saules."),
-    ("ZEC Delta 3", "gabions", "2020-11-14", None, "benevoles", "", "Delta 3", None, 3, "Chantier participatif : gabions de berge."),
-    ("ZEC Delta 3", "plantation", "2020-12-05", None, "benevoles", "", "Delta 3", None, 2, "Chantier participatif : plantation d'une haie."),
+    # The six participatory work days at ZEC Delta 3 (18 people): one operation of the
+    # report's 8, on its site (the days are the outreach demo's six "chantiers").
+    ("ZEC Delta 3", "autre", "2020-06-13", "2020-12-05", "benevoles", "", "Delta 3", None, 18, "Six chantiers participatifs : arrachage de la Renouée du Japon et de la Balsamine de l'Himalaya, fauche et ratissage, coupe de saules, gabions de berge, plantation d'une haie."),
+    ("Étang du pied de terril", "coupe_saules", "2020-11-24", "2020-11-26", "salaries", "", "Commune d'Évin-Malmaison", 1800, None, "Coupe des saules de la berge sud pour rouvrir l'étang."),
 )  # fmt: skip
 VOLUNTEERS = (
     "Martine Lefebvre", "Paul Dupont", "Sophie Martin", "Kevin Leroy", "Nadia Benali",
