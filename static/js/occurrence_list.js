@@ -160,6 +160,21 @@
           return { layers: {} };
         });
     },
+    /* A point is a circle marker to Leaflet, whose clicks read its getLatLng(): VectorGrid
+       leaves it without one (Leaflet 1.9 then throws), so it gets its place here. */
+    _createLayer: function (feature, pxPerExtent) {
+      var item = L.VectorGrid.Protobuf.prototype._createLayer.call(this, feature, pxPerExtent);
+      if (feature.type === POINT) {
+        var size = this.getTileSize();
+        var render = item.render;
+        item.render = function (renderer, style) {
+          render.call(this, renderer, style);
+          var c = renderer.getCoord();
+          this._latlng = map.unproject(L.point(c.x * size.x, c.y * size.y).add(this._point), c.z);
+        };
+      }
+      return item;
+    },
   });
 
   var query = container.dataset.query;
