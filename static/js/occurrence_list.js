@@ -205,7 +205,12 @@
   layer.on("click", function (event) {
     var p = event.layer && event.layer.properties;
     if (!p || p.uuid === undefined) return;
-    L.popup().setLatLng(event.latlng).setContent(popup(p)).openOn(map);
+    // Clear of the zoom buttons (top left) and the background switch (top right): on a
+    // phone the popup's close button would hide under them.
+    L.popup({ autoPanPaddingTopLeft: L.point(50, 64), maxWidth: 240 })
+      .setLatLng(event.latlng)
+      .setContent(popup(p))
+      .openOn(map);
   });
   layer.on("mouseover", function (event) {
     var p = event.layer && event.layer.properties;
@@ -231,7 +236,17 @@
       if (tiles[key].z !== layer._tileZoom) return;
       tiles[key].points.forEach(function (item) {
         var seen = item.point ? view.contains(item.bounds.getCenter()) : view.intersects(item.bounds);
-        if (seen) records[item.properties.uuid] = item;
+        if (!seen) return;
+        var record = records[item.properties.uuid];
+        if (record) {
+          record.bounds.extend(item.bounds); // a blurred area cut by tile edges
+        } else {
+          records[item.properties.uuid] = {
+            properties: item.properties,
+            point: item.point,
+            bounds: L.latLngBounds(item.bounds.getSouthWest(), item.bounds.getNorthEast()),
+          };
+        }
       });
       tiles[key].cells.forEach(function (item) {
         if (!view.intersects(item.bounds)) return;

@@ -104,6 +104,15 @@ def _click_middle(page, locator):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+def _popup(page):
+    """The open popup, once faded in (axe would read its colours half transparent)."""
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.leaflet-popup');"
+        " return p && getComputedStyle(p).opacity === '1'; }"
+    )
+    return page.locator(".leaflet-popup-content")
+
+
 def _assert_tiles_only(requests, query):
     tiles = [url for url in requests if re.search(r"/tiles/\d+/\d+/\d+\.mvt", url)]
     assert tiles, requests
@@ -138,13 +147,14 @@ def test_a_coordinator_sees_the_point_of_the_sensitive_record(
     assert marker.is_visible()
     assert page.locator("#occurrence-map path.occurrence-shape").count() == 0
     _click_middle(page, marker)
-    popup = page.locator(".leaflet-popup-content")
+    popup = _popup(page)
     assert "Bubo bubo — Hibou grand-duc" in popup.inner_text()
     assert "floutée" not in popup.inner_text()
     link = popup.get_by_role("link", name="Voir la fiche")
     assert link.get_attribute("href") == f"/observations/{record.uuid}/"
 
-    assert audit(page, label=page.url, role="coordinateur", size=size) == []
+    violations = audit(page, label=page.url, role="coordinateur", size=size)
+    assert violations == [], "\n".join(map(str, violations))
     assert page.errors == []
     assert page.failed_requests == []
 
@@ -176,13 +186,14 @@ def test_a_partner_sees_only_the_blurred_cell_of_the_sensitive_record(
 
     # The popup says the place is blurred and still leads to the record's sheet.
     _click_middle(page, page.locator("#occurrence-map"))
-    popup = page.locator(".leaflet-popup-content")
+    popup = _popup(page)
     assert "floutée" in popup.inner_text()
     assert popup.get_by_role("link", name="Voir la fiche").get_attribute(
         "href"
     ) == f"/observations/{record.uuid}/"
 
-    assert audit(page, label=page.url, role="partenaire", size=size) == []
+    violations = audit(page, label=page.url, role="partenaire", size=size)
+    assert violations == [], "\n".join(map(str, violations))
     assert page.errors == []
     assert page.failed_requests == []
 
@@ -208,6 +219,7 @@ def test_zoomed_out_the_map_counts_cells_and_lists_them(live_server, page, world
     assert rows.count() == 2
     assert [rows.nth(i).locator("td.num").inner_text() for i in range(2)] == ["1", "1"]
     assert Occurrence.objects.count() == 2
-    assert audit(page, label=page.url, role="coordinateur", size="desktop") == []
+    violations = audit(page, label=page.url, role="coordinateur", size="desktop")
+    assert violations == [], "\n".join(map(str, violations))
     assert page.errors == []
     assert page.failed_requests == []
