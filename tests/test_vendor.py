@@ -27,7 +27,9 @@ def test_vendored_files_are_the_locked_packages_files():
         assert json.loads(manifest.read_text())["version"] == locked, (
             f"node_modules/{package} n'est pas la version verrouillée {locked} : `make node`"
         )
-        readme = (ROOT / Path(next(iter(files.values()))).parent / "README.md").read_text()
+        readme = (
+            ROOT / Path(next(iter(files.values()))).parent / "README.md"
+        ).read_text()
         assert f"{package}@{locked}" in readme
         for source, copy in files.items():
             assert (ROOT / copy).read_bytes() == (installed / source).read_bytes(), (

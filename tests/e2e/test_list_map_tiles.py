@@ -61,7 +61,9 @@ def world():
     UserFactory(username="partenaire", organisation=other, roles=[Role.PARTENAIRE])
     CommuneFactory()
     dataset = DatasetFactory(producer=cpie, is_public=True)
-    owl = TaxonFactory(cd_nom=OWL, scientific_name="Bubo bubo", vernacular_name="Hibou grand-duc")
+    owl = TaxonFactory(
+        cd_nom=OWL, scientific_name="Bubo bubo", vernacular_name="Hibou grand-duc"
+    )
     SensitivityRule.objects.create(taxon=owl, level=2)
     sensitive = OccurrenceFactory(
         taxon=owl, dataset=dataset, geom=Point(*PLACE, srid=2154), validation_status=1
@@ -82,8 +84,9 @@ def _tile_requests(page) -> list[str]:
     requests = []
     page.on(
         "request",
-        lambda request: ("/api/v1/occurrences/" in request.url)
-        and requests.append(request.url),
+        lambda request: (
+            ("/api/v1/occurrences/" in request.url) and requests.append(request.url)
+        ),
     )
     return requests
 
@@ -188,9 +191,10 @@ def test_a_partner_sees_only_the_blurred_cell_of_the_sensitive_record(
     _click_middle(page, page.locator("#occurrence-map"))
     popup = _popup(page)
     assert "floutée" in popup.inner_text()
-    assert popup.get_by_role("link", name="Voir la fiche").get_attribute(
-        "href"
-    ) == f"/observations/{record.uuid}/"
+    assert (
+        popup.get_by_role("link", name="Voir la fiche").get_attribute("href")
+        == f"/observations/{record.uuid}/"
+    )
 
     violations = audit(page, label=page.url, role="partenaire", size=size)
     assert violations == [], "\n".join(map(str, violations))
