@@ -12,13 +12,14 @@ APT_PACKAGES := postgresql-15-postgis-3 postgresql-15-postgis-3-scripts postgres
 	nodejs
 PYTEST_ARGS ?=
 
-.PHONY: run test services system venv node migrate data worker stop lint audit bench backup restore check-compose clean help
+.PHONY: run test services system venv node vendor migrate data worker stop lint audit bench backup restore check-compose clean help
 
 help:
 	@echo "make run      install, set up the database and demo data, serve http://127.0.0.1:8000"
 	@echo "make test     same set-up, then the whole test suite (real PostGIS, Redis, Chromium)"
 	@echo "make services start the project-local PostgreSQL+PostGIS and Redis"
 	@echo "make bench    benchmarks (bench/)"
+	@echo "make vendor   copy the served npm packages (package-lock.json) into static/vendor/"
 	@echo "make audit    known vulnerabilities of requirements.txt (pip-audit)"
 	@echo "make backup   dump of the database (pg_dump -Fc) and of the files, in backups/"
 	@echo "make restore FILE=backups/….dump DB=nom   restore a dump into a new database"
@@ -52,6 +53,16 @@ node_modules/.installed: package-lock.json | $(RUN_DIR)/.system-ok
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
 	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
+
+## Browser libraries served by the pages, installed by npm (package-lock.json) and copied
+## into static/vendor/, which is committed: a fresh clone serves them with no npm and no
+## internet. Run after changing their version in package.json; tests/test_vendor.py checks
+## that the committed copies are the locked packages' files.
+VENDOR_VECTORGRID := static/vendor/leaflet.vectorgrid
+vendor: node
+	mkdir -p $(VENDOR_VECTORGRID)
+	cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js $(VENDOR_VECTORGRID)/
+	cp node_modules/leaflet.vectorgrid/README.md $(VENDOR_VECTORGRID)/UPSTREAM-README.md
 
 services: system
 	@./scripts/services.sh

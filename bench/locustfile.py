@@ -9,6 +9,7 @@ rounds its percentiles).
 """
 
 import json
+import math
 import os
 import random
 from collections import defaultdict
@@ -29,6 +30,10 @@ LIST_PAGE = "page liste filtrée (/observations/?…)"
 LIST_API = "API liste filtrée (/api/v1/occurrences/?…)"
 MAP_POINTS = "carte, emprise locale (/api/v1/occurrences/geojson/?in_bbox=…)"
 MAP_REGION = "carte, toute la région en mailles (geojson)"
+MAP_TILES = "carte de la page liste, tuiles d'une emprise locale (…/tiles/z/x/y.mvt)"
+MAP_TILES_REGION = "carte de la page liste, tuiles de toute la région (mailles)"
+# The list page's map (templates/observations/occurrence_list.html) on a desktop screen.
+MAP_PX = (450, 520)
 DETAIL = "page détail (/observations/<uuid>/)"
 ENTRY = "saisie (POST /api/v1/occurrences/)"
 
@@ -87,10 +92,51 @@ class Member(HttpUser):
             params, name = {"in_bbox": random.choice(PLAN["bboxes"])}, MAP_POINTS
         self.client.get("/api/v1/occurrences/geojson/", params=params, name=name)
 
+    @task(4)
+    def map_tiles(self) -> None:
+        """The vector tiles the list page's map asks for to show one view (static/js/
+        occurrence_list.js, Leaflet.VectorGrid), one after the other."""
+        if random.random() < 0.1:
+            bbox, name = PLAN["region"], MAP_TILES_REGION
+        else:
+            bbox, name = random.choice(PLAN["bboxes"]), MAP_TILES
+        params = self._filters() if random.random() < 0.5 else {}
+        for z, x, y in view_tiles(bbox):
+            self.client.get(
+                f"/api/v1/occurrences/tiles/{z}/{x}/{y}.mvt", params=params, name=name
+            )
+
     @task(3)
     def detail_page(self) -> None:
         uuid = random.choice(PLAN["details"][self.username])
         self.client.get(f"/observations/{uuid}/", name=DETAIL)
+
+
+def _tile_xy(lon: float, lat: float, z: int) -> tuple[float, float]:
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return (lon + 180) / 360 * n, y
+
+
+def view_tiles(bbox: str) -> list[tuple[int, int, int]]:
+    """The 256 px tiles of the view Leaflet frames ``bbox`` in (fitBounds on a map of
+    MAP_PX, whole zoom levels): those the map loads."""
+    west, south, east, north = (float(v) for v in bbox.split(","))
+    z = 18
+    while z > 0:
+        x0, y0 = _tile_xy(west, north, z)
+        x1, y1 = _tile_xy(east, south, z)
+        if (x1 - x0) * 256 <= MAP_PX[0] and (y1 - y0) * 256 <= MAP_PX[1]:
+            break
+        z -= 1
+    # The map's own extent around the bbox's centre, in tiles.
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w, half_h = MAP_PX[0] / 512, MAP_PX[1] / 512
+    return [
+        (z, x, y)
+        for x in range(math.floor(cx - half_w), math.floor(cx + half_w) + 1)
+        for y in range(math.floor(cy - half_h), math.floor(cy + half_h) + 1)
+    ]
 
 
 class Staff(Member):

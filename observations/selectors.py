@@ -249,7 +249,8 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
     its blurred area, clipped to the tile). Otherwise layer ``cells``: counts per square
     Lambert-93 cell (``tile_cell_size``), counted as ``occurrences_grid_cells`` counts them
     (a blurred record in the cell of its blurred area), every cell whole whichever tile
-    asks for it."""
+    asks for it, with its centre (``lon``, ``lat``, WGS84): a map labels and lists a cell
+    once, whichever tiles hold its parts."""
     bounds = tile_bounds(z, x, y)
     # The buffer's width in degrees, so that a point drawn in the buffer is read too.
     pad_lon = (bounds[2] - bounds[0]) * TILE_BUFFER / TILE_EXTENT
@@ -339,11 +340,15 @@ def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat) -> bytes:
         cursor.execute(
             """SELECT ST_AsMVT(t, 'cells', %s, 'geom') FROM (
                    SELECT c.n AS count, %s AS cell_size_m,
+                          round(ST_X(centre.p)::numeric, 5)::float8 AS lon,
+                          round(ST_Y(centre.p)::numeric, 5)::float8 AS lat,
                           ST_AsMVTGeom(ST_Transform(ST_Segmentize(ST_MakeEnvelope(
                               c.i * %s, c.j * %s, (c.i + 1) * %s, (c.j + 1) * %s, %s),
                               %s), 3857),
                               ST_TileEnvelope(%s, %s, %s), %s, %s, true) AS geom
-                   FROM unnest(%s::int[], %s::int[], %s::int[]) AS c(i, j, n)
+                   FROM unnest(%s::int[], %s::int[], %s::int[]) AS c(i, j, n),
+                        LATERAL (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(
+                            (c.i + 0.5) * %s, (c.j + 0.5) * %s), %s), 4326) AS p) centre
                ) t WHERE t.geom IS NOT NULL""",
             [
                 TILE_EXTENT,
@@ -362,6 +367,9 @@ def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat) -> bytes:
                 list(columns[0]),
                 list(columns[1]),
                 list(columns[2]),
+                cell_m,
+                cell_m,
+                settings.SRID,
             ],
         )
         return bytes(cursor.fetchone()[0] or b"")

@@ -124,6 +124,12 @@ def map_query(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+def tiles_url_template() -> str:
+    """The occurrence vector tiles' URL, as a Leaflet template (``…/{z}/{x}/{y}.mvt``)."""
+    url = reverse("occurrence-tiles", kwargs={"z": "0", "x": "0", "y": "0"})
+    return url.removesuffix("/0/0/0.mvt") + "/{z}/{x}/{y}.mvt"
+
+
 def list_context(request: HttpRequest, queryset) -> dict:
     filterset = filtered_occurrences(request, queryset)
     rows = ordered(filterset.qs).select_related("taxon", "commune").only(*LIST_COLUMNS)
@@ -153,7 +159,7 @@ def occurrence_list(request: HttpRequest) -> HttpResponse:
     context = list_context(request, Occurrence.objects.visible_to(request.user))
     context.update(
         map_tiles=settings.LEAFLET_CONFIG.get("TILES", []),
-        geojson_url=reverse("occurrence-geojson"),
+        tiles_url=tiles_url_template(),
         map_query=map_query(request),
     )
     return render(request, "observations/occurrence_list.html", context)

@@ -1,17 +1,25 @@
 /*
  * Map of the observation list (templates/observations/occurrence_list.html): the filtered
- * set, read from the GeoJSON layer of the API (data-geojson-url) with the page's own filters
- * (data-query) and the map's bounding box (in_bbox, WGS84), reloaded after each pan or zoom.
- * Up to 5,000 observations come as points (coloured by validation status, with a popup);
- * beyond, the API sends grid cells with their count ("aggregated": true), shaded by count.
- * The first load frames what was found. The container's data-state says "loading",
- * "ready" (the layer matches the view) or "error".
+ * set, drawn from the vector tiles of the API (data-tiles-url, /api/v1/occurrences/tiles/
+ * {z}/{x}/{y}.mvt) with the page's own filters (data-query; the filter form reloads the
+ * page, so new filters are new tile URLs), by Leaflet.VectorGrid (static/vendor/
+ * leaflet.vectorgrid/, SVG renderer).
+ *
+ * A tile holds what its reader may see, as the API shows it (observations/selectors.py
+ * occurrences_tile): from zoom 12, layer "occurrences", one feature per record (a point, or
+ * the blurred area of a record its reader may not place), coloured by validation status,
+ * with a popup linking to the record; below zoom 12 or in a dense tile, layer "cells",
+ * counts per Lambert-93 cell (with the cell's centre), shaded by count, the count written
+ * on the cells when they are wide enough, and listed in the table under the map (the
+ * screen-reader alternative). The first views frame what was found. The container's
+ * data-state says "loading", "ready" (every tile of the view drawn) or "error"; its
+ * cpieOccurrences property (for the page's tests) holds what the view shows.
  */
 (function () {
   "use strict";
 
   var container = document.getElementById("occurrence-map");
-  if (!container || typeof L === "undefined" || !window.CPIEMap) return;
+  if (!container || typeof L === "undefined" || !window.CPIEMap || !L.VectorGrid) return;
   var status = document.getElementById("occurrence-map-status");
   var COLOURS = ["#e0a800", "#2e6b3f", "#7bbf6a", "#f08c2e", "#a4262c", "#8a948e", "#8a948e"];
   var STATUS_LABELS = [
@@ -26,14 +34,17 @@
   var CELL_SHADES = ["#fde0c5", "#facba6", "#f8b58b", "#f59e72", "#f2855d", "#ef6a4c", "#d1443a"];
   var LABELLED_CELLS_MAX = 150;
   var LABEL_MIN_PX = 36;
-  var DELAY_MS = 250;
+  var FRAMING_STEPS = 4;
   var PLACEHOLDER = "00000000-0000-0000-0000-000000000000";
+  var POINT = 1;
 
   var map = CPIEMap.create(container);
-  var layer = null;
-  var controller = null;
-  var timer = null;
-  var framed = false;
+  var tiles = {}; // tile key → {points: [...], cells: [...]} of the tiles drawn
+  var failed = false;
+  var framing = 0; // views left to frame what was found (0: the reader moves the map)
+  var labels = L.layerGroup().addTo(map);
+  var hoverTip = null;
+  var maxCount = 1; // the largest count of the view's cells: the cells' shading scale
 
   function say(text, isError) {
     status.textContent = text;
@@ -53,22 +64,13 @@
     return Number(value).toLocaleString("fr-FR");
   }
 
-  function bboxParam() {
-    var b = map.getBounds();
-    var west = Math.max(b.getWest(), -180);
-    var east = Math.min(b.getEast(), 180);
-    var south = Math.max(b.getSouth(), -90);
-    var north = Math.min(b.getNorth(), 90);
-    return [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(",");
-  }
-
-  function popup(feature) {
-    var p = feature.properties || {};
+  function popup(p) {
     var french = (p.vernacular_name || "").split(",")[0].trim();
     var html = CPIEMap.popupHtml(p.taxon_name + (french ? " — " + french : ""), [
       ["Date", formatDate(p.date_start)],
       ["Nombre", p.observation_status === "No" ? "absence" : p.count_max],
       ["Validation", STATUS_LABELS[p.validation_status]],
+      ["Localisation", p.blurred ? "floutée (zone de sensibilité)" : ""],
     ]);
     return html.replace(
       /<\/div>$/,
@@ -76,78 +78,191 @@
     );
   }
 
-  function pointsLayer(data) {
-    return L.geoJSON(data, {
-      pointToLayer: function (feature, latlng) {
-        var colour = COLOURS[feature.properties.validation_status] || COLOURS[0];
-        return L.circleMarker(latlng, {
-          radius: 7,
-          color: "#fff",
-          weight: 1.5,
-          fillColor: colour,
-          fillOpacity: 0.9,
-          className: "occurrence-marker",
-        });
-      },
-      // L.geoJSON applies "style" to circle markers too: leave the points as drawn above.
-      style: function (feature) {
-        if (feature.geometry && feature.geometry.type === "Point") return {};
-        var colour = COLOURS[feature.properties.validation_status] || COLOURS[0];
-        return { color: colour, weight: 3, fillOpacity: 0.3, className: "occurrence-shape" };
-      },
-      onEachFeature: function (feature, item) {
-        item.bindPopup(popup(feature));
-      },
-    });
+  function cellShade(count) {
+    // Log scale: a few dense towns must not wash out the rest of the region.
+    var share = Math.log(count + 1) / Math.log(maxCount + 1);
+    return CELL_SHADES[Math.min(CELL_SHADES.length - 1, Math.floor(share * CELL_SHADES.length))];
   }
 
-  function cellsLayer(data) {
-    var counts = data.features.map(function (f) { return f.properties.count; });
-    var max = Math.max.apply(null, counts.concat([1]));
-    // Counts written on the cells only when the cells are wide enough on screen to hold
-    // them; otherwise on hover or focus.
-    var labelled = false;
-    if (data.features.length && data.features.length <= LABELLED_CELLS_MAX) {
-      var sample = L.geoJSON(data.features[0]).getBounds();
-      var west = map.latLngToContainerPoint(sample.getSouthWest());
-      var east = map.latLngToContainerPoint(sample.getNorthEast());
-      labelled = Math.abs(east.x - west.x) >= LABEL_MIN_PX;
-    }
-    return L.geoJSON(data, {
-      style: function (feature) {
-        // Log scale: a few dense towns must not wash out the rest of the region.
-        var share = Math.log(feature.properties.count + 1) / Math.log(max + 1);
-        var shade = CELL_SHADES[Math.min(CELL_SHADES.length - 1, Math.floor(share * CELL_SHADES.length))];
-        return {
-          color: "#b5523b",
-          weight: 0.5,
-          fillColor: shade,
-          fillOpacity: 0.75,
-          className: "occurrence-cell",
-        };
-      },
-      onEachFeature: function (feature, item) {
-        var count = number(feature.properties.count);
-        item.bindTooltip(count, {
-          permanent: labelled,
-          direction: "center",
-          className: labelled ? "map-cell-label" : "",
-        });
-      },
-    });
-  }
-
-  /* Leaflet listens for focus on a cell to open its tooltip, which makes each SVG cell a
-     Tab stop without a role or a name: the cells leave the Tab order, and what they say
-     is the table under the map (the same counts, as text). */
-  function unfocusable(group) {
-    group.eachLayer(function (item) {
-      var element = item.getElement && item.getElement();
-      if (element) {
-        element.setAttribute("tabindex", "-1");
-        element.setAttribute("aria-hidden", "true");
+  var STYLES = {
+    occurrences: function (p) {
+      var colour = COLOURS[p.validation_status] || COLOURS[0];
+      if (p.blurred) {
+        return { color: colour, weight: 3, fill: true, fillColor: colour, fillOpacity: 0.3, className: "occurrence-shape" };
       }
+      return {
+        radius: 7,
+        color: "#fff",
+        weight: 1.5,
+        fill: true,
+        fillColor: colour,
+        fillOpacity: 0.9,
+        className: "occurrence-marker",
+      };
+    },
+    cells: function (p) {
+      return {
+        color: "#b5523b",
+        weight: 0.5,
+        fill: true,
+        fillColor: cellShade(p.count),
+        fillOpacity: 0.75,
+        className: "occurrence-cell",
+      };
+    },
+  };
+
+  /* What a tile holds, in map coordinates: each record (uuid, properties, where it is drawn)
+     and each cell (its centre names it: a cell cut by tile edges is one cell). */
+  function read(vectorTile, coords) {
+    var size = 256;
+    var found = { z: coords.z, points: [], cells: [] };
+    Object.keys(vectorTile.layers || {}).forEach(function (name) {
+      var layer = vectorTile.layers[name];
+      var scale = size / layer.extent;
+      (layer.features || []).forEach(function (feature) {
+        var latlngs = [];
+        feature.geometry.forEach(function (ring) {
+          ring.forEach(function (p) {
+            latlngs.push(map.unproject(
+              L.point(coords.x * size + p.x * scale, coords.y * size + p.y * scale), coords.z
+            ));
+          });
+        });
+        var item = {
+          properties: feature.properties,
+          bounds: L.latLngBounds(latlngs),
+          point: feature.type === POINT,
+        };
+        if (name === "cells") {
+          found.cells.push(item);
+        } else {
+          found.points.push(item);
+        }
+      });
     });
+    return found;
+  }
+
+  var Layer = L.VectorGrid.Protobuf.extend({
+    _getVectorTilePromise: function (coords) {
+      var key = this._tileCoordsToKey(coords);
+      return L.VectorGrid.Protobuf.prototype._getVectorTilePromise
+        .call(this, coords)
+        .then(function (vectorTile) {
+          // VectorGrid answers an HTTP error with an empty array of layers.
+          if (Array.isArray(vectorTile.layers)) throw new Error("tuile refusée");
+          tiles[key] = read(vectorTile, coords);
+          return vectorTile;
+        })
+        .catch(function () {
+          failed = true;
+          return { layers: {} };
+        });
+    },
+    /* A point is a circle marker to Leaflet, whose clicks read its getLatLng(): VectorGrid
+       leaves it without one (Leaflet 1.9 then throws), so it gets its place here. */
+    _createLayer: function (feature, pxPerExtent) {
+      var item = L.VectorGrid.Protobuf.prototype._createLayer.call(this, feature, pxPerExtent);
+      if (feature.type === POINT) {
+        var size = this.getTileSize();
+        var render = item.render;
+        item.render = function (renderer, style) {
+          render.call(this, renderer, style);
+          var c = renderer.getCoord();
+          this._latlng = map.unproject(L.point(c.x * size.x, c.y * size.y).add(this._point), c.z);
+        };
+      }
+      return item;
+    },
+  });
+
+  var query = container.dataset.query;
+  var layer = new Layer(container.dataset.tilesUrl + (query ? "?" + query : ""), {
+    rendererFactory: L.svg.tile,
+    // Over the outline (its pane, 250, is the background when there is no tile map).
+    pane: "overlayPane",
+    vectorTileLayerStyles: STYLES,
+    interactive: true,
+    maxNativeZoom: 22,
+    fetchOptions: { credentials: "same-origin" },
+    // Keeps each tile's drawn features (renderer._features), for shading the cells anew.
+    getFeatureId: function (feature) {
+      var p = feature.properties;
+      return p.uuid !== undefined ? p.uuid : "maille " + p.lon + "," + p.lat;
+    },
+    attribution: "",
+  });
+  layer.on("tileunload", function (event) {
+    delete tiles[layer._tileCoordsToKey(event.coords)];
+  });
+  layer.on("loading", function () {
+    failed = false;
+    container.dataset.state = "loading";
+    say("Chargement de la carte…");
+  });
+  layer.on("load", settle);
+  layer.on("click", function (event) {
+    var p = event.layer && event.layer.properties;
+    if (!p || p.uuid === undefined) return;
+    // Clear of the zoom buttons (top left) and the background switch (top right): on a
+    // phone the popup's close button would hide under them.
+    L.popup({ autoPanPaddingTopLeft: L.point(50, 64), maxWidth: 240 })
+      .setLatLng(event.latlng)
+      .setContent(popup(p))
+      .openOn(map);
+  });
+  layer.on("mouseover", function (event) {
+    var p = event.layer && event.layer.properties;
+    if (!p || p.count === undefined || map.hasLayer(labels) && labels.getLayers().length) return;
+    hoverTip = L.tooltip({ direction: "center" })
+      .setLatLng([p.lat, p.lon])
+      .setContent(number(p.count))
+      .addTo(map);
+  });
+  layer.on("mouseout", function () {
+    if (hoverTip) map.removeLayer(hoverTip);
+    hoverTip = null;
+  });
+
+  /* What the view shows, from the tiles drawn at the view's zoom (those of the zoom before
+     stay a moment, for the animation): each record once (a record near a tile's edge is in
+     its neighbour's buffer too), each cell once. */
+  function inView() {
+    var view = map.getBounds();
+    var records = {};
+    var cells = {};
+    Object.keys(tiles).forEach(function (key) {
+      if (tiles[key].z !== layer._tileZoom) return;
+      tiles[key].points.forEach(function (item) {
+        var seen = item.point ? view.contains(item.bounds.getCenter()) : view.intersects(item.bounds);
+        if (!seen) return;
+        var record = records[item.properties.uuid];
+        if (record) {
+          record.bounds.extend(item.bounds); // a blurred area cut by tile edges
+        } else {
+          records[item.properties.uuid] = {
+            properties: item.properties,
+            point: item.point,
+            bounds: L.latLngBounds(item.bounds.getSouthWest(), item.bounds.getNorthEast()),
+          };
+        }
+      });
+      tiles[key].cells.forEach(function (item) {
+        if (!view.intersects(item.bounds)) return;
+        var id = item.properties.lon + "," + item.properties.lat;
+        var cell = cells[id];
+        if (cell) {
+          cell.bounds.extend(item.bounds);
+        } else {
+          cells[id] = { properties: item.properties, bounds: L.latLngBounds(item.bounds.getSouthWest(), item.bounds.getNorthEast()) };
+        }
+      });
+    });
+    return {
+      records: Object.keys(records).map(function (id) { return records[id]; }),
+      cells: Object.keys(cells).map(function (id) { return cells[id]; }),
+    };
   }
 
   var cellsBox = document.getElementById("cells-table");
@@ -156,23 +271,20 @@
     return number(Math.abs(value).toFixed(2)) + " ° " + (value >= 0 ? positive : negative);
   }
 
-  function cellsTable(data) {
+  function cellsTable(cells) {
     if (!cellsBox) return;
     var tbody = cellsBox.querySelector("tbody");
     tbody.textContent = "";
-    cellsBox.hidden = !data || !data.features.length;
+    cellsBox.hidden = !cells.length;
     if (cellsBox.hidden) return;
-    var km = number((data.cell_size_m || 0) / 1000);
-    cellsBox.querySelector("[data-cell-size]").textContent = km;
-    data.features
-      .map(function (feature) {
-        return { centre: L.geoJSON(feature).getBounds().getCenter(), count: feature.properties.count };
-      })
-      .sort(function (a, b) { return b.count - a.count || b.centre.lat - a.centre.lat; })
+    cellsBox.querySelector("[data-cell-size]").textContent = number(cells[0].properties.cell_size_m / 1000);
+    cells
+      .map(function (cell) { return cell.properties; })
+      .sort(function (a, b) { return b.count - a.count || b.lat - a.lat; })
       .forEach(function (cell) {
         var row = document.createElement("tr");
         var place = document.createElement("td");
-        place.textContent = degrees(cell.centre.lat, "N", "S") + ", " + degrees(cell.centre.lng, "E", "O");
+        place.textContent = degrees(cell.lat, "N", "S") + ", " + degrees(cell.lon, "E", "O");
         var count = document.createElement("td");
         count.className = "num";
         count.textContent = number(cell.count);
@@ -182,71 +294,106 @@
       });
   }
 
-  function load() {
-    if (controller) controller.abort();
-    controller = new AbortController();
-    var query = container.dataset.query;
-    var url = container.dataset.geojsonUrl + "?" + (query ? query + "&" : "") + "in_bbox=" + bboxParam();
-    say("Chargement de la carte…");
-    fetch(url, {
-      credentials: "same-origin",
-      headers: { Accept: "application/geo+json, application/json" },
-      signal: controller.signal,
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (data) {
-        if (layer) map.removeLayer(layer);
-        var features = data.features || [];
-        if (data.aggregated) {
-          layer = cellsLayer(data).addTo(map);
-          unfocusable(layer);
-          cellsTable(data);
-          var total = features.reduce(function (sum, f) { return sum + f.properties.count; }, 0);
-          var km = (data.cell_size_m || 0) / 1000;
-          say(
-            number(total) + " observations dans la vue, regroupées en " + features.length +
-              " mailles de " + number(km) + " km. Zoomez pour voir les points."
-          );
-        } else {
-          layer = pointsLayer(data).addTo(map);
-          cellsTable(null);
-          say(
-            features.length
-              ? number(features.length) + (features.length > 1 ? " observations" : " observation") + " dans la vue."
-              : "Aucune observation dans cette vue."
-          );
-        }
-        if (!framed) {
-          framed = true;
-          if (!data.aggregated && features.length) {
-            // Frame what was found; the move reloads the layer for the new view.
-            map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 13 });
-            return;
-          }
-        }
-        container.dataset.state = "ready";
-      })
-      .catch(function (error) {
-        if (error.name === "AbortError") return;
-        container.dataset.state = "error";
-        say("La carte n'a pas pu être chargée. Réessayez plus tard.", true);
-      });
+  /* Counts written on the cells only when the cells are wide enough on screen to hold
+     them; otherwise on hover. Labels are not interactive: the table says the same. */
+  function labelCells(cells) {
+    labels.clearLayers();
+    if (!cells.length || cells.length > LABELLED_CELLS_MAX) return;
+    var p = cells[0].properties;
+    if (p.cell_size_m / CPIEMap.metresPerPixel(map, p.lat) < LABEL_MIN_PX) return;
+    cells.forEach(function (cell) {
+      labels.addLayer(
+        L.tooltip({ permanent: true, direction: "center", className: "map-cell-label", interactive: false })
+          .setLatLng([cell.properties.lat, cell.properties.lon])
+          .setContent(number(cell.properties.count))
+      );
+    });
   }
 
-  map.on("moveend", function () {
-    container.dataset.state = "loading";
-    clearTimeout(timer);
-    timer = setTimeout(load, DELAY_MS);
-  });
+  /* The cells' shades follow the view's largest count, as the GeoJSON layer's did: tiles
+     are drawn as they come, then every cell drawn is shaded on the view's scale. */
+  function shadeCells(cells) {
+    maxCount = cells.reduce(function (max, cell) { return Math.max(max, cell.properties.count); }, 1);
+    Object.keys(layer._vectorTiles || {}).forEach(function (key) {
+      var drawn = layer._vectorTiles[key]._features || {};
+      Object.keys(drawn).forEach(function (id) {
+        var feature = drawn[id].feature;
+        if (drawn[id].layerName === "cells" && feature._path) {
+          feature._path.setAttribute("fill", cellShade(feature.properties.count));
+        }
+      });
+    });
+  }
+
+  function describe(shown) {
+    var points = shown.records.length;
+    if (!shown.cells.length) {
+      return points
+        ? number(points) + (points > 1 ? " observations" : " observation") + " dans la vue."
+        : "Aucune observation dans cette vue.";
+    }
+    var grouped = shown.cells.reduce(function (sum, cell) { return sum + cell.properties.count; }, 0);
+    var km = number(shown.cells[0].properties.cell_size_m / 1000);
+    var cells = shown.cells.length + (shown.cells.length > 1 ? " mailles" : " maille") + " de " + km + " km";
+    if (points) {
+      return number(grouped + points) + " observations dans la vue : " + number(points) +
+        " en points, " + number(grouped) + " regroupées en " + cells + ". Zoomez pour voir les points.";
+    }
+    return number(grouped) + " observations dans la vue, regroupées en " + cells +
+      ". Zoomez pour voir les points.";
+  }
+
+  /* The first views frame what was found: a few cells of a narrow filter lead, zoom after
+     zoom, to their points. */
+  function frame(shown) {
+    if (!framing) return false;
+    framing -= 1;
+    var items = shown.records.concat(shown.cells);
+    if (!items.length) {
+      framing = 0;
+      return false;
+    }
+    var bounds = L.latLngBounds(items[0].bounds.getSouthWest(), items[0].bounds.getNorthEast());
+    items.forEach(function (item) { bounds.extend(item.bounds); });
+    if (!shown.cells.length) framing = 0; // the points are framed once
+    var zoom = Math.min(map.getBoundsZoom(bounds.pad(0.05)), 13);
+    if (zoom <= map.getZoom()) {
+      framing = 0;
+      return false;
+    }
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+    return true;
+  }
+
+  function settle() {
+    if (layer.isLoading()) return;
+    if (failed) {
+      container.dataset.state = "error";
+      say("La carte n'a pas pu être chargée. Réessayez plus tard.", true);
+      return;
+    }
+    var shown = inView();
+    if (frame(shown)) return; // the new view's tiles settle it
+    container.cpieOccurrences = shown;
+    shadeCells(shown.cells);
+    cellsTable(shown.cells);
+    labelCells(shown.cells);
+    say(describe(shown));
+    container.dataset.state = "ready";
+  }
+
+  /* A move within the tiles already drawn loads nothing: the summary follows the view.
+     (Registered after the layer's own handler, which starts the loading of new tiles.) */
+  function watchMoves() {
+    map.on("moveend", function () {
+      if (!layer.isLoading()) settle();
+    });
+  }
 
   map.outlineReady.then(function (outline) {
-    if (outline) {
-      map.fitBounds(outline.getBounds(), { animate: false }); // fires moveend → load
-    } else {
-      load();
-    }
+    framing = FRAMING_STEPS;
+    if (outline) map.fitBounds(outline.getBounds(), { animate: false });
+    layer.addTo(map);
+    watchMoves();
   });
 })();

@@ -121,7 +121,14 @@ def test_low_zoom_tiles_count_blurred_records_in_their_areas_cell(
         # tile): the middle of its box names it.
         cx = (min(p.x for p in corners) + max(p.x for p in corners)) / 2
         cy = (min(p.y for p in corners) + max(p.y for p in corners)) / 2
-        counts[(int(cx // cell_m), int(cy // cell_m))] = feature.properties["count"]
+        key = (int(cx // cell_m), int(cy // cell_m))
+        counts[key] = feature.properties["count"]
+        # Its centre, for the map's label and table: the same cell, whichever tile.
+        centre = Point(
+            feature.properties["lon"], feature.properties["lat"], srid=4326
+        ).transform(settings.SRID, clone=True)
+        assert abs(centre.x - (key[0] + 0.5) * cell_m) < 1
+        assert abs(centre.y - (key[1] + 0.5) * cell_m) < 1
     expected = {}
     for occurrence in Occurrence.objects.visible_to(user):
         if occurrence.is_precise:

@@ -63,7 +63,7 @@ def test_list_shows_badges_communes_and_the_map_query(
     html = response.content.decode()
     assert '<span class="badge badge--v2">Probable</span>' in html
     assert "Loos-en-Gohelle" in html
-    assert 'data-geojson-url="/api/v1/occurrences/geojson/"' in html
+    assert 'data-tiles-url="/api/v1/occurrences/tiles/{z}/{x}/{y}.mvt"' in html
     assert 'data-query="taxon=351"' in html
 
 
