@@ -48,7 +48,7 @@ SERVER_LOG = OUT / "load-gunicorn.log"
 RESULT_MARK = "BENCH-RESULT "
 LOGIN = "connexion (PBKDF2, séquentiel)"
 LOGINS = 5  # sequential logins through the form, before the locust run
-REDIS_URL = "redis://127.0.0.1:63790/7"
+REDIS_URL = f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '63790')}/7"
 COPY_WAIT_S = 1800  # CREATE DATABASE … TEMPLATE needs the source free of other sessions
 
 
