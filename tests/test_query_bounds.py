@@ -73,8 +73,14 @@ ROUTES = {
     "page détail": ("/observations/{uuid}/", {}),
     "carte, emprise locale": ("/api/v1/occurrences/geojson/", {"in_bbox": LOCAL}),
     "carte, toute la région": ("/api/v1/occurrences/geojson/", {"in_bbox": REGION}),
-    "tuile, points": ("/api/v1/occurrences/tiles/{}/{}/{}.mvt".format(*TILE_POINTS), {}),
-    "tuile, mailles": ("/api/v1/occurrences/tiles/{}/{}/{}.mvt".format(*TILE_CELLS), {}),
+    "tuile, points": (
+        "/api/v1/occurrences/tiles/{}/{}/{}.mvt".format(*TILE_POINTS),
+        {},
+    ),
+    "tuile, mailles": (
+        "/api/v1/occurrences/tiles/{}/{}/{}.mvt".format(*TILE_CELLS),
+        {},
+    ),
 }
 
 
@@ -103,8 +109,12 @@ def world():
             TaxonFactory(cd_nom=3764, scientific_name="Ardea cinerea"),
         ],
         "observers": [
-            PersonFactory(first_name="Anne", last_name="Leroy", organisation=organisation),
-            PersonFactory(first_name="Paul", last_name="Dumont", organisation=organisation),
+            PersonFactory(
+                first_name="Anne", last_name="Leroy", organisation=organisation
+            ),
+            PersonFactory(
+                first_name="Paul", last_name="Dumont", organisation=organisation
+            ),
         ],
     }
 
@@ -211,7 +221,9 @@ def test_queries_per_request_are_bounded_and_do_not_grow_with_the_records(world,
     small = _measure(world, role)
     _records(world, 2 * N, start=N)
     large = _measure(world, role)
-    assert set(large) == set(MAX_QUERIES) - ({"saisie"} if role != Role.SAISIE else set())
+    assert set(large) == set(MAX_QUERIES) - (
+        {"saisie"} if role != Role.SAISIE else set()
+    )
     for name, (count, sql, shown) in large.items():
         assert count <= MAX_QUERIES[name], f"{name} : {count} requêtes\n{sql}"
         assert count == small[name][0], (

@@ -82,11 +82,7 @@ def _render_detail(
             "next": safe_next(request),
             # A photo shows the place: none for a blurred reader (media_visible_to).
             "media": [] if blurred else list(occurrence.media.all()),
-            "media_form": (
-                (media_form or MediaForm())
-                if can_add_media
-                else None
-            ),
+            "media_form": ((media_form or MediaForm()) if can_add_media else None),
         },
         status=status,
     )
