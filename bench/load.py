@@ -161,7 +161,8 @@ def server_start(port: int, spec: str = SERVER) -> subprocess.Popen:
         options += ["--threads", str(config["threads"])]
     elif config["class"] == "gevent":
         options += ["--worker-connections", str(config["threads"])]
-    env = _env()
+    # Connections kept through the run, persistent (not renewed each minute) or pooled.
+    env = {**_env(), "CONN_MAX_AGE": "600"}
     if config["pool"]:
         env.update(
             DATABASE_POOL="1",
@@ -234,6 +235,47 @@ def _entries() -> int:
     )
 
 
+def _cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def _server_pids(server: subprocess.Popen) -> dict[str, list[int]]:
+    """gunicorn's master and workers; the PostgreSQL backends of the copy."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == server.pid:
+                workers.append(int(entry.name))
+    backends = psql(
+        f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB_NAME}'"
+    ).split()
+    return {"gunicorn": [server.pid, *workers], "postgresql": list(map(int, backends))}
+
+
+def _cpu_used(before: dict[str, dict[int, float]], server) -> dict[str, float]:
+    """CPU seconds used since ``before`` by gunicorn and by the copy's backends (a
+    backend opened meanwhile counts whole; one closed meanwhile is lost: connections
+    are kept through the run, persistent or pooled)."""
+    after = {kind: _cpu(pids) for kind, pids in _server_pids(server).items()}
+    return {
+        kind: sum(t - before[kind].get(pid, 0.0) for pid, t in after[kind].items())
+        for kind in after
+    }
+
+
 def server_measure(spec: str) -> dict:
     """One locust run against gunicorn in configuration ``spec``, on a cold cache."""
     redis.Redis.from_url(REDIS_URL).flushdb()  # no cache entry of an earlier run
@@ -244,7 +286,9 @@ def server_measure(spec: str) -> dict:
     try:
         run["login"] = logins_measure(port)
         run["load_average_locust"] = os.getloadavg()[0]
+        before = {kind: _cpu(pids) for kind, pids in _server_pids(server).items()}
         run["locust_seconds"] = locust_run(port)
+        run["cpu_seconds"] = _cpu_used(before, server)
         run["load_average_end"] = os.getloadavg()[0]
         run["records"] = json.loads(RECORDS.read_text(encoding="utf-8"))
     finally:
@@ -312,9 +356,12 @@ def _all_ms(records: dict) -> list[float]:
 
 def _summary(run: dict) -> str:
     ms = _all_ms(run["records"])
+    cpu = run.get("cpu_seconds", {})
     return (
         f"{len(ms)} requêtes, p50 {_percentile(ms, 0.5):.0f} ms, "
-        f"p95 {_percentile(ms, 0.95):.0f} ms, charge {run['load_average_locust']:.1f}"
+        f"p95 {_percentile(ms, 0.95):.0f} ms, charge {run['load_average_locust']:.1f}, "
+        "CPU/requête "
+        + " + ".join(f"{k} {1000 * v / len(ms):.0f} ms" for k, v in cpu.items())
     )
 
 
@@ -358,9 +405,10 @@ def _comparison(runs: list[dict]) -> list[str]:
     """One line per gunicorn configuration of the run: the whole mix and its heaviest
     request, with the machine's load when locust started and when it ended."""
     lines = [
-        "| Configuration gunicorn | Requêtes | p50 (ms) | p95 (ms) | p95 carte région (ms) "
-        "| 5xx | Charge (1 min) début → fin | p95 < 500 ms |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Configuration gunicorn | Requêtes | Échecs | p50 (ms) | p95 (ms) "
+        "| p95 carte région (ms) | 5xx | CPU par requête, gunicorn + PostgreSQL (ms) "
+        "| Charge (1 min) début → fin | p95 < 500 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         ms = _all_ms(run["records"])
@@ -370,10 +418,19 @@ def _comparison(runs: list[dict]) -> list[str]:
         ]
         p95 = _percentile(ms, 0.95)
         errors = sum(1 for status in statuses if status >= 500)
+        failed = sum(v for r in run["records"].values() for v in r["failed"])
+        cpu = run.get("cpu_seconds")
+        per_request = (
+            f"{_num(1000 * cpu['gunicorn'] / len(ms))} + "
+            f"{_num(1000 * cpu['postgresql'] / len(ms))}"
+            if cpu
+            else "–"
+        )
         lines.append(
             f"| `{run['spec']}` ({server_label(run['spec'])}) | {_num(len(ms))} "
-            f"| {_num(_percentile(ms, 0.5))} | {_num(p95)} "
+            f"| {_num(failed)} | {_num(_percentile(ms, 0.5))} | {_num(p95)} "
             f"| {_num(_percentile(region, 0.95)) if region else '–'} | {errors} "
+            f"| {per_request} "
             f"| {_num(run['load_average_locust'], 1)} → "
             f"{_num(run.get('load_average_end', 0), 1)} "
             # Words, not marks: the Synthèse counts the configuration detailed above.
