@@ -39,7 +39,7 @@ USERS, SPAWN_RATE, RUN_TIME = 50, 10, "60s"
 # "<worker class>:<workers>[x<threads>][+pool]", the pool being DATABASE_POOL with at most
 # as many connections per process as it has threads. Chosen from the comparison of
 # bench/RESULTS.md (section Charge).
-SERVER = "gthread:3x4"
+SERVER = "gthread:2x8+pool"
 ACCOUNTS = {"saisie": "demo-saisie-2020", "coordinateur": "demo-coordinateur-2020"}
 PLAN = OUT / "load-plan.json"
 RECORDS = OUT / "load-records.json"
