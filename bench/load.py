@@ -536,6 +536,16 @@ def load_report(figures: dict, *, when: str) -> str:
             "",
             *_comparison(runs),
         ]
+    earlier = figures.get("runs_earlier", [])
+    if earlier:
+        lines += [
+            "",
+            "Série précédente, dans une autre préparation de la même base (keep-alive de "
+            "gunicorn à 2 s, d'où des connexions réinitialisées en `gthread`/`gevent` ; "
+            "connexions persistantes renouvelées chaque minute ; CPU non mesuré) :",
+            "",
+            *_comparison(earlier),
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -133,8 +133,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # that its requests (its threads, with gunicorn's gthread workers) borrow and give back;
 # a request waits up to DATABASE_POOL_TIMEOUT seconds for one, then fails. Persistent
 # connections (CONN_MAX_AGE) and a pool exclude each other: the pool is what keeps them.
-# Off by default: with sync workers (one request at a time per process) persistent
-# connections already spare the connection set-up (bench/RESULTS.md, section Charge).
+# Off by default (commands, Celery's prefork workers: one connection per process is all
+# they use); on for the web service of docker-compose.yml, gthread workers sharing it
+# (bench/RESULTS.md, section Charge).
 DATABASE_POOL = env_bool("DATABASE_POOL", False)
 if DATABASE_POOL:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
