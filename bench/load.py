@@ -139,7 +139,7 @@ def server_label(spec: str) -> str:
     elif config["class"] == "gevent":
         label += f" × {config['threads']} connexions simultanées"
     if config["pool"]:
-        label += f", pool de connexions (≤ {_pool_max(config)} par processus)"
+        label += f", pool de connexions, ≤ {_pool_max(config)} par processus"
     else:
         label += ", connexions persistantes (CONN_MAX_AGE)"
     return label
@@ -528,13 +528,27 @@ def load_report(figures: dict, *, when: str) -> str:
         lines += [
             "",
             f"Configurations de gunicorn comparées dans la même préparation (une fenêtre de "
-            f"{RUN_TIME} par configuration, dans cet ordre, cache Redis vidé avant chacune ; "
+            f"{RUN_TIME.removesuffix('s')} s par configuration, dans cet ordre, cache Redis vidé avant chacune ; "
             "la première est détaillée ci-dessus). `pool` : `DATABASE_POOL=1`, le pool de "
             "connexions de psycopg 3 par Django ; sans lui, connexions persistantes "
             "(`CONN_MAX_AGE`). La charge de la machine (autres sessions comprises) est "
             "donnée au départ et à la fin de chaque fenêtre.",
             "",
             *_comparison(runs),
+        ]
+    cpu = runs[0].get("cpu_seconds") if runs else None
+    if cpu:
+        per_request = sum(cpu.values()) / len(_all_ms(runs[0]["records"]))
+        lines += [
+            "",
+            f"Capacité : {_num(1000 * per_request)} ms de CPU par requête (gunicorn et "
+            f"PostgreSQL, configuration détaillée), soit au plus "
+            f"{_num(figures['cpus'] / per_request, 1)} requêtes/s sur les "
+            f"{figures['cpus']} cœurs, locust et la machine exclus ; {USERS} utilisateurs "
+            "qui attendent en moyenne 2 s entre deux requêtes en demandent environ "
+            f"{_num(USERS / 2.2, 1)}/s avec des réponses de 200 ms : la cible p95 < "
+            f"{TARGET_P95_MS} ms demande une machine à elle, et de la marge sous cette "
+            "capacité.",
         ]
     earlier = figures.get("runs_earlier", [])
     if earlier:
