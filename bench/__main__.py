@@ -70,7 +70,8 @@ def trim_section(args: argparse.Namespace, when: str) -> str:
 
 
 def load_section(args: argparse.Namespace, when: str) -> str:
-    return load_report(bench_load(), when=when)
+    servers = args.load_servers.split(",") if args.load_servers else None
+    return load_report(bench_load(servers), when=when)
 
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
@@ -122,6 +123,11 @@ def main() -> None:
         "--reuse-table",
         action="store_true",
         help="observations : mesurer la table déjà chargée, sans la recharger",
+    )
+    parser.add_argument(
+        "--load-servers",
+        help="charge : configurations gunicorn comparées, la première détaillée "
+        "(ex. sync:5,gthread:3x4,gthread:3x4+pool ; défaut : celle de bench/load.py)",
     )
     parser.add_argument(
         "--no-write", action="store_true", help="ne pas écrire bench/RESULTS.md"

@@ -15,6 +15,7 @@ from django.contrib.auth import (
     authenticate,
 )
 from django.db.models import Count
+from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from bench.load import ACCOUNTS, PLAN, USERS
@@ -92,7 +93,9 @@ def _sessions(name: str, password: str) -> list[str]:
     """USERS sessions of the account, as ``django.contrib.auth.login`` writes them, in the
     session store of these settings (the one gunicorn reads): the locust users start
     logged in, so the timed window measures the browsing and entry mix, not PBKDF2."""
-    user = authenticate(username=name, password=password)  # the backend login would use
+    # The backends of a login (django-axes first, which wants the request).
+    request = RequestFactory().post("/connexion/", HTTP_HOST="127.0.0.1")
+    user = authenticate(request, username=name, password=password)
     if user is None:
         raise RuntimeError(f"le compte {name} ne s'authentifie pas")
     store = import_module(settings.SESSION_ENGINE).SessionStore

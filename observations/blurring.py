@@ -77,14 +77,20 @@ class Reader:
 
     @classmethod
     def for_user(cls, user) -> Reader:
+        """The user's reader, made once per user object (a request's user): building one
+        reads the organisation's datasets, and a request reads through it several times
+        (the list's queryset, its blurring, the serializer, the permission checks)."""
         if not user.is_authenticated:
             return cls()
-        return cls(
-            clearance=user.sensitivity_clearance,
-            organisation_id=user.organisation_id,
-            user_id=user.pk,
-            own_dataset_ids=_datasets_of(user.organisation_id),
-        )
+        reader = getattr(user, "_policy_reader", None)
+        if reader is None:
+            reader = user._policy_reader = cls(
+                clearance=user.sensitivity_clearance,
+                organisation_id=user.organisation_id,
+                user_id=user.pk,
+                own_dataset_ids=_datasets_of(user.organisation_id),
+            )
+        return reader
 
     @classmethod
     def for_organisation(cls, organisation) -> Reader:

@@ -13,11 +13,12 @@ PROTOCOL_NOTE = _(
 )
 
 
+def _editable(user, occurrence: Occurrence) -> bool:
+    return Occurrence.objects.editable_by(user).filter(pk=occurrence.pk).exists()
+
+
 def occurrence_can_edit(user, occurrence: Occurrence) -> bool:
-    return (
-        occurrence.source in EDITABLE_SOURCES
-        and Occurrence.objects.editable_by(user).filter(pk=occurrence.pk).exists()
-    )
+    return occurrence.source in EDITABLE_SOURCES and _editable(user, occurrence)
 
 
 def occurrence_can_validate(user, occurrence: Occurrence) -> bool:
@@ -27,7 +28,16 @@ def occurrence_can_validate(user, occurrence: Occurrence) -> bool:
 def occurrence_can_add_media(user, occurrence: Occurrence) -> bool:
     """Who may add a photo or a sound to a record: who may change it (a record published
     by a protocol too: its photos are added from the record's page or the API)."""
+    return can_enter(user) and _editable(user, occurrence)
+
+
+def occurrence_changes(user, occurrence: Occurrence) -> tuple[bool, bool]:
+    """``(occurrence_can_edit, occurrence_can_add_media)`` with one query (the record's
+    page shows both)."""
+    if not (occurrence.source in EDITABLE_SOURCES or can_enter(user)):
+        return False, False
+    editable = _editable(user, occurrence)
     return (
-        can_enter(user)
-        and Occurrence.objects.editable_by(user).filter(pk=occurrence.pk).exists()
+        editable and occurrence.source in EDITABLE_SOURCES,
+        editable and can_enter(user),
     )

@@ -53,14 +53,8 @@ def prefixed(condition: Q, prefix: str) -> Q:
 
 
 def reader_of(user) -> Reader:
-    """The user's ``Reader``, made once per user object (a request's user): building one
-    reads the organisation's datasets, and a page asks the policy many times."""
-    reader = getattr(user, "_policy_reader", None)
-    if reader is None:
-        reader = Reader.for_user(user)
-        if user.is_authenticated:
-            user._policy_reader = reader
-    return reader
+    """The user's ``Reader``, made once per user object (``Reader.for_user``)."""
+    return Reader.for_user(user)
 
 
 def placeable_q(user, prefix: str = "", *, reader: Reader | None = None) -> Q:

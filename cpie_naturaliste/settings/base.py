@@ -128,6 +128,22 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # spent more compiling them than running them (the indicators' finds query: 0.3 s with
 # JIT, bench/RESULTS.md section indicateurs).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Connection pooling (psycopg 3's pool through Django, psycopg[pool]): with DATABASE_POOL on,
+# each process keeps between DATABASE_POOL_MIN_SIZE and DATABASE_POOL_MAX_SIZE connections
+# that its requests (its threads, with gunicorn's gthread workers) borrow and give back;
+# a request waits up to DATABASE_POOL_TIMEOUT seconds for one, then fails. Persistent
+# connections (CONN_MAX_AGE) and a pool exclude each other: the pool is what keeps them.
+# Off by default (commands, Celery's prefork workers: one connection per process is all
+# they use); on for the web service of docker-compose.yml, gthread workers sharing it
+# (bench/RESULTS.md, section Charge).
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
+if DATABASE_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 # A streaming replica of the primary for the heavy reads (cpie_naturaliste/core/replica.py):
 # same database, read-only; reads fall back to the primary when it is down or lagging.
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -138,6 +154,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         ),
         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
         "CONN_HEALTH_CHECKS": True,
+        # The same options, its own pool when DATABASE_POOL is on.
         "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
         # Tests never create a database on a read-only server.
         "TEST": {"MIRROR": "default"},

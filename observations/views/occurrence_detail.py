@@ -26,8 +26,8 @@ from observations.permissions import (
     EDITABLE_SOURCES,
     PROTOCOL_NOTE,
     occurrence_can_add_media,
-    occurrence_can_edit,
     occurrence_can_validate,
+    occurrence_changes,
 )
 from observations.services import occurrence_media_add, occurrences_validate
 from observations.views.occurrence_entry import visible_occurrence
@@ -56,6 +56,9 @@ def _render_detail(
     user = request.user
     blurred = blur_instance(occurrence, Reader.for_user(user))
     can_validate = not blurred and occurrence_can_validate(user, occurrence)
+    can_edit, can_add_media = (
+        (False, False) if blurred else occurrence_changes(user, occurrence)
+    )
     protocol_note = ""
     if occurrence.source not in EDITABLE_SOURCES:
         protocol_note = PROTOCOL_NOTE % {"source": occurrence.get_source_display()}
@@ -72,18 +75,14 @@ def _render_detail(
             "history": [] if blurred else change_history(occurrence),
             "geometry": json.loads(geometry_as_geojson(occurrence.geom)),
             "map_tiles": settings.LEAFLET_CONFIG.get("TILES", []),
-            "can_edit": not blurred and occurrence_can_edit(user, occurrence),
+            "can_edit": can_edit,
             "protocol_note": protocol_note,
             "can_validate": can_validate,
             "validation_form": (form or ValidationForm()) if can_validate else None,
             "next": safe_next(request),
             # A photo shows the place: none for a blurred reader (media_visible_to).
             "media": [] if blurred else list(occurrence.media.all()),
-            "media_form": (
-                (media_form or MediaForm())
-                if not blurred and occurrence_can_add_media(user, occurrence)
-                else None
-            ),
+            "media_form": ((media_form or MediaForm()) if can_add_media else None),
         },
         status=status,
     )
