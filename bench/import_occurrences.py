@@ -306,7 +306,8 @@ def import_report(runs: list[ImportRun], *, when: str) -> str:
         if run.phases:
             reading, checks, writing, commit = (_dec(v) for v in run.phases)
             lines.append(
-                f"- {run.label} : lecture et COPY {reading} s, contrôles SQL {checks} s,"
+                f"- {run.label} : lecture et COPY (lieux calculés en même temps par le"
+                f" serveur) {reading} s, contrôles SQL {checks} s,"
                 f" écriture {writing} s, commit (clés étrangères différées) {commit} s"
             )
     lines += [
@@ -321,9 +322,12 @@ def import_report(runs: list[ImportRun], *, when: str) -> str:
         "la limite par défaut d'un envoi (100 Mo) : le benchmark la relève "
         f"(`IMPORT_MAX_BYTES={MAX_BYTES}`). Les fichiers vont dans deux jeux de données "
         "distincts de la même base, dans l'ordre du tableau : l'import de 1 000 000 "
-        "lignes trouve la table déjà garnie des 100 000 premières. Les champs dérivés "
-        "sont calculés par l'INSERT lui-même (observations/services/derived.py). Le "
-        "débit dépend de la charge de la machine (2 cœurs partagés avec les autres "
+        "lignes trouve la table déjà garnie des 100 000 premières. Les lieux (communes, "
+        "département, maille) de chaque paquet de 5 000 lignes sont calculés par le "
+        "serveur pendant que l'import lit le paquet suivant "
+        "(observations/imports/staging.py, `chunk_absorb_sql`) ; la sensibilité, le "
+        "groupe et la géométrie floutée par l'INSERT lui-même "
+        "(observations/services/derived.py). Le débit dépend de la charge de la machine (2 cœurs partagés avec les autres "
         "sessions ; charge moyenne relevée au départ de chaque import).",
         "",
         "Sorties : " + " ; ".join(f"« {run.output} »" for run in runs),
