@@ -7,12 +7,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-# The cluster's socket directory: PGHOST when it names one (a worktree pointed at a shared
-# cluster, so no second cluster is started from it), else the project-local cluster.
+OWN_SOCKET = ROOT / ".run" / "pg" / "sock"
+# A worktree shares the main checkout's cluster: PGHOST names its socket directory.
 SOCKET = (
     Path(os.environ["PGHOST"])
     if os.environ.get("PGHOST", "").startswith("/")
-    else ROOT / ".run" / "pg" / "sock"
+    else OWN_SOCKET
 )
 DB_NAME = "cpie_bench"
 
@@ -36,6 +36,13 @@ def bench_env(url: str = DATABASE_URL, **extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "localhost,testserver",
         **extra,
     }
+
+
+def services_start() -> None:
+    """Start the project-local cluster and Redis, unless the benchmark uses another
+    checkout's cluster (``PGHOST``): never a second cluster on the same port."""
+    if SOCKET == OWN_SOCKET:
+        subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
 
 
 def psql(sql: str, database: str = "postgres") -> str:

@@ -165,7 +165,7 @@ def _insert_sql(plan: MergePlan, *, with_uuid: bool) -> tuple[str, list]:
         f"WITH written AS (INSERT INTO {OCC} AS o ({', '.join(columns)})"
         f" SELECT {', '.join(values)} FROM {TABLE} s"
         f" JOIN {TAXON} t ON t.cd_nom = s.taxon_id"
-        f"{derived_join_sql(geom='s.geom', taxon='t', row='s')}"
+        f"{derived_join_sql(geom='s.geom', taxon='t', row='s', places='s')}"
         f" WHERE s.uuid IS {'NOT ' if with_uuid else ''}NULL"
         f" ON CONFLICT {target} DO UPDATE SET {', '.join(updates)}"
         f" WHERE o.dataset_id = EXCLUDED.dataset_id"

@@ -14,6 +14,10 @@ from observations.services import nomenclature_labels, nomenclature_reader
 from .columns import Target
 
 MAX_TEXT = 10000  # the comment, a TextField
+MEMO_SIZE = 4096  # cells remembered per column (see ``_memo``)
+# Kinds of column whose cells repeat (codes, dates, times, counts, taxa) and whose
+# reading depends on the cell alone.
+MEMO_KINDS = frozenset({"taxon", "count", "int", "date", "time", "code", "jdd"})
 _INPN_TAXON = re.compile(r"inpn\.mnhn\.fr/espece/cd_nom/(\d+)/?$")
 _INTERVAL = re.compile(r"^[\dT:+.Z-]{5,}/[\dT:+.Z-]{5,}$")
 # Darwin Core vocabulary → SINP code: what our DwC-A writes (observations.exports.dwca),
@@ -123,11 +127,54 @@ def _interval(parse, *, end: bool):
     return read
 
 
+class _Refused:
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+_UNSEEN = object()
+
+
+def _memo(parse: Callable) -> Callable:
+    """``parse`` remembering, for the first ``MEMO_SIZE`` distinct texts of its column,
+    what it read or why it refused: a file of a million rows holds a few hundred codes,
+    dates and counts. Texts only (CSV cells): 1, 1.0 and True are one key of a dict."""
+    memo: dict[str, object] = {}
+
+    def read(value):
+        if value.__class__ is not str:
+            return parse(value)
+        found = memo.get(value, _UNSEEN)
+        if found is _UNSEEN:
+            try:
+                found = parse(value)
+            except CellError as error:
+                found = _Refused(error.message)
+            if len(memo) < MEMO_SIZE:
+                memo[value] = found
+        if found.__class__ is _Refused:
+            raise CellError(found.message)
+        return found
+
+    return read
+
+
 def cell_parser(
     target: Target, *, dataset_uuid: str, header: str = "", by_name: bool = False
 ) -> Callable:
     """The function reading one cell of ``target``'s column (raises ``CellError``).
     ``by_name``: the rows' scientificName resolves the taxa that the taxonID does not."""
+    parse = _cell_parser(
+        target, dataset_uuid=dataset_uuid, header=header, by_name=by_name
+    )
+    return _memo(parse) if target.kind in MEMO_KINDS else parse
+
+
+def _cell_parser(
+    target: Target, *, dataset_uuid: str, header: str, by_name: bool
+) -> Callable:
     kind = target.kind
     if kind == "taxon":
         if header_key(header) == "scientificname":

@@ -7,6 +7,7 @@ territory…) report its other problems too; nothing reaches the occurrence tabl
 
 import datetime as dt
 import hashlib
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,7 +60,7 @@ FINGERPRINT = (
     "observers_label",
     *CODE_FIELDS,
 )
-_FINGERPRINT_POS = tuple(POS[name] for name in FINGERPRINT)
+_FINGERPRINT_VALUES = itemgetter(*(POS[name] for name in FINGERPRINT))
 CITED_LIMIT = Occurrence._meta.get_field("cited_name").max_length or 10000
 REQUIRED_MESSAGES = (
     ("cdNom", "taxon_id", gettext_lazy("taxon (cd_nom) manquant.")),
@@ -316,7 +317,6 @@ class RowReader:
 
     @staticmethod
     def _fingerprint(values: list, geometry_key: str) -> str:
-        parts = [str(values[p]) for p in _FINGERPRINT_POS]
-        parts.append(geometry_key)
+        parts = [*map(str, _FINGERPRINT_VALUES(values)), geometry_key]
         digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16)
         return "empreinte:" + digest.hexdigest()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cpie_naturaliste.core.geo import territory_polygon
 from cpie_naturaliste.core.tabular.cells import header_key
 from observations.models import Occurrence
+from observations.services.derived import places_sql
 from referentiel.models import Person, Taxon
 
 from .rows import STAGING
@@ -23,7 +24,17 @@ def _is_occurrence_id(header: str | None) -> bool:
 
 
 TABLE = "observations_import_rows"
+# Each chunk is COPY'd here first, then moved into TABLE with its places (below).
+CHUNK = "observations_import_chunk"
 OCC = Occurrence._meta.db_table
+# Computed as each chunk reaches TABLE: the places of its geometry (``places_sql``),
+# which the INSERT of the occurrences then reads instead of computing them.
+PLACES = (
+    ("main", "varchar"),
+    ("dep", "varchar"),
+    ("codes", "varchar[]"),
+    ("grid", "varchar"),
+)
 # Filled after COPY: the occurrence a row would update, and the determiner's person.
 EXTRA = (
     ("existing_id", "bigint"),
@@ -46,18 +57,41 @@ LABEL_NAME_SQL = "lower(btrim(regexp_replace({label}, '\\s*\\(.*\\)\\s*$', '')))
 
 
 def staging_create(*, cursor) -> None:
-    """A fresh staging table for this session (kept across the COPY transactions)."""
-    columns = ", ".join(f"{name} {kind}" for name, kind in (*STAGING, *EXTRA))
-    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{TABLE}")
+    """A fresh staging table for this session (kept across the COPY transactions), and
+    the table each chunk is COPY'd into."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in (*STAGING, *PLACES, *EXTRA))
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{TABLE}, pg_temp.{CHUNK}")
     cursor.execute(f"CREATE TEMP TABLE {TABLE} ({columns})")
+    chunk = ", ".join(f"{name} {kind}" for name, kind in STAGING)
+    cursor.execute(f"CREATE TEMP TABLE {CHUNK} ({chunk})")
 
 
 def staging_drop(*, cursor) -> None:
-    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{TABLE}, pg_temp.{CHUNK}")
 
 
 def copy_statement() -> str:
-    return f"COPY {TABLE} ({', '.join(name for name, _k in STAGING)}) FROM STDIN"
+    return f"COPY {CHUNK} ({', '.join(name for name, _k in STAGING)}) FROM STDIN"
+
+
+def chunk_absorb_sql() -> str:
+    """Move the COPY'd chunk into the staging table: geometries in Lambert-93 (the
+    territory, the derived fields and the occurrence table all use it) and their places
+    computed, which is most of the derived fields' cost. The import runs it while it
+    reads the next chunk of the file: the server and the reader work at the same time."""
+    names = [name for name, _kind in STAGING]
+    chosen = ", ".join(
+        f"ST_Transform(geom, {int(settings.SRID)}) AS geom" if name == "geom" else name
+        for name in names
+    )
+    found = ", ".join(f"p.{name}" for name, _kind in PLACES)
+    return (
+        f"INSERT INTO {TABLE} ({', '.join(names)}, {', '.join(n for n, _k in PLACES)})"
+        f" SELECT {', '.join('k.' + name for name in names)}, {found}"
+        f" FROM (SELECT {chosen} FROM {CHUNK} OFFSET 0) k"
+        f" LEFT JOIN LATERAL ({places_sql(geom='k.geom')}) p ON true;"
+        f" TRUNCATE {CHUNK}"
+    )
 
 
 def check_errors(cursor, sql: str, params: list, limit: int) -> tuple[list[tuple], int]:
@@ -71,14 +105,11 @@ def check_errors(cursor, sql: str, params: list, limit: int) -> tuple[list[tuple
 
 
 def staging_prepare(*, cursor, dataset_id: int) -> None:
-    """Geometries to Lambert-93 (the territory, the derived fields and the occurrence table
-    all use it), then link rows to the occurrences they would update (same idSINPOccTax
-    anywhere, or same source key in this dataset) and determiners to their person."""
-    cursor.execute(
-        f"UPDATE {TABLE} SET geom = ST_Transform(geom, %s) WHERE ST_SRID(geom) <> %s",
-        [settings.SRID, settings.SRID],
-    )
-    cursor.execute(f"ANALYZE {TABLE}")
+    """Link rows to the occurrences they would update (same idSINPOccTax anywhere, or
+    same source key in this dataset) and determiners to their person. The geometries are
+    in Lambert-93 already (``chunk_absorb_sql``)."""
+    # The statistics the joins below and the checks need: not the geometries' (costly).
+    cursor.execute(f"ANALYZE {TABLE} (line, uuid, source_key, taxon_id)")
     set_existing = (
         "existing_id = o.id, existing_dataset = o.dataset_id,"
         " existing_owner = o.created_by_id,"

@@ -119,10 +119,14 @@ def sensitivity_sql(*, row: str, taxon: str, dep: str) -> str:
     return f"COALESCE(GREATEST({status}, {rules}), 0)"
 
 
-def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
-    """A LEFT JOIN LATERAL (alias d) computing the derived values of the geometry ``geom``
-    (Lambert-93), the taxon row ``taxon`` and the occurrence row ``row`` (its date and
-    codes, for the sensitivity rules)."""
+PLACES = ("main", "dep", "codes", "grid")
+
+
+def places_sql(*, geom: str) -> str:
+    """A subquery giving the places of the geometry ``geom`` (Lambert-93): its main
+    commune, that commune's département, every commune it touches (the main one first)
+    and its 10 km grid cell, as the columns of ``PLACES``. The bulk import computes it
+    ahead, chunk by chunk while it reads the file (``observations.imports.staging``)."""
     lookup = f"SELECT array_agg(c.insee) FROM {COMMUNE} c WHERE ST_Intersects(c.geom, {geom})"
     main = (
         f"CASE WHEN h.single THEN h.hits[1] ELSE (SELECT c.insee FROM {COMMUNE} c"
@@ -140,16 +144,33 @@ def derived_join_sql(*, geom: str, taxon: str, row: str) -> str:
     # OFFSET 0 keeps the planner from inlining the subqueries, which would repeat the
     # spatial lookups once per use of their result.
     return (
-        f" LEFT JOIN LATERAL (SELECT e.*,"
-        f" {sensitivity_sql(row=row, taxon=taxon, dep='e.dep')} AS sens"
-        f" FROM (SELECT m.main, (SELECT c.departement_id FROM {COMMUNE} c"
+        f"SELECT m.main, (SELECT c.departement_id FROM {COMMUNE} c"
         f" WHERE c.insee = m.main) AS dep, {codes} AS codes, {grid} AS grid"
         f" FROM (SELECT h.p, h.hits, h.single, {main} AS main"
         f" FROM (SELECT x.p, x.hits,"
         f" x.is_point AND COALESCE(cardinality(x.hits) = 1, false) AS single"
         f" FROM (SELECT ST_PointOnSurface({geom}) AS p,"
         f" GeometryType({geom}) = 'POINT' AS is_point, ({lookup}) AS hits OFFSET 0) x"
-        f") h OFFSET 0) m OFFSET 0) e) d ON true"
+        f") h OFFSET 0) m"
+    )
+
+
+def derived_join_sql(
+    *, geom: str, taxon: str, row: str, places: str | None = None
+) -> str:
+    """A LEFT JOIN LATERAL (alias d) computing the derived values of the geometry ``geom``
+    (Lambert-93), the taxon row ``taxon`` and the occurrence row ``row`` (its date and
+    codes, for the sensitivity rules). ``places``: the alias of a row that already holds
+    the ``places_sql`` values of ``geom``, read instead of computed."""
+    found = (
+        places_sql(geom=geom)
+        if places is None
+        else "SELECT " + ", ".join(f"{places}.{column}" for column in PLACES)
+    )
+    return (
+        f" LEFT JOIN LATERAL (SELECT e.*,"
+        f" {sensitivity_sql(row=row, taxon=taxon, dep='e.dep')} AS sens"
+        f" FROM ({found} OFFSET 0) e) d ON true"
     )
 
 

@@ -36,7 +36,13 @@ def ewkt(geom) -> str:
     return f"SRID=2154;{geom.wkt}"
 
 
-def test_imported_derived_fields_equal_the_service(tmp_path, coordinateur_user):
+@pytest.mark.parametrize("chunk", [5000, 2], ids=["one-chunk", "chunks-of-2"])
+def test_imported_derived_fields_equal_the_service(
+    tmp_path, coordinateur_user, monkeypatch, chunk
+):
+    """With chunks of 2 rows, the places of each chunk are computed by the server while
+    the next one is read (observations.imports.process._Absorb)."""
+    monkeypatch.setattr("observations.imports.process.CHUNK_ROWS", chunk)
     west = CommuneFactory()  # Loos-en-Gohelle: LOOS ± 3 km
     east = CommuneFactory(
         insee="62498", name="Lens", geom=square(LOOS_X + 3000, LOOS_Y - 3000, 6000)

@@ -299,3 +299,33 @@ def test_valid_lines_dry_run_says_what_would_be_left_out(
     assert batch.message.startswith("3 ligne(s) en erreur ignorée(s)")
     assert "1 ligne(s) valide(s), 1 nouvelle(s)" in batch.message
     assert len(batch.errors) == 3 and not Occurrence.objects.exists()
+
+
+def test_a_repeated_bad_cell_is_reported_on_each_line(
+    tmp_path, saisie_user, dataset, referential
+):
+    """The readers remember the cells of a column they already read (a file repeats its
+    codes and dates): a refusal too, reported again on every line that holds it."""
+    rows = good_rows()
+    rows[0][8] = rows[2][8] = rows[3][8] = "ZZ"  # occSexe
+    rows[1][2] = rows[3][2] = "31/02/2020"
+    batch = run_import(
+        write_csv(tmp_path / "releves.csv", SINP_HEADER, rows),
+        user=saisie_user,
+        dataset=dataset,
+    )
+    assert batch.status == ImportBatch.Status.INVALID
+    assert [(e["line"], e["column"]) for e in batch.errors] == [
+        (2, "occSexe"),
+        (3, "dateDebut"),
+        (4, "occSexe"),
+        (5, "dateDebut"),
+        (5, "occSexe"),
+    ]
+    sexes = {e["message"] for e in batch.errors if e["column"] == "occSexe"}
+    assert len(sexes) == 1 and "« ZZ »" in sexes.pop()
+    dates = {e["message"] for e in batch.errors if e["column"] == "dateDebut"}
+    assert dates == {
+        "date invalide « 31/02/2020 » (attendu AAAA-MM-JJ, JJ/MM/AAAA ou AAAA/MM/JJ)."
+    }
+    assert not Occurrence.objects.exists()
