@@ -83,6 +83,7 @@ REFUSED_FORMS = {
 REPEATED = {"redoc": ('[data-section-id^="tag/"][data-section-id*="/operation/"]', 4)}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 MAIN = re.compile(r"<main\b.*?</main>", re.S)
+NONCE = re.compile(r'nonce="[^"]*"')
 CANDIDATES = 3  # planned URLs tried per route before deciding the role does not open it
 
 
@@ -243,7 +244,7 @@ class Audit:
 
     def api_seen(self, url: str, role: str, route_name: str) -> bool:
         """The API documentation pages build their <main> in the browser from two things
-        only: the <main> the server sends and the schema. When both are byte for byte what
+        only: the <main> the server sends (Redoc's whole page) and the schema. When both are byte for byte what
         a role audited before was sent, the rendered page is that one (the schema is the
         same for every reader): record it as such without rendering it again — Swagger UI
         and Redoc are a quarter of the suite's time. False when something differs."""
@@ -256,9 +257,10 @@ class Audit:
                 bodies.append(response.body())
             finally:
                 response.dispose()
-        main = MAIN.search(CSRF.sub("", bodies[0].decode()))
-        assert main, f"{url}: pas de <main>"
-        key = (route_name, hashlib.sha1(main.group().encode() + bodies[1]).hexdigest())
+        sent = NONCE.sub("", CSRF.sub("", bodies[0].decode()))
+        main = MAIN.search(sent)  # Redoc's page is all its own: the whole of it then
+        sent = main.group() if main else sent
+        key = (route_name, hashlib.sha1(sent.encode() + bodies[1]).hexdigest())
         if key in self.api_sources:
             self.same.append((url, role, self.api_sources[key]))
             return True
