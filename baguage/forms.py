@@ -77,6 +77,8 @@ class SessionForm(forms.ModelForm):
         )
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
+            # Opened offline another day, the page starts on that day (offline.js).
+            self.fields["date"].widget.attrs["data-default-today"] = ""
             datasets = list(self.fields["dataset"].queryset[:2])
             if len(datasets) == 1:
                 self.initial.setdefault("dataset", datasets[0].pk)

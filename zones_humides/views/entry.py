@@ -64,6 +64,9 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
         taxa=fence_taxa(fence),
         existing=existing,
     )
+    if instance is None and day == timezone.localdate():
+        # Opened offline another day, the page starts on that day (offline.js).
+        form.fields["date"].widget.attrs["data-default-today"] = ""
     if request.method == "POST" and form.is_valid():
         # The posted date may be another day than the one opened.
         day = form.cleaned_data["date"]

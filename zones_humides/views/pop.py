@@ -203,6 +203,9 @@ def _passage_page(request, pop_site: PopSite, passage: PopPassage | None):
         user=request.user,
         aire=aire,
     )
+    if passage is None:
+        # Opened offline another day, the page starts on that day (offline.js).
+        form.fields["date"].widget.attrs["data-default-today"] = ""
     if request.method == "POST" and form.is_valid():
         try:
             saved = passage_save(
