@@ -12,6 +12,7 @@ from observations.models import Occurrence, Source
 from observations.services import (
     occurrence_check,
     occurrence_delete,
+    occurrence_publish,
     occurrences_publish_bulk,
     people_label,
 )
@@ -95,14 +96,37 @@ def fence_check_save(
     if observers is not None:
         check.observers.set(observers)
     people = list(check.observers.select_related("organisation"))
-    for old in check.counts.select_related("occurrence"):
+    label = people_label(people) if people else check.observer
+    wanted = {
+        (values["taxon"].pk, values["sex"], values["alive"]): values
+        for values in counts
+        if values["count"]
+    }
+    # A count that stays (same species, sex, alive or dead) keeps its record, changed
+    # in place: its photos and history stay with it. The others go with their record.
+    for old in check.counts.select_related("occurrence", "taxon"):
+        values = wanted.pop((old.taxon_id, old.sex, old.alive), None)
+        if values is not None:
+            old.count = values["count"]
+            old.full_clean(exclude=["occurrence", "check_round"])
+            old.save(update_fields=["count"])
+            if publish:
+                old.check_round = check
+                old.occurrence = occurrence_publish(
+                    occurrence=old.occurrence,
+                    user=user,
+                    source=Source.ZONES_HUMIDES,
+                    observers=people or None,
+                    observers_label=label,
+                    **fence_counts_occurrence_fields(old),
+                )
+                old.save(update_fields=["occurrence"])
+            continue
         occurrence = old.occurrence
         old.delete()
         if occurrence is not None:
             occurrence_delete(occurrence=occurrence, user=user)
-    rows = [
-        FenceCount(check_round=check, **values) for values in counts if values["count"]
-    ]
+    rows = [FenceCount(check_round=check, **values) for values in wanted.values()]
     for row in rows:
         row.full_clean(exclude=["occurrence", "check_round"])
     FenceCount.objects.bulk_create(rows)
@@ -113,7 +137,7 @@ def fence_check_save(
                 source=Source.ZONES_HUMIDES,
                 created_by=user,
                 updated_by=user,
-                observers_label=people_label(people) if people else check.observer,
+                observers_label=label,
                 **fence_counts_occurrence_fields(row),
             )
             occurrence_check(occurrence)
