@@ -57,11 +57,16 @@ def form_save_once(form: forms.Form, data, save: Callable[[UUID], tuple]):
 
 
 def passage_form_save(
-    *, data, user, pop_site: PopSite
+    *, data, files=None, user, pop_site: PopSite
 ) -> tuple[PopPassage, bool] | dict:
-    """``(passage, created)``, or the refusal: ``{field: [message]}`` and ``labels``."""
+    """``(passage, created)``, or the refusal: ``{field: [message]}`` and ``labels``.
+    The photos of its species come with the passage, once."""
     form = PassageForm(
-        data, instance=PopPassage(pop_site=pop_site), user=user, aire=pop_site.aire
+        data,
+        files,
+        instance=PopPassage(pop_site=pop_site),
+        user=user,
+        aire=pop_site.aire,
     )
     return form_save_once(
         form,
@@ -74,17 +79,23 @@ def passage_form_save(
             observers=form.cleaned_data["observers"],
             lines=form.species_lines(),
             nothing_found=form.cleaned_data["nothing_found"],
+            media=form.species_media(),
         ),
     )
 
 
 def fence_check_form_save(
-    *, data, user, fence: DriftFence
+    *, data, files=None, user, fence: DriftFence
 ) -> tuple[FenceCheck, bool] | dict:
     """``(check, saved)``, or the refusal. The round of a day already entered is
-    replaced only by those who may change it, as on the page."""
+    replaced only by those who may change it, as on the page. The photos of its
+    species come with the round, once."""
     form = FenceCheckForm(
-        data, instance=FenceCheck(fence=fence), user=user, taxa=fence_taxa(fence)
+        data,
+        files,
+        instance=FenceCheck(fence=fence),
+        user=user,
+        taxa=fence_taxa(fence),
     )
 
     def save(uuid):
@@ -105,6 +116,7 @@ def fence_check_form_save(
             fields=form.check_fields(),
             counts=form.counts(),
             observers=form.cleaned_data["observers"],
+            media=form.species_media(),
         )
 
     return form_save_once(form, data, save)

@@ -12,6 +12,7 @@ from observations.models import Occurrence, Source
 from observations.services import (
     occurrence_check,
     occurrence_delete,
+    occurrence_media_add,
     occurrence_publish,
     occurrences_publish_bulk,
     people_label,
@@ -151,3 +152,29 @@ def fence_check_save(
             row.occurrence_id = pk
         FenceCount.objects.bulk_update(rows, ["occurrence"])
     return check
+
+
+def fence_check_media_add(*, check: FenceCheck, user, media: dict) -> int:
+    """The photos and sounds of a round's species (``{cd_nom: [Prepared]}``) on the
+    record of that species' first count (living before dead, in the order of the
+    sexes); the number of files stored. Call it in the round's transaction."""
+    if not media:
+        return 0
+    order = [sex for sex, _label in FenceCount.Sex.choices]
+    first: dict[int, FenceCount] = {}
+    counts = sorted(
+        check.counts.select_related("occurrence"),
+        key=lambda c: (not c.alive, order.index(c.sex)),
+    )
+    for count in counts:
+        first.setdefault(count.taxon_id, count)
+    added = 0
+    for cd_nom, items in media.items():
+        count = first.get(cd_nom)
+        if items and count is not None and count.occurrence is not None:
+            added += len(
+                occurrence_media_add(
+                    occurrence=count.occurrence, user=user, media=items
+                )
+            )
+    return added
