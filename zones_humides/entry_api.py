@@ -12,6 +12,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django import forms
+from django.db.models import Model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,9 +39,14 @@ FENCE_CHECK_DESCRIPTION = gettext_lazy(
 )
 
 
-def form_save_once(form: forms.Form, data, save: Callable[[UUID], tuple]):
+def form_save_once(
+    form: forms.Form, data, save: Callable[[UUID], tuple], model: type[Model]
+):
     """``save(uuid)`` of a valid ``form`` (its ``(record, created)``), or the refusal:
-    ``{field: [message]}`` and ``labels``, a ``ValidationError`` of ``save`` included."""
+    ``{field: [message]}`` and ``labels``, a ``ValidationError`` of ``save`` included.
+    A send that raced the first send of the same sheet (a page left while it was being
+    sent, a slow upload of photos) finds it saved while being checked (the form then
+    sees it as a duplicate): it answers that record, ``(record, False)``."""
     try:
         uuid = UUID(str(data.get("uuid", "")))
     except ValueError:
@@ -53,6 +59,9 @@ def form_save_once(form: forms.Form, data, save: Callable[[UUID], tuple]):
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+    existing = model.objects.filter(uuid=uuid).first()
+    if existing is not None:
+        return existing, False
     return form_refusal(form)
 
 
@@ -81,6 +90,7 @@ def passage_form_save(
             nothing_found=form.cleaned_data["nothing_found"],
             media=form.species_media(),
         ),
+        PopPassage,
     )
 
 
@@ -119,4 +129,4 @@ def fence_check_form_save(
             media=form.species_media(),
         )
 
-    return form_save_once(form, data, save)
+    return form_save_once(form, data, save, FenceCheck)

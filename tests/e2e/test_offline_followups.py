@@ -190,3 +190,84 @@ def test_a_kept_page_opened_the_next_day_starts_on_that_day(
         assert field.input_value() == device_today, path
         assert field.get_attribute("max") in (None, device_today)
         assert field.evaluate("f => f.max") in ("", device_today)
+
+
+def test_photos_of_a_pop_line_and_a_fence_round_with_no_network(
+    live_server,
+    page,
+    claire,  # noqa: F811
+):
+    """A photo taken for a POP line and for a drift-fence count, with no network: kept
+    in the outbox with the sheet, sent once when the network is back, stored on the
+    record of the species; the fence's page then links the count to its record."""
+    from observations.models import OccurrenceMedia
+    from tests.observations.media_support import phone_photo
+    from zones_humides.models import DriftFence, FenceCheck, PopPassage
+
+    base = live_server.url
+    context = page.context
+    page.set_viewport_size(PHONE)
+    context.add_init_script(script=axe_source())
+    pond = PopSite.objects.get(code="A5-01")
+    fence = DriftFence.objects.get()
+    passage_path = f"/zones-humides/pop/sites/{pond.pk}/passages/nouveau/"
+    fence_path = f"/zones-humides/barrieres/{fence.pk}/releve/"
+    sign_in_and_keep_the_field(page, base, [passage_path, fence_path])
+    image = {"name": "IMG_0042.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}
+
+    context.set_offline(True)
+    context.route("**/*", cut_posts)
+    page.goto(f"{base}{passage_path}")
+    page.get_by_label("Expertise").select_option("chevronne")
+    page.get_by_role("spinbutton", name="Crapaud commun").fill("35")
+    page.get_by_text("Photos et sons des espèces").click()
+    page.get_by_label("Photos et sons – Crapaud commun").set_input_files(image)
+    # Opened offline without ever being opened online, the page has its own stylesheet.
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.querySelector('.pop-species__row')).display"
+        )
+        == "grid"
+    )
+    assert audit(page, label=passage_path, role="saisie", size="phone") == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_role("button", name="Enregistrer le passage").click()
+    page.get_by_test_id("outbox-saved").wait_for()
+
+    page.goto(f"{base}{fence_path}")
+    page.get_by_role("spinbutton", name="Bufo bufo, Mâle, vivant").fill("7")
+    page.get_by_text("Photos et sons des espèces").click()
+    page.get_by_label("Photos et sons – Crapaud commun").set_input_files(image)
+    page.get_by_role("button", name="Enregistrer le relevé").click()
+    page.get_by_test_id("outbox-saved").wait_for()
+    count_is(page, 2)
+    assert not OccurrenceMedia.objects.exists()
+
+    # Back online: both sheets are sent with their photo, each stored once.
+    context.unroute("**/*", cut_posts)
+    context.set_offline(False)
+    page.goto(f"{base}{MINE}")
+    page.wait_for_function(
+        "document.querySelector('[data-outbox-count]').textContent === '0'",
+        timeout=20000,
+    )
+    line = PopPassage.objects.get().observations.get(taxon_id=259)
+    count = FenceCheck.objects.get().counts.get()
+    assert line.occurrence.media.count() == 1
+    assert count.occurrence.media.count() == 1
+    assert OccurrenceMedia.objects.count() == 2
+    page.evaluate("window.CPIEOutbox.send()")
+    assert OccurrenceMedia.objects.count() == 2
+
+    # The fence's page: the round's count links to its record, which shows the photo.
+    page.goto(f"{base}/zones-humides/barrieres/{fence.pk}/")
+    page.get_by_text("Voir les 1 relevé").click()
+    page.get_by_role("link", name="Bufo bufo, mâle vivant : 7").click()
+    page.wait_for_url(f"{base}/observations/{count.occurrence.uuid}/")
+    thumbnail = page.get_by_test_id("media-thumbnail")
+    assert thumbnail.count() == 1
+    thumbnail.scroll_into_view_if_needed()  # loaded lazily
+    page.wait_for_function(
+        "document.querySelector('[data-testid=media-thumbnail]').naturalWidth > 0"
+    )
+    assert page.failed_requests == []

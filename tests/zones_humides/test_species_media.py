@@ -207,3 +207,27 @@ def test_photos_of_a_fence_round_sent_by_the_outbox_are_saved_once(
     assert api.post(url, data, format="multipart").status_code == 200
     count = FenceCheck.objects.get().counts.get()
     assert count.occurrence.media.count() == 1
+
+
+def test_a_resend_racing_the_first_send_answers_the_saved_passage(
+    saisie_user, observer, pop_sites, taxa
+):
+    """The second send of a sheet, checked while the first (slowed by its photos) was
+    being saved, meets the saved passage as a duplicate of its site, season and number:
+    it answers that passage instead of a refusal that would stay in the outbox."""
+    from zones_humides.entry_api import passage_form_save
+
+    data = passage_data(observer, uuid=str(uuid.uuid4()))
+    first, created = passage_form_save(
+        data=data, user=saisie_user, pop_site=pop_sites[0]
+    )
+    assert created
+    # As the API does after its look-up of the uuid found nothing yet.
+    second = passage_form_save(data=data, user=saisie_user, pop_site=pop_sites[0])
+    assert second == (first, False)
+    other = passage_form_save(
+        data={**data, "uuid": str(uuid.uuid4())},
+        user=saisie_user,
+        pop_site=pop_sites[0],
+    )
+    assert other["number"] == ["Le passage 1 de 2020 est déjà saisi pour ce site."]
