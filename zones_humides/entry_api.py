@@ -12,8 +12,8 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django import forms
-from django.db.models import Model
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
