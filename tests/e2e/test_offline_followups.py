@@ -262,6 +262,15 @@ def test_photos_of_a_pop_line_and_a_fence_round_with_no_network(
     # The fence's page: the round's count links to its record, which shows the photo.
     page.goto(f"{base}/zones-humides/barrieres/{fence.pk}/")
     page.get_by_text("Voir les 1 relevé").click()
+    fence_page = f"/zones-humides/barrieres/{fence.pk}/"
+    assert audit(page, label=fence_page, role="saisie", size="phone") == []
+    # The round's own page lists its records too.
+    page.goto(f"{base}{fence_path}")
+    records = page.get_by_test_id("fence-records")
+    assert "1 photo ou son" in records.inner_text()
+    assert audit(page, label=fence_path, role="saisie", size="phone") == []
+    page.goto(f"{base}{fence_page}")
+    page.get_by_text("Voir les 1 relevé").click()
     page.get_by_role("link", name="Bufo bufo, mâle vivant : 7").click()
     page.wait_for_url(f"{base}/observations/{count.occurrence.uuid}/")
     thumbnail = page.get_by_test_id("media-thumbnail")
