@@ -320,6 +320,19 @@
     return list;
   }
 
+  // The server's French reasons for refusing a record, as a list.
+  function reasonsList(entry) {
+    var why = document.createElement("ul");
+    why.className = "field-error outbox__reasons";
+    why.setAttribute("data-testid", "outbox-reasons");
+    reasons(entry).forEach(function (text) {
+      var line = document.createElement("li");
+      line.textContent = text;
+      why.appendChild(line);
+    });
+    return why;
+  }
+
   function sendOne(entry) {
     var body = new FormData();
     entry.fields.forEach(function (pair) {
@@ -422,17 +435,7 @@
         ? "Refusée par le serveur :"
         : "En attente du réseau." + (entry.lastProblem ? " " + entry.lastProblem : "");
       item.appendChild(state);
-      if (entry.status === "refused") {
-        var why = document.createElement("ul");
-        why.className = "field-error outbox__reasons";
-        why.setAttribute("data-testid", "outbox-reasons");
-        reasons(entry).forEach(function (text) {
-          var line = document.createElement("li");
-          line.textContent = text;
-          why.appendChild(line);
-        });
-        item.appendChild(why);
-      }
+      if (entry.status === "refused") item.appendChild(reasonsList(entry));
       var actions = document.createElement("p");
       actions.className = "outbox__actions";
       var edit = document.createElement("a");
@@ -518,15 +521,7 @@
       badgeText.textContent = entry.status === "refused" ? "Refusée" : "À envoyer";
       state.appendChild(badgeText);
       if (entry.status === "refused") {
-        var why = document.createElement("ul");
-        why.className = "field-error outbox__reasons";
-        why.setAttribute("data-testid", "outbox-reasons");
-        reasons(entry).forEach(function (text) {
-          var line = document.createElement("li");
-          line.textContent = text;
-          why.appendChild(line);
-        });
-        state.appendChild(why);
+        state.appendChild(reasonsList(entry));
       } else if (entry.lastProblem) {
         var problem = document.createElement("p");
         problem.className = "muted outbox__state";

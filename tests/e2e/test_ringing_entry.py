@@ -112,6 +112,19 @@ def log_in(page, base: str, path: str) -> None:
     page.wait_for_url(f"{base}{path}")
 
 
+def fill_session(page) -> None:
+    """A STOC reference date, 6 hours, at the station."""
+    page.get_by_label("Station", exact=True).select_option(
+        label="Marais de la Glissoire"
+    )
+    page.get_by_label("Programme", exact=True).select_option(
+        label="STOC-CAPTURE – STOC-Capture"
+    )
+    page.get_by_label("Date", exact=True).fill("2020-06-14")
+    page.get_by_label("Heure de début").fill("06:00")
+    page.get_by_label("Heure de fin").fill("12:00")
+
+
 def choose_species(page, text: str, option: str) -> None:
     page.keyboard.type(text)
     page.get_by_role("option", name=option).wait_for()
@@ -143,15 +156,7 @@ def test_a_ringer_enters_a_stoc_session_with_the_keyboard(
     log_in(page, base, "/baguage/sessions/nouvelle/")
 
     # The session: a STOC reference date, 6 hours, the station's 10 nets.
-    page.get_by_label("Station", exact=True).select_option(
-        label="Marais de la Glissoire"
-    )
-    page.get_by_label("Programme", exact=True).select_option(
-        label="STOC-CAPTURE – STOC-Capture"
-    )
-    page.get_by_label("Date", exact=True).fill("2020-06-14")
-    page.get_by_label("Heure de début").fill("06:00")
-    page.get_by_label("Heure de fin").fill("12:00")
+    fill_session(page)
     assert page.get_by_label("Nombre de filets").input_value() == "10"
     # The user is the session's ringer already (a chip over the hidden checkboxes).
     chips = page.get_by_test_id("ringers-chips").get_by_role("listitem")
@@ -272,15 +277,7 @@ def test_ringers_chosen_by_name_on_a_phone(live_server, page, ringer_world):
     assert chips.all_inner_texts() == ["DUMONT Claire\n×", "LENOIR Paul\n×"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-    page.get_by_label("Station", exact=True).select_option(
-        label="Marais de la Glissoire"
-    )
-    page.get_by_label("Programme", exact=True).select_option(
-        label="STOC-CAPTURE – STOC-Capture"
-    )
-    page.get_by_label("Date", exact=True).fill("2020-06-14")
-    page.get_by_label("Heure de début").fill("06:00")
-    page.get_by_label("Heure de fin").fill("12:00")
+    fill_session(page)
     page.get_by_role("button", name="Créer la session et saisir les captures").click()
     page.wait_for_url(f"{base}/baguage/sessions/*/")
     session = Session.objects.get()
