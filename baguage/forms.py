@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baguage.models import Ringer, RingingProgramme, Session, Station
 from baguage.permissions import stations_visible_to
-from referentiel.models import Dataset
+from referentiel.models import Dataset, Person
 
 SESSION_FIELDS = [
     "station",
@@ -45,6 +45,16 @@ def station_nets() -> dict[str, dict]:
 
 
 class SessionForm(forms.ModelForm):
+    # The ringers are chosen as people (templates/observations/includes/people_field.html:
+    # the search of /api/v1/persons/?bagueur=true and chips), among the ringers the user
+    # may name (``PersonQuerySet.selectable_by``) and the session's own.
+    ringers = forms.ModelMultipleChoiceField(
+        label=_("Bagueurs"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choisissez au moins un bagueur.")},
+    )
+
     class Meta:
         model = Session
         fields = SESSION_FIELDS
@@ -52,11 +62,7 @@ class SessionForm(forms.ModelForm):
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "ringers": forms.CheckboxSelectMultiple,
             "comment": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {
-            "ringers": {"required": _("Cochez au moins un bagueur.")},
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -68,7 +74,19 @@ class SessionForm(forms.ModelForm):
         self.fields["programme"].queryset = RingingProgramme.objects.select_related(
             "programme"
         )
-        self.fields["ringers"].queryset = Ringer.objects.select_related("person")
+        current = (
+            list(self.instance.ringers.values_list("person_id", flat=True))
+            if self.instance.pk
+            else []
+        )
+        self.fields["ringers"].queryset = (
+            Person.objects.selectable_by(user, also=current)
+            .filter(ringer__isnull=False)
+            .select_related("organisation")
+            .order_by("last_name", "first_name", "pk")
+        )
+        if current and not self.is_bound:
+            self.initial["ringers"] = current
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["nets_count"].required = False
         self.fields["nets_length_m"].required = False
@@ -77,18 +95,26 @@ class SessionForm(forms.ModelForm):
         )
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
+            # Opened offline another day, the page starts on that day (offline.js).
+            self.fields["date"].widget.attrs["data-default-today"] = ""
             datasets = list(self.fields["dataset"].queryset[:2])
             if len(datasets) == 1:
                 self.initial.setdefault("dataset", datasets[0].pk)
             ringer = Ringer.objects.filter(person__user=user).first()
             if ringer:
-                self.initial.setdefault("ringers", [ringer.pk])
+                self.initial.setdefault("ringers", [ringer.person_id])
 
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date and date > timezone.localdate():
             raise ValidationError(_("La date ne peut pas être dans le futur."))
         return date
+
+    def clean_ringers(self) -> list[Ringer]:
+        people = self.cleaned_data["ringers"]
+        return list(
+            Ringer.objects.filter(person__in=people).select_related("person")
+        )
 
     def clean(self):
         cleaned = super().clean()

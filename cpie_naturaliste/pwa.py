@@ -31,6 +31,12 @@ from cpie_naturaliste.settings.maps import tile_hosts
 SHELL = [
     "css/app.css",
     "css/observations.css",
+    # The POP passage, fence round and count season sheets: kept as pages without ever
+    # being opened online (keep-pages), so their own files must be in the shell.
+    "css/zones_humides.css",
+    "css/counts.css",
+    "js/chips.js",
+    "js/media_field.js",
     "js/app.js",
     "js/store.js",
     "js/offline.js",

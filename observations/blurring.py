@@ -30,8 +30,11 @@ from django.db.models import (
     CharField,
     F,
     Func,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    UUIDField,
     Value,
     When,
 )
@@ -240,6 +243,24 @@ def blurred_columns(queryset: QuerySet) -> dict:
             When(sensitivity_level=1, then=communes_blurred),
             default=Value([], output_field=ArrayField(CharField())),
             output_field=ArrayField(CharField()),
+        )
+    )
+    # The record's first photo or sound: a digital proof, shown where its place is.
+    from observations.models import OccurrenceMedia
+
+    first_media = Subquery(
+        OccurrenceMedia.objects.filter(occurrence=OuterRef("pk"))
+        .order_by("created_at", "id")
+        .values("uuid")[:1],
+        output_field=UUIDField(),
+    )
+    columns["shown_first_media"] = (
+        first_media
+        if keep is None
+        else Case(
+            When(keep, then=first_media),
+            default=Value(None),
+            output_field=UUIDField(),
         )
     )
     columns["shown_diffusion_level"] = (

@@ -179,10 +179,22 @@ class PersonFilter(django_filters.FilterSet):
     id = NumberInFilter(
         field_name="id", label=_("Identifiants (séparés par des virgules)")
     )
+    # By the reverse name of the ringing module's ringers (the referential imports no
+    # app above it): the session form's ringers chooser.
+    bagueur = django_filters.BooleanFilter(
+        field_name="ringer",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Bagueurs"),
+        help_text=_(
+            "« true » : seulement les bagueurs (titulaires d'un permis CRBPO), "
+            "« false » : seulement les autres."
+        ),
+    )
 
     class Meta:
         model = Person
-        fields = ["search", "id"]
+        fields = ["search", "id", "bagueur"]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -282,7 +282,7 @@ class PassageViewSet(viewsets.ModelViewSet):
         if answer is not None:
             return answer
         outcome = passage_form_save(
-            data=request.data, user=request.user, pop_site=pop_site
+            data=request.data, files=request.FILES, user=request.user, pop_site=pop_site
         )
         if isinstance(outcome, dict):
             return Response(outcome, status=status.HTTP_400_BAD_REQUEST)
@@ -402,7 +402,7 @@ class DriftFenceViewSet(viewsets.ReadOnlyModelViewSet):
         if answer is not None:
             return answer
         outcome = fence_check_form_save(
-            data=request.data, user=request.user, fence=fence
+            data=request.data, files=request.FILES, user=request.user, fence=fence
         )
         if isinstance(outcome, dict):
             return Response(outcome, status=status.HTTP_400_BAD_REQUEST)

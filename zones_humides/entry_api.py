@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,9 +39,14 @@ FENCE_CHECK_DESCRIPTION = gettext_lazy(
 )
 
 
-def form_save_once(form: forms.Form, data, save: Callable[[UUID], tuple]):
+def form_save_once(
+    form: forms.Form, data, save: Callable[[UUID], tuple], model: type[Model]
+):
     """``save(uuid)`` of a valid ``form`` (its ``(record, created)``), or the refusal:
-    ``{field: [message]}`` and ``labels``, a ``ValidationError`` of ``save`` included."""
+    ``{field: [message]}`` and ``labels``, a ``ValidationError`` of ``save`` included.
+    A send that raced the first send of the same sheet (a page left while it was being
+    sent, a slow upload of photos) finds it saved while being checked (the form then
+    sees it as a duplicate): it answers that record, ``(record, False)``."""
     try:
         uuid = UUID(str(data.get("uuid", "")))
     except ValueError:
@@ -53,15 +59,23 @@ def form_save_once(form: forms.Form, data, save: Callable[[UUID], tuple]):
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+    existing = model.objects.filter(uuid=uuid).first()
+    if existing is not None:
+        return existing, False
     return form_refusal(form)
 
 
 def passage_form_save(
-    *, data, user, pop_site: PopSite
+    *, data, files=None, user, pop_site: PopSite
 ) -> tuple[PopPassage, bool] | dict:
-    """``(passage, created)``, or the refusal: ``{field: [message]}`` and ``labels``."""
+    """``(passage, created)``, or the refusal: ``{field: [message]}`` and ``labels``.
+    The photos of its species come with the passage, once."""
     form = PassageForm(
-        data, instance=PopPassage(pop_site=pop_site), user=user, aire=pop_site.aire
+        data,
+        files,
+        instance=PopPassage(pop_site=pop_site),
+        user=user,
+        aire=pop_site.aire,
     )
     return form_save_once(
         form,
@@ -74,17 +88,24 @@ def passage_form_save(
             observers=form.cleaned_data["observers"],
             lines=form.species_lines(),
             nothing_found=form.cleaned_data["nothing_found"],
+            media=form.species_media(),
         ),
+        PopPassage,
     )
 
 
 def fence_check_form_save(
-    *, data, user, fence: DriftFence
+    *, data, files=None, user, fence: DriftFence
 ) -> tuple[FenceCheck, bool] | dict:
     """``(check, saved)``, or the refusal. The round of a day already entered is
-    replaced only by those who may change it, as on the page."""
+    replaced only by those who may change it, as on the page. The photos of its
+    species come with the round, once."""
     form = FenceCheckForm(
-        data, instance=FenceCheck(fence=fence), user=user, taxa=fence_taxa(fence)
+        data,
+        files,
+        instance=FenceCheck(fence=fence),
+        user=user,
+        taxa=fence_taxa(fence),
     )
 
     def save(uuid):
@@ -105,6 +126,7 @@ def fence_check_form_save(
             fields=form.check_fields(),
             counts=form.counts(),
             observers=form.cleaned_data["observers"],
+            media=form.species_media(),
         )
 
-    return form_save_once(form, data, save)
+    return form_save_once(form, data, save, FenceCheck)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from observations.forms.geometry import geometry_as_geojson, geometry_from_geojson
+from observations.forms.media import MediaField
 from referentiel.models import Dataset, Organisation, Person, Site
 from zones_humides.models import (
     FenceCheck,
@@ -20,8 +21,50 @@ from zones_humides.models.newts import NewtSex
 from zones_humides.services import SpeciesLine, newt_photo_check
 from zones_humides.taxa import protocol_taxa
 
+NO_COUNT_FOR_MEDIA = _(
+    "Indiquez l'effectif de l'espèce photographiée : ses photos vont à son observation."
+)
 
-class PassageForm(forms.ModelForm):
+
+def species_media_field(name: str) -> MediaField:
+    """Photos and sounds of one species of a protocol sheet (a POP line, a fence
+    count): they go to the record it publishes (``observations.services.media``)."""
+    return MediaField(
+        label=_("Photos et sons – %(species)s") % {"species": name}, help_text=""
+    )
+
+
+class SpeciesMediaMixin:
+    """Per species row: a ``media`` field; ``species_media()`` gives the checked files
+    by taxon (``{cd_nom: [Prepared]}``); a file for a species not counted is refused."""
+
+    def add_species_media(self, row: dict, name: str) -> None:
+        field = f"{name}_media"
+        self.fields[field] = species_media_field(
+            row["vernacular"] or row["taxon"].scientific_name
+        )
+        row["media"] = self[field]
+        row["media_name"] = field
+
+    def check_species_media(self, counted: set[int]) -> None:
+        for row in self.media_rows():
+            media = self.cleaned_data.get(row["media_name"])
+            if media and row["taxon"].cd_nom not in counted:
+                self.add_error(row["media_name"], NO_COUNT_FOR_MEDIA)
+
+    def species_media(self) -> dict:
+        return {
+            row["taxon"].cd_nom: self.cleaned_data.get(row["media_name"]) or []
+            for row in self.media_rows()
+            if self.cleaned_data.get(row["media_name"])
+        }
+
+    @property
+    def media_errors(self) -> bool:
+        return any(self[row["media_name"]].errors for row in self.media_rows())
+
+
+class PassageForm(SpeciesMediaMixin, forms.ModelForm):
     """The passage itself; species lines come from ``species_lines`` (one count field per
     species of the protocol list: a count above 0 means found)."""
 
@@ -108,15 +151,29 @@ class PassageForm(forms.ModelForm):
                 required=False,
                 initial=bool(line and line.count_type == "Es"),
             )
-            self.species_rows.append(
-                {
-                    "taxon": taxon,
-                    "vernacular": vernacular,
-                    "field": self[name],
-                    "estimate": self[f"{name}_est"],
-                    "regional": taxon in self.regional,
-                }
-            )
+            row = {
+                "taxon": taxon,
+                "vernacular": vernacular,
+                "field": self[name],
+                "estimate": self[f"{name}_est"],
+                "regional": taxon in self.regional,
+            }
+            self.add_species_media(row, name)
+            self.species_rows.append(row)
+
+    def media_rows(self) -> list[dict]:
+        return self.species_rows
+
+    def clean(self):
+        cleaned = super().clean()
+        counted = {
+            row["taxon"].cd_nom
+            for row in self.species_rows
+            if cleaned.get(f"sp_{row['taxon'].cd_nom}")
+            and not cleaned.get("nothing_found")
+        }
+        self.check_species_media(counted)
+        return cleaned
 
     def species_lines(self) -> list[SpeciesLine]:
         lines = []
@@ -183,7 +240,7 @@ class NewtCaptureForm(forms.Form):
         return photo
 
 
-class FenceCheckForm(forms.ModelForm):
+class FenceCheckForm(SpeciesMediaMixin, forms.ModelForm):
     """The morning round; the counts come from the grid (``count_fields``). Its
     observers are people of the referential (the user by default); a name written as
     free text before (``observer``) is shown, and gives way to the people chosen."""
@@ -238,13 +295,21 @@ class FenceCheckForm(forms.ModelForm):
                         ),
                     )
                     cells.append(self[name])
-            self.grid.append(
-                {
-                    "taxon": taxon,
-                    "vernacular": (taxon.vernacular_name or "").split(",")[0],
-                    "cells": cells,
-                }
-            )
+            row = {
+                "taxon": taxon,
+                "vernacular": (taxon.vernacular_name or "").split(",")[0],
+                "cells": cells,
+            }
+            self.add_species_media(row, f"n_{taxon.cd_nom}")
+            self.grid.append(row)
+
+    def media_rows(self) -> list[dict]:
+        return self.grid
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_species_media({row["taxon"].cd_nom for row in self.counts()})
+        return cleaned
 
     def counts(self) -> list[dict]:
         rows = []

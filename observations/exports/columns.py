@@ -10,7 +10,8 @@ columns carry the SINP code, as the standard's exchange format does.
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Concat, Upper
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Upper
+from django.urls import reverse
 
 from observations.blurring import (
     blurred_columns,
@@ -30,6 +31,27 @@ class WktText(Func):
 class ArrayToString(Func):
     function = "array_to_string"
     output_field = CharField()
+
+
+def proof_url(b):
+    """The record's own proof URL; else its first photo or sound as the site serves it
+    (``observations:media_file``, to the readers who place the record), under
+    ``SITE_URL``, where the reader sees the record precisely (``shown_first_media``)."""
+    site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+    if not site:
+        return b["shown_proof_url"]
+    marker = "00000000-0000-0000-0000-000000000000"
+    prefix, suffix = reverse("observations:media_file", args=[marker]).split(marker)
+    # "||" gives NULL with no media (Concat would give the bare prefix).
+    media = Func(
+        Value(site + prefix),
+        Cast(b["shown_first_media"], CharField()),
+        Value(suffix),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=CharField(),
+    )
+    return Coalesce(NullIf(b["shown_proof_url"], Value("")), media, Value(""))
 
 
 # SINP name → builder(blurred) giving the expression; ``blurred`` maps "shown_<field>" to the
@@ -71,7 +93,7 @@ COLUMNS = {
     "occStatutBiogeographique": lambda b: F("biogeo_status"),
     "occMethodeDetermination": lambda b: F("determination_method"),
     "preuveExistante": lambda b: F("proof_exists"),
-    "uRLPreuveNumerique": lambda b: b["shown_proof_url"],
+    "uRLPreuveNumerique": lambda b: proof_url(b),
     "preuveNonNumerique": lambda b: b["shown_proof_text"],
     "observateur": lambda b: F("observers_label"),
     "determinateur": lambda b: Case(

@@ -182,6 +182,10 @@ class OccurrenceForm(forms.Form):
         for name in ("date_start", "date_end"):
             # The phone's date picker stops at today.
             self.fields[name].widget.attrs["max"] = today
+        if occurrence is None and str(self.initial.get("date_start")) == today:
+            # A copy of the page opened offline another day starts on that day
+            # (static/js/offline.js).
+            self.fields["date_start"].widget.attrs["data-default-today"] = ""
         people_qs = Person.objects.selectable_by(user, also=current).select_related(
             "organisation"
         )

@@ -12,6 +12,8 @@ from observations.models import Occurrence, OccurrenceMedia
 
 # A record's photos and sounds: a few proofs, not an album.
 MEDIA_PER_OCCURRENCE = 12
+# SINP PREUVE_EXIST: "1" Oui (a proof exists and is still reachable).
+PROOF_EXISTS_YES = "1"
 
 
 def media_check(uploads) -> list[Prepared]:
@@ -41,7 +43,8 @@ def occurrence_media_add(
 ) -> list[OccurrenceMedia]:
     """Store checked media (``media_check``) on ``occurrence``; the caller has checked that
     ``user`` may change it. The record's ``updated_at`` moves on, so that a synchronised
-    copy (the API's ``since``) fetches it again with its media."""
+    copy (the API's ``since``) fetches it again with its media, and it now has a digital
+    proof (``proof_exists``)."""
     already = OccurrenceMedia.objects.filter(occurrence=occurrence).count()
     if already + len(media) > MEDIA_PER_OCCURRENCE:
         raise ValidationError(
@@ -68,7 +71,13 @@ def occurrence_media_add(
             row.thumbnail.save("miniature.jpg", ContentFile(item.thumbnail), save=False)
         row.save()
         created.append(row)
-    Occurrence.objects.filter(pk=occurrence.pk).update(updated_at=Now())
+    # A photo or a sound is a digital proof (SINP PREUVE_EXIST 1, "Oui"); its address is
+    # the file's, given in the exports to the readers who place the record
+    # (observations.exports.columns, ``uRLPreuveNumerique``).
+    Occurrence.objects.filter(pk=occurrence.pk).update(
+        updated_at=Now(), proof_exists=PROOF_EXISTS_YES
+    )
+    occurrence.proof_exists = PROOF_EXISTS_YES
     return created
 
 

@@ -34,6 +34,25 @@
     return Promise.all(done);
   }
 
+  // ---- A page kept by the service worker, opened another day ----------------------------
+  // The page says the day it was made (<html data-page-date>). Opened from the device's
+  // copy on a later day, its "today" becomes the device's: the date a new record starts
+  // with (inputs marked data-default-today, if untouched) and the date pickers' limit.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  var now = new Date();
+  var today = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  var pageDate = document.documentElement.getAttribute("data-page-date");
+  if (pageDate && today > pageDate) {
+    document.querySelectorAll("input[type=date]").forEach(function (input) {
+      if (input.max === pageDate) input.max = today;
+      if (input.hasAttribute("data-default-today") && input.value === pageDate &&
+          input.defaultValue === pageDate) {
+        input.defaultValue = today;
+        input.value = today;
+      }
+    });
+  }
+
   // Logout: the pages and data kept for this user go with the session.
   document.querySelectorAll("form[action]").forEach(function (form) {
     if (!/\/deconnexion\/$/.test(form.getAttribute("action"))) return;
@@ -149,24 +168,95 @@
 
   var SPECIES = { ES: 0, SSES: 1, VAR: 1 };
 
+  // Typos tolerated, as the online search's trigram similarity does: a typed word of 4
+  // letters or more may be one edit away (two from 8 letters) from the start of a word of
+  // the name ("crapau comun" finds Bufo bufo, Crapaud commun).
+  function allowedEdits(word) {
+    return word.length >= 8 ? 2 : word.length >= 4 ? 1 : 0;
+  }
+
+  // Levenshtein distance, or max + 1 once it is sure to be over max.
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var previous = [];
+    for (var j = 0; j <= b.length; j++) previous.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var row = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1;
+        row.push(Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost));
+        if (row[j] < best) best = row[j];
+      }
+      if (best > max) return max + 1;
+      previous = row;
+    }
+    return previous[b.length];
+  }
+
+  // The fewest edits that make ``word`` the start of one of ``names`` (null: too many).
+  function wordEdits(word, names) {
+    var max = allowedEdits(word);
+    var best = null;
+    for (var n = 0; n < names.length; n++) {
+      var name = names[n];
+      if (name.indexOf(word) === 0) return 0;
+      if (!max) continue;
+      for (var length = word.length - max; length <= word.length + max; length++) {
+        if (length < 1 || length > name.length) continue;
+        var edits = distance(word, name.slice(0, length), max);
+        if (edits <= max && (best === null || edits < best)) best = edits;
+      }
+    }
+    return best;
+  }
+
+  function typoEdits(item, words) {
+    if (!item.words) item.words = item.text.trim().split(" ").filter(Boolean);
+    var total = 0;
+    for (var w = 0; w < words.length; w++) {
+      var edits = wordEdits(words[w], item.words);
+      if (edits === null) return null;
+      total += edits;
+    }
+    return total;
+  }
+
+  function byRank(a, b) {
+    var ra = a.taxon.rank in SPECIES ? SPECIES[a.taxon.rank] : 2;
+    var rb = b.taxon.rank in SPECIES ? SPECIES[b.taxon.rank] : 2;
+    if (ra !== rb) return ra - rb;
+    if (a.valid !== b.valid) return a.valid ? -1 : 1;
+    return a.taxon.scientific_name < b.taxon.scientific_name ? -1 : 1;
+  }
+
   // Every word typed starts a word of the Latin or French name; species first, valid
-  // names before synonyms, then alphabetical.
+  // names before synonyms, then alphabetical. Then, if there is room, the names a typo
+  // away, fewest edits first.
   function searchTaxa(text, limit) {
     var words = normalise(text).split(" ").filter(Boolean);
+    limit = limit || 12;
     return loadTaxa().then(function (index) {
       var found = index.filter(function (item) {
         return words.every(function (word) {
           return item.text.indexOf(" " + word) !== -1;
         });
       });
-      found.sort(function (a, b) {
-        var ra = a.taxon.rank in SPECIES ? SPECIES[a.taxon.rank] : 2;
-        var rb = b.taxon.rank in SPECIES ? SPECIES[b.taxon.rank] : 2;
-        if (ra !== rb) return ra - rb;
-        if (a.valid !== b.valid) return a.valid ? -1 : 1;
-        return a.taxon.scientific_name < b.taxon.scientific_name ? -1 : 1;
-      });
-      return found.slice(0, limit || 12).map(function (item) { return item.taxon; });
+      found.sort(byRank);
+      if (found.length < limit && words.some(function (w) { return allowedEdits(w); })) {
+        var exact = new Set(found);
+        var near = [];
+        index.forEach(function (item) {
+          if (exact.has(item)) return;
+          var edits = typoEdits(item, words);
+          if (edits !== null) near.push({ item: item, edits: edits });
+        });
+        near.sort(function (a, b) {
+          return a.edits - b.edits || byRank(a.item, b.item);
+        });
+        found = found.concat(near.map(function (n) { return n.item; }));
+      }
+      return found.slice(0, limit).map(function (item) { return item.taxon; });
     });
   }
 

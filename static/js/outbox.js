@@ -8,7 +8,8 @@
  *   identifier. The page then stays on the form for the next record (place, date and
  *   observers kept), as "Enregistrer et saisir une autre" does.
  * - The header shows "À envoyer (n)" (data-outbox-badge); the page /observations/a-envoyer/
- *   lists them ([data-outbox-list]).
+ *   lists them ([data-outbox-list]), and "Mes saisies" puts them at the top of the
+ *   user's records ([data-outbox-rows], with their state: à envoyer, or refusée and why).
  * - They are sent by themselves, one by one, as multipart to the send URL
  *   (POST /api/v1/occurrences/saisie/): at each page load, when the network comes back
  *   ("online"), when the service worker's Background Sync wakes the page. The API answers
@@ -48,6 +49,7 @@
       badge.querySelector("[data-outbox-count]").textContent = String(entries.length);
       badge.hidden = entries.length === 0;
       renderList(entries);
+      renderRows(entries);
       return entries;
     });
   }
@@ -318,6 +320,19 @@
     return list;
   }
 
+  // The server's French reasons for refusing a record, as a list.
+  function reasonsList(entry) {
+    var why = document.createElement("ul");
+    why.className = "field-error outbox__reasons";
+    why.setAttribute("data-testid", "outbox-reasons");
+    reasons(entry).forEach(function (text) {
+      var line = document.createElement("li");
+      line.textContent = text;
+      why.appendChild(line);
+    });
+    return why;
+  }
+
   function sendOne(entry) {
     var body = new FormData();
     entry.fields.forEach(function (pair) {
@@ -420,17 +435,7 @@
         ? "Refusée par le serveur :"
         : "En attente du réseau." + (entry.lastProblem ? " " + entry.lastProblem : "");
       item.appendChild(state);
-      if (entry.status === "refused") {
-        var why = document.createElement("ul");
-        why.className = "field-error outbox__reasons";
-        why.setAttribute("data-testid", "outbox-reasons");
-        reasons(entry).forEach(function (text) {
-          var line = document.createElement("li");
-          line.textContent = text;
-          why.appendChild(line);
-        });
-        item.appendChild(why);
-      }
+      if (entry.status === "refused") item.appendChild(reasonsList(entry));
       var actions = document.createElement("p");
       actions.className = "outbox__actions";
       var edit = document.createElement("a");
@@ -451,6 +456,88 @@
       actions.appendChild(remove);
       item.appendChild(actions);
       list.appendChild(item);
+    });
+  }
+
+  // ---- "Mes saisies": what still waits on this device, at the top of the records ------
+
+  var rows = document.querySelector("[data-outbox-rows]");
+
+  function frenchDate(iso) {
+    var parts = String(iso || "").split("-");
+    return parts.length === 3 ? parts[2] + "/" + parts[1] + "/" + parts[0] : iso || "—";
+  }
+
+  function cell(row, label, content) {
+    var td = document.createElement("td");
+    if (label) td.setAttribute("data-label", label);
+    if (content instanceof Node) td.appendChild(content);
+    else td.textContent = content;
+    row.appendChild(td);
+    return td;
+  }
+
+  function renderRows(entries) {
+    if (!rows) return;
+    rows.innerHTML = "";
+    var table = rows.closest("table");
+    var count = document.querySelector("[data-outbox-rows-status]");
+    var empty = document.querySelector("[data-outbox-rows-empty]");
+    if (count) {
+      var refused = entries.filter(function (entry) { return entry.status === "refused"; }).length;
+      count.textContent = entries.length
+        ? entries.length + (entries.length > 1 ? " saisies attendent" : " saisie attend") +
+          " sur cet appareil, en tête de liste" +
+          (refused ? " (dont " + refused + " refusée" + (refused > 1 ? "s" : "") + " à corriger)." : ".")
+        : "";
+    }
+    if (entries.length) {
+      if (table) table.hidden = false;
+      if (empty) empty.hidden = true;
+    }
+    entries.slice().reverse().forEach(function (entry) {
+      var row = document.createElement("tr");
+      row.className = "outbox-row" + (entry.status === "refused" ? " outbox-row--refused" : "");
+      row.setAttribute("data-testid", "outbox-row");
+      var created = new Date(entry.created);
+      var time = document.createElement("time");
+      time.dateTime = entry.created;
+      time.textContent = isNaN(created) ? "" : created.toLocaleString("fr-FR", {
+        day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+      }).replace(",", "");
+      cell(row, "Saisie le", time);
+      var what = document.createElement("span");
+      what.textContent = entry.label || fieldValue(entry, "taxon_search") || "Taxon non choisi";
+      cell(row, "", what).className = "occ-table__taxon";
+      cell(row, "Observée le", frenchDate(fieldValue(entry, "date_start") || fieldValue(entry, "date")));
+      var low = fieldValue(entry, "count_min");
+      var high = fieldValue(entry, "count_max");
+      cell(row, "Nombre", low && high && low !== high ? low + "–" + high : low || high || "—");
+      cell(row, "Commune", "—");
+      cell(row, "Jeu de données", "—");
+      var state = document.createElement("div");
+      var badgeText = document.createElement("span");
+      badgeText.className = "badge " + (entry.status === "refused" ? "badge--v4" : "badge--v0");
+      badgeText.textContent = entry.status === "refused" ? "Refusée" : "À envoyer";
+      state.appendChild(badgeText);
+      if (entry.status === "refused") {
+        state.appendChild(reasonsList(entry));
+      } else if (entry.lastProblem) {
+        var problem = document.createElement("p");
+        problem.className = "muted outbox__state";
+        problem.textContent = entry.lastProblem;
+        state.appendChild(problem);
+      }
+      var edit = document.createElement("a");
+      edit.href = (entry.page || "/observations/nouvelle/") + "?brouillon=" + entry.uuid;
+      edit.textContent = entry.status === "refused" ? "Corriger" : "Modifier";
+      edit.setAttribute("aria-label", edit.textContent + " " + describe(entry));
+      var actions = document.createElement("p");
+      actions.className = "outbox__state";
+      actions.appendChild(edit);
+      state.appendChild(actions);
+      cell(row, "Validation", state);
+      rows.appendChild(row);
     });
   }
 

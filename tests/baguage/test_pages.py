@@ -110,7 +110,7 @@ def test_create_a_session_with_the_station_nets(client, ringing):
     client.force_login(ringing.user)
     form = client.get(CREATE).context["form"]
     assert form.initial["dataset"] == ringing.dataset.pk  # the only writable one
-    assert form.initial["ringers"] == [ringing.ringer.pk]  # the user is a ringer
+    assert form.initial["ringers"] == [ringing.ringer.person_id]  # a ringer
     response = client.post(
         CREATE,
         {
@@ -120,7 +120,7 @@ def test_create_a_session_with_the_station_nets(client, ringing):
             "date": "2021-05-20",
             "start_time": "05:30",
             "end_time": "11:30",
-            "ringers": [ringing.ringer.pk],
+            "ringers": [ringing.ringer.person_id],
             "weather": "Couvert",
             "wind": "2 Bf",
         },
@@ -151,7 +151,7 @@ def test_session_form_errors_are_french(client, ringing, other_organisation):
     errors = response.context["form"].errors
     assert errors["date"] == ["La date ne peut pas être dans le futur."]
     assert errors["end_time"] == ["L'heure de fin précède l'heure de début."]
-    assert errors["ringers"] == ["Cochez au moins un bagueur."]
+    assert errors["ringers"] == ["Choisissez au moins un bagueur."]
     assert "La session n'a pas été enregistrée" in response.content.decode()
 
 
@@ -169,7 +169,7 @@ def test_session_update(client, ringing):
             "date": "2020-06-14",
             "start_time": "06:00",
             "end_time": "12:30",
-            "ringers": [ringing.ringer.pk],
+            "ringers": [ringing.ringer.person_id],
             "nets_count": 8,
             "nets_length_m": "96",
         },
@@ -310,3 +310,68 @@ def test_ringers_page_highlights_an_expired_permit(client, ringing):
     assert f'<tr data-ringer="{expired.pk}" class="is-expired">' in html
     assert f'<tr data-ringer="{ringing.ringer.pk}">' in html
     assert html.count("Permis expiré") == 1
+
+
+def test_ringers_are_chosen_among_the_people_the_user_may_name(
+    client, ringing, organisation, other_organisation
+):
+    """The ringers of the form: the ringers the user may name (their organisation's,
+    PersonQuerySet.selectable_by), as chips over the checkboxes; another structure's
+    ringer is neither offered nor accepted, unless they already are on the session."""
+    from referentiel.models import Person
+    from tests.factories.referentiel import PersonFactory
+
+    colleague = RingerFactory(
+        person=PersonFactory(
+            first_name="Paul", last_name="Lenoir", organisation=organisation
+        )
+    )
+    stranger = RingerFactory(
+        person=PersonFactory(
+            first_name="Anne", last_name="Vasseur", organisation=other_organisation
+        )
+    )
+    PersonFactory(first_name="Paula", last_name="Martin", organisation=organisation)
+    client.force_login(ringing.user)
+    response = client.get(CREATE)
+    offered = set(response.context["form"].fields["ringers"].queryset)
+    assert offered == {ringing.ringer.person, colleague.person}
+    html = response.content.decode()
+    assert 'data-chips-boxes="id_ringers"' in html
+    assert "/api/v1/persons/?bagueur=true" in html and "js/chips.js" in html
+    assert "VASSEUR Anne" not in html
+
+    # The search the chips use: the ringers only, among the people the user may name.
+    found = client.get("/api/v1/persons/?bagueur=true&search=pa").json()["results"]
+    assert [p["name"] for p in found] == ["LENOIR Paul"]
+    others = client.get("/api/v1/persons/?bagueur=false&search=pa").json()["results"]
+    assert [p["name"] for p in others] == ["MARTIN Paula"]
+
+    data = {
+        "station": ringing.station.pk,
+        "programme": ringing.programme.pk,
+        "dataset": ringing.dataset.pk,
+        "date": "2021-05-21",
+        "start_time": "05:30",
+        "end_time": "11:30",
+        "ringers": [colleague.person_id, stranger.person_id],
+    }
+    refused = client.post(CREATE, data)
+    assert refused.status_code == 200
+    assert "ringers" in refused.context["form"].errors
+    data["ringers"] = [ringing.ringer.person_id, colleague.person_id]
+    assert client.post(CREATE, data).status_code == 302
+    session = Session.objects.latest("pk")
+    assert set(session.ringers.all()) == {ringing.ringer, colleague}
+
+    # A session that already names another structure's ringer keeps offering them.
+    session.ringers.add(stranger)
+    url = reverse("baguage:session_update", args=[session.pk])
+    form = client.get(url).context["form"]
+    assert stranger.person in set(form.fields["ringers"].queryset)
+    assert set(form.initial["ringers"]) == {
+        ringing.ringer.person_id,
+        colleague.person_id,
+        stranger.person_id,
+    }
+    assert Person.objects.filter(ringer__isnull=False).count() == 3

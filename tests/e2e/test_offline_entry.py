@@ -119,6 +119,17 @@ def enter(page, taps, typed, label, *, place=True):
     )
 
 
+def until(page, script, arg=None, timeout=30.0):
+    """Wait until ``script`` (a function of ``arg``, which may return a Promise) gives a
+    truthy value: ``page.evaluate`` awaits the Promise, ``wait_for_function`` does not
+    (a pending Promise is truthy)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still false after {timeout} s: {script}")
+        time.sleep(0.2)
+
+
 def badge_count(page) -> str:
     return page.get_by_test_id("outbox-badge").inner_text()
 
@@ -138,10 +149,10 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.wait_for_url(f"{base}{CREATE}")
     # While online, the app installs itself and keeps what the field needs.
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        "caches.open('cpie-pages').then(c => c.keys()).then(k => k.length >= 2)"
-        " && window.CPIEStore.get('data', 'field').then(r => !!r)",
-        polling=200,
+    until(
+        page,
+        "() => caches.open('cpie-pages').then(c => c.keys()).then(k => k.length >= 2)"
+        ".then(ok => ok && window.CPIEStore.get('data', 'field').then(r => !!r))",
     )
     pond = PopSite.objects.get(code="A5-01")
     passage_path = f"/zones-humides/pop/sites/{pond.pk}/passages/nouveau/"
@@ -151,10 +162,10 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     season = CountProgramme.objects.get().season_of(today)
     grid_path = f"/observations/comptages/CHIRO-HIVER/saisie/{season}/"
     for path in (OUTBOX, passage_path, fence_path, grid_path):
-        page.wait_for_function(
+        until(
+            page,
             "path => caches.open('cpie-pages').then(c => c.match(path)).then(r => !!r)",
-            arg=path,
-            polling=200,
+            path,
         )
 
     # One observation online, for comparison.

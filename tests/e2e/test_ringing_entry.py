@@ -64,6 +64,18 @@ def ringer_world():
         user=user, first_name="Claire", last_name="Dumont", organisation=cpie
     )
     RingerFactory(person=person)
+    # A colleague who rings, a colleague who does not, a ringer of another structure.
+    RingerFactory(
+        person=PersonFactory(first_name="Paul", last_name="Lenoir", organisation=cpie)
+    )
+    PersonFactory(first_name="Paula", last_name="Martin", organisation=cpie)
+    RingerFactory(
+        person=PersonFactory(
+            first_name="Pascal",
+            last_name="Vasseur",
+            organisation=OrganisationFactory(name="Eden 62"),
+        )
+    )
     DatasetFactory(producer=cpie, title="Baguage du CPIE")
     station = StationFactory(name="Marais de la Glissoire", site__name="Glissoire")
     for number in range(1, 11):
@@ -100,6 +112,19 @@ def log_in(page, base: str, path: str) -> None:
     page.wait_for_url(f"{base}{path}")
 
 
+def fill_session(page) -> None:
+    """A STOC reference date, 6 hours, at the station."""
+    page.get_by_label("Station", exact=True).select_option(
+        label="Marais de la Glissoire"
+    )
+    page.get_by_label("Programme", exact=True).select_option(
+        label="STOC-CAPTURE – STOC-Capture"
+    )
+    page.get_by_label("Date", exact=True).fill("2020-06-14")
+    page.get_by_label("Heure de début").fill("06:00")
+    page.get_by_label("Heure de fin").fill("12:00")
+
+
 def choose_species(page, text: str, option: str) -> None:
     page.keyboard.type(text)
     page.get_by_role("option", name=option).wait_for()
@@ -131,17 +156,11 @@ def test_a_ringer_enters_a_stoc_session_with_the_keyboard(
     log_in(page, base, "/baguage/sessions/nouvelle/")
 
     # The session: a STOC reference date, 6 hours, the station's 10 nets.
-    page.get_by_label("Station", exact=True).select_option(
-        label="Marais de la Glissoire"
-    )
-    page.get_by_label("Programme", exact=True).select_option(
-        label="STOC-CAPTURE – STOC-Capture"
-    )
-    page.get_by_label("Date", exact=True).fill("2020-06-14")
-    page.get_by_label("Heure de début").fill("06:00")
-    page.get_by_label("Heure de fin").fill("12:00")
+    fill_session(page)
     assert page.get_by_label("Nombre de filets").input_value() == "10"
-    assert page.get_by_label("DUMONT Claire").is_checked()
+    # The user is the session's ringer already (a chip over the hidden checkboxes).
+    chips = page.get_by_test_id("ringers-chips").get_by_role("listitem")
+    assert chips.all_inner_texts() == ["DUMONT Claire\n×"]
     page.get_by_role("button", name="Créer la session et saisir les captures").click()
     page.wait_for_url(f"{base}/baguage/sessions/*/")
     session = Session.objects.get()
@@ -231,3 +250,39 @@ def test_a_ringer_enters_a_stoc_session_with_the_keyboard(
     assert [error for error in page.errors if "status of 400" not in error] == []
     assert len(page.failed_requests) == 1
     assert "/api/v1/baguage/captures/ (HTTP 400)" in page.failed_requests[0]
+
+
+def test_ringers_chosen_by_name_on_a_phone(live_server, page, ringer_world):
+    """The session's ringers: a search among the ringers the user may name (not the
+    colleague who does not ring, not another structure's ringer), chosen by keyboard
+    as chips, at phone size, with axe-core's audit."""
+    from tests.e2e.axe import audit, axe_source
+
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    page.context.add_init_script(script=axe_source())
+    log_in(page, base, "/baguage/sessions/nouvelle/")
+    assert not page.get_by_role("checkbox", name="LENOIR Paul").is_visible()
+    combobox = page.get_by_role("combobox", name="Ajouter un bagueur")
+    combobox.press_sequentially("pa")
+    options = page.get_by_role("listbox", name="Personnes proposées").get_by_role(
+        "option"
+    )
+    options.first.wait_for()
+    assert options.all_inner_texts() == ["LENOIR Paul\nCPIE Chaîne des Terrils"]
+    combobox.press("ArrowDown")
+    assert audit(page, label=page.url, role="saisie", size="phone") == []
+    combobox.press("Enter")
+    chips = page.get_by_test_id("ringers-chips").get_by_role("listitem")
+    assert chips.all_inner_texts() == ["DUMONT Claire\n×", "LENOIR Paul\n×"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    fill_session(page)
+    page.get_by_role("button", name="Créer la session et saisir les captures").click()
+    page.wait_for_url(f"{base}/baguage/sessions/*/")
+    session = Session.objects.get()
+    assert sorted(str(r.person) for r in session.ringers.all()) == [
+        "DUMONT Claire",
+        "LENOIR Paul",
+    ]
+    assert page.errors == []

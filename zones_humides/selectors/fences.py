@@ -8,7 +8,7 @@ count only the counts the reader places."""
 
 from collections import defaultdict
 
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import Count, F, Min, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from observations import policy
@@ -53,6 +53,27 @@ def fences_visible_to(user, *, reader: Reader | None = None) -> QuerySet[DriftFe
 def fence_counts(*, fence: DriftFence, user) -> QuerySet[FenceCount]:
     """The counts of ``fence`` the reader places."""
     return placeable_records(FenceCount.objects.filter(check_round__fence=fence), user)
+
+
+def fence_check_records(*, fence: DriftFence, user, **filters) -> list:
+    """The rounds of ``fence`` (narrowed by ``filters`` on ``FenceCheck``, newest first),
+    each with ``records``: its counts the reader places, with the uuid of the record each
+    publishes and its number of photos and sounds, to reach them on the record's page."""
+    counts = (
+        fence_counts(fence=fence, user=user)
+        .filter(**{f"check_round__{name}": value for name, value in filters.items()})
+        .select_related("taxon", "check_round")
+        .annotate(
+            occurrence_uuid=F("occurrence__uuid"),
+            media_count=Count("occurrence__media"),
+        )
+        .order_by("-check_round__date", "taxon__scientific_name", "sex", "-alive")
+    )
+    rounds: dict[int, object] = {}
+    for count in counts:
+        check = rounds.setdefault(count.check_round_id, count.check_round)
+        check.__dict__.setdefault("records", []).append(count)
+    return list(rounds.values())
 
 
 def _species_name(taxon) -> str:

@@ -1,7 +1,11 @@
 """Writes of the wetlands app; every naturalist fact is published as an occurrence
 through observations.services, in the same transaction."""
 
-from .fences import fence_check_save, fence_counts_occurrence_fields
+from .fences import (
+    fence_check_media_add,
+    fence_check_save,
+    fence_counts_occurrence_fields,
+)
 from .newts import (
     newt_capture_create,
     newt_capture_tag,
@@ -12,6 +16,7 @@ from .once import fence_check_save_once, passage_create_once
 from .pop import (
     SpeciesLine,
     passage_delete,
+    passage_media_add,
     passage_save,
     pop_observation_occurrence_fields,
 )
@@ -19,6 +24,7 @@ from .wetlands import photo_check, water_level_save
 
 __all__ = [
     "SpeciesLine",
+    "fence_check_media_add",
     "fence_check_save",
     "fence_check_save_once",
     "fence_counts_occurrence_fields",
@@ -28,6 +34,7 @@ __all__ = [
     "next_individual_code",
     "passage_create_once",
     "passage_delete",
+    "passage_media_add",
     "passage_save",
     "photo_check",
     "pop_observation_occurrence_fields",

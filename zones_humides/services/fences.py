@@ -12,6 +12,8 @@ from observations.models import Occurrence, Source
 from observations.services import (
     occurrence_check,
     occurrence_delete,
+    occurrence_media_add,
+    occurrence_publish,
     occurrences_publish_bulk,
     people_label,
 )
@@ -95,14 +97,37 @@ def fence_check_save(
     if observers is not None:
         check.observers.set(observers)
     people = list(check.observers.select_related("organisation"))
-    for old in check.counts.select_related("occurrence"):
+    label = people_label(people) if people else check.observer
+    wanted = {
+        (values["taxon"].pk, values["sex"], values["alive"]): values
+        for values in counts
+        if values["count"]
+    }
+    # A count that stays (same species, sex, alive or dead) keeps its record, changed
+    # in place: its photos and history stay with it. The others go with their record.
+    for old in check.counts.select_related("occurrence", "taxon"):
+        values = wanted.pop((old.taxon_id, old.sex, old.alive), None)
+        if values is not None:
+            old.count = values["count"]
+            old.full_clean(exclude=["occurrence", "check_round"])
+            old.save(update_fields=["count"])
+            if publish:
+                old.check_round = check
+                old.occurrence = occurrence_publish(
+                    occurrence=old.occurrence,
+                    user=user,
+                    source=Source.ZONES_HUMIDES,
+                    observers=people or None,
+                    observers_label=label,
+                    **fence_counts_occurrence_fields(old),
+                )
+                old.save(update_fields=["occurrence"])
+            continue
         occurrence = old.occurrence
         old.delete()
         if occurrence is not None:
             occurrence_delete(occurrence=occurrence, user=user)
-    rows = [
-        FenceCount(check_round=check, **values) for values in counts if values["count"]
-    ]
+    rows = [FenceCount(check_round=check, **values) for values in wanted.values()]
     for row in rows:
         row.full_clean(exclude=["occurrence", "check_round"])
     FenceCount.objects.bulk_create(rows)
@@ -113,7 +138,7 @@ def fence_check_save(
                 source=Source.ZONES_HUMIDES,
                 created_by=user,
                 updated_by=user,
-                observers_label=people_label(people) if people else check.observer,
+                observers_label=label,
                 **fence_counts_occurrence_fields(row),
             )
             occurrence_check(occurrence)
@@ -127,3 +152,29 @@ def fence_check_save(
             row.occurrence_id = pk
         FenceCount.objects.bulk_update(rows, ["occurrence"])
     return check
+
+
+def fence_check_media_add(*, check: FenceCheck, user, media: dict) -> int:
+    """The photos and sounds of a round's species (``{cd_nom: [Prepared]}``) on the
+    record of that species' first count (living before dead, in the order of the
+    sexes); the number of files stored. Call it in the round's transaction."""
+    if not media:
+        return 0
+    order = [sex for sex, _label in FenceCount.Sex.choices]
+    first: dict[int, FenceCount] = {}
+    counts = sorted(
+        check.counts.select_related("occurrence"),
+        key=lambda c: (not c.alive, order.index(c.sex)),
+    )
+    for count in counts:
+        first.setdefault(count.taxon_id, count)
+    added = 0
+    for cd_nom, items in media.items():
+        count = first.get(cd_nom)
+        if items and count is not None and count.occurrence is not None:
+            added += len(
+                occurrence_media_add(
+                    occurrence=count.occurrence, user=user, media=items
+                )
+            )
+    return added

@@ -10,7 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from observations.models import Source
-from observations.services import occurrence_delete, occurrence_publish
+from observations.services import (
+    occurrence_delete,
+    occurrence_media_add,
+    occurrence_publish,
+)
 from referentiel.models import Person, Taxon
 from zones_humides.models import PassageObservation, PopPassage, PopSite
 from zones_humides.models.pop import AMPHIBIA_CD_NOM
@@ -207,3 +211,24 @@ def passage_delete(*, passage: PopPassage, user) -> None:
         if occurrence is not None:
             occurrence_delete(occurrence=occurrence, user=user)
     passage.delete()
+
+
+def passage_media_add(*, passage: PopPassage, user, media: dict) -> int:
+    """The photos and sounds of a passage's species (``{cd_nom: [Prepared]}``, checked
+    by ``observations.services.media_check``) on the record each line publishes; the
+    number of files stored. Call it in the passage's transaction."""
+    if not media:
+        return 0
+    lines = {
+        line.taxon_id: line
+        for line in passage.observations.select_related("occurrence")
+        if line.present
+    }
+    added = 0
+    for cd_nom, items in media.items():
+        line = lines.get(cd_nom)
+        if items and line is not None and line.occurrence is not None:
+            added += len(
+                occurrence_media_add(occurrence=line.occurrence, user=user, media=items)
+            )
+    return added

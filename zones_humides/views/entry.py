@@ -26,9 +26,17 @@ from referentiel.permissions import can_enter, may_write_in
 from zones_humides.forms import FenceCheckForm, ManagementOperationForm, WaterLevelForm
 from zones_humides.models import FenceCheck, FenceCount, ManagementOperation
 from zones_humides.permissions import may_save_fence_check, may_write_authored
-from zones_humides.selectors.fences import fence_taxa, fences_visible_to
+from zones_humides.selectors.fences import (
+    fence_check_records,
+    fence_taxa,
+    fences_visible_to,
+)
 from zones_humides.selectors.sites import wetland_sites
-from zones_humides.services import fence_check_save, water_level_save
+from zones_humides.services import (
+    fence_check_media_add,
+    fence_check_save,
+    water_level_save,
+)
 from zones_humides.services.wetlands import water_level_existing
 
 
@@ -58,12 +66,16 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
         initial["time"] = dt.time(7, 30)
     form = FenceCheckForm(
         request.POST or None,
+        request.FILES or None,
         instance=instance or FenceCheck(fence=fence),
         initial=initial,
         user=request.user,
         taxa=fence_taxa(fence),
         existing=existing,
     )
+    if instance is None and day == timezone.localdate():
+        # Opened offline another day, the page starts on that day (offline.js).
+        form.fields["date"].widget.attrs["data-default-today"] = ""
     if request.method == "POST" and form.is_valid():
         # The posted date may be another day than the one opened.
         day = form.cleaned_data["date"]
@@ -74,13 +86,18 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
         ):
             raise PermissionDenied
         try:
-            check = fence_check_save(
-                user=request.user,
-                fence=fence,
-                fields=form.check_fields(),
-                counts=form.counts(),
-                observers=form.cleaned_data["observers"],
-            )
+            with transaction.atomic():
+                check = fence_check_save(
+                    user=request.user,
+                    fence=fence,
+                    fields=form.check_fields(),
+                    counts=form.counts(),
+                    observers=form.cleaned_data["observers"],
+                )
+                # The photos of each species go to the record of its first count.
+                fence_check_media_add(
+                    check=check, user=request.user, media=form.species_media()
+                )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -101,6 +118,11 @@ def fence_check_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "fence": fence,
             "check": instance,
+            "records": (
+                fence_check_records(fence=fence, user=request.user, pk=instance.pk)
+                if instance is not None
+                else []
+            ),
             "sex_choices": FenceCount.Sex.choices,
         },
     )

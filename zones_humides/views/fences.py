@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from cpie_naturaliste.core.filters import page_year
 from referentiel.permissions import may_write_in
 from zones_humides.selectors.fences import (
+    fence_check_records,
     fence_chronology,
     fence_first_arrivals,
     fence_yearly_totals,
@@ -40,6 +41,10 @@ def fence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "arrivals": fence_first_arrivals(fence=fence, user=user),
             "totals": fence_yearly_totals(fence=fence, user=user),
             "buckets": fence.buckets.all(),
+            # Each round's records: their page shows the photos and takes new ones.
+            "rounds": fence_check_records(fence=fence, user=user, date__year=year)
+            if year
+            else [],
             "can_enter": may_write_in(user, fence.dataset_id),
         },
     )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,7 +38,7 @@ from zones_humides.selectors.pop import (
     pop_planner,
     pop_results,
 )
-from zones_humides.services import passage_save
+from zones_humides.services import passage_media_add, passage_save
 
 
 def _year(request: HttpRequest) -> int:
@@ -198,22 +199,31 @@ def _passage_page(request, pop_site: PopSite, passage: PopPassage | None):
         }
     form = PassageForm(
         request.POST or None,
+        request.FILES or None,
         instance=instance,
         initial=initial,
         user=request.user,
         aire=aire,
     )
+    if passage is None:
+        # Opened offline another day, the page starts on that day (offline.js).
+        form.fields["date"].widget.attrs["data-default-today"] = ""
     if request.method == "POST" and form.is_valid():
         try:
-            saved = passage_save(
-                user=request.user,
-                pop_site=pop_site,
-                fields=form.passage_fields(),
-                observers=form.cleaned_data["observers"],
-                lines=form.species_lines(),
-                nothing_found=form.cleaned_data["nothing_found"],
-                passage=passage,
-            )
+            with transaction.atomic():
+                saved = passage_save(
+                    user=request.user,
+                    pop_site=pop_site,
+                    fields=form.passage_fields(),
+                    observers=form.cleaned_data["observers"],
+                    lines=form.species_lines(),
+                    nothing_found=form.cleaned_data["nothing_found"],
+                    passage=passage,
+                )
+                # The photos of each species go to the record its line publishes.
+                passage_media_add(
+                    passage=saved, user=request.user, media=form.species_media()
+                )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(None if field not in form.fields else field, errors)

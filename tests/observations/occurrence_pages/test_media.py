@@ -10,6 +10,7 @@ from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIClient
 
+from observations.exports.columns import export_values
 from observations.models import Occurrence, OccurrenceMedia
 from observations.services import media_check, occurrence_media_add
 from referentiel.models import SensitivityRule
@@ -219,3 +220,41 @@ def test_deleting_the_record_deletes_its_files(
     with django_capture_on_commit_callbacks(execute=True):
         record.delete()
     assert not any(storage.exists(name) for name in names)
+
+
+def test_a_photo_is_the_records_digital_proof_in_the_exports(
+    settings, saisie_user, partenaire_user, organisation, frog
+):
+    """SINP PREUVE_EXIST becomes "1" (Oui) with the first photo; the exports' digital
+    proof URL is the photo as the site serves it, for a reader who places the record,
+    and nothing for one who reads it blurred; a URL typed on the record stays first."""
+    settings.SITE_URL = "https://naturaliste.example.org/"
+    SensitivityRule.objects.create(taxon=frog, level=2)  # read blurred by others
+    public = DatasetFactory(producer=organisation, is_public=True)
+    record = created(saisie_user, frog, public)
+    Occurrence.objects.filter(pk=record.pk).update(validation_status=1)
+    typed = created(saisie_user, frog, public, proof_url="https://inpn.example/p.jpg")
+    assert record.proof_exists == "2"
+    (first,) = attach(record, saisie_user, photo())
+    attach(record, saisie_user, photo("IMG_0002.jpg"))
+    attach(typed, saisie_user, photo())
+    record.refresh_from_db()
+    assert record.proof_exists == "1"
+    names = ["idSINPOccTax", "preuveExistante", "uRLPreuveNumerique"]
+
+    def rows(user):
+        shown = export_values(Occurrence.objects.visible_to(user), names)
+        return {row["idSINPOccTax"]: row for row in shown}
+
+    mine = rows(saisie_user)
+    assert mine[str(record.uuid)]["preuveExistante"] == "1"
+    assert mine[str(record.uuid)]["uRLPreuveNumerique"] == (
+        "https://naturaliste.example.org" + media_url(first)
+    )
+    assert mine[str(typed.uuid)]["uRLPreuveNumerique"] == "https://inpn.example/p.jpg"
+
+    theirs = rows(partenaire_user)
+    assert theirs[str(record.uuid)]["preuveExistante"] == "1"
+    assert theirs[str(record.uuid)]["uRLPreuveNumerique"] == ""
+    settings.SITE_URL = ""  # no public address: no URL to give
+    assert rows(saisie_user)[str(record.uuid)]["uRLPreuveNumerique"] == ""
