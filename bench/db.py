@@ -7,7 +7,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-SOCKET = ROOT / ".run" / "pg" / "sock"
+# The cluster's socket directory: PGHOST when it names one (a worktree sharing the main
+# checkout's cluster), else the project-local cluster of this checkout.
+SOCKET = (
+    Path(os.environ["PGHOST"])
+    if os.environ.get("PGHOST", "").startswith("/")
+    else ROOT / ".run" / "pg" / "sock"
+)
 DB_NAME = "cpie_bench"
 
 

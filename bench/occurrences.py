@@ -22,9 +22,45 @@ import time
 
 from bench.db import OUT, ROOT, bench_env, database_url, psql
 
-DB_NAME = "cpie_bench_occ"
-DATABASE_URL = database_url(DB_NAME)
+# The table the other benchmarks (exports, indicators, load) share by default, and the
+# one of issue 21: the same targets at 10 M rows, in a database of its own.
 ROWS = 1_000_000
+ROWS_10M = 10_000_000
+
+
+def db_name(rows: int) -> str:
+    """The database of a table of ``rows`` occurrences: ``cpie_bench_occ`` at 1 M, so the
+    benchmarks sharing it keep it, ``cpie_bench_occ_10m`` at 10 M (and so on)."""
+    if rows <= ROWS:
+        return "cpie_bench_occ"
+    if rows % 1_000_000 == 0:
+        return f"cpie_bench_occ_{rows // 1_000_000}m"
+    return f"cpie_bench_occ_{rows}"
+
+
+def rows_suffix(rows: int) -> str:
+    """What tells the table apart ("10m": files, sections, databases); empty at 1 M."""
+    return "" if rows <= ROWS else db_name(rows).removeprefix("cpie_bench_occ_")
+
+
+def section_name(name: str, rows: int) -> str:
+    """The RESULTS.md section of benchmark ``name`` on a table of ``rows`` occurrences:
+    ``occurrences`` at 1 M, ``occurrences_10m`` at 10 M, so both stay side by side."""
+    suffix = rows_suffix(rows)
+    return f"{name}_{suffix}" if suffix else name
+
+
+# The size of the table the benchmarks sharing it (exports, indicators) measure: the parent
+# passes it to its child processes in this variable.
+ROWS_ENV = "BENCH_OCC_ROWS"
+
+
+def rows_current() -> int:
+    return int(os.environ.get(ROWS_ENV) or ROWS)
+
+
+DB_NAME = db_name(ROWS)
+DATABASE_URL = database_url(DB_NAME)
 REQUESTS = 60
 TARGET_LIST_P95_MS = 150
 TARGET_GEOJSON_P95_MS = 300
@@ -35,16 +71,20 @@ TAXREF_DEMO = ROOT / "referentiel" / "data" / "taxa" / "taxref_demo.txt"
 RESULT_MARK = "BENCH-RESULT "
 
 
-def _env() -> dict[str, str]:
+def _env(rows: int = ROWS) -> dict[str, str]:
     # Production-like static files: the manifest storage needs collectstatic.
-    return bench_env(DATABASE_URL, STATIC_ROOT=str(OUT / "static"))
+    return bench_env(
+        database_url(db_name(rows)),
+        STATIC_ROOT=str(OUT / "static"),
+        **{ROWS_ENV: str(rows)},
+    )
 
 
-def _run(*command: str) -> str:
+def _run(*command: str, rows: int = ROWS) -> str:
     result = subprocess.run(
         [sys.executable, *command],
         cwd=ROOT,
-        env=_env(),
+        env=_env(rows),
         capture_output=True,
         text=True,
     )
@@ -53,32 +93,44 @@ def _run(*command: str) -> str:
     return result.stdout
 
 
-def _child(step: str, *arguments: str) -> dict:
-    output = _run("-m", "bench.occurrences", step, *arguments)
+def _child(step: str, *arguments: str, rows: int | None = None) -> dict:
+    """A child step on the database of ``rows`` occurrences (by default the one a
+    ``--rows`` among ``arguments`` names, else 1 M)."""
+    if rows is None:
+        rows = (
+            int(arguments[arguments.index("--rows") + 1])
+            if "--rows" in arguments
+            else ROWS
+        )
+    if "--rows" not in arguments:
+        arguments = (*arguments, "--rows", str(rows))
+    output = _run("-m", "bench.occurrences", step, *arguments, rows=rows)
     line = next(row for row in output.splitlines() if row.startswith(RESULT_MARK))
     return json.loads(line.removeprefix(RESULT_MARK))
 
 
-def database_prepare() -> dict[str, float]:
-    """A fresh ``cpie_bench_occ``: extensions, migrations, communes, demo TAXREF."""
+def database_prepare(rows: int = ROWS) -> dict[str, float]:
+    """A fresh database for ``rows`` occurrences (``db_name``): extensions, migrations,
+    communes, demo TAXREF."""
+    name = db_name(rows)
     timings = {}
     started = time.perf_counter()
     subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    psql(f"CREATE DATABASE {DB_NAME}")
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name}")
     psql(
         "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
         " CREATE EXTENSION IF NOT EXISTS unaccent;",
-        database=DB_NAME,
+        database=name,
     )
-    _run("manage.py", "migrate", "--noinput", "-v", "0")
-    _run("manage.py", "collectstatic", "--noinput", "-v", "0")
+    _run("manage.py", "migrate", "--noinput", "-v", "0", rows=rows)
+    _run("manage.py", "collectstatic", "--noinput", "-v", "0", rows=rows)
     timings["base, migrations"] = time.perf_counter() - started
     started = time.perf_counter()
     departements = [p for p in COMMUNES if p.name.startswith("departement-")]
     communes = [p for p in COMMUNES if not p.name.startswith("departement-")]
-    _run("manage.py", "import_communes", *map(str, departements + communes))
-    _run("manage.py", "import_taxref", str(TAXREF_DEMO), "--version", "demo")
+    _run("manage.py", "import_communes", *map(str, departements + communes), rows=rows)
+    _run("manage.py", "import_taxref", str(TAXREF_DEMO), "--version", "demo", rows=rows)
     timings["communes, TAXREF de démonstration"] = time.perf_counter() - started
     return timings
 
@@ -94,13 +146,13 @@ def bench_occurrences(
         loaded = json.loads(saved.read_text(encoding="utf-8"))
         print(f"Table de {_int(rows)} lignes réutilisée ({saved.name})")
     else:
-        prepare = database_prepare()
-        print(f"Base {DB_NAME} prête : {prepare}")
+        prepare = database_prepare(rows)
+        print(f"Base {db_name(rows)} prête : {prepare}")
         loaded = {"prepare": prepare, **_child("load", "--rows", str(rows))}
         print(f"Table chargée : {loaded['timings']}")
         OUT.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(loaded), encoding="utf-8")
-    figures = _child("measure", "--requests", str(requests))
+    figures = _child("measure", "--requests", str(requests), rows=rows)
     return {"rows": rows, "requests": requests, **loaded, **figures}
 
 
@@ -244,7 +296,7 @@ def _child_main() -> None:
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--requests", type=int, default=REQUESTS)
     args = parser.parse_args()
-    os.environ.update(_env())
+    os.environ.update(_env(args.rows))
     # Models can only be imported once Django is set up on the benchmark database.
     import django
 
