@@ -16,6 +16,7 @@ by a child process (bench/occurrences_data.py) and measured by another
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -169,22 +170,64 @@ def _int(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
 
 
-def _row(label: str, latencies: list[float], target: float) -> str:
+def reference_p95(results: str) -> dict[str, str]:
+    """The p95 of each measure of the 1 M section of RESULTS.md (``results``, its text),
+    by label, to set beside the 10 M figures; empty when there is no such section."""
+    match = re.search(
+        r"<!-- bench:occurrences -->\n(.*?)<!-- /bench:occurrences -->", results, re.S
+    )
+    if not match:
+        return {}
+    figures = {}
+    for line in match.group(1).splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[2].replace(",", "").replace(" ", "").isdigit():
+            figures[cells[0]] = cells[3]
+    return figures
+
+
+def _row_of(
+    label: str,
+    latencies: list[float],
+    target: float,
+    reference: dict[str, str] | None = None,
+) -> str:
     p50, p95 = _percentile(latencies, 0.5), _percentile(latencies, 0.95)
     verdict = "✅" if p95 < target else "❌"
+    beside = "" if reference is None else f" {reference.get(label, '—')} |"
     return (
         f"| {label} | {len(latencies)} | {_ms(p50)} | {_ms(p95)} | "
-        f"{_ms(max(latencies))} | < {target} ms | {verdict} |"
+        f"{_ms(max(latencies))} |{beside} < {target} ms | {verdict} |"
     )
 
 
-def occurrences_report(figures: dict, *, when: str) -> str:
-    """The Markdown section of bench/RESULTS.md for this benchmark."""
+def occurrences_report(
+    figures: dict, *, when: str, reference: dict | None = None
+) -> str:
+    """The Markdown section of bench/RESULTS.md for this benchmark; above 1 M rows, with
+    the p95 of the 1 M section (``reference``, by default read from RESULTS.md) beside."""
     table = figures["table"]
+    if figures["rows"] > ROWS and reference is None:
+        results = OUT.parent / "RESULTS.md"
+        reference = reference_p95(
+            results.read_text(encoding="utf-8") if results.exists() else ""
+        )
+    if figures["rows"] <= ROWS:
+        reference = None
     header = [
         "| Mesure | Requêtes | p50 (ms) | p95 (ms) | max (ms) | Cible (p95) | |",
         "|---|---|---|---|---|---|---|",
     ]
+    if reference is not None:
+        header = [
+            "| Mesure | Requêtes | p50 (ms) | p95 (ms) | max (ms) | p95 à 1 M (ms) | "
+            "Cible (p95) | |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+
+    def _row(label, latencies, target):
+        return _row_of(label, latencies, target, reference)
+
     lines = [
         f"## Observations — {_int(figures['rows'])} lignes synthétiques ({when})",
         "",
