@@ -153,8 +153,10 @@ def bench_occurrences(
         print(f"Table chargée : {loaded['timings']}")
         OUT.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(loaded), encoding="utf-8")
+    load_before = os.getloadavg()[0]
     figures = _child("measure", "--requests", str(requests), rows=rows)
-    return {"rows": rows, "requests": requests, **loaded, **figures}
+    load = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
+    return {"rows": rows, "requests": requests, **loaded, **figures, "load": load}
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -236,6 +238,16 @@ def occurrences_report(
         f"commune des Hauts-de-France, {_int(table['grid_cells'])} mailles 10 km ; taxon "
         f"le plus fréquent : {_int(table['top_taxon_rows'])} lignes.",
         "",
+        *(
+            [
+                f"Machine partagée ({figures['load']['cpus']} cœurs) : charge moyenne "
+                f"(1 min) {_ms(figures['load']['before'])} au début des mesures, "
+                f"{_ms(figures['load']['after'])} à la fin.",
+                "",
+            ]
+            if "load" in figures
+            else []
+        ),
         "Chargement :",
         "",
         *(
