@@ -146,6 +146,8 @@ def bench_occurrences(
     if reuse and saved.exists():
         loaded = json.loads(saved.read_text(encoding="utf-8"))
         print(f"Table de {_int(rows)} lignes réutilisée ({saved.name})")
+        # Sizes as they are now (migrations since the load may have added to them).
+        loaded["table"] = _child("table", "--rows", str(rows))
     else:
         prepare = database_prepare(rows)
         print(f"Base {db_name(rows)} prête : {prepare}")
@@ -236,7 +238,13 @@ def occurrences_report(
         f"Table : {_int(table['rows'])} observations ({_int(table['table_mb'])} Mo, "
         f"index {_int(table['indexes_mb'])} Mo), {_int(table['with_commune'])} dans une "
         f"commune des Hauts-de-France, {_int(table['grid_cells'])} mailles 10 km ; taxon "
-        f"le plus fréquent : {_int(table['top_taxon_rows'])} lignes.",
+        f"le plus fréquent : {_int(table['top_taxon_rows'])} lignes."
+        + (
+            f" Résumé des atlas (`AtlasCount`) : {_int(table['atlas_counts_rows'])} "
+            f"lignes ({_int(table['atlas_counts_mb'])} Mo avec ses index)."
+            if "atlas_counts_rows" in table
+            else ""
+        ),
         "",
         *(
             [
@@ -347,7 +355,7 @@ def occurrences_report(
 
 def _child_main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.occurrences")
-    parser.add_argument("step", choices=["load", "measure"])
+    parser.add_argument("step", choices=["load", "measure", "table"])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--requests", type=int, default=REQUESTS)
     args = parser.parse_args()
@@ -360,6 +368,10 @@ def _child_main() -> None:
         from bench.occurrences_data import occurrences_load, table_figures
 
         result = {"timings": occurrences_load(args.rows), "table": table_figures()}
+    elif args.step == "table":
+        from bench.occurrences_data import table_figures
+
+        result = table_figures()
     else:
         from bench.occurrences_measure import measure
 

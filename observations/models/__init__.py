@@ -1,3 +1,4 @@
+from .atlas_counts import AtlasCount
 from .counts import CountProgramme, CountSite, CountVisit, SiteCount
 from .exports import SinpExport, SinpExportItem
 from .extracts import DataExchange, Extract
@@ -14,6 +15,7 @@ from .occurrences import (
 from .published import PublishedOccurrenceMixin
 
 __all__ = [
+    "AtlasCount",
     "CountProgramme",
     "CountSite",
     "CountVisit",
