@@ -239,11 +239,10 @@ def occurrences_report(
         f"index {_int(table['indexes_mb'])} Mo), {_int(table['with_commune'])} dans une "
         f"commune des Hauts-de-France, {_int(table['grid_cells'])} mailles 10 km ; taxon "
         f"le plus fréquent : {_int(table['top_taxon_rows'])} lignes."
-        + (
-            f" Résumé des atlas (`AtlasCount`) : {_int(table['atlas_counts_rows'])} "
-            f"lignes ({_int(table['atlas_counts_mb'])} Mo avec ses index)."
-            if "atlas_counts_rows" in table
-            else ""
+        + "".join(
+            f" Résumé `{name}` : {_int(summary['rows'])} lignes "
+            f"({_int(summary['mb'])} Mo avec ses index)."
+            for name, summary in table.get("summaries", {}).items()
         ),
         "",
         *(

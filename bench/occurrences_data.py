@@ -27,9 +27,9 @@ from django.db import connection
 from django.utils import timezone
 
 from cpie_naturaliste.core.geo import territory_polygon
-from observations.models import AtlasCount, Occurrence
-from observations.models.atlas_counts import TRIGGERS as ATLAS_TRIGGERS
-from observations.models.atlas_counts import atlas_counts_rebuild
+from observations.models import Occurrence
+from observations.models.summaries import SUMMARIES, summaries_rebuild
+from observations.models.summaries import TRIGGERS as SUMMARY_TRIGGERS
 from observations.services import occurrences_refresh_derived
 from referentiel.models import Commune, Dataset, Organisation, Role, Taxon, User
 
@@ -268,9 +268,9 @@ def occurrences_load(rows: int) -> dict[str, float]:
     )
     for name, _definition in indexes:
         _sql(f'DROP INDEX "{name}"')
-    # The atlas summary's triggers would count the COPY, then again the rewrite of every
-    # row by the derived fields: counted once at the end instead.
-    for trigger in ATLAS_TRIGGERS:
+    # The summaries' triggers would count the COPY, then again the rewrite of every row
+    # by the derived fields: counted once at the end instead.
+    for trigger in SUMMARY_TRIGGERS:
         _sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     timings["préparation"] = time.perf_counter() - started
 
@@ -309,11 +309,12 @@ def occurrences_load(rows: int) -> dict[str, float]:
     )
 
     started = time.perf_counter()
-    atlas_counts_rebuild()
-    for trigger in ATLAS_TRIGGERS:
+    summaries_rebuild()
+    for trigger in SUMMARY_TRIGGERS:
         _sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    _sql(f"VACUUM ANALYZE {AtlasCount._meta.db_table}")
-    timings["résumé des atlas (AtlasCount) compté"] = time.perf_counter() - started
+    for summary in SUMMARIES:
+        _sql(f"VACUUM ANALYZE {summary.table}")
+    timings["résumés (AtlasCount, CellCount) comptés"] = time.perf_counter() - started
     return timings
 
 
@@ -322,10 +323,13 @@ def table_figures() -> dict:
     ((size, indexes),) = _sql(
         "SELECT pg_table_size(%s), pg_indexes_size(%s)", [table, table]
     )
-    summary = AtlasCount._meta.db_table
-    ((summary_rows, summary_size),) = _sql(
-        f"SELECT count(*), pg_total_relation_size(%s) FROM {summary}", [summary]
-    )
+    summaries = {}
+    for summary in SUMMARIES:
+        ((count, bytes_),) = _sql(
+            f"SELECT count(*), pg_total_relation_size(%s) FROM {summary.table}",
+            [summary.table],
+        )
+        summaries[summary.table] = {"rows": count, "mb": bytes_ / 2**20}
     ((count, located, top),) = _sql(
         f"SELECT count(*), count(commune_id), (SELECT max(n) FROM (SELECT count(*) n "
         f"FROM {table} GROUP BY taxon_id) t) FROM {table}"
@@ -336,7 +340,6 @@ def table_figures() -> dict:
         "top_taxon_rows": top,
         "table_mb": size / 2**20,
         "indexes_mb": indexes / 2**20,
-        "atlas_counts_rows": summary_rows,
-        "atlas_counts_mb": summary_size / 2**20,
+        "summaries": summaries,
         "grid_cells": len(_sql(f"SELECT DISTINCT grid_10km FROM {table}")),
     }

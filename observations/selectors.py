@@ -10,19 +10,29 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     ExpressionWrapper,
     F,
     Func,
     Q,
+    Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 
 from cpie_naturaliste.core.geo import to_api_transform
 from cpie_naturaliste.core.sql import queryset_sql
-from observations.blurring import display_geom, is_blurred_queryset, precise_condition
+from observations.blurring import (
+    Reader,
+    display_geom,
+    is_blurred_queryset,
+    precise_condition,
+)
+from observations.models import CellCount
+from referentiel.models import Dataset, Scope
 
 MAP_POINT_LIMIT = 5000
 # From this cell size, map cells are the stored 10 km grid codes (no geometry read).
@@ -41,17 +51,22 @@ class GridCode(Func):
 
 
 def occurrences_grid_cells(
-    *, queryset, cell_m: int, within: Polygon | None = None
+    *, queryset, cell_m: int, within: Polygon | None = None, user=None
 ) -> list[dict]:
     """Counts of ``queryset`` per square cell of ``cell_m`` metres (Lambert-93), as cells in WGS84.
 
     10 km cells and larger reuse the stored INPN grid code (an index-only scan, no geometry
     work); ``within`` (an area, any SRID) then keeps the cells that touch it, each with all
-    its records, read from the codes too. A blurred record counts in the cell of its
+    its records, read from the codes too; with ``user`` (a view without filters of all
+    that user reads), from the summary (``summary_code_counts``). A blurred record counts
+    in the cell of its
     blurred area's point on surface (its own cell when blurred to a 10 km cell), never in
     the cell of its precise location."""
     if cell_m >= GRID_CODE_CELL_M:
-        counts = _grid_code_counts(queryset, _codes_within(within))
+        touches = _codes_within(within)
+        counts = summary_code_counts(user, touches) if user is not None else None
+        if counts is None:
+            counts = _grid_code_counts(queryset, touches)
         return _cells_from_codes(counts.items())
     sql, params = queryset_sql(queryset.order_by().values(shown=display_geom(queryset)))
     with connection.cursor() as cursor:
@@ -86,6 +101,42 @@ def _grid_code_counts(queryset, touches=None) -> Counter:
         )
     )
     return counts
+
+
+def summary_code_counts(user, touches=None) -> Counter | None:
+    """Everything ``user`` reads per 10 km cell, as ``_grid_code_counts`` counts it on
+    ``Occurrence.objects.visible_to(user)`` (a blurred record in the cell of its blurred
+    area), read from the summary (``CellCount``: a few rows per cell and dataset instead of
+    every record of the view). For a view without filters; None when the summary cannot
+    tell what the user reads (anonymous visitors, who read validated records only, and
+    users who read only their own entries)."""
+    if not user.is_authenticated or user.read_scope == Scope.OWN:
+        return None
+    rows = CellCount.objects.all()
+    if user.read_scope != Scope.ALL:
+        rows = rows.filter(dataset_id__in=Dataset.objects.visible_to(user).values("pk"))
+    reader = Reader.for_user(user)
+    cell = F("grid_10km")
+    if not reader.sees_everything:
+        # Reader.precise_q on the summary's keys (its author is kept for level > 0 only:
+        # a level-0 record is precise for everybody).
+        precise = Q(sensitivity_level__lte=reader.clearance) | Q(created_by_id=user.pk)
+        if reader.own_dataset_ids:
+            precise |= Q(dataset_id__in=sorted(reader.own_dataset_ids))
+        rows = rows.filter(precise | Q(sensitivity_level__lt=4))
+        cell = Case(
+            When(precise | Q(sensitivity_level=2), then=F("grid_10km")),
+            default=F("blurred_cell"),
+        )
+    counts = (
+        rows.order_by()
+        .annotate(cell=cell)
+        .exclude(cell="")
+        .values("cell")
+        .annotate(n=Sum("records"))
+        .values_list("cell", "n")
+    )
+    return Counter({code: n for code, n in counts if touches is None or touches(code)})
 
 
 def _codes_within(area: Polygon | None):
@@ -239,7 +290,7 @@ def _clipped_box(bounds, margin_lon: float = 0.0, margin_lat: float = 0.0):
     return wgs84_box(*box)
 
 
-def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
+def occurrences_tile(*, queryset, z: int, x: int, y: int, user=None) -> bytes:
     """The Mapbox vector tile ``z/x/y`` of ``queryset`` (read through ``visible_to`` and the
     list's filters), built by PostGIS: empty bytes when the tile holds nothing.
 
@@ -249,7 +300,8 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
     its blurred area, clipped to the tile). Otherwise layer ``cells``: counts per square
     Lambert-93 cell (``tile_cell_size``), counted as ``occurrences_grid_cells`` counts them
     (a blurred record in the cell of its blurred area), every cell whole whichever tile
-    asks for it."""
+    asks for it. ``user``: the queryset is all that user reads, without filters (cells of
+    10 km and more are then read from the summary)."""
     bounds = tile_bounds(z, x, y)
     # The buffer's width in degrees, so that a point drawn in the buffer is read too.
     pad_lon = (bounds[2] - bounds[0]) * TILE_BUFFER / TILE_EXTENT
@@ -263,7 +315,7 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
         inside = occurrences_in_box(queryset, box).order_by()
         if occurrences_count_upto(inside, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
             return _points_tile(inside, z, x, y)
-    return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat)
+    return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=user)
 
 
 def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
@@ -300,7 +352,7 @@ def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
         return bytes(cursor.fetchone()[0] or b"")
 
 
-def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat) -> bytes:
+def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=None) -> bytes:
     cell_m = tile_cell_size(z)
     # Every record whose cell reaches into the tile (or its buffer): its shown geometry
     # holds the point that places it in its cell, so it overlaps the tile grown by a cell.
@@ -316,7 +368,11 @@ def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat) -> bytes:
         # cells; 20 and 50 km cells group them.
         factor = cell_m // GRID_CODE_CELL_M
         cells = Counter()
-        for code, n in _grid_code_counts(queryset, _codes_within(grown)).items():
+        touches = _codes_within(grown)
+        counts = summary_code_counts(user, touches) if user is not None else None
+        if counts is None:
+            counts = _grid_code_counts(queryset, touches)
+        for code, n in counts.items():
             cells[(int(code[8:11]) // factor, int(code[12:15]) // factor)] += n
         rows = [(i, j, n) for (i, j), n in cells.items()]
     else:

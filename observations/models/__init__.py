@@ -1,4 +1,3 @@
-from .atlas_counts import AtlasCount
 from .counts import CountProgramme, CountSite, CountVisit, SiteCount
 from .exports import SinpExport, SinpExportItem
 from .extracts import DataExchange, Extract
@@ -13,9 +12,11 @@ from .occurrences import (
     Validation,
 )
 from .published import PublishedOccurrenceMixin
+from .summaries import AtlasCount, CellCount
 
 __all__ = [
     "AtlasCount",
+    "CellCount",
     "CountProgramme",
     "CountSite",
     "CountVisit",

@@ -1,9 +1,11 @@
-"""The atlas summary (AtlasCount): kept exact by the triggers whatever changes the records,
-and read for a user exactly as visible_to reads the records."""
+"""The summaries of the occurrences (AtlasCount, CellCount): kept exact by the triggers
+whatever changes the records, and read for a user exactly as visible_to reads the records
+(the cells' reading per reader and level is in test_blurring)."""
 
 import datetime as dt
 
 import pytest
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
 from observations.atlas import (
@@ -11,8 +13,8 @@ from observations.atlas import (
     atlas_contributions_by_year,
     atlas_counts_visible,
 )
-from observations.models import AtlasCount, Occurrence
-from observations.models.atlas_counts import atlas_counts_rebuild
+from observations.models import AtlasCount, CellCount, Occurrence
+from observations.models.summaries import summaries_rebuild
 from referentiel.models import AtlasGroup, Role
 from tests.factories.observations import OccurrenceFactory
 from tests.factories.referentiel import DatasetFactory, TaxonFactory, UserFactory
@@ -31,6 +33,33 @@ def _truth() -> set[tuple]:
             " GROUP BY 1, 2, 3, 4, 5, 6"
         )
         return set(cursor.fetchall())
+
+
+def _cells_truth() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT grid_10km, CASE WHEN sensitivity_level IN (1, 3)"
+            " AND blurred_geom IS NOT NULL THEN '10kmL93E'"
+            " || lpad(floor(ST_X(ST_PointOnSurface(blurred_geom)) / 10000)::int::text,"
+            " 3, '0') || 'N' || lpad(floor(ST_Y(ST_PointOnSurface(blurred_geom))"
+            " / 10000)::int::text, 3, '0') ELSE '' END, sensitivity_level, dataset_id,"
+            " CASE WHEN sensitivity_level > 0 THEN created_by_id END, count(*)"
+            " FROM observations_occurrence GROUP BY 1, 2, 3, 4, 5"
+        )
+        return set(cursor.fetchall())
+
+
+def _cells_kept() -> set[tuple]:
+    return set(
+        CellCount.objects.values_list(
+            "grid_10km",
+            "blurred_cell",
+            "sensitivity_level",
+            "dataset_id",
+            "created_by_id",
+            "records",
+        )
+    )
 
 
 def _kept() -> set[tuple]:
@@ -77,33 +106,61 @@ def world(organisation, other_organisation, saisie_user):
     Occurrence.objects.filter(pk__in=[r.pk for r in records[::4]]).update(
         sensitivity_level=4
     )
-    return {"frog": frog, "toad": toad, "own": own, "public": public, "private": private}
+    # Blurred to a commune (level 1): shown in the cell of that area, 30 km away.
+    Occurrence.objects.filter(pk__in=[r.pk for r in records[1::6]]).update(
+        sensitivity_level=1,
+        blurred_geom=GEOSGeometry(
+            "SRID=2154;POLYGON((690000 7030000, 692000 7030000, 692000 7032000,"
+            " 690000 7032000, 690000 7030000))"
+        ),
+    )
+    return {
+        "frog": frog,
+        "toad": toad,
+        "own": own,
+        "public": public,
+        "private": private,
+    }
+
+
+def _exact() -> bool:
+    return _kept() == _truth() and _cells_kept() == _cells_truth()
 
 
 def test_the_triggers_keep_the_counts_exact_through_every_kind_of_change(world):
-    assert _kept() == _truth() and _kept()
+    assert _exact() and _kept() and _cells_kept()
+    assert any(blurred for _, blurred, *_ in _cells_kept())
     Occurrence.objects.filter(dataset=world["public"]).update(
         date_start=dt.date(2018, 6, 1), date_end=dt.date(2018, 6, 1)
     )
-    assert _kept() == _truth()
+    assert _exact()
     Occurrence.objects.filter(taxon=world["toad"]).update(observation_status="No")
-    assert _kept() == _truth()
+    assert _exact()
+    Occurrence.objects.filter(sensitivity_level=1).update(
+        sensitivity_level=0, blurred_geom=None
+    )
+    assert _exact()
     Occurrence.objects.filter(dataset=world["own"]).delete()
-    assert _kept() == _truth()
+    assert _exact()
     # Emptied keys leave no zero rows behind.
     assert not AtlasCount.objects.filter(records=0).exists()
+    assert not CellCount.objects.filter(records=0).exists()
     with connection.cursor() as cursor:
         # The deferred checks of the test's transaction first: TRUNCATE refuses to run
         # with trigger events pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE observations_occurrence CASCADE")
-    assert not AtlasCount.objects.exists()
+    assert not AtlasCount.objects.exists() and not CellCount.objects.exists()
 
 
 def test_a_rebuild_gives_what_the_triggers_kept(world):
-    kept = _kept()
-    assert atlas_counts_rebuild() == len(kept)
-    assert _kept() == kept == _truth()
+    kept, cells = _kept(), _cells_kept()
+    rebuilt = summaries_rebuild()
+    assert rebuilt == {
+        "observations_atlascount": len(kept),
+        "observations_cellcount": len(cells),
+    }
+    assert _kept() == kept and _cells_kept() == cells and _exact()
 
 
 def _users(organisation, other_organisation, saisie_user, partenaire_user):
