@@ -29,9 +29,16 @@ ROWS = 1_000_000
 ROWS_10M = 10_000_000
 
 
+# Another database than db_name's (a copy of it, to run the export benchmark beside the
+# occurrence one without either seeing the other's changes).
+DATABASE_ENV = "BENCH_OCC_DATABASE"
+
+
 def db_name(rows: int) -> str:
     """The database of a table of ``rows`` occurrences: ``cpie_bench_occ`` at 1 M, so the
     benchmarks sharing it keep it, ``cpie_bench_occ_10m`` at 10 M (and so on)."""
+    if os.environ.get(DATABASE_ENV):
+        return os.environ[DATABASE_ENV]
     if rows <= ROWS:
         return "cpie_bench_occ"
     if rows % 1_000_000 == 0:
@@ -41,7 +48,9 @@ def db_name(rows: int) -> str:
 
 def rows_suffix(rows: int) -> str:
     """What tells the table apart ("10m": files, sections, databases); empty at 1 M."""
-    return "" if rows <= ROWS else db_name(rows).removeprefix("cpie_bench_occ_")
+    if rows <= ROWS:
+        return ""
+    return f"{rows // 1_000_000}m" if rows % 1_000_000 == 0 else str(rows)
 
 
 def section_name(name: str, rows: int) -> str:

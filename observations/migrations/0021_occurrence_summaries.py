@@ -2,6 +2,7 @@
 
 from django.db import migrations, models
 
+from cpie_naturaliste.core.generation import watch
 from observations.models.summaries import summaries_fill_sql, summaries_sql
 
 CREATE, DROP = summaries_sql()
@@ -54,5 +55,7 @@ class Migration(migrations.Migration):
         # The triggers keep the summaries from now on; the records already there are
         # counted once.
         migrations.RunSQL(CREATE, DROP),
+        # Derived from the records (watched already), but every table of the app is.
+        watch("observations_atlascount", "observations_cellcount"),
         migrations.RunSQL(summaries_fill_sql(), migrations.RunSQL.noop),
     ]
