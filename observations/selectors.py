@@ -31,7 +31,7 @@ from observations.blurring import (
     is_blurred_queryset,
     precise_condition,
 )
-from observations.models import CellCount
+from observations.models import CellCount, FineCellCount
 from referentiel.models import Dataset, Scope
 
 MAP_POINT_LIMIT = 5000
@@ -110,20 +110,11 @@ def summary_code_counts(user, touches=None) -> Counter | None:
     every record of the view). For a view without filters; None when the summary cannot
     tell what the user reads (anonymous visitors, who read validated records only, and
     users who read only their own entries)."""
-    if not user.is_authenticated or user.read_scope == Scope.OWN:
+    rows, precise = _summary_readable(CellCount.objects.all(), user)
+    if rows is None:
         return None
-    rows = CellCount.objects.all()
-    if user.read_scope != Scope.ALL:
-        rows = rows.filter(dataset_id__in=Dataset.objects.visible_to(user).values("pk"))
-    reader = Reader.for_user(user)
     cell = F("grid_10km")
-    if not reader.sees_everything:
-        # Reader.precise_q on the summary's keys (its author is kept for level > 0 only:
-        # a level-0 record is precise for everybody).
-        precise = Q(sensitivity_level__lte=reader.clearance) | Q(created_by_id=user.pk)
-        if reader.own_dataset_ids:
-            precise |= Q(dataset_id__in=sorted(reader.own_dataset_ids))
-        rows = rows.filter(precise | Q(sensitivity_level__lt=4))
+    if precise is not None:
         cell = Case(
             When(precise | Q(sensitivity_level=2), then=F("grid_10km")),
             default=F("blurred_cell"),
@@ -137,6 +128,60 @@ def summary_code_counts(user, touches=None) -> Counter | None:
         .values_list("cell", "n")
     )
     return Counter({code: n for code, n in counts if touches is None or touches(code)})
+
+
+def _summary_readable(rows, user):
+    """``rows`` of a summary (dataset_id, sensitivity_level, created_by_id) kept as
+    ``visible_to(user)`` keeps the records, and the condition of those ``user`` reads
+    precisely (None: all of them); None for the rows when the summary cannot tell."""
+    if not user.is_authenticated or user.read_scope == Scope.OWN:
+        return None, None
+    if user.read_scope != Scope.ALL:
+        rows = rows.filter(dataset_id__in=Dataset.objects.visible_to(user).values("pk"))
+    reader = Reader.for_user(user)
+    if reader.sees_everything:
+        return rows, None
+    # Reader.precise_q on the summary's keys (its author is kept for level > 0 only: a
+    # level-0 record is precise for everybody).
+    precise = Q(sensitivity_level__lte=reader.clearance) | Q(created_by_id=user.pk)
+    if reader.own_dataset_ids:
+        precise |= Q(dataset_id__in=sorted(reader.own_dataset_ids))
+    return rows.filter(precise | Q(sensitivity_level__lt=4)), precise
+
+
+FINE_CELL_M = 1000
+
+
+def summary_fine_cells(user, area: Polygon, cell_m: int) -> list | None:
+    """``(i, j, count)`` of everything ``user`` reads per cell of ``cell_m`` metres (a
+    multiple of 1 km) within ``area``'s Lambert-93 extent, as the tiles count them on
+    ``visible_to(user)`` (a record in the cell of its shown geometry's point on surface),
+    from the 1 km summary (``FineCellCount``). None when the summary cannot tell."""
+    rows, precise = _summary_readable(FineCellCount.objects.all(), user)
+    if rows is None:
+        return None
+    low_x, low_y, high_x, high_y = (
+        int(value // FINE_CELL_M)
+        for value in area.transform(settings.SRID, clone=True).extent
+    )
+    own = Q(i__range=(low_x, high_x), j__range=(low_y, high_y))
+    if precise is None:
+        rows = rows.filter(own).annotate(si=F("i"), sj=F("j"))
+    else:
+        blurred = Q(bi__range=(low_x, high_x), bj__range=(low_y, high_y))
+        rows = (
+            rows.filter(own | blurred)
+            .annotate(
+                si=Case(When(precise, then=F("i")), default=F("bi")),
+                sj=Case(When(precise, then=F("j")), default=F("bj")),
+            )
+            .filter(si__range=(low_x, high_x), sj__range=(low_y, high_y))
+        )
+    factor = cell_m // FINE_CELL_M
+    cells = Counter()
+    for i, j, n in rows.order_by().values_list("si", "sj").annotate(n=Sum("records")):
+        cells[(i // factor, j // factor)] += n
+    return [(i, j, n) for (i, j), n in cells.items()]
 
 
 def _codes_within(area: Polygon | None):
@@ -352,6 +397,23 @@ def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
         return bytes(cursor.fetchone()[0] or b"")
 
 
+def _geometry_cells(queryset, grown, cell_m: int) -> list:
+    """``(i, j, count)`` per cell of ``cell_m`` metres of the records of ``queryset``
+    whose shown geometry reaches ``grown``, each in the cell of its point on surface."""
+    from observations.filters import occurrences_in_box
+
+    inside = occurrences_in_box(queryset, grown).order_by()
+    sql, params = queryset_sql(inside.values(shown=display_geom(inside)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT floor(ST_X(p) / %s)::int, floor(ST_Y(p) / %s)::int, count(*)
+                FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
+                GROUP BY 1, 2""",
+            [cell_m, cell_m, *params],
+        )
+        return cursor.fetchall()
+
+
 def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=None) -> bytes:
     cell_m = tile_cell_size(z)
     # Every record whose cell reaches into the tile (or its buffer): its shown geometry
@@ -376,18 +438,12 @@ def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=None) -> bytes
             cells[(int(code[8:11]) // factor, int(code[12:15]) // factor)] += n
         rows = [(i, j, n) for (i, j), n in cells.items()]
     else:
-        from observations.filters import occurrences_in_box
-
-        inside = occurrences_in_box(queryset, grown).order_by()
-        sql, params = queryset_sql(inside.values(shown=display_geom(inside)))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""SELECT floor(ST_X(p) / %s)::int, floor(ST_Y(p) / %s)::int, count(*)
-                    FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
-                    GROUP BY 1, 2""",
-                [cell_m, cell_m, *params],
-            )
-            rows = cursor.fetchall()
+        # Cells of 1 to 5 km: from the 1 km summary for a view without filters.
+        rows = None
+        if user is not None and cell_m % FINE_CELL_M == 0:
+            rows = summary_fine_cells(user, grown, cell_m)
+        if rows is None:
+            rows = _geometry_cells(queryset, grown, cell_m)
     if not rows:
         return b""
     columns = list(zip(*rows, strict=True))

@@ -3,9 +3,9 @@
 from django.db import migrations, models
 
 from cpie_naturaliste.core.generation import watch
-from observations.models.summaries import summaries_fill_sql, summaries_sql
+from observations.models.summaries import ATLAS, CELLS, summaries_fill_sql, summaries_sql
 
-CREATE, DROP = summaries_sql()
+CREATE, DROP = summaries_sql((ATLAS, CELLS))
 
 
 class Migration(migrations.Migration):
@@ -57,5 +57,5 @@ class Migration(migrations.Migration):
         migrations.RunSQL(CREATE, DROP),
         # Derived from the records (watched already), but every table of the app is.
         watch("observations_atlascount", "observations_cellcount"),
-        migrations.RunSQL(summaries_fill_sql(), migrations.RunSQL.noop),
+        migrations.RunSQL(summaries_fill_sql((ATLAS, CELLS)), migrations.RunSQL.noop),
     ]

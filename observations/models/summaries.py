@@ -7,6 +7,9 @@ large cells read at 10,000,000 records instead of grouping the records themselve
 - ``CellCount``: records per 10 km cell, dataset and sensitivity. The map's cells of 10 km
   and more (observations.selectors, the region-wide layer and the low zooms of the vector
   tiles) counted every record of the view from an index.
+- ``FineCellCount``: the same per 1 km cell, for the cells of 1 to 5 km of the vector
+  tiles of zooms 10 to 12, which grouped every record of a tile by its geometry (a tile
+  around a town holds hundreds of thousands of records at 10 M).
 
 Each holds its counts grouped by what the reading groups by and by what decides who reads a
 record and where it is shown (``visible_to`` and observations.blurring): the dataset, the
@@ -104,6 +107,56 @@ class CellCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid_10km} – jeu {self.dataset_id} : {self.records}"
+
+
+class FineCellCount(models.Model):
+    """Records of a 1 km Lambert-93 cell (``i``, ``j``: the point on surface's x and y
+    divided by 1,000), dataset and sensitivity level; a blurred record (levels 1 to 3)
+    with the 1 km cell of its blurred area's point on surface (``bi``, ``bj``) and its
+    author. Cells of 1, 2 and 5 km (the vector tiles of zooms 10 to 12) group them."""
+
+    i = models.IntegerField()
+    j = models.IntegerField()
+    bi = models.IntegerField(null=True)
+    bj = models.IntegerField(null=True)
+    sensitivity_level = models.SmallIntegerField()
+    dataset_id = models.BigIntegerField()
+    created_by_id = models.BigIntegerField(null=True)
+    records = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "décompte par maille de 1 km"
+        verbose_name_plural = "décomptes par maille de 1 km"
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "i",
+                    "j",
+                    "bi",
+                    "bj",
+                    "sensitivity_level",
+                    "dataset_id",
+                    "created_by_id",
+                ],
+                nulls_distinct=False,
+                include=["records"],
+                name="fine_cell_count_key",
+            )
+        ]
+        indexes = [
+            # The blurred records of a box, by their area's cell.
+            models.Index(
+                fields=["bi", "bj"],
+                condition=Q(bi__isnull=False),
+                name="fine_cell_count_blurred",
+            ),
+            models.Index(
+                fields=["id"], condition=Q(records=0), name="fine_cell_count_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.i}/{self.j} – jeu {self.dataset_id} : {self.records}"
 
 
 def _grid_code(geom: str) -> str:
@@ -239,19 +292,36 @@ CELLS = Summary(
         "CASE WHEN sensitivity_level > 0 THEN created_by_id END",
     ),
 )
-SUMMARIES = (ATLAS, CELLS)
+_BLURRED = "sensitivity_level BETWEEN 1 AND 3 AND blurred_geom IS NOT NULL"
+FINE_CELLS = Summary(
+    name="fine_cell_counts",
+    table=FineCellCount._meta.db_table,
+    key=("i", "j", "bi", "bj", "sensitivity_level", "dataset_id", "created_by_id"),
+    columns=(
+        "floor(ST_X(ST_PointOnSurface(geom)) / 1000)::int",
+        "floor(ST_Y(ST_PointOnSurface(geom)) / 1000)::int",
+        f"CASE WHEN {_BLURRED} THEN"
+        " floor(ST_X(ST_PointOnSurface(blurred_geom)) / 1000)::int END",
+        f"CASE WHEN {_BLURRED} THEN"
+        " floor(ST_Y(ST_PointOnSurface(blurred_geom)) / 1000)::int END",
+        "sensitivity_level",
+        "dataset_id",
+        "CASE WHEN sensitivity_level > 0 THEN created_by_id END",
+    ),
+)
+SUMMARIES = (ATLAS, CELLS, FINE_CELLS)
 # The triggers a bulk load may disable (then summaries_rebuild).
 TRIGGERS = tuple(trigger for summary in SUMMARIES for trigger in summary.triggers)
 
 
-def summaries_sql() -> tuple[str, str]:
-    """The SQL that creates, and the SQL that drops, every summary's triggers."""
-    pairs = [summary.sql() for summary in SUMMARIES]
+def summaries_sql(summaries=SUMMARIES) -> tuple[str, str]:
+    """The SQL that creates, and the SQL that drops, the triggers of ``summaries``."""
+    pairs = [summary.sql() for summary in summaries]
     return "".join(c for c, _ in pairs), "".join(d for _, d in pairs)
 
 
-def summaries_fill_sql() -> str:
-    return ";".join(summary.fill() for summary in SUMMARIES)
+def summaries_fill_sql(summaries=SUMMARIES) -> str:
+    return ";".join(summary.fill() for summary in summaries)
 
 
 def summaries_rebuild() -> dict[str, int]:

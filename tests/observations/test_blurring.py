@@ -304,6 +304,21 @@ def test_the_cell_summary_counts_as_the_records_do(world, readers, name):
 
 
 @pytest.mark.parametrize("name", READERS[1:])
+@pytest.mark.parametrize("cell_m", [1000, 2000, 5000])
+def test_the_fine_cell_summary_counts_as_the_records_do(world, readers, name, cell_m):
+    """The 1 km summary (FineCellCount) the tiles of zooms 10 to 12 read: per cell, what
+    visible_to gives the reader, each blurred record in its area's cell."""
+    from observations.selectors import _geometry_cells, summary_fine_cells
+
+    user, _precise, _seen = readers[name]
+    area = GEOSGeometry("SRID=4326;POLYGON((0 47, 6 47, 6 53, 0 53, 0 47))")
+    expected = _geometry_cells(Occurrence.objects.visible_to(user), area, cell_m)
+    cells = summary_fine_cells(user, area, cell_m)
+    assert sorted(cells) == sorted(tuple(row) for row in expected)
+    assert sum(n for *_, n in cells) == Occurrence.objects.visible_to(user).count()
+
+
+@pytest.mark.parametrize("name", READERS[1:])
 def test_bbox_probe_cannot_narrow_a_blurred_record(world, readers, name):
     """A tiny box on the true place and one elsewhere in the same commune return the same
     blurred records: probing locates them no better than their area."""

@@ -1,4 +1,4 @@
-"""The summaries of the occurrences (AtlasCount, CellCount): kept exact by the triggers
+"""The summaries of the occurrences (AtlasCount, CellCount, FineCellCount): kept exact by the triggers
 whatever changes the records, and read for a user exactly as visible_to reads the records
 (the cells' reading per reader and level is in test_blurring)."""
 
@@ -13,7 +13,7 @@ from observations.atlas import (
     atlas_contributions_by_year,
     atlas_counts_visible,
 )
-from observations.models import AtlasCount, CellCount, Occurrence
+from observations.models import AtlasCount, CellCount, FineCellCount, Occurrence
 from observations.models.summaries import summaries_rebuild
 from referentiel.models import AtlasGroup, Role
 from tests.factories.observations import OccurrenceFactory
@@ -54,6 +54,38 @@ def _cells_kept() -> set[tuple]:
         CellCount.objects.values_list(
             "grid_10km",
             "blurred_cell",
+            "sensitivity_level",
+            "dataset_id",
+            "created_by_id",
+            "records",
+        )
+    )
+
+
+def _fine_truth() -> set[tuple]:
+    blurred = "sensitivity_level BETWEEN 1 AND 3 AND blurred_geom IS NOT NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT floor(ST_X(ST_PointOnSurface(geom)) / 1000)::int,"
+            " floor(ST_Y(ST_PointOnSurface(geom)) / 1000)::int,"
+            f" CASE WHEN {blurred} THEN"
+            " floor(ST_X(ST_PointOnSurface(blurred_geom)) / 1000)::int END,"
+            f" CASE WHEN {blurred} THEN"
+            " floor(ST_Y(ST_PointOnSurface(blurred_geom)) / 1000)::int END,"
+            " sensitivity_level, dataset_id,"
+            " CASE WHEN sensitivity_level > 0 THEN created_by_id END, count(*)"
+            " FROM observations_occurrence GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        )
+        return set(cursor.fetchall())
+
+
+def _fine_kept() -> set[tuple]:
+    return set(
+        FineCellCount.objects.values_list(
+            "i",
+            "j",
+            "bi",
+            "bj",
             "sensitivity_level",
             "dataset_id",
             "created_by_id",
@@ -124,12 +156,17 @@ def world(organisation, other_organisation, saisie_user):
 
 
 def _exact() -> bool:
-    return _kept() == _truth() and _cells_kept() == _cells_truth()
+    return (
+        _kept() == _truth()
+        and _cells_kept() == _cells_truth()
+        and _fine_kept() == _fine_truth()
+    )
 
 
 def test_the_triggers_keep_the_counts_exact_through_every_kind_of_change(world):
     assert _exact() and _kept() and _cells_kept()
     assert any(blurred for _, blurred, *_ in _cells_kept())
+    assert any(bi is not None for _, _, bi, *_ in _fine_kept())
     Occurrence.objects.filter(dataset=world["public"]).update(
         date_start=dt.date(2018, 6, 1), date_end=dt.date(2018, 6, 1)
     )
@@ -145,22 +182,26 @@ def test_the_triggers_keep_the_counts_exact_through_every_kind_of_change(world):
     # Emptied keys leave no zero rows behind.
     assert not AtlasCount.objects.filter(records=0).exists()
     assert not CellCount.objects.filter(records=0).exists()
+    assert not FineCellCount.objects.filter(records=0).exists()
     with connection.cursor() as cursor:
         # The deferred checks of the test's transaction first: TRUNCATE refuses to run
         # with trigger events pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE observations_occurrence CASCADE")
     assert not AtlasCount.objects.exists() and not CellCount.objects.exists()
+    assert not FineCellCount.objects.exists()
 
 
 def test_a_rebuild_gives_what_the_triggers_kept(world):
-    kept, cells = _kept(), _cells_kept()
+    kept, cells, fine = _kept(), _cells_kept(), _fine_kept()
     rebuilt = summaries_rebuild()
     assert rebuilt == {
         "observations_atlascount": len(kept),
         "observations_cellcount": len(cells),
+        "observations_finecellcount": len(fine),
     }
-    assert _kept() == kept and _cells_kept() == cells and _exact()
+    assert _kept() == kept and _cells_kept() == cells and _fine_kept() == fine
+    assert _exact()
 
 
 def _users(organisation, other_organisation, saisie_user, partenaire_user):
