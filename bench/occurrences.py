@@ -167,7 +167,13 @@ def bench_occurrences(
     load_before = os.getloadavg()[0]
     figures = _child("measure", "--requests", str(requests), rows=rows)
     load = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
-    return {"rows": rows, "requests": requests, **loaded, **figures, "load": load}
+    result = {"rows": rows, "requests": requests, **loaded, **figures, "load": load}
+    # Kept, so that the section can be written again without measuring.
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"occurrences-{rows}-measure.json").write_text(
+        json.dumps(result), encoding="utf-8"
+    )
+    return result
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -247,6 +253,11 @@ def occurrences_report(
     def _row(label, latencies, target):
         return _row_of(label, latencies, target, reference)
 
+    def _info(label, latencies):
+        """A figure for comparison, without a target (not in the Synthèse)."""
+        row = _row_of(label, latencies, 0, reference)
+        return row.rsplit("|", 3)[0] + "| — | — |"
+
     lines = [
         f"## Observations — {_int(figures['rows'])} lignes synthétiques ({when})",
         "",
@@ -322,6 +333,13 @@ def occurrences_report(
                 f"toute la région (mailles), {label}", latencies, TARGET_GEOJSON_P95_MS
             )
         )
+    for label, latencies in geojson.get("region_records", {}).items():
+        lines.append(
+            _info(
+                f"toute la région, mailles comptées sur les observations, {label}",
+                latencies,
+            )
+        )
     features = geojson["features"]
     lines += [
         "",
@@ -350,8 +368,15 @@ def occurrences_report(
         *header,
     ]
     atlas = figures["atlas"]
+    for user, latencies in atlas.get("selector_records", {}).items():
+        lines.append(
+            _info(
+                f"sélecteur `atlas_contributions` sur les observations, {user}",
+                latencies,
+            )
+        )
     for kind, label in (
-        ("selector", "sélecteur `atlas_contributions`"),
+        ("selector", "sélecteur `atlas_contributions` sur le résumé"),
         ("api", "API `/api/v1/atlas/?year=`"),
         ("page", "page `/observations/atlas/` (année et année précédente)"),
     ):
