@@ -198,7 +198,14 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         not_modified = self._not_modified_since(request)
         if not_modified is not None:
             return not_modified
-        return super().list(request, *args, **kwargs)
+        # The queryset filtered above, not filtered again by ListModelMixin.list (each
+        # filter resolves its taxon, its area… with queries of its own).
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(
+                self.get_serializer(page, many=True).data
+            )
+        return Response(self.get_serializer(queryset, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
