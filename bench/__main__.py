@@ -1,7 +1,13 @@
 """Run the benchmarks against their own databases (never the dev database).
 
-    .venv/bin/python -m bench               # every benchmark
+    .venv/bin/python -m bench               # every benchmark (observations at 10 M rows)
     .venv/bin/python -m bench taxref --rows 100000 --queries 50
+    .venv/bin/python -m bench occurrences exports indicateurs --occurrences 1000000
+
+The occurrence, export and indicator benchmarks measure the table of ``--occurrences``
+rows (10 M by default, issue 21) in its own database (``cpie_bench_occ_10m``; the 1 M one,
+``cpie_bench_occ``, is the load benchmark's); each size has its own section of RESULTS.md
+(``occurrences`` at 1 M, ``occurrences_10m`` at 10 M), so both stay side by side.
 
 Results go to stdout and to bench/RESULTS.md, where each benchmark rewrites its own section.
 A benchmark is a function (arguments, date) → Markdown section, listed in BENCHMARKS.
@@ -19,8 +25,8 @@ from bench.import_occurrences import bench_import, import_report
 from bench.indicateurs import bench_indicateurs, indicateurs_report
 from bench.load import bench_load, load_report
 from bench.occurrences import REQUESTS as OCCURRENCE_REQUESTS
-from bench.occurrences import ROWS as OCCURRENCE_ROWS
-from bench.occurrences import bench_occurrences, occurrences_report
+from bench.occurrences import ROWS_10M as OCCURRENCE_ROWS
+from bench.occurrences import bench_occurrences, occurrences_report, section_name
 from bench.ringing_entry import bench_ringing_entry, ringing_entry_report
 from bench.summary import summary_insert
 from bench.taxref import QUERIES, ROWS, bench_taxref, taxref_report
@@ -50,7 +56,7 @@ def import_section(args: argparse.Namespace, when: str) -> str:
 
 
 def exports_section(args: argparse.Namespace, when: str) -> str:
-    return exports_report(bench_exports(), when=when)
+    return exports_report(bench_exports(args.occurrences), when=when)
 
 
 def euring_section(args: argparse.Namespace, when: str) -> str:
@@ -62,7 +68,7 @@ def ringing_entry_section(args: argparse.Namespace, when: str) -> str:
 
 
 def indicateurs_section(args: argparse.Namespace, when: str) -> str:
-    return indicateurs_report(bench_indicateurs(), when=when)
+    return indicateurs_report(bench_indicateurs(args.occurrences), when=when)
 
 
 def trim_section(args: argparse.Namespace, when: str) -> str:
@@ -85,6 +91,10 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace, str], str]] = {
     "indicateurs": indicateurs_section,
     "load": load_section,
 }
+
+
+# The benchmarks of the table of --occurrences rows: one section per size.
+SIZED = {"occurrences", "exports", "indicateurs"}
 
 
 def results_write(name: str, section: str) -> None:
@@ -111,7 +121,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=ROWS, help="lignes TAXREF")
     parser.add_argument("--queries", type=int, default=QUERIES, help="recherches")
     parser.add_argument(
-        "--occurrences", type=int, default=OCCURRENCE_ROWS, help="lignes d'observations"
+        "--occurrences",
+        type=int,
+        default=OCCURRENCE_ROWS,
+        help="lignes d'observations (observations, exports, indicateurs ; 10 M par défaut)",
     )
     parser.add_argument(
         "--requests",
@@ -141,7 +154,10 @@ def main() -> None:
         section = BENCHMARKS[name](args, when)
         print(section)
         if not args.no_write:
-            results_write(name, section)
+            sized = name in SIZED
+            results_write(
+                section_name(name, args.occurrences) if sized else name, section
+            )
 
 
 if __name__ == "__main__":

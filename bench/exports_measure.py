@@ -30,6 +30,7 @@ from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 
 from bench.db import OUT
+from bench.occurrences import DATABASE_ENV, rows_current, rows_suffix
 from observations.exports import extracts
 from observations.exports.columns import extract_values
 from observations.models import Extract, Occurrence
@@ -48,8 +49,13 @@ RULES = 100
 RULE_RANKS = range(10, 10 + RULES)
 RULE_LEVELS = (1, 1, 1, 1, 2, 2, 2, 3, 3, 4)
 SMALL_ROWS = 100_000
-PUBLIC_SAVED = OUT / "exports-datasets-public.json"
-RULES_SAVED = OUT / "exports-rules-first-refresh.json"
+# Per database: the 1 M and 10 M tables each keep their own.
+_SUFFIX = f"-{os.environ[DATABASE_ENV]}" if os.environ.get(DATABASE_ENV) else ""
+_SUFFIX = _SUFFIX or (
+    f"-{rows_suffix(rows_current())}" if rows_suffix(rows_current()) else ""
+)
+PUBLIC_SAVED = OUT / f"exports-datasets-public{_SUFFIX}.json"
+RULES_SAVED = OUT / f"exports-rules-first-refresh{_SUFFIX}.json"
 # The raw columns of the table behind the export's columns, without joins or blurring.
 RAW_COLUMNS = (
     "uuid id dataset_id source_status date_start date_end time_start time_end taxon_id "

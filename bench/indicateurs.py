@@ -1,6 +1,7 @@
-"""Indicator benchmark (issue 10) on the 1,000,000-occurrence database of the occurrence
-benchmark (``cpie_bench_occ``, built by bench/occurrences.py if it is missing, else migrated
-and reused), with the demos of the other apps loaded into it:
+"""Indicator benchmark (issue 10) on the database of the occurrence benchmark
+(``cpie_bench_occ`` at 1,000,000 rows, ``cpie_bench_occ_10m`` at 10,000,000; built by
+bench/occurrences.py if it is missing, else migrated and reused), with the demos of the other
+apps loaded into it:
 
 - the demo loaders of baguage, terrils, zones_humides and sensibilisation (and the
   referential demo first if its sites are missing; never the observations demo), timed;
@@ -17,6 +18,7 @@ Each step runs in a child process (bench/indicateurs_measure.py).
 
     .venv/bin/python -m bench indicateurs
     .venv/bin/python -m bench.indicateurs report     # rewrite the section from bench/out/
+    .venv/bin/python -m bench.indicateurs report --rows 10000000   # the 10 M section
     .venv/bin/python -m bench.indicateurs run        # measure and print, no RESULTS.md
 """
 
@@ -27,15 +29,40 @@ import sys
 import time
 
 from bench.db import OUT, ROOT, bench_env, psql
-from bench.occurrences import DATABASE_URL, DB_NAME, ROWS, database_prepare
+from bench.occurrences import (
+    ROWS,
+    ROWS_ENV,
+    database_prepare,
+    db_name,
+    rows_current,
+    rows_suffix,
+    section_name,
+)
 from bench.occurrences import _child as occurrences_child
+from bench.occurrences import _env as occurrences_env
 
 RESULT_MARK = "BENCH-RESULT "
 TARGET_DASHBOARD_S = 1.0
 TARGET_REPORT_S = 60.0
-FIGURES = OUT / "indicateurs-figures.json"
-# The first load of the demos into the database (a later run creates nothing).
-DEMOS_FIRST = OUT / "indicateurs-demos-first.json"
+
+
+def _out(name: str, rows: int):
+    """bench/out/indicateurs-<name>.json, with the table's size when not 1 M."""
+    suffix = rows_suffix(rows)
+    return OUT / (
+        f"indicateurs-{name}-{suffix}.json" if suffix else f"indicateurs-{name}.json"
+    )
+
+
+def figures_path(rows: int):
+    return _out("figures", rows)
+
+
+def demos_first_path(rows: int):
+    """The first load of the demos into the database (a later run creates nothing)."""
+    return _out("demos-first", rows)
+
+
 MEDIA = OUT / "media-indicateurs"
 # The year of the other apps' demos (the 2020 activity report: ringing 2019–2021, terril
 # campaigns, POP season and outreach actions of 2020), measured besides the busiest year.
@@ -43,8 +70,10 @@ DEMO_YEAR = 2020
 
 
 def _env() -> dict[str, str]:
+    rows = rows_current()
     return bench_env(
-        DATABASE_URL,
+        occurrences_env(rows)["DATABASE_URL"],
+        **{ROWS_ENV: str(rows)},
         STATIC_ROOT=str(OUT / "static"),
         MEDIA_ROOT=str(MEDIA),
         # Cache keys and any broker message stay away from the dev cache and queue.
@@ -90,25 +119,27 @@ def _child(step: str, *arguments: str) -> dict:
     return figures
 
 
-def database_ensure() -> dict:
-    """Reuse ``cpie_bench_occ`` if it holds at least the 1,000,000 rows (the demos add a
-    few thousand), migrated to the current schema; else build it."""
+def database_ensure(size: int) -> dict:
+    """Reuse the occurrence benchmark's database of ``size`` rows (``db_name``) if it holds
+    at least them (the demos add a few thousand), migrated to the current schema; else
+    build it."""
+    name = db_name(size)
     subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
     rows = None
-    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") == "1":
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
         try:
             rows = int(
-                psql("SELECT count(*) FROM observations_occurrence", database=DB_NAME)
+                psql("SELECT count(*) FROM observations_occurrence", database=name)
             )
         except subprocess.CalledProcessError:
             rows = None
-    if rows is not None and rows >= ROWS:
+    if rows is not None and rows >= size:
         seconds, _ = _manage("migrate", "--noinput", "-v", "0")
         return {"built": False, "rows": rows, "migrate_seconds": seconds}
-    print(f"Base {DB_NAME} absente ou incomplète ({rows} lignes) : construction")
-    prepare = database_prepare()
-    loaded = {"prepare": prepare, **occurrences_child("load", "--rows", str(ROWS))}
-    return {"built": True, "rows": ROWS, "load": loaded}
+    print(f"Base {name} absente ou incomplète ({rows} lignes) : construction")
+    prepare = database_prepare(size)
+    loaded = {"prepare": prepare, **occurrences_child("load", "--rows", str(size))}
+    return {"built": True, "rows": size, "load": loaded}
 
 
 def _year_measure(year: int, user: str) -> dict:
@@ -131,24 +162,29 @@ def _year_measure(year: int, user: str) -> dict:
     }
 
 
-def bench_indicateurs() -> dict:
+def bench_indicateurs(rows: int = ROWS) -> dict:
+    """Every measure on the occurrence benchmark's table of ``rows`` rows."""
+    os.environ[ROWS_ENV] = str(rows)  # read by _env() for each child process
     started = time.perf_counter()
     figures: dict = {
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "load_average": os.getloadavg()[0],
         "cpus": os.cpu_count(),
+        "generated_rows": rows,
+        "database_name": db_name(rows),
     }
     OUT.mkdir(parents=True, exist_ok=True)
     MEDIA.mkdir(parents=True, exist_ok=True)
-    figures["database"] = database_ensure()
-    print(f"Base {DB_NAME} prête : {figures['database']}")
+    figures["database"] = database_ensure(rows)
+    print(f"Base {db_name(rows)} prête : {figures['database']}")
     figures["collectstatic_seconds"] = _manage("collectstatic", "--noinput", "-v", "0")[
         0
     ]
     demos = _child("demos")
-    if not DEMOS_FIRST.exists() or figures["database"]["built"]:
-        DEMOS_FIRST.write_text(json.dumps(demos, indent=1), encoding="utf-8")
-    figures["demos_first"] = json.loads(DEMOS_FIRST.read_text(encoding="utf-8"))
+    demos_first = demos_first_path(rows)
+    if not demos_first.exists() or figures["database"]["built"]:
+        demos_first.write_text(json.dumps(demos, indent=1), encoding="utf-8")
+    figures["demos_first"] = json.loads(demos_first.read_text(encoding="utf-8"))
     figures["demos"] = demos
     figures["setup"] = setup = _child("setup")
     figures["years"] = {}
@@ -156,8 +192,9 @@ def bench_indicateurs() -> dict:
         figures["years"][str(measured)] = _year_measure(measured, setup["user"])
     # What a bare Django command costs, to read the report's wall time.
     figures["startup_seconds"] = _manage("check", "-v", "0")[0]
+    figures["load_average_end"] = os.getloadavg()[0]
     figures["seconds"] = time.perf_counter() - started
-    FIGURES.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    figures_path(rows).write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return figures
 
 
@@ -349,7 +386,8 @@ def indicateurs_report(figures: dict, *, when: str) -> str:
     busiest = setup["year"]
     first = figures["demos_first"]
     origin = (
-        "construite pour ce benchmark par `bench.occurrences load --rows 1000000`"
+        "construite pour ce benchmark par `bench.occurrences load --rows "
+        f"{figures.get('generated_rows', ROWS)}`"
         if database["built"]
         else f"réutilisée (migrée en {_num(database['migrate_seconds'])} s)"
     )
@@ -359,7 +397,7 @@ def indicateurs_report(figures: dict, *, when: str) -> str:
         f"## Indicateurs (bilan annuel) — {_int(volumes['occurrences'])} observations "
         f"({when})",
         "",
-        f"Base `{DB_NAME}` du benchmark des observations, {origin}, avec les "
+        f"Base `{figures.get('database_name', db_name(ROWS))}` du benchmark des observations, {origin}, avec les "
         "démonstrations des autres applications chargées (baguage, terrils, zones "
         "humides, sensibilisation ; pas celle des observations). Années mesurées : "
         f"{busiest}, celle qui a le plus de lignes ("
@@ -371,7 +409,13 @@ def indicateurs_report(figures: dict, *, when: str) -> str:
         f"`{setup['user']}` (groupe coordinateur, `is_regional`). Chaque mesure tourne "
         "dans un processus fils (Django sur cette base, `DEBUG` faux). Machine : "
         f"{figures['cpus']} cœurs, charge moyenne au départ "
-        f"{_num(figures['load_average'])}. Durée totale : "
+        f"{_num(figures['load_average'])}"
+        + (
+            f", à la fin {_num(figures['load_average_end'])}"
+            if "load_average_end" in figures
+            else ""
+        )
+        + ". Durée totale : "
         f"{_num(figures['seconds'] / 60)} min.",
         "",
         "### Cibles (issue 10)",
@@ -472,17 +516,23 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(prog="python -m bench.indicateurs")
     parser.add_argument("step", choices=["run", "report"])
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=ROWS,
+        help="table de N observations (1 M par défaut)",
+    )
     args = parser.parse_args()
     if args.step == "run":
-        figures = bench_indicateurs()
+        figures = bench_indicateurs(args.rows)
         print(indicateurs_report(figures, when=figures["when"]))
         return
     from bench.__main__ import results_write
 
-    figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+    figures = json.loads(figures_path(args.rows).read_text(encoding="utf-8"))
     section = indicateurs_report(figures, when=figures["when"])
     print(section)
-    results_write("indicateurs", section)
+    results_write(section_name("indicateurs", args.rows), section)
 
 
 if __name__ == "__main__":

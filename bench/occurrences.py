@@ -16,15 +16,61 @@ by a child process (bench/occurrences_data.py) and measured by another
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 
 from bench.db import OUT, ROOT, bench_env, database_url, psql
 
-DB_NAME = "cpie_bench_occ"
-DATABASE_URL = database_url(DB_NAME)
+# The table the other benchmarks (exports, indicators, load) share by default, and the
+# one of issue 21: the same targets at 10 M rows, in a database of its own.
 ROWS = 1_000_000
+ROWS_10M = 10_000_000
+
+
+# Another database than db_name's (a copy of it, to run the export benchmark beside the
+# occurrence one without either seeing the other's changes).
+DATABASE_ENV = "BENCH_OCC_DATABASE"
+
+
+def db_name(rows: int) -> str:
+    """The database of a table of ``rows`` occurrences: ``cpie_bench_occ`` at 1 M, so the
+    benchmarks sharing it keep it, ``cpie_bench_occ_10m`` at 10 M (and so on)."""
+    if os.environ.get(DATABASE_ENV):
+        return os.environ[DATABASE_ENV]
+    if rows <= ROWS:
+        return "cpie_bench_occ"
+    if rows % 1_000_000 == 0:
+        return f"cpie_bench_occ_{rows // 1_000_000}m"
+    return f"cpie_bench_occ_{rows}"
+
+
+def rows_suffix(rows: int) -> str:
+    """What tells the table apart ("10m": files, sections, databases); empty at 1 M."""
+    if rows <= ROWS:
+        return ""
+    return f"{rows // 1_000_000}m" if rows % 1_000_000 == 0 else str(rows)
+
+
+def section_name(name: str, rows: int) -> str:
+    """The RESULTS.md section of benchmark ``name`` on a table of ``rows`` occurrences:
+    ``occurrences`` at 1 M, ``occurrences_10m`` at 10 M, so both stay side by side."""
+    suffix = rows_suffix(rows)
+    return f"{name}_{suffix}" if suffix else name
+
+
+# The size of the table the benchmarks sharing it (exports, indicators) measure: the parent
+# passes it to its child processes in this variable.
+ROWS_ENV = "BENCH_OCC_ROWS"
+
+
+def rows_current() -> int:
+    return int(os.environ.get(ROWS_ENV) or ROWS)
+
+
+DB_NAME = db_name(ROWS)
+DATABASE_URL = database_url(DB_NAME)
 REQUESTS = 60
 TARGET_LIST_P95_MS = 150
 TARGET_GEOJSON_P95_MS = 300
@@ -35,16 +81,20 @@ TAXREF_DEMO = ROOT / "referentiel" / "data" / "taxa" / "taxref_demo.txt"
 RESULT_MARK = "BENCH-RESULT "
 
 
-def _env() -> dict[str, str]:
+def _env(rows: int = ROWS) -> dict[str, str]:
     # Production-like static files: the manifest storage needs collectstatic.
-    return bench_env(DATABASE_URL, STATIC_ROOT=str(OUT / "static"))
+    return bench_env(
+        database_url(db_name(rows)),
+        STATIC_ROOT=str(OUT / "static"),
+        **{ROWS_ENV: str(rows)},
+    )
 
 
-def _run(*command: str) -> str:
+def _run(*command: str, rows: int = ROWS) -> str:
     result = subprocess.run(
         [sys.executable, *command],
         cwd=ROOT,
-        env=_env(),
+        env=_env(rows),
         capture_output=True,
         text=True,
     )
@@ -53,32 +103,44 @@ def _run(*command: str) -> str:
     return result.stdout
 
 
-def _child(step: str, *arguments: str) -> dict:
-    output = _run("-m", "bench.occurrences", step, *arguments)
+def _child(step: str, *arguments: str, rows: int | None = None) -> dict:
+    """A child step on the database of ``rows`` occurrences (by default the one a
+    ``--rows`` among ``arguments`` names, else 1 M)."""
+    if rows is None:
+        rows = (
+            int(arguments[arguments.index("--rows") + 1])
+            if "--rows" in arguments
+            else ROWS
+        )
+    if "--rows" not in arguments:
+        arguments = (*arguments, "--rows", str(rows))
+    output = _run("-m", "bench.occurrences", step, *arguments, rows=rows)
     line = next(row for row in output.splitlines() if row.startswith(RESULT_MARK))
     return json.loads(line.removeprefix(RESULT_MARK))
 
 
-def database_prepare() -> dict[str, float]:
-    """A fresh ``cpie_bench_occ``: extensions, migrations, communes, demo TAXREF."""
+def database_prepare(rows: int = ROWS) -> dict[str, float]:
+    """A fresh database for ``rows`` occurrences (``db_name``): extensions, migrations,
+    communes, demo TAXREF."""
+    name = db_name(rows)
     timings = {}
     started = time.perf_counter()
     subprocess.run([str(ROOT / "scripts" / "services.sh")], check=True, cwd=ROOT)
-    psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    psql(f"CREATE DATABASE {DB_NAME}")
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name}")
     psql(
         "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
         " CREATE EXTENSION IF NOT EXISTS unaccent;",
-        database=DB_NAME,
+        database=name,
     )
-    _run("manage.py", "migrate", "--noinput", "-v", "0")
-    _run("manage.py", "collectstatic", "--noinput", "-v", "0")
+    _run("manage.py", "migrate", "--noinput", "-v", "0", rows=rows)
+    _run("manage.py", "collectstatic", "--noinput", "-v", "0", rows=rows)
     timings["base, migrations"] = time.perf_counter() - started
     started = time.perf_counter()
     departements = [p for p in COMMUNES if p.name.startswith("departement-")]
     communes = [p for p in COMMUNES if not p.name.startswith("departement-")]
-    _run("manage.py", "import_communes", *map(str, departements + communes))
-    _run("manage.py", "import_taxref", str(TAXREF_DEMO), "--version", "demo")
+    _run("manage.py", "import_communes", *map(str, departements + communes), rows=rows)
+    _run("manage.py", "import_taxref", str(TAXREF_DEMO), "--version", "demo", rows=rows)
     timings["communes, TAXREF de démonstration"] = time.perf_counter() - started
     return timings
 
@@ -93,15 +155,25 @@ def bench_occurrences(
     if reuse and saved.exists():
         loaded = json.loads(saved.read_text(encoding="utf-8"))
         print(f"Table de {_int(rows)} lignes réutilisée ({saved.name})")
+        # Sizes as they are now (migrations since the load may have added to them).
+        loaded["table"] = _child("table", "--rows", str(rows))
     else:
-        prepare = database_prepare()
-        print(f"Base {DB_NAME} prête : {prepare}")
+        prepare = database_prepare(rows)
+        print(f"Base {db_name(rows)} prête : {prepare}")
         loaded = {"prepare": prepare, **_child("load", "--rows", str(rows))}
         print(f"Table chargée : {loaded['timings']}")
         OUT.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(loaded), encoding="utf-8")
-    figures = _child("measure", "--requests", str(requests))
-    return {"rows": rows, "requests": requests, **loaded, **figures}
+    load_before = os.getloadavg()[0]
+    figures = _child("measure", "--requests", str(requests), rows=rows)
+    load = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
+    result = {"rows": rows, "requests": requests, **loaded, **figures, "load": load}
+    # Kept, so that the section can be written again without measuring.
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"occurrences-{rows}-measure.json").write_text(
+        json.dumps(result), encoding="utf-8"
+    )
+    return result
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -117,30 +189,98 @@ def _int(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
 
 
-def _row(label: str, latencies: list[float], target: float) -> str:
+def reference_p95(results: str) -> dict[str, str]:
+    """The p95 of each measure of the 1 M section of RESULTS.md (``results``, its text),
+    by label, to set beside the 10 M figures; empty when there is no such section."""
+    match = re.search(
+        r"<!-- bench:occurrences -->\n(.*?)<!-- /bench:occurrences -->", results, re.S
+    )
+    if not match:
+        return {}
+    figures = {}
+    for line in match.group(1).splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[2].replace(",", "").replace(" ", "").isdigit():
+            figures[cells[0]] = cells[3]
+    return figures
+
+
+def _row_of(
+    label: str,
+    latencies: list[float],
+    target: float,
+    reference: dict[str, str] | None = None,
+) -> str:
     p50, p95 = _percentile(latencies, 0.5), _percentile(latencies, 0.95)
     verdict = "✅" if p95 < target else "❌"
+    # The same measure under its 1 M name (the atlas labels changed since).
+    old_label = label.replace(" sur le résumé", "").replace("?year=", "?annee=")
+    beside = (
+        ""
+        if reference is None
+        else f" {reference.get(label) or reference.get(old_label, '—')} |"
+    )
     return (
         f"| {label} | {len(latencies)} | {_ms(p50)} | {_ms(p95)} | "
-        f"{_ms(max(latencies))} | < {target} ms | {verdict} |"
+        f"{_ms(max(latencies))} |{beside} < {target} ms | {verdict} |"
     )
 
 
-def occurrences_report(figures: dict, *, when: str) -> str:
-    """The Markdown section of bench/RESULTS.md for this benchmark."""
+def occurrences_report(
+    figures: dict, *, when: str, reference: dict | None = None
+) -> str:
+    """The Markdown section of bench/RESULTS.md for this benchmark; above 1 M rows, with
+    the p95 of the 1 M section (``reference``, by default read from RESULTS.md) beside."""
     table = figures["table"]
+    if figures["rows"] > ROWS and reference is None:
+        results = OUT.parent / "RESULTS.md"
+        reference = reference_p95(
+            results.read_text(encoding="utf-8") if results.exists() else ""
+        )
+    if figures["rows"] <= ROWS:
+        reference = None
     header = [
         "| Mesure | Requêtes | p50 (ms) | p95 (ms) | max (ms) | Cible (p95) | |",
         "|---|---|---|---|---|---|---|",
     ]
+    if reference is not None:
+        header = [
+            "| Mesure | Requêtes | p50 (ms) | p95 (ms) | max (ms) | p95 à 1 M (ms) | "
+            "Cible (p95) | |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+
+    def _row(label, latencies, target):
+        return _row_of(label, latencies, target, reference)
+
+    def _info(label, latencies):
+        """A figure for comparison, without a target (not in the Synthèse)."""
+        row = _row_of(label, latencies, 0, reference)
+        return row.rsplit("|", 3)[0] + "| — | — |"
+
     lines = [
         f"## Observations — {_int(figures['rows'])} lignes synthétiques ({when})",
         "",
         f"Table : {_int(table['rows'])} observations ({_int(table['table_mb'])} Mo, "
         f"index {_int(table['indexes_mb'])} Mo), {_int(table['with_commune'])} dans une "
         f"commune des Hauts-de-France, {_int(table['grid_cells'])} mailles 10 km ; taxon "
-        f"le plus fréquent : {_int(table['top_taxon_rows'])} lignes.",
+        f"le plus fréquent : {_int(table['top_taxon_rows'])} lignes."
+        + "".join(
+            f" Résumé `{name}` : {_int(summary['rows'])} lignes "
+            f"({_int(summary['mb'])} Mo avec ses index)."
+            for name, summary in table.get("summaries", {}).items()
+        ),
         "",
+        *(
+            [
+                f"Machine partagée ({figures['load']['cpus']} cœurs) : charge moyenne "
+                f"(1 min) {_ms(figures['load']['before'])} au début des mesures, "
+                f"{_ms(figures['load']['after'])} à la fin.",
+                "",
+            ]
+            if "load" in figures
+            else []
+        ),
         "Chargement :",
         "",
         *(
@@ -193,6 +333,13 @@ def occurrences_report(figures: dict, *, when: str) -> str:
                 f"toute la région (mailles), {label}", latencies, TARGET_GEOJSON_P95_MS
             )
         )
+    for label, latencies in geojson.get("region_records", {}).items():
+        lines.append(
+            _info(
+                f"toute la région, mailles comptées sur les observations, {label}",
+                latencies,
+            )
+        )
     features = geojson["features"]
     lines += [
         "",
@@ -221,8 +368,15 @@ def occurrences_report(figures: dict, *, when: str) -> str:
         *header,
     ]
     atlas = figures["atlas"]
+    for user, latencies in atlas.get("selector_records", {}).items():
+        lines.append(
+            _info(
+                f"sélecteur `atlas_contributions` sur les observations, {user}",
+                latencies,
+            )
+        )
     for kind, label in (
-        ("selector", "sélecteur `atlas_contributions`"),
+        ("selector", "sélecteur `atlas_contributions` sur le résumé"),
         ("api", "API `/api/v1/atlas/?year=`"),
         ("page", "page `/observations/atlas/` (année et année précédente)"),
     ):
@@ -240,11 +394,11 @@ def occurrences_report(figures: dict, *, when: str) -> str:
 
 def _child_main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.occurrences")
-    parser.add_argument("step", choices=["load", "measure"])
+    parser.add_argument("step", choices=["load", "measure", "table"])
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--requests", type=int, default=REQUESTS)
     args = parser.parse_args()
-    os.environ.update(_env())
+    os.environ.update(_env(args.rows))
     # Models can only be imported once Django is set up on the benchmark database.
     import django
 
@@ -253,6 +407,10 @@ def _child_main() -> None:
         from bench.occurrences_data import occurrences_load, table_figures
 
         result = {"timings": occurrences_load(args.rows), "table": table_figures()}
+    elif args.step == "table":
+        from bench.occurrences_data import table_figures
+
+        result = table_figures()
     else:
         from bench.occurrences_measure import measure
 

@@ -10,6 +10,7 @@ organisation's datasets and the public ones, so every query joins the datasets).
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 
@@ -23,6 +24,7 @@ from rest_framework.test import APIClient
 from bench.occurrences_data import REGIONAL_USER, STAFF_USER, TOWNS
 from observations.atlas import atlas_contributions
 from observations.models import Occurrence
+from observations.selectors import _grid_code_counts
 from referentiel.models import Commune, User
 
 WARM_UP = 5
@@ -170,7 +172,17 @@ def geojson_latencies(clients, requests: int) -> dict:
         results["region"][label] = _timed(
             get, [{"in_bbox": region}] * (WARM_UP + max(10, requests // 3))
         )
+        # The same cells counted from the records (the design before the summary).
+        username = REGIONAL_USER if "régional" in label else STAFF_USER
+        user = User.objects.get(username=username)
+        results.setdefault("region_records", {})[label] = _timed(
+            _region_records, [user] * (WARM_UP + max(5, requests // 6))
+        )
     return results
+
+
+def _region_records(user) -> Counter:
+    return _grid_code_counts(Occurrence.objects.visible_to(user))
 
 
 def atlas_latencies(clients, requests: int) -> dict:
@@ -182,6 +194,10 @@ def atlas_latencies(clients, requests: int) -> dict:
         rng = random.Random(f"atlas-{label}")
         years = [rng.randint(2005, 2024) for _ in range(requests + WARM_UP)]
         results["selector"][label] = _timed(partial(_atlas_table, user=user), years)
+        # The same table grouped from the records (the design before the summary).
+        results.setdefault("selector_records", {})[label] = _timed(
+            partial(_atlas_records, user=user), years[: WARM_UP + max(5, requests // 6)]
+        )
         params = [{"year": year} for year in years]
         results["api"][label] = _timed(partial(_get, api, "/api/v1/atlas/"), params)
         results["page"][label] = _timed(
@@ -195,6 +211,11 @@ def atlas_latencies(clients, requests: int) -> dict:
 
 
 def _atlas_table(year: int, *, user):
+    """What the page and the API call: all the user reads, from the summary."""
+    return atlas_contributions(year=year, user=user)
+
+
+def _atlas_records(year: int, *, user):
     return atlas_contributions(year=year, queryset=Occurrence.objects.visible_to(user))
 
 

@@ -198,7 +198,14 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         not_modified = self._not_modified_since(request)
         if not_modified is not None:
             return not_modified
-        return super().list(request, *args, **kwargs)
+        # The queryset filtered above, not filtered again by ListModelMixin.list (each
+        # filter resolves its taxon, its area… with queries of its own).
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(
+                self.get_serializer(page, many=True).data
+            )
+        return Response(self.get_serializer(queryset, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -446,6 +453,7 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
                 queryset=filtered.order_by(),
                 cell_m=cell_m,
                 within=box.get_filter_bbox(request),
+                user=_unfiltered_reader(request),
             )
         else:
             features = occurrences_grid_cells(queryset=queryset, cell_m=cell_m)
@@ -473,7 +481,9 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
     def tiles(self, request, z, x, y):
         z, x, y = _tile_coordinates(z, x, y)
         queryset = self.filter_queryset(self.get_queryset()).order_by()
-        body = occurrences_tile(queryset=queryset, z=z, x=x, y=y)
+        body = occurrences_tile(
+            queryset=queryset, z=z, x=x, y=y, user=_unfiltered_reader(request)
+        )
         etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
         if body:
             response = HttpResponse(body, content_type=MVT_CONTENT_TYPE)
@@ -486,6 +496,19 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         patch_cache_control(response, private=True, max_age=TILE_MAX_AGE)
         patch_vary_headers(response, ["Authorization", "Cookie"])
         return get_conditional_response(request, etag=etag, response=response)
+
+
+# Parameters that do not filter the records: a map view with these alone shows all its
+# reader reads, counted in large cells from the summary (observations.models.summaries).
+UNFILTERED_PARAMETERS = {"in_bbox", "format"}
+
+
+def _unfiltered_reader(request):
+    """The user, when the request filters nothing (its cells may come from the summary);
+    else None."""
+    if set(request.query_params) <= UNFILTERED_PARAMETERS:
+        return request.user
+    return None
 
 
 def _tile_coordinates(z: str, x: str, y: str) -> tuple[int, int, int]:

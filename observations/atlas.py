@@ -18,11 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from referentiel.models import AtlasGroup, Taxon
+from observations.blurring import Reader
+from observations.models import AtlasCount, Occurrence
+from referentiel.models import AtlasGroup, Dataset, Scope, Taxon
 
 SPECIES_RANK = "ES"
 # TAXREF ranks at or below the species (TAXREF_RANG); AGES (aggregate of species) is above.
@@ -111,31 +113,51 @@ class AtlasContributions:
     total: AtlasLine
 
 
-def atlas_contributions(*, year: int, queryset: QuerySet) -> AtlasContributions:
+def atlas_contributions(
+    *, year: int, queryset: QuerySet | None = None, user=None
+) -> AtlasContributions:
     """Records and species per atlas group for ``year``, from ``queryset``.
 
     Pass the occurrences the user may read, ``Occurrence.objects.visible_to(user)``; any
-    other filter already applied to it (a dataset, a commune…) is kept."""
-    return atlas_contributions_by_year(years=[year], queryset=queryset)[year]
+    other filter already applied to it (a dataset, a commune…) is kept. Or pass ``user``
+    alone for everything that user may read: the counts are then read from the summary
+    (``AtlasCount``) when it can tell what the user reads."""
+    return atlas_contributions_by_year(years=[year], queryset=queryset, user=user)[year]
 
 
 def atlas_contributions_by_year(
-    *, years: Iterable[int], queryset: QuerySet
+    *, years: Iterable[int], queryset: QuerySet | None = None, user=None
 ) -> dict[int, AtlasContributions]:
     """The tables of several years at the cost of one: a single pass over the rows of the
-    span of years, grouped by (year, group, taxon), and one resolution of the species."""
+    span of years, grouped by (year, group, taxon), and one resolution of the species.
+
+    Either ``queryset`` (occurrences already restricted to a reader, maybe filtered) or
+    ``user`` (all that user reads: from the summary, see ``atlas_counts_visible``)."""
     years = sorted(set(years))
-    per_taxon = (
-        queryset.filter(
-            observation_status="Pr",
-            date_start__gte=dt.date(years[0], 1, 1),
-            date_start__lt=dt.date(years[-1] + 1, 1, 1),
+    summary = None
+    if queryset is None:
+        summary = atlas_counts_visible(user)
+        if summary is None:
+            queryset = Occurrence.objects.visible_to(user)
+    if summary is not None:
+        per_taxon = (
+            summary.filter(year__gte=years[0], year__lte=years[-1])
+            .order_by()
+            .values_list("year", "atlas_group_id", "taxon_id")
+            .annotate(records=Sum("records"))
         )
-        .order_by()
-        .annotate(year=ExtractYear("date_start"))
-        .values_list("year", "atlas_group_id", "taxon_id")
-        .annotate(records=Count("id"))
-    )
+    else:
+        per_taxon = (
+            queryset.filter(
+                observation_status="Pr",
+                date_start__gte=dt.date(years[0], 1, 1),
+                date_start__lt=dt.date(years[-1] + 1, 1, 1),
+            )
+            .order_by()
+            .annotate(year=ExtractYear("date_start"))
+            .values_list("year", "atlas_group_id", "taxon_id")
+            .annotate(records=Count("id"))
+        )
     rows = list(per_taxon)
     taxa = _taxa_with_valid_names({taxon_id for _, _, taxon_id, _ in rows})
     keys = _species_keys(taxa)
@@ -148,6 +170,27 @@ def atlas_contributions_by_year(
         year: _table(year, by_year[year], groups=groups, taxa=taxa, keys=keys)
         for year in years
     }
+
+
+def atlas_counts_visible(user) -> QuerySet | None:
+    """The summary rows (``AtlasCount``) of the presences ``user`` reads, exactly as
+    ``Occurrence.objects.visible_to(user)`` keeps them: the datasets of their read scope,
+    and level-4 records only when they read them precisely (their organisation's datasets,
+    their own entries). None when the summary cannot tell (anonymous visitors, who read
+    validated records only, and users who read only their own entries): read the
+    occurrences then."""
+    if not user.is_authenticated or user.read_scope == Scope.OWN:
+        return None
+    rows = AtlasCount.objects.all()
+    if user.read_scope != Scope.ALL:
+        rows = rows.filter(dataset_id__in=Dataset.objects.visible_to(user).values("pk"))
+    reader = Reader.for_user(user)
+    if not reader.sees_everything:
+        shown = Q(hidden=False) | Q(created_by_id=user.pk)
+        if reader.own_dataset_ids:
+            shown |= Q(dataset_id__in=sorted(reader.own_dataset_ids))
+        rows = rows.filter(shown)
+    return rows
 
 
 def _table(

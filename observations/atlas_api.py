@@ -97,7 +97,8 @@ class AtlasViewSet(viewsets.ViewSet):
             )
         except ValueError as error:
             raise ValidationError({"year": [str(error)]}) from None
-        table = atlas_contributions(year=year, queryset=queryset)
+        # Everything the user reads: counted from the summary (observations.atlas).
+        table = atlas_contributions(year=year, user=request.user)
         list_url = request.build_absolute_uri(reverse("occurrence-list"))
 
         def line(item: AtlasLine, *, filtered: bool = True) -> dict:

@@ -10,19 +10,29 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     ExpressionWrapper,
     F,
     Func,
     Q,
+    Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 
 from cpie_naturaliste.core.geo import to_api_transform
 from cpie_naturaliste.core.sql import queryset_sql
-from observations.blurring import display_geom, is_blurred_queryset, precise_condition
+from observations.blurring import (
+    Reader,
+    display_geom,
+    is_blurred_queryset,
+    precise_condition,
+)
+from observations.models import CellCount, FineCellCount
+from referentiel.models import Dataset, Scope
 
 MAP_POINT_LIMIT = 5000
 # From this cell size, map cells are the stored 10 km grid codes (no geometry read).
@@ -41,17 +51,22 @@ class GridCode(Func):
 
 
 def occurrences_grid_cells(
-    *, queryset, cell_m: int, within: Polygon | None = None
+    *, queryset, cell_m: int, within: Polygon | None = None, user=None
 ) -> list[dict]:
     """Counts of ``queryset`` per square cell of ``cell_m`` metres (Lambert-93), as cells in WGS84.
 
     10 km cells and larger reuse the stored INPN grid code (an index-only scan, no geometry
     work); ``within`` (an area, any SRID) then keeps the cells that touch it, each with all
-    its records, read from the codes too. A blurred record counts in the cell of its
+    its records, read from the codes too; with ``user`` (a view without filters of all
+    that user reads), from the summary (``summary_code_counts``). A blurred record counts
+    in the cell of its
     blurred area's point on surface (its own cell when blurred to a 10 km cell), never in
     the cell of its precise location."""
     if cell_m >= GRID_CODE_CELL_M:
-        counts = _grid_code_counts(queryset, _codes_within(within))
+        touches = _codes_within(within)
+        counts = summary_code_counts(user, touches) if user is not None else None
+        if counts is None:
+            counts = _grid_code_counts(queryset, touches)
         return _cells_from_codes(counts.items())
     sql, params = queryset_sql(queryset.order_by().values(shown=display_geom(queryset)))
     with connection.cursor() as cursor:
@@ -86,6 +101,87 @@ def _grid_code_counts(queryset, touches=None) -> Counter:
         )
     )
     return counts
+
+
+def summary_code_counts(user, touches=None) -> Counter | None:
+    """Everything ``user`` reads per 10 km cell, as ``_grid_code_counts`` counts it on
+    ``Occurrence.objects.visible_to(user)`` (a blurred record in the cell of its blurred
+    area), read from the summary (``CellCount``: a few rows per cell and dataset instead of
+    every record of the view). For a view without filters; None when the summary cannot
+    tell what the user reads (anonymous visitors, who read validated records only, and
+    users who read only their own entries)."""
+    rows, precise = _summary_readable(CellCount.objects.all(), user)
+    if rows is None:
+        return None
+    cell = F("grid_10km")
+    if precise is not None:
+        cell = Case(
+            When(precise | Q(sensitivity_level=2), then=F("grid_10km")),
+            default=F("blurred_cell"),
+        )
+    counts = (
+        rows.order_by()
+        .annotate(cell=cell)
+        .exclude(cell="")
+        .values("cell")
+        .annotate(n=Sum("records"))
+        .values_list("cell", "n")
+    )
+    return Counter({code: n for code, n in counts if touches is None or touches(code)})
+
+
+def _summary_readable(rows, user):
+    """``rows`` of a summary (dataset_id, sensitivity_level, created_by_id) kept as
+    ``visible_to(user)`` keeps the records, and the condition of those ``user`` reads
+    precisely (None: all of them); None for the rows when the summary cannot tell."""
+    if not user.is_authenticated or user.read_scope == Scope.OWN:
+        return None, None
+    if user.read_scope != Scope.ALL:
+        rows = rows.filter(dataset_id__in=Dataset.objects.visible_to(user).values("pk"))
+    reader = Reader.for_user(user)
+    if reader.sees_everything:
+        return rows, None
+    # Reader.precise_q on the summary's keys (its author is kept for level > 0 only: a
+    # level-0 record is precise for everybody).
+    precise = Q(sensitivity_level__lte=reader.clearance) | Q(created_by_id=user.pk)
+    if reader.own_dataset_ids:
+        precise |= Q(dataset_id__in=sorted(reader.own_dataset_ids))
+    return rows.filter(precise | Q(sensitivity_level__lt=4)), precise
+
+
+FINE_CELL_M = 1000
+
+
+def summary_fine_cells(user, area: Polygon, cell_m: int) -> list | None:
+    """``(i, j, count)`` of everything ``user`` reads per cell of ``cell_m`` metres (a
+    multiple of 1 km) within ``area``'s Lambert-93 extent, as the tiles count them on
+    ``visible_to(user)`` (a record in the cell of its shown geometry's point on surface),
+    from the 1 km summary (``FineCellCount``). None when the summary cannot tell."""
+    rows, precise = _summary_readable(FineCellCount.objects.all(), user)
+    if rows is None:
+        return None
+    low_x, low_y, high_x, high_y = (
+        int(value // FINE_CELL_M)
+        for value in area.transform(settings.SRID, clone=True).extent
+    )
+    own = Q(i__range=(low_x, high_x), j__range=(low_y, high_y))
+    if precise is None:
+        rows = rows.filter(own).annotate(si=F("i"), sj=F("j"))
+    else:
+        blurred = Q(bi__range=(low_x, high_x), bj__range=(low_y, high_y))
+        rows = (
+            rows.filter(own | blurred)
+            .annotate(
+                si=Case(When(precise, then=F("i")), default=F("bi")),
+                sj=Case(When(precise, then=F("j")), default=F("bj")),
+            )
+            .filter(si__range=(low_x, high_x), sj__range=(low_y, high_y))
+        )
+    factor = cell_m // FINE_CELL_M
+    cells = Counter()
+    for i, j, n in rows.order_by().values_list("si", "sj").annotate(n=Sum("records")):
+        cells[(i // factor, j // factor)] += n
+    return [(i, j, n) for (i, j), n in cells.items()]
 
 
 def _codes_within(area: Polygon | None):
@@ -239,7 +335,7 @@ def _clipped_box(bounds, margin_lon: float = 0.0, margin_lat: float = 0.0):
     return wgs84_box(*box)
 
 
-def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
+def occurrences_tile(*, queryset, z: int, x: int, y: int, user=None) -> bytes:
     """The Mapbox vector tile ``z/x/y`` of ``queryset`` (read through ``visible_to`` and the
     list's filters), built by PostGIS: empty bytes when the tile holds nothing.
 
@@ -250,7 +346,8 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
     Lambert-93 cell (``tile_cell_size``), counted as ``occurrences_grid_cells`` counts them
     (a blurred record in the cell of its blurred area), every cell whole whichever tile
     asks for it, with its centre (``lon``, ``lat``, WGS84): a map labels and lists a cell
-    once, whichever tiles hold its parts."""
+    once, whichever tiles hold its parts. ``user``: the queryset is all that user reads,
+    without filters (cells of 10 km and more are then read from the summary)."""
     bounds = tile_bounds(z, x, y)
     # The buffer's width in degrees, so that a point drawn in the buffer is read too.
     pad_lon = (bounds[2] - bounds[0]) * TILE_BUFFER / TILE_EXTENT
@@ -264,7 +361,7 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int) -> bytes:
         inside = occurrences_in_box(queryset, box).order_by()
         if occurrences_count_upto(inside, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
             return _points_tile(inside, z, x, y)
-    return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat)
+    return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=user)
 
 
 def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
@@ -301,7 +398,24 @@ def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
         return bytes(cursor.fetchone()[0] or b"")
 
 
-def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat) -> bytes:
+def _geometry_cells(queryset, grown, cell_m: int) -> list:
+    """``(i, j, count)`` per cell of ``cell_m`` metres of the records of ``queryset``
+    whose shown geometry reaches ``grown``, each in the cell of its point on surface."""
+    from observations.filters import occurrences_in_box
+
+    inside = occurrences_in_box(queryset, grown).order_by()
+    sql, params = queryset_sql(inside.values(shown=display_geom(inside)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT floor(ST_X(p) / %s)::int, floor(ST_Y(p) / %s)::int, count(*)
+                FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
+                GROUP BY 1, 2""",
+            [cell_m, cell_m, *params],
+        )
+        return cursor.fetchall()
+
+
+def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=None) -> bytes:
     cell_m = tile_cell_size(z)
     # Every record whose cell reaches into the tile (or its buffer): its shown geometry
     # holds the point that places it in its cell, so it overlaps the tile grown by a cell.
@@ -317,22 +431,20 @@ def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat) -> bytes:
         # cells; 20 and 50 km cells group them.
         factor = cell_m // GRID_CODE_CELL_M
         cells = Counter()
-        for code, n in _grid_code_counts(queryset, _codes_within(grown)).items():
+        touches = _codes_within(grown)
+        counts = summary_code_counts(user, touches) if user is not None else None
+        if counts is None:
+            counts = _grid_code_counts(queryset, touches)
+        for code, n in counts.items():
             cells[(int(code[8:11]) // factor, int(code[12:15]) // factor)] += n
         rows = [(i, j, n) for (i, j), n in cells.items()]
     else:
-        from observations.filters import occurrences_in_box
-
-        inside = occurrences_in_box(queryset, grown).order_by()
-        sql, params = queryset_sql(inside.values(shown=display_geom(inside)))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""SELECT floor(ST_X(p) / %s)::int, floor(ST_Y(p) / %s)::int, count(*)
-                    FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
-                    GROUP BY 1, 2""",
-                [cell_m, cell_m, *params],
-            )
-            rows = cursor.fetchall()
+        # Cells of 1 to 5 km: from the 1 km summary for a view without filters.
+        rows = None
+        if user is not None and cell_m % FINE_CELL_M == 0:
+            rows = summary_fine_cells(user, grown, cell_m)
+        if rows is None:
+            rows = _geometry_cells(queryset, grown, cell_m)
     if not rows:
         return b""
     columns = list(zip(*rows, strict=True))

@@ -12,8 +12,12 @@ from .occurrences import (
     Validation,
 )
 from .published import PublishedOccurrenceMixin
+from .summaries import AtlasCount, CellCount, FineCellCount
 
 __all__ = [
+    "AtlasCount",
+    "CellCount",
+    "FineCellCount",
     "CountProgramme",
     "CountSite",
     "CountVisit",

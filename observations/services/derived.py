@@ -275,12 +275,23 @@ def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
         grid="o.grid_10km",
         dep="o.departement_id",
     )
+    # Only a record whose taxon has a regional status or an active rule can be sensitive:
+    # the levels are computed for those and for the records sensitive today, the others
+    # (most of the table) stay at 0 without evaluating the rules row by row (at 10 M
+    # rows, bench/RESULTS.md section exports_10m).
+    candidates = (
+        f"SELECT tc.cd_nom FROM {taxon} tc WHERE tc.cd_ref IN ("
+        f"SELECT unnest(r.taxon_refs) FROM {RULE} r WHERE r.is_active)"
+        f" OR tc.cd_nom IN (SELECT st.taxon_id FROM {STATUS} st WHERE st.sensitivity_level > 0)"
+        f" OR tc.cd_ref IN (SELECT st.taxon_id FROM {STATUS} st WHERE st.sensitivity_level > 0)"
+    )
     with transaction.atomic():
         sensitivity_rules_refresh_taxa()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH levels AS (SELECT src.id, src.sensitivity_level AS old, {sens} AS new"
-                f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id),"
+                f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id"
+                f" WHERE src.sensitivity_level <> 0 OR src.taxon_id IN ({candidates})),"
                 f" changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
                 f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END,"
                 f" blurred_geom = {blurred}, updated_at = statement_timestamp()"

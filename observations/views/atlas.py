@@ -37,7 +37,8 @@ def atlas_page(request: HttpRequest) -> HttpResponse:
         year = atlas_year_parse(page_year(request.GET, None), default=years[0])
     except ValueError as exc:
         error, year = str(exc), years[0]
-    tables = atlas_contributions_by_year(years=[year - 1, year], queryset=queryset)
+    # Everything the user reads: counted from the summary (observations.atlas).
+    tables = atlas_contributions_by_year(years=[year - 1, year], user=request.user)
     table, previous = tables[year], tables[year - 1]
     previous_records = {line.code: line.records for line in previous.groups}
     rows = [

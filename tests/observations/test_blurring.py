@@ -13,7 +13,7 @@ import io
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.test import Client
 from django.urls import reverse
@@ -285,6 +285,37 @@ def test_aggregated_cells_use_the_blurred_area(world, readers, name, monkeypatch
     dep_cell = grid_10km_code(world["dep"].geom.point_on_surface)
     if 3 in seen and 3 not in precise and dep_cell != world["grid"]:
         assert by_cell[dep_cell] >= 1
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_the_cell_summary_counts_as_the_records_do(world, readers, name):
+    """The summary (CellCount) a map without filters reads: per 10 km cell, what
+    visible_to gives the reader, each blurred record in its area's cell."""
+    from observations.selectors import _grid_code_counts, summary_code_counts
+
+    user, _precise, _seen = readers[name]
+    if user is None:
+        # Anonymous visitors read validated records only: not in the summary's keys.
+        assert summary_code_counts(AnonymousUser()) is None
+        return
+    from_records = _grid_code_counts(Occurrence.objects.visible_to(user))
+    assert summary_code_counts(user) == from_records
+    assert sum(from_records.values()) == Occurrence.objects.visible_to(user).count()
+
+
+@pytest.mark.parametrize("name", READERS[1:])
+@pytest.mark.parametrize("cell_m", [1000, 2000, 5000])
+def test_the_fine_cell_summary_counts_as_the_records_do(world, readers, name, cell_m):
+    """The 1 km summary (FineCellCount) the tiles of zooms 10 to 12 read: per cell, what
+    visible_to gives the reader, each blurred record in its area's cell."""
+    from observations.selectors import _geometry_cells, summary_fine_cells
+
+    user, _precise, _seen = readers[name]
+    area = GEOSGeometry("SRID=4326;POLYGON((0 47, 6 47, 6 53, 0 53, 0 47))")
+    expected = _geometry_cells(Occurrence.objects.visible_to(user), area, cell_m)
+    cells = summary_fine_cells(user, area, cell_m)
+    assert sorted(cells) == sorted(tuple(row) for row in expected)
+    assert sum(n for *_, n in cells) == Occurrence.objects.visible_to(user).count()
 
 
 @pytest.mark.parametrize("name", READERS[1:])
