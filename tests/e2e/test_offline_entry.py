@@ -197,7 +197,8 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     # The network drops: the page opens from the device, the search answers from it.
     context.set_offline(True)
 
-    # The service worker's own requests escape set_offline: its POSTs are cut here.
+    # And its POSTs cut by route as well (the worker's requests reach the context's routes:
+    # tests/e2e/conftest.py), so that nothing typed offline reaches the server early.
     def cut(route):
         return route.abort() if route.request.method == "POST" else route.fallback()
 
