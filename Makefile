@@ -12,7 +12,7 @@ APT_PACKAGES := postgresql-15-postgis-3 postgresql-15-postgis-3-scripts postgres
 	nodejs
 PYTEST_ARGS ?=
 
-.PHONY: run test services system venv node vendor migrate data worker stop lint audit bench backup restore check-compose clean help
+.PHONY: run test services system venv node vendor migrate data worker stop lint audit bench backup restore clean help
 
 help:
 	@echo "make run      install, set up the database and demo data, serve http://127.0.0.1:8000"
