@@ -516,7 +516,7 @@ def load_report(figures: dict, *, when: str) -> str:
         f"région, en mailles ; l'API des intégrateurs), tuiles vectorielles de la carte de "
         "la page liste 4 (les tuiles d'une vue, l'une après l'autre, comme la carte les "
         "demande : 9 fois sur 10 une emprise locale, 1 fois sur 10 toute la région ; "
-        "une fois sur deux avec les filtres de la liste), page détail 3 ({plan['details']['saisie']} / "
+        f"une fois sur deux avec les filtres de la liste), page détail 3 ({plan['details']['saisie']} / "
         f"{plan['details']['coordinateur']} observations visibles tirées au hasard), saisie "
         "1 (`saisie` seulement : POST JSON sur l'API, session et en-tête `X-CSRFToken` tiré du cookie CSRF). "
         f"Filtres : une année entre 2005 et 2024 et, 7 fois sur 10, un taxon parmi "
