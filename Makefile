@@ -62,7 +62,6 @@ VENDOR_VECTORGRID := static/vendor/leaflet.vectorgrid
 vendor: node
 	mkdir -p $(VENDOR_VECTORGRID)
 	cp node_modules/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js $(VENDOR_VECTORGRID)/
-	cp node_modules/leaflet.vectorgrid/README.md $(VENDOR_VECTORGRID)/UPSTREAM-README.md
 
 services: system
 	@./scripts/services.sh

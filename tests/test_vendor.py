@@ -12,7 +12,6 @@ VENDORED = {
         "dist/Leaflet.VectorGrid.bundled.min.js": (
             "static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
         ),
-        "README.md": "static/vendor/leaflet.vectorgrid/UPSTREAM-README.md",
     },
 }
 
