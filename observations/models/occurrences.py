@@ -82,17 +82,21 @@ class Occurrence(TrackedModel):
         unique=True,
         editable=False,
     )
+    # No single-column index on a foreign key that leads a composite index (Meta.indexes
+    # and occ_source_key_unique): the composite serves its lookups (migration 0024).
     dataset = models.ForeignKey(
         Dataset,
         verbose_name=_("jeu de données"),
         on_delete=models.PROTECT,
         related_name="occurrences",
+        db_index=False,
     )
     taxon = models.ForeignKey(
         Taxon,
         verbose_name=_("taxon"),
         on_delete=models.PROTECT,
         related_name="occurrences",
+        db_index=False,
     )
     cited_name = models.CharField(_("nom cité"), max_length=500, blank=True)
     observation_status = models.CharField(
@@ -199,6 +203,7 @@ class Occurrence(TrackedModel):
     validation_status = models.PositiveSmallIntegerField(
         _("statut de validation"), choices=VALIDATION_CHOICES, default=0
     )
+    # Not indexed: no query looks records up by validator (migration 0024).
     validator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("validateur"),
@@ -206,6 +211,7 @@ class Occurrence(TrackedModel):
         null=True,
         blank=True,
         related_name="validated_occurrences",
+        db_index=False,
     )
     validated_at = models.DateTimeField(_("date de validation"), null=True, blank=True)
     validation_comment = models.TextField(_("commentaire de validation"), blank=True)
@@ -248,7 +254,11 @@ class Occurrence(TrackedModel):
         related_name="occurrences",
     )
 
-    # Derived by observations.services from the geometry and the taxon, never typed.
+    # Derived by observations.services from the geometry and the taxon, never typed: read
+    # from the very tables they point to, so they need no foreign key checked row by row
+    # (three checks per imported row at commit), and no query looks records up by their
+    # main commune (the commune filter reads ``communes``) or by their atlas group alone
+    # (occ_group_date leads with it): migration 0024.
     communes = ArrayField(
         models.CharField(max_length=5),
         verbose_name=_("communes (INSEE)"),
@@ -262,7 +272,10 @@ class Occurrence(TrackedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
+    # Indexed by occ_departement (Meta.indexes): the département filter.
     departement = models.ForeignKey(
         Departement,
         verbose_name=_("département"),
@@ -270,6 +283,8 @@ class Occurrence(TrackedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # Indexed by occ_grid_cover (Meta.indexes).
     grid_10km = models.CharField(_("maille 10 km"), max_length=20, blank=True)
@@ -280,6 +295,29 @@ class Occurrence(TrackedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    # TrackedModel's authors: created_by leads occ_created_by_recent, and no query looks
+    # records up by their last editor (migration 0024).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifié par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     objects = OccurrenceQuerySet.as_manager()
@@ -354,6 +392,9 @@ class Occurrence(TrackedModel):
             ),
             # Incremental sync: keyset pages by modification (observations.sync).
             models.Index(fields=["updated_at", "id"], name="occ_updated_keyset"),
+            # The département filter (observations.filters): the index Django made for
+            # the foreign key, renamed, without its varchar_pattern_ops twin.
+            models.Index(fields=["departement"], name="occ_departement"),
         ]
         constraints = [
             models.UniqueConstraint(
