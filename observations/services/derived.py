@@ -285,17 +285,31 @@ def occurrences_refresh_sensitivity() -> dict[tuple[int, int], int]:
         f" OR tc.cd_nom IN (SELECT st.taxon_id FROM {STATUS} st WHERE st.sensitivity_level > 0)"
         f" OR tc.cd_ref IN (SELECT st.taxon_id FROM {STATUS} st WHERE st.sensitivity_level > 0)"
     )
+    # The levels are computed once into a temporary table holding only the rows whose
+    # level changes, which the UPDATE then joins: written as a CTE, the planner inlined
+    # it and put the level's subqueries (regional status, rules) in every place that read
+    # it (about six evaluations per changed row), and joined a second scan of the whole
+    # table to the first; analysed, the table tells the planner how few rows change
+    # (issue 21).
+    levels = "observations_sensitivity_levels"
     with transaction.atomic():
         sensitivity_rules_refresh_taxa()
         with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{levels}")
             cursor.execute(
-                f"WITH levels AS (SELECT src.id, src.sensitivity_level AS old, {sens} AS new"
+                f"CREATE TEMP TABLE {levels} ON COMMIT DROP AS"
+                f" SELECT id, old, new FROM ("
+                f"SELECT src.id, src.sensitivity_level AS old, {sens} AS new"
                 f" FROM {occ} src JOIN {taxon} t ON t.cd_nom = src.taxon_id"
-                f" WHERE src.sensitivity_level <> 0 OR src.taxon_id IN ({candidates})),"
-                f" changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
+                f" WHERE src.sensitivity_level <> 0 OR src.taxon_id IN ({candidates})"
+                f" OFFSET 0) computed WHERE old <> new ORDER BY id"
+            )
+            cursor.execute(f"ANALYZE {levels}")
+            cursor.execute(
+                f"WITH changed AS (UPDATE {occ} o SET sensitivity_level = l.new,"
                 f" diffusion_level = CASE WHEN l.new = 0 THEN 5 ELSE l.new END,"
                 f" blurred_geom = {blurred}, updated_at = statement_timestamp()"
-                f" FROM levels l WHERE o.id = l.id AND l.old <> l.new"
+                f" FROM {levels} l WHERE o.id = l.id"
                 f" RETURNING o.uuid, o.taxon_id, o.date_start, o.dataset_id,"
                 f" o.created_by_id, o.validation_status, l.old, l.new),"
                 f" hidden AS ({_hidden_tombstones_sql('changed')})"
