@@ -220,7 +220,7 @@ def demo_records(context: DemoContext) -> list[dict]:
                         group="flore" if rarity.cd_nom in (112809, 118872) else "",
                         cd_nom=rarity.cd_nom,
                         dataset=rarity.dataset,
-                        place=_site_named(context, rarity.site),
+                        place=_rarity_place(context, rarity),
                         date=date,
                         count=1,
                     )
@@ -269,6 +269,13 @@ def _history(context: DemoContext) -> list[dict]:
 
 def _site_named(context: DemoContext, name: str) -> Place:
     return next(place for place in context.sites if place.name == name)
+
+
+def _rarity_place(context: DemoContext, rarity) -> Place:
+    """The find's site, or its commune when the report names no site."""
+    if rarity.site:
+        return _site_named(context, rarity.site)
+    return _place("", None, Commune.objects.get(name=rarity.commune).geom)
 
 
 def _group_year(context: DemoContext, spec: GroupSpec, year: int) -> list[dict]:
@@ -365,7 +372,8 @@ def _fixed_uses(rng: random.Random, own: list, records: int) -> list | None:
         return None
     uses = [u for u in fixed for _ in range(u.records_2020)]
     rest = [u for u in own if not u.records_2020]
-    uses += rng.choices(rest, [u.weight for u in rest], k=records - len(uses))
+    if rest and records > len(uses):
+        uses += rng.choices(rest, [u.weight for u in rest], k=records - len(uses))
     rng.shuffle(uses)
     return uses
 

@@ -145,7 +145,27 @@ def _sites(programme: CountProgramme) -> list[tuple[CountSite, tuple]]:
 # --- The mid-January waterbird count (Wetlands International) ------------------------------
 
 WATERBIRDS = "WETLANDS"
-WATERBIRD_SITE_KINDS = ("zone_humide", "marais", "mare", "etang", "zec")
+# The 17 sites of the report's 2020 count (referentiel/demo/data/sites.csv): the wetlands
+# the CPIE counts in mid-January, not every wetland it studies.
+WATERBIRD_SITES = (
+    "Bac à schlamms de Dourges",
+    "Bassin Carrefour du Parc des Industries Artois-Flandres",
+    "Bassin de décantation de Courrières",
+    "Lagunes de Harnes",
+    "Marais de Wingles",
+    "Marais de la Couture",
+    "Mare Jules Ferry",
+    "Mare de la résidence des Tritons",
+    "Mare à barrière-piège de Vimy",
+    "Noues du carreau de fosse du 11/19",
+    "Noues du quartier du Raquet",
+    "Roselière des terrils du 11/19",
+    "ZEC 3 de Leforest",
+    "ZEC Delta 3",
+    "Étang d'Ostricourt",
+    "Étang du pied de terril",
+    "Étangs du Parc des Glissoires",
+)
 # The waterbirds of the regional pool (referentiel/data/taxa/hauts_de_france.csv), with a
 # mean count per site: the report's 28 species are out of reach of the pool's 17.
 WATERBIRD_SPECIES = {
@@ -186,7 +206,7 @@ def waterbirds_demo_load() -> str:
     count_programme.taxa.add(*taxa)
     sites = []
     for number, site in enumerate(
-        Site.objects.filter(kind__in=WATERBIRD_SITE_KINDS).order_by("name"), start=1
+        Site.objects.filter(name__in=WATERBIRD_SITES).order_by("name"), start=1
     ):
         count_site, _ = CountSite.objects.get_or_create(
             programme=count_programme,

@@ -259,6 +259,51 @@ GROUPS = (
         elsewhere_2020=192,  # the terril evaluation's ladybird records
     ),
     GroupSpec(
+        "orthopteres",
+        359,
+        22,
+        {6: 1, 7: 3, 8: 4, 9: 3, 10: 1},
+        (
+            DatasetUse("EVAL-TERRILS", 0.5, site_kinds=TERRILS),
+            DatasetUse("ATLAS", 0.35, communes_share=0.5, site_kinds=TERRILS),
+            DatasetUse("ENI", 0.15, site_prefix="Parcelle ENI"),
+        ),
+        count_max=12,
+        life_stages=(("15", 0.9), ("13", 0.1)),  # imagos, some nymphs
+        techniques=(("0", 0.6), ("1", 0.4)),  # seen, heard (stridulation)
+        # The terril evaluation's 239 orthopteran records; 4 records of the two finds
+        # (Calliptamus italicus, Eumodicogryllus bordigalensis: RARITIES).
+        elsewhere_2020=239 + 4,
+    ),
+    # The report's 765 pollinator fauna records of the 17 flower strips: 385 bees, 265
+    # hoverflies (and the 115 butterflies above), all of the pollinator inventory.
+    GroupSpec(
+        "abeilles",
+        385,
+        54,
+        {3: 1, 4: 3, 5: 4, 6: 4, 7: 3, 8: 2, 9: 1},
+        (
+            DatasetUse(
+                "POLLINISATEURS", 1.0, site_prefix="Bandes fleuries", records_2020=385
+            ),
+        ),
+        count_max=6,
+        life_stages=(("15", 1.0),),
+    ),
+    GroupSpec(
+        "syrphes",
+        265,
+        40,
+        {4: 2, 5: 3, 6: 4, 7: 4, 8: 4, 9: 2, 10: 1},
+        (
+            DatasetUse(
+                "POLLINISATEURS", 1.0, site_prefix="Bandes fleuries", records_2020=265
+            ),
+        ),
+        count_max=6,
+        life_stages=(("15", 1.0),),
+    ),
+    GroupSpec(
         "flore",
         3203,
         517,
@@ -313,6 +358,9 @@ RARITIES = (
     Rarity(112809, "Terril n° 116-117", "", {2020: ("06-24",), 2021: ("06-30",)}),
     # Rostraria cristata at the Leforest railway station, 20/05/2020.
     Rarity(118872, "Gare de Leforest", "", {2020: ("05-20",)}),
+    # Eumodicogryllus bordigalensis, the Grillon bordelais: first record for Pas-de-Calais,
+    # at Estevelles (the report gives no date: a singing male in late summer).
+    Rarity(227817, "", "Estevelles", {2020: ("08-18",), 2021: ("07-29",)}),
 )
 
 # The partners' older records (before the demo's years) that make the history the finds

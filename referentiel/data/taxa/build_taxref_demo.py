@@ -56,6 +56,7 @@ OTHER_GROUPS = {
     "hétérocères": {**INSECTA, "ORDRE": "Lepidoptera"},
     "coccinelles": {**INSECTA, "ORDRE": "Coleoptera", "FAMILLE": "Coccinellidae"},
     "syrphes": {**INSECTA, "ORDRE": "Diptera", "FAMILLE": "Syrphidae"},
+    "abeilles": {**INSECTA, "ORDRE": "Hymenoptera"},
     "punaises": {**INSECTA, "ORDRE": "Hemiptera"},
     "araignées": {
         "REGNE": "Animalia",
@@ -195,10 +196,20 @@ def read_birds(path: Path):
 
 
 def read_others(path: Path):
-    """autres_especes.csv: cd_nom,lb_nom,nom_vern,groupe."""
+    """autres_especes.csv, especes_complementaires.csv: cd_nom,lb_nom,nom_vern,groupe (and,
+    in the second, the family when its source gives it: bees and moths are told apart
+    from wasps and butterflies by family, atlas_groups.csv)."""
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            yield int(row["cd_nom"]), row["lb_nom"], row["nom_vern"], row["groupe"]
+            family = (row.get("famille") or "").strip()
+            given = ({"FAMILLE": family},) if family else ()
+            yield (
+                int(row["cd_nom"]),
+                row["lb_nom"],
+                row["nom_vern"],
+                row["groupe"],
+                *given,
+            )
 
 
 def read_flora(path: Path):
