@@ -128,6 +128,18 @@ def known_value(queryset, field: str, message: str):
     return validate
 
 
+class QueryFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds no FilterSet for a request without query
+    parameters (a map tile): it would filter nothing, and building one deep-copies every
+    filter and makes a form. For FilterSets whose filters all skip an empty value (no
+    required filter, no filtering of their own)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not request.query_params:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class KnownParameters(BaseFilterBackend):
     """Refuses (400, in French) a query parameter the view does not read, naming those it
     does: ``?updated_min=`` for ``?updated_since=`` would otherwise answer everything, as if
