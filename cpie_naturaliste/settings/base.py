@@ -173,7 +173,8 @@ REDIS_URL = os.environ.get(
 )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, one redis-py client per pool (not one per cache call).
+        "BACKEND": "cpie_naturaliste.core.cache.SharedClientRedisCache",
         "LOCATION": REDIS_URL,
     }
 }
