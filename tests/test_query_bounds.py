@@ -60,7 +60,7 @@ MAX_QUERIES = {
     "page détail": 11,
     "carte, emprise locale": 3,
     "carte, toute la région": 3,
-    "tuile, points": 2,
+    "tuile, points": 3,
     "tuile, mailles": 3,
     "saisie": 10,
 }

@@ -150,8 +150,8 @@ def test_low_zoom_tiles_count_blurred_records_in_their_areas_cell(
 def test_a_points_tile_over_the_point_limit_is_counted_in_cells(
     world, readers, name, monkeypatch
 ):
-    """One statement counts a zoom ≥ 12 tile's records up to the limit and builds its
-    points only under it: at the limit the points, one record over it the cells."""
+    """A zoom ≥ 12 tile shows its records as points up to ``MAP_POINT_LIMIT``, as cells
+    beyond it."""
     user, _precise, _seen = readers[name]
     client = _api(user)
     z = 14
