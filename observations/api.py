@@ -35,7 +35,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from cpie_naturaliste.core.filters import KnownParameters
+from cpie_naturaliste.core.filters import KnownParameters, QueryFilterBackend
 from cpie_naturaliste.core.pagination import KeysetPagination, SyncablePagination
 from cpie_naturaliste.core.resend import known_record, sent_uuid
 from cpie_naturaliste.core.schema import DETAIL_SCHEMA
@@ -547,7 +547,7 @@ def tile_urls() -> list:
     slash that a tile URL template does not have."""
     view = OccurrenceViewSet.as_view(
         {"get": "tiles"},
-        filter_backends=[KnownParameters, DjangoFilterBackend],
+        filter_backends=[KnownParameters, QueryFilterBackend],
         pagination_class=None,
     )
     return [

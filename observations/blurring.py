@@ -91,7 +91,7 @@ class Reader:
                 clearance=user.sensitivity_clearance,
                 organisation_id=user.organisation_id,
                 user_id=user.pk,
-                own_dataset_ids=_datasets_of(user.organisation_id),
+                own_dataset_ids=_user_datasets(user),
             )
         return reader
 
@@ -151,6 +151,15 @@ class Reader:
                 output_field=BooleanField(),
             )
         )
+
+
+def _user_datasets(user) -> frozenset[int]:
+    """The datasets of the user's organisation: read with the user by the authentication
+    backend (``referentiel.backends.UserBackend``) for a request's user, else here."""
+    datasets = getattr(user, "organisation_datasets", None)
+    if datasets is None:
+        datasets = _datasets_of(user.organisation_id)
+    return datasets
 
 
 def _datasets_of(organisation_id: int | None) -> frozenset[int]:

@@ -391,7 +391,9 @@ def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
                            sub.vernacular_name, sub.blurred,
                            ST_AsMVTGeom(ST_Transform(sub.shown, 3857),
                                         ST_TileEnvelope(%s, %s, %s), %s, %s, true) AS geom
-                    FROM ({sql}) sub
+                    -- OFFSET 0 keeps the rows' sub-select whole: flattened, the filter
+                    -- on geom below made the tile cost 4 to 5 times the CPU.
+                    FROM ({sql}) sub OFFSET 0
                 ) t WHERE t.geom IS NOT NULL""",
             [TILE_EXTENT, z, x, y, TILE_EXTENT, TILE_BUFFER, *params],
         )

@@ -50,18 +50,19 @@ def _tile(z: int) -> tuple[int, int, int]:
 TILE_POINTS, TILE_CELLS = _tile(13), _tile(7)
 
 # The most queries a request of each route may cost (the load mix's routes, with the entry
-# of a record as the field form posts it). Every request reads the session, its user, the
-# user's roles (groups) and organisation: 4 of them.
+# of a record as the field form posts it). The session is read from the cache (engine
+# cached_db: no query); the user, with its roles, organisation and that organisation's
+# datasets, in one query (referentiel.backends.UserBackend).
 MAX_QUERIES = {
-    "accueil": 6,
-    "page liste filtrée": 12,
-    "API liste filtrée": 11,
-    "page détail": 15,
-    "carte, emprise locale": 7,
-    "carte, toute la région": 7,
-    "tuile, points": 7,
-    "tuile, mailles": 8,
-    "saisie": 14,
+    "accueil": 3,
+    "page liste filtrée": 8,
+    "API liste filtrée": 7,
+    "page détail": 11,
+    "carte, emprise locale": 3,
+    "carte, toute la région": 3,
+    "tuile, points": 3,
+    "tuile, mailles": 3,
+    "saisie": 10,
 }
 
 # route name → (path, query) as the load mix requests it; the detail path is

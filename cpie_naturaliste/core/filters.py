@@ -1,5 +1,7 @@
 """Filter backends and query parameters shared by every app's API and pages."""
 
+import weakref
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -126,6 +128,18 @@ def known_value(queryset, field: str, message: str):
     return validate
 
 
+class QueryFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds no FilterSet for a request without query
+    parameters (a map tile): it would filter nothing, and building one deep-copies every
+    filter and makes a form. For FilterSets whose filters all skip an empty value (no
+    required filter, no filtering of their own)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not request.query_params:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class KnownParameters(BaseFilterBackend):
     """Refuses (400, in French) a query parameter the view does not read, naming those it
     does: ``?updated_min=`` for ``?updated_since=`` would otherwise answer everything, as if
@@ -136,6 +150,8 @@ class KnownParameters(BaseFilterBackend):
     schema, ``format``, and the view's ``extra_query_params``."""
 
     def filter_queryset(self, request, queryset, view):
+        if not request.query_params:  # nothing to refuse: a map tile, a first view
+            return queryset
         accepted = accepted_parameters(request, queryset, view)
         unknown = sorted(set(request.query_params) - accepted)
         if unknown:
@@ -164,7 +180,7 @@ def accepted_parameters(request, queryset, view) -> set[str]:
         if isinstance(backend, DjangoFilterBackend):
             filterset_class = backend.get_filterset_class(view, queryset)
             if filterset_class is not None:
-                accepted.update(_form_names(filterset_class(request=request).form))
+                accepted.update(_filterset_names(filterset_class, request))
             continue
         for name in ("bbox_param", "ordering_param", "search_param"):
             if hasattr(backend, name):
@@ -182,6 +198,22 @@ def accepted_parameters(request, queryset, view) -> set[str]:
             if value:
                 accepted.add(value)
     return accepted
+
+
+# FilterSet class → the parameter names of its form: they are the class's filters, whoever
+# asks, and building the form (a deep copy of every filter, a form class) to read them on
+# every request costs more than the filtering itself.
+_FILTERSET_NAMES: "weakref.WeakKeyDictionary[type, frozenset[str]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _filterset_names(filterset_class, request) -> frozenset[str]:
+    names = _FILTERSET_NAMES.get(filterset_class)
+    if names is None:
+        names = frozenset(_form_names(filterset_class(request=request).form))
+        _FILTERSET_NAMES[filterset_class] = names
+    return names
 
 
 def _form_names(form) -> set[str]:

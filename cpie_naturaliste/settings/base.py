@@ -173,7 +173,8 @@ REDIS_URL = os.environ.get(
 )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, one redis-py client per pool (not one per cache call).
+        "BACKEND": "cpie_naturaliste.core.cache.SharedClientRedisCache",
         "LOCATION": REDIS_URL,
     }
 }
@@ -189,12 +190,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes watches every password check (login page, admin, API token) first.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the user, its organisation, roles and datasets in one query.
+    "referentiel.backends.UserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+# Sessions written to the database and to the cache (Redis), read from the cache: no query
+# per request to find the session; a session Redis lost is read back from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_FAILURE_VIEW = "cpie_naturaliste.core.http.csrf_failure"
 
 # Reverse proxies in front of the app (nginx, a load balancer…) that append the client's

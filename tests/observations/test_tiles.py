@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.gis.geos import LinearRing, Point, Polygon
 
+from observations import selectors
 from observations.models import Occurrence
 from observations.selectors import TILE_BUFFER, TILE_EXTENT, tile_cell_size
 from tests.mvt import decode, lonlat_of_tile, to_lonlat
@@ -143,6 +144,31 @@ def test_low_zoom_tiles_count_blurred_records_in_their_areas_cell(
     assert counts[home] == expected[home]
     for key, n in counts.items():
         assert expected.get(key) == n, key
+
+
+@pytest.mark.parametrize("name", ["partenaire B", "coordinateur régional"])
+def test_a_points_tile_over_the_point_limit_is_counted_in_cells(
+    world, readers, name, monkeypatch
+):
+    """A zoom ≥ 12 tile shows its records as points up to ``MAP_POINT_LIMIT``, as cells
+    beyond it."""
+    user, _precise, _seen = readers[name]
+    client = _api(user)
+    z = 14
+    x, y = _tile_of(*POINT, z)
+    points = _get_layers(client, z, x, y)["occurrences"].features
+    assert len(points) >= 2
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", len(points))
+    assert len(_get_layers(client, z, x, y)["occurrences"].features) == len(points)
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", len(points) - 1)
+    layers = _get_layers(client, z, x, y)
+    assert set(layers) == {"cells"}
+    # Each record in the cell of its shown geometry: the precise ones all here, a blurred
+    # one where its area's point on surface lies (maybe in no cell of this tile).
+    counted = sum(f.properties["count"] for f in layers["cells"].features)
+    precise = sum(1 for f in points if not f.properties["blurred"])
+    assert precise >= 1
+    assert precise <= counted <= len(points)
 
 
 def test_filters_unknown_parameters_and_errors(world, readers):
