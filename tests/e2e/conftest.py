@@ -84,10 +84,9 @@ def pytest_runtest_makereport(item, call):
 def browser(transactional_db, monkeypatch):
     """Headless Chromium for one test (about 0.3 s to start)."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # Requests made by the app's service worker go through the context's routes and its
-    # offline switch too (Playwright keeps them out by default): an offline journey's
-    # resend must not reach the server through the worker while the test cuts the network.
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+    # The app's service worker needs no flag for its requests to go through the context's
+    # routes and offline switch: Playwright 1.65 attaches to it by default (the former
+    # PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS is no longer read).
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS

@@ -197,8 +197,9 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     # The network drops: the page opens from the device, the search answers from it.
     context.set_offline(True)
 
-    # And its POSTs cut by route as well (the worker's requests reach the context's routes:
-    # tests/e2e/conftest.py), so that nothing typed offline reaches the server early.
+    # The switch covers the service worker too (Playwright attaches to it: its own POSTs
+    # fail with net::ERR_INTERNET_DISCONNECTED); POSTs are also aborted by route, a second
+    # guard. Neither outlives a tab that is closing or being navigated away: see "weak".
     def cut(route):
         return route.abort() if route.request.method == "POST" else route.fallback()
 
@@ -268,12 +269,31 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
 
     # A phone that believes it is online (a signal too weak to carry anything): the
     # page posts, the post fails, the service worker keeps what was typed.
+    #
+    # It believes so only while the observation is typed, not when its page opens: a
+    # page that believes it is online sends the outbox at once (and tries again every
+    # few seconds), and a tab's offline switch and routes are lifted as soon as the tab
+    # starts closing or leaving its page, while the page's scripts still run
+    # (Playwright 1.65, Chromium 156). A send started in those milliseconds reaches the
+    # live server with no request event: the old "known leak", Bufo bufo (first in the
+    # outbox) sent as this tab reopened after its failed POST and saved as it closed; a
+    # send provoked 2–5 ms before ``weak.close()`` was saved 80–170 ms after it, in 2
+    # runs of 2. Leaving for about:blank first, or freezing the page
+    # (Page.setWebLifecycleState), did not stop it (a POST scheduled a few ms before:
+    # 3 runs of 10, 9 of 10). So this tab never sends: nothing of it is in flight when
+    # it closes.
     weak = context.new_page()
     weak.set_viewport_size(PHONE)
     weak.add_init_script(
-        "Object.defineProperty(Navigator.prototype, 'onLine', {get: () => true})"
+        "Object.defineProperty(Navigator.prototype, 'onLine', "
+        "{get: () => window.weakSignal === true})"
     )
     weak.goto(f"{base}{CREATE}")
+    # The outbox counted: the page has read onLine (false) and will send nothing.
+    weak.wait_for_function(
+        "document.querySelector('[data-outbox-count]').textContent === '9'"
+    )
+    weak.evaluate("window.weakSignal = true")
     enter(weak, Taps(), PELODYTE[3], f"{PELODYTE[1]} — {PELODYTE[2]}")
     weak.get_by_test_id("outbox-saved").wait_for()
     assert "Pelodytes punctatus" in weak.get_by_test_id("outbox-saved").inner_text()
@@ -284,7 +304,7 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     page.reload()
     page.get_by_test_id("outbox-badge").wait_for()
     assert badge_count(page) == "À envoyer (10)"
-    page.close()
+    page.close()  # it knows it is offline: it sends nothing (see "weak" above)
     page = context.new_page()
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{OUTBOX}")
@@ -293,15 +313,11 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     items = page.get_by_test_id("outbox-item")
     assert items.count() == 10
     assert "En attente du réseau" in items.first.inner_text()
-    # KNOWN LEAK, not explained yet (closing note of session 9): in some runs one record
-    # typed after the network was cut reaches the live server all the same (the first
-    # offline one, Bufo bufo, on a quiet machine), though it also waits in the outbox.
-    # Playwright's offline switch and routes do not stop it; the app's resend then finds
-    # it by its UUID (the exactly-once count below). Until it is explained, at most one.
-    reached = Occurrence.objects.values_list("taxon__cd_nom", flat=True)
-    typed_offline = {cd_nom for cd_nom, *_ in SPECIES[1:]} | {PELODYTE[0]}
-    assert SPECIES[0][0] in reached and len(reached) <= 2, list(reached)
-    assert set(reached) - {SPECIES[0][0]} <= typed_offline, list(reached)
+    # Nothing typed offline has reached the server: only the record made online.
+    reached = list(Occurrence.objects.values_list("taxon__cd_nom", flat=True))
+    assert reached == [SPECIES[0][0]], reached
+    assert not PopPassage.objects.exists() and not FenceCheck.objects.exists()
+    assert not CountVisit.objects.exists()
 
     # The network is back: each record is sent by itself, once.
     context.unroute("**/*", cut)

@@ -43,7 +43,7 @@ def sign_in_and_keep_the_field(page, base, extra_paths=()):
 
 
 def cut_posts(route):
-    # The service worker's own requests escape set_offline: its POSTs are cut here.
+    # A second guard: set_offline covers the service worker's own requests too.
     return route.abort() if route.request.method == "POST" else route.fallback()
 
 
