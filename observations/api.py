@@ -6,10 +6,11 @@ Incremental sync (observations.sync, README « Synchroniser une copie locale »)
 answer ``ETag`` and ``Last-Modified``, and 304 to ``If-None-Match`` / ``If-Modified-Since``;
 an unknown query parameter or an invalid filter value is a 400 in French."""
 
+import datetime as dt
 import hashlib
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Max
+from django.db.models import F, Max
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import re_path
 from django.utils.cache import (
@@ -192,7 +193,13 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
             queryset = queryset.order_by("updated_at", "id")
         if request.accepted_renderer.format == "csv":
             return self._csv(queryset)
-        changed = queryset.order_by().aggregate(at=Max("updated_at"))["at"]
+        # Max of an expression, not of the column: for max(updated_at) the planner walks the
+        # updated_at index backwards until a row passes the filters, which after a bulk
+        # update (a sensitivity refresh rewrites 1.8 M rows at 10 M) reads millions of rows
+        # (3 s); the list's covering index answers the filtered maximum in milliseconds.
+        changed = queryset.order_by().aggregate(
+            at=Max(F("updated_at") + dt.timedelta(0))
+        )["at"]
         deleted = OccurrenceDeletion.objects.aggregate(at=Max("deleted_at"))["at"]
         self.last_modified = max((t for t in (changed, deleted) if t), default=None)
         not_modified = self._not_modified_since(request)
