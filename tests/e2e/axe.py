@@ -79,7 +79,8 @@ _RUN = """async ([tags, repeated, keep]) => {
   // Reflow (WCAG 1.4.10, which axe does not check): the page itself never scrolls
   // sideways; what is wider scrolls inside its own box. The widest culprits are named.
   const width = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth > width + 1) {
+  const scrolled = document.documentElement.scrollWidth;
+  if (scrolled > width + 1) {
     const clipped = (el) => {
       for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
         if (getComputedStyle(up).overflowX !== "visible") return true;
@@ -99,10 +100,17 @@ _RUN = """async ([tags, repeated, keep]) => {
       id: "reflow", impact: "serious",
       help: "La page défile horizontalement (" + document.documentElement.scrollWidth +
         " px pour " + width + " px) : WCAG 1.4.10",
-      nodes: wide.slice(0, 10).map((el) => el.tagName.toLowerCase() +
+      // None escapes a scrolling box by the rules above: the elements that end nearest
+      // the page's scroll width all the same (to name the cause in the report).
+      nodes: (wide.length ? wide : [...document.body.querySelectorAll("*")]
+        .filter((el) => el.getBoundingClientRect().right > width + 1)
+        .sort((a, b) => Math.abs(a.getBoundingClientRect().right - scrolled) -
+          Math.abs(b.getBoundingClientRect().right - scrolled)))
+        .slice(0, 10).map((el) => el.tagName.toLowerCase() +
         (el.id ? "#" + el.id : "") + (el.className && el.className.baseVal === undefined
           ? "." + String(el.className).trim().split(/\\s+/).join(".") : "") +
-        " — " + Math.round(el.getBoundingClientRect().right) + " px"),
+        " — " + Math.round(el.getBoundingClientRect().right) + " px, " +
+        getComputedStyle(el).position),
     });
   }
   return found;

@@ -17,6 +17,7 @@ later test, where ``manage.py check --deploy`` refuses it).
 """
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,41 @@ def tile_host_pattern() -> re.Pattern:
         + "|".join(re.escape(host).replace(r"\*", "[^/]+") for host in hosts)
         + ")/"
     )
+
+
+class NetworkWatch:
+    """The requests a tab made that have not answered or failed yet.
+
+    Instead of Playwright's "networkidle" (no request for 500 ms): a page whose maps and
+    offline data keep fetching may never give it on a loaded machine, and every page waits
+    the 500 ms. ``settled`` waits until nothing is pending and stays so for ``quiet``
+    seconds (a chained request starts as soon as the one before it answers), and names
+    the requests still pending when ``timeout`` is reached."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pending = set()
+        page.on("request", lambda request: self.pending.add(request))
+        page.on("requestfinished", lambda request: self.pending.discard(request))
+        page.on("requestfailed", lambda request: self.pending.discard(request))
+
+    def settled(self, *, quiet: float = 0.1, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        calm_since = None
+        while True:
+            now = time.monotonic()
+            if self.pending:
+                calm_since = None
+            elif calm_since is None:
+                calm_since = now
+            if calm_since is not None and now - calm_since >= quiet:
+                return
+            if now > deadline:
+                urls = sorted(request.url for request in self.pending)
+                raise AssertionError(
+                    f"requêtes sans réponse après {timeout} s : {urls}"
+                )
+            self.page.wait_for_timeout(20)
 
 
 class TileRoute:

@@ -31,6 +31,7 @@ from django.urls import reverse
 
 from referentiel.models import Role
 from tests.e2e.axe import DESKTOP, PHONE, audit, axe_source
+from tests.e2e.conftest import NetworkWatch
 from tests.factories.referentiel import UserFactory
 from tests.security.canaries import plant_canaries
 from tests.security.crawler import UnfilledRoute, routes
@@ -165,7 +166,7 @@ def _kind(context, url: str) -> str | int:
         response.dispose()
 
 
-def _settle(page) -> None:
+def _settle(page, network) -> None:
     """Pages that build their content with scripts: wait until it is there."""
     if page.locator("#swagger-ui").count():
         page.wait_for_selector("#swagger-ui .info .title", timeout=60000)
@@ -173,7 +174,7 @@ def _settle(page) -> None:
     elif page.locator("redoc").count():
         page.wait_for_selector("h1", state="attached", timeout=60000)
     if page.locator(".leaflet-container, [data-map]").count():
-        page.wait_for_load_state("networkidle")
+        network.settled()
 
 
 def _refused_submit(page) -> bool:
@@ -216,6 +217,7 @@ class Audit:
 
     def __init__(self, page, base: str, size: str):
         self.page, self.base, self.size = page, base, size
+        self.network = NetworkWatch(page)
         self.violations, self.audited, self.same = [], [], []
         self.seen: dict[tuple, str] = {}  # (route name, <main> signature) → role
         self.api_sources: dict[tuple, str] = {}  # (route, sent <main> + schema) → role
@@ -285,14 +287,14 @@ class Audit:
                 if route.name in API_PAGES and self.api_seen(url, role, route.name):
                     break
                 page.goto(base + url, wait_until="load")
-                _settle(page)
+                _settle(page, self.network)
                 self.run(url, role, route.name)
                 if route.name in REFUSED_FORMS.get(role, ()):
                     with page.expect_navigation(wait_until="load"):
                         sent = _refused_submit(page)
                     assert sent, f"{url}: pas de formulaire à envoyer"
                     assert page.url == base + url, f"{url}: formulaire vide accepté"
-                    _settle(page)
+                    _settle(page, self.network)
                     label = f"{url} (après envoi refusé)"
                     self.run(url, role, f"{route.name}#refus", label=label)
                 self.timing[url] = self.timing.get(url, 0) + time.monotonic() - started
@@ -328,7 +330,8 @@ def test_every_page_passes_axe(browser, live_server, world, size, record_propert
             _sign_in(page, live_server.url, users[role].username)
         if audit_run is None:
             audit_run = Audit(page, live_server.url, size)
-        audit_run.page = page
+        else:
+            audit_run.page, audit_run.network = page, NetworkWatch(page)
         opened = audit_run.role(role, _plan(data, role))
         unopened = [n for n in REFUSED_FORMS.get(role, ()) if n not in opened]
         assert not unopened, f"{role} : formulaires principaux non ouverts {unopened}"

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from referentiel.models import Role
-from tests.e2e.conftest import TileRoute
+from tests.e2e.conftest import NetworkWatch, TileRoute
 from tests.factories.referentiel import CommuneFactory, OrganisationFactory, UserFactory
 
 pytestmark = [
@@ -39,6 +39,7 @@ def test_main_pages_run_under_the_policy(browser, live_server):
     page = context.new_page()
     tiles = TileRoute(context)
     problems = []
+    network = NetworkWatch(page)
     page.on("pageerror", lambda error: problems.append(f"erreur : {error}"))
     page.on(
         "console",
@@ -53,7 +54,10 @@ def test_main_pages_run_under_the_policy(browser, live_server):
         response = page.goto(live_server.url + reverse(name))
         assert response.status == 200, name
         assert "script-src 'self'" in response.headers["content-security-policy"]
-        page.wait_for_load_state("networkidle")
+        # The page loaded and what its scripts asked answered (NetworkWatch: not
+        # "networkidle", which a loaded machine may never give these pages).
+        page.wait_for_load_state("load")
+        network.settled(quiet=0, timeout=20)
     context.close()
     assert problems == []
     # The background maps' tiles were let through by img-src (a blocked image never
