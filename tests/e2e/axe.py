@@ -98,7 +98,7 @@ _RUN = """async ([tags, repeated, keep]) => {
     });
     found.push({
       id: "reflow", impact: "serious",
-      help: "La page défile horizontalement (" + document.documentElement.scrollWidth +
+      help: "La page défile horizontalement (" + scrolled +
         " px pour " + width + " px) : WCAG 1.4.10",
       // None escapes a scrolling box by the rules above: the elements that end nearest
       // the page's scroll width all the same (to name the cause in the report).

@@ -16,9 +16,9 @@ validator as for field staff.
 
 How axe runs under the policy: see ``tests/e2e/axe.py``. One Chromium, one context per
 role, signed in once; each page is loaded once, at phone size, audited, widened to the
-desktop's size and audited again. Measured alone on an idle machine: 225 s for both sizes,
-where one test per size took 203 s and 227 s (each page loaded, classified and settled
-twice).
+desktop's size and audited again. Measured alone on an idle machine: 225–239 s for both
+sizes, where one test per size took 203 s and 227 s (each page loaded, classified and
+settled twice).
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ pytestmark = [
 
 PASSWORD = "motdepasse-accessibilite"
 ROLES = ("anonymous", "partenaire", "saisie", "validateur", "coordinateur", "admin")
+# Each page is loaded at the first size, then widened to the others.
 SIZES = {"téléphone": PHONE, "bureau": DESKTOP}
-FIRST_SIZE = PHONE
+FIRST_SIZE = next(iter(SIZES.values()))
 # Routes that are not pages to read: logging out ends the session.
 SKIP = {"logout"}
 # The API is audited through its documentation pages; the rest of api/ is data.
@@ -215,16 +216,21 @@ def _main_signature(page) -> str:
 
 
 class Audit:
-    """One size's audit: the violations, the pages audited (page, role) and those a role
-    was shown exactly as another role (same <main>), with the time each page took."""
+    """The audit at every size: the violations, the pages audited (page, role) and those
+    a role was shown exactly as another role (same <main>), with the time each page
+    took."""
 
     def __init__(self, page, base: str):
-        self.page, self.base = page, base
-        self.network = NetworkWatch(page)
+        self.base = base
+        self.use(page)
         self.violations, self.audited, self.same = [], [], []
         self.seen: dict[tuple, str] = {}  # (route name, <main> signature) → role
         self.api_sources: dict[tuple, str] = {}  # (route, sent <main> + schema) → role
         self.timing: dict[str, float] = {}
+
+    def use(self, page) -> None:
+        """Audit in ``page`` from now on (each role's own tab), watching its requests."""
+        self.page, self.network = page, NetworkWatch(page)
 
     def run(self, url: str, role: str, route_name: str, *, label: str = "") -> bool:
         """Audit the page open in the tab, unless another role was shown its <main>:
@@ -341,7 +347,7 @@ def test_every_page_passes_axe(browser, live_server, world, record_property):
         if audit_run is None:
             audit_run = Audit(page, live_server.url)
         else:
-            audit_run.page, audit_run.network = page, NetworkWatch(page)
+            audit_run.use(page)
         opened = audit_run.role(role, _plan(data, role))
         unopened = [n for n in REFUSED_FORMS.get(role, ()) if n not in opened]
         assert not unopened, f"{role} : formulaires principaux non ouverts {unopened}"
