@@ -167,7 +167,8 @@ WATERBIRD_SITES = (
     "Étangs du Parc des Glissoires",
 )
 # The waterbirds of the regional pool (referentiel/data/taxa/hauts_de_france.csv), with a
-# mean count per site: the report's 28 species are out of reach of the pool's 17.
+# mean count per site: the report's 28 species (ducks, geese and swan, grebes, rails,
+# cormorant, herons, gulls, waders and the kingfisher wintering on the basin's ponds).
 WATERBIRD_SPECIES = {
     1966: 18.0,  # Anas platyrhynchos
     1958: 9.0,  # Anas crecca
@@ -186,6 +187,17 @@ WATERBIRD_SPECIES = {
     836203: 4.0,  # Mareca strepera
     3302: 5.0,  # Larus argentatus
     3187: 15.0,  # Vanellus vanellus
+    2706: 4.0,  # Cygnus olor
+    2440: 3.0,  # Phalacrocorax carbo
+    530157: 20.0,  # Chroicocephalus ridibundus
+    3293: 4.0,  # Larus canus
+    2497: 1.0,  # Egretta garzetta
+    2504: 1.0,  # Ardea alba
+    2818: 2.0,  # Mergus merganser
+    2603: 0.5,  # Tringa ochropus
+    2616: 0.5,  # Actitis hypoleucos
+    2576: 2.0,  # Numenius arquata
+    2767: 2.0,  # Tadorna tadorna
 }
 # Counts above zero per season: 2020 as in the report (129 records on 17 sites).
 WATERBIRD_RECORDS = {2019: 121, 2020: 129, 2021: 134}
@@ -223,10 +235,16 @@ def waterbirds_demo_load() -> str:
     entries = []
     for season, positive in WATERBIRD_RECORDS.items():
         rng = np.random.default_rng(season)
-        cells = [(s, t) for s in range(len(sites)) for t in range(len(taxa))]
-        kept = set(
-            map(tuple, rng.permutation(cells)[: min(positive, len(cells))].tolist())
-        )
+        # Each species counted somewhere (at one drawn site), the other cells drawn.
+        kept = {(int(rng.integers(0, len(sites))), t) for t in range(len(taxa))}
+        cells = [
+            (s, t)
+            for s in range(len(sites))
+            for t in range(len(taxa))
+            if (s, t) not in kept
+        ]
+        rest = max(0, min(positive, len(sites) * len(taxa)) - len(kept))
+        kept |= set(map(tuple, rng.permutation(cells)[:rest].tolist()))
         day = 10 + int(rng.integers(0, 6))
         for index, count_site in enumerate(sites):
             values = {
