@@ -131,11 +131,14 @@ TILE_MAX_AGE = 60
 
 TILE_DESCRIPTION = _(
     "Tuile vectorielle Mapbox (MVT, Web Mercator) des observations, mêmes filtres que la "
-    "liste, floutées comme la liste : une observation floutée n'y figure que par sa zone "
-    "de floutage. À partir du zoom 12 et jusqu'à 5 000 observations par tuile, "
-    "couche « occurrences » (une entité par observation, propriétés de la couche "
-    "GeoJSON) ; sinon couche « cells » (mailles Lambert-93 carrées, propriétés « count » "
-    "et « cell_size_m »). Tuile vide : 204. ETag ; 304 sur If-None-Match. "
+    "liste, floutées comme la liste : une observation que le lecteur ne peut pas "
+    "localiser y figure au point représentatif de sa zone de floutage (ST_PointOnSurface "
+    "de la commune, de la maille de 10 km ou du département ; propriété « blurred »), "
+    "dans la seule tuile qui contient ce point, jamais à son lieu. À partir du zoom 12 et "
+    "jusqu'à 5 000 observations par tuile, couche « occurrences » (un point par "
+    "observation, propriétés de la couche GeoJSON) ; sinon couche « cells » (mailles "
+    "Lambert-93 carrées, propriétés « count » et « cell_size_m », chaque observation dans "
+    "la maille de son point). Tuile vide : 204. ETag ; 304 sur If-None-Match. "
     "z de 0 à 22, x et y de 0 à 2^z − 1, sinon 400."
 )
 

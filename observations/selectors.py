@@ -28,7 +28,9 @@ from cpie_naturaliste.core.sql import queryset_sql
 from observations.blurring import (
     Reader,
     display_geom,
+    filter_map_box,
     is_blurred_queryset,
+    map_geom,
     precise_condition,
 )
 from observations.models import CellCount, FineCellCount
@@ -339,15 +341,17 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int, user=None) -> bytes:
     """The Mapbox vector tile ``z/x/y`` of ``queryset`` (read through ``visible_to`` and the
     list's filters), built by PostGIS: empty bytes when the tile holds nothing.
 
-    From ``TILE_POINTS_FROM_ZOOM``, and while the tile holds at most ``MAP_POINT_LIMIT``
-    records, layer ``occurrences``: one feature per record with the GeoJSON layer's
-    properties, its geometry as its reader sees it (``display_geom``: a blurred record is
-    its blurred area, clipped to the tile). Otherwise layer ``cells``: counts per square
-    Lambert-93 cell (``tile_cell_size``), counted as ``occurrences_grid_cells`` counts them
-    (a blurred record in the cell of its blurred area), every cell whole whichever tile
-    asks for it, with its centre (``lon``, ``lat``, WGS84): a map labels and lists a cell
-    once, whichever tiles hold its parts. ``user``: the queryset is all that user reads,
-    without filters (cells of 10 km and more are then read from the summary)."""
+    A record is where the map draws it (``map_geom``): its point, or for a record its
+    reader may not place, its blurred area's point on surface (``blurred`` true). From
+    ``TILE_POINTS_FROM_ZOOM``, and while the tile holds at most ``MAP_POINT_LIMIT``
+    records, layer ``occurrences``: one point per record with the GeoJSON layer's
+    properties. Otherwise layer ``cells``: counts per square Lambert-93 cell
+    (``tile_cell_size``), counted as ``occurrences_grid_cells`` counts them (a blurred
+    record in the cell of its blurred area's point on surface), every cell whole
+    whichever tile asks for it, with its centre (``lon``, ``lat``, WGS84): a map labels and
+    lists a cell once, whichever tiles hold its parts. ``user``: the queryset is all that
+    user reads, without filters (cells of 10 km and more are then read from the
+    summary)."""
     bounds = tile_bounds(z, x, y)
     # The buffer's width in degrees, so that a point drawn in the buffer is read too.
     pad_lon = (bounds[2] - bounds[0]) * TILE_BUFFER / TILE_EXTENT
@@ -356,9 +360,7 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int, user=None) -> bytes:
         box = _clipped_box(bounds, pad_lon, pad_lat)
         if box is None:
             return b""
-        from observations.filters import occurrences_in_box
-
-        inside = occurrences_in_box(queryset, box).order_by()
+        inside = filter_map_box(queryset, box).order_by()
         if occurrences_count_upto(inside, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
             return _points_tile(inside, z, x, y)
     return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=user)
@@ -379,7 +381,7 @@ def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
         blurred=ExpressionWrapper(
             ~Q(precise_condition(queryset)), output_field=BooleanField()
         ),
-        shown=display_geom(queryset),
+        shown=map_geom(queryset),
     )
     sql, params = queryset_sql(rows)
     with connection.cursor() as cursor:
@@ -402,15 +404,14 @@ def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
 
 def _geometry_cells(queryset, grown, cell_m: int) -> list:
     """``(i, j, count)`` per cell of ``cell_m`` metres of the records of ``queryset``
-    whose shown geometry reaches ``grown``, each in the cell of its point on surface."""
-    from observations.filters import occurrences_in_box
-
-    inside = occurrences_in_box(queryset, grown).order_by()
-    sql, params = queryset_sql(inside.values(shown=display_geom(inside)))
+    whose map point (``map_geom``) lies in ``grown``, each in the cell of that point."""
+    inside = filter_map_box(queryset, grown).order_by()
+    sql, params = queryset_sql(inside.values(p=map_geom(inside)))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT floor(ST_X(p) / %s)::int, floor(ST_Y(p) / %s)::int, count(*)
-                FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
+            f"""SELECT floor(ST_X(sub.p) / %s)::int, floor(ST_Y(sub.p) / %s)::int,
+                       count(*)
+                FROM ({sql}) sub
                 GROUP BY 1, 2""",
             [cell_m, cell_m, *params],
         )

@@ -6,8 +6,10 @@
  * leaflet.vectorgrid/, SVG renderer).
  *
  * A tile holds what its reader may see, as the API shows it (observations/selectors.py
- * occurrences_tile): from zoom 12, layer "occurrences", one feature per record (a point, or
- * the blurred area of a record its reader may not place), coloured by validation status,
+ * occurrences_tile): from zoom 12, layer "occurrences", one point per record (for a record
+ * its reader may not place, the point on surface of its blurred area, drawn as a dashed
+ * ring: it marks the commune, 10 km cell or département, not a place), coloured by
+ * validation status,
  * with a popup linking to the record; below zoom 12 or in a dense tile, layer "cells",
  * counts per Lambert-93 cell (with the cell's centre), shaded by count, the count written
  * on the cells when they are wide enough, and listed in the table under the map (the
@@ -31,6 +33,12 @@
     "Non réalisable",
     "Inconnu",
   ];
+  // What the ring of a blurred record stands for, by sensitivity level.
+  var BLURRED_AREAS = {
+    1: "floutée à la commune (le cercle marque la commune, pas le lieu)",
+    2: "floutée à la maille de 10 km (le cercle marque la maille, pas le lieu)",
+    3: "floutée au département (le cercle marque le département, pas le lieu)",
+  };
   var CELL_SHADES = ["#fde0c5", "#facba6", "#f8b58b", "#f59e72", "#f2855d", "#ef6a4c", "#d1443a"];
   var LABELLED_CELLS_MAX = 150;
   var LABEL_MIN_PX = 36;
@@ -70,7 +78,7 @@
       ["Date", formatDate(p.date_start)],
       ["Nombre", p.observation_status === "No" ? "absence" : p.count_max],
       ["Validation", STATUS_LABELS[p.validation_status]],
-      ["Localisation", p.blurred ? "floutée (zone de sensibilité)" : ""],
+      ["Localisation", p.blurred ? BLURRED_AREAS[p.sensitivity_level] || BLURRED_AREAS[3] : ""],
     ]);
     return html.replace(
       /<\/div>$/,
@@ -88,7 +96,16 @@
     occurrences: function (p) {
       var colour = COLOURS[p.validation_status] || COLOURS[0];
       if (p.blurred) {
-        return { color: colour, weight: 3, fill: true, fillColor: colour, fillOpacity: 0.3, className: "occurrence-shape" };
+        return {
+          radius: 11,
+          color: colour,
+          weight: 3,
+          dashArray: "4 3",
+          fill: true,
+          fillColor: colour,
+          fillOpacity: 0.25,
+          className: "occurrence-marker occurrence-marker--blurred",
+        };
       }
       return {
         radius: 7,
@@ -207,7 +224,10 @@
     if (!p || p.uuid === undefined) return;
     // Clear of the zoom buttons (top left) and the background switch (top right): on a
     // phone the popup's close button would hide under them.
-    L.popup({ autoPanPaddingTopLeft: L.point(50, 64), maxWidth: 240 })
+    // Its text narrow enough for the whole popup (44 px of margins) to fit beside that
+    // padding on a 320 px phone (a 288 px map).
+    var width = Math.max(150, Math.min(240, container.clientWidth - 110));
+    L.popup({ autoPanPaddingTopLeft: L.point(50, 64), maxWidth: width })
       .setLatLng(event.latlng)
       .setContent(popup(p))
       .openOn(map);

@@ -3,7 +3,7 @@ drawn by Leaflet.VectorGrid; issue 21), in headless Chromium, desktop and 320 px
 
 One record of the eagle owl (sensitive: level 2, its 10 km cell) entered by a CPIE, one
 common record elsewhere. The CPIE's coordinator sees the owl's point, a partner of another
-organisation only its blurred cell: what the map draws (its SVG paths, and the features the
+organisation only a dashed ring at its blurred cell's centre: what the map draws (its SVG paths, and the features the
 page read from the tiles, ``#occurrence-map.cpieOccurrences``) is checked for each, with the
 popup's link to the record, the tile URLs carrying the page's filters and no GeoJSON layer
 asked for. Zoomed out, the records are counted in cells, written in the table under the map.
@@ -148,7 +148,7 @@ def test_a_coordinator_sees_the_point_of_the_sensitive_record(
 
     marker = page.locator("#occurrence-map path.occurrence-marker").first
     assert marker.is_visible()
-    assert page.locator("#occurrence-map path.occurrence-shape").count() == 0
+    assert page.locator("#occurrence-map path.occurrence-marker--blurred").count() == 0
     _click_middle(page, marker)
     popup = _popup(page)
     assert "Bubo bubo — Hibou grand-duc" in popup.inner_text()
@@ -175,22 +175,28 @@ def test_a_partner_sees_only_the_blurred_cell_of_the_sensitive_record(
     assert shown["cells"] == []
     (owl,) = shown["records"]
     assert owl["uuid"] == str(record.uuid)
-    assert owl["point"] is False and owl["blurred"] is True
-    # A shape some 10 km wide (its 10 km cell, clipped to the tiles drawn), and nothing
-    # drawn is a point.
+    assert owl["point"] is True and owl["blurred"] is True
+    # Drawn at its 10 km cell's centre (the cell's point on surface), kilometres from
+    # the place, as a dashed ring; no plain marker anywhere.
     west, south, east, north = owl["box"]
-    assert east - west > 0.05 and north - south > 0.03
-    assert page.locator("#occurrence-map path.occurrence-marker").count() == 0
-    shape = page.locator("#occurrence-map path.occurrence-shape").first
-    assert shape.is_visible()
-    # The record's exact place is drawn nowhere: the page's tiles hold no vertex there.
-    lon, lat = record.geom.transform(4326, clone=True).coords
-    assert not (abs(west - lon) < 1e-3 and abs(south - lat) < 1e-3)
+    centre = record.blurred_geom.point_on_surface.transform(4326, clone=True)
+    assert abs(west - centre.x) < 1e-4 and abs(south - centre.y) < 1e-4
+    drawn = Point(west, south, srid=4326).transform(2154, clone=True)
+    assert drawn.distance(record.geom) > 1000
+    plain = "path.occurrence-marker:not(.occurrence-marker--blurred)"
+    assert page.locator(f"#occurrence-map {plain}").count() == 0
+    ring = page.locator("#occurrence-map path.occurrence-marker--blurred").first
+    assert ring.is_visible()
 
-    # The popup says the place is blurred and still leads to the record's sheet.
-    _click_middle(page, page.locator("#occurrence-map"))
+    # The popup says what the ring stands for and still leads to the record's sheet.
+    _click_middle(page, ring)
     popup = _popup(page)
-    assert "floutée" in popup.inner_text()
+    assert "floutée à la maille de 10 km" in popup.inner_text()
+    # The whole popup within the map, on a 320 px phone too (it overflowed its right edge).
+    frame = page.locator("#occurrence-map").bounding_box()
+    shown_box = page.locator(".leaflet-popup").bounding_box()
+    assert frame["x"] <= shown_box["x"]
+    assert shown_box["x"] + shown_box["width"] <= frame["x"] + frame["width"]
     assert (
         popup.get_by_role("link", name="Voir la fiche").get_attribute("href")
         == f"/observations/{record.uuid}/"

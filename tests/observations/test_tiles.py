@@ -2,17 +2,18 @@
 decoded here (``tests/mvt.py``) and compared, reader by reader, with what the API shows.
 
 The world of ``test_blurring``: one record per sensitivity level (0–4) at the same place in
-Loos-en-Gohelle. A reader who may place a record finds its point in the tile; another finds
-only its blurred area (commune, 10 km cell, département) clipped to the tile, never a vertex
-at the place; a record the reader may not see is not in the tile, nor counted in its cells."""
+Loos-en-Gohelle. A reader who may place a record finds its point in the tile of its place;
+another finds it only at the point on surface of its blurred area (commune, 10 km cell,
+département), in the tile holding that point, never a vertex at the place; a record the reader may not see is not in the tile, nor counted in its cells."""
 
 import pytest
 from django.conf import settings
-from django.contrib.gis.geos import LinearRing, Point, Polygon
+from django.contrib.gis.geos import Point, Polygon
 
 from observations import selectors
 from observations.models import Occurrence
-from observations.selectors import TILE_BUFFER, TILE_EXTENT, tile_cell_size
+from observations.selectors import TILE_EXTENT, tile_cell_size
+from tests.factories.observations import OccurrenceFactory
 from tests.mvt import decode, lonlat_of_tile, to_lonlat
 from tests.observations import test_blurring
 from tests.observations.test_blurring import POINT, READERS, _api, _area
@@ -48,56 +49,48 @@ def _l93(vertex, z, x, y) -> Point:
     return Point(lon, lat, srid=4326).transform(settings.SRID, clone=True)
 
 
-def _tile_polygon(z, x, y) -> Polygon:
-    """The tile with its buffer, in Lambert-93 (densified: a tile edge is a curve there)."""
-    low, high = -TILE_BUFFER, TILE_EXTENT + TILE_BUFFER
-    steps = [low + (high - low) * i / 16 for i in range(16)]
-    ring = (
-        [(s, high) for s in steps]
-        + [(high, high - (s - low)) for s in steps]
-        + [(high - (s - low), low) for s in steps]
-        + [(low, s) for s in steps]
-    )
-    points = [_l93(v, z, x, y) for v in ring]
-    coords = [(p.x, p.y) for p in points]
-    return Polygon(LinearRing([*coords, coords[0]]), srid=settings.SRID)
+def _features(client, z, x, y) -> dict:
+    layer = _get_layers(client, z, x, y).get("occurrences")
+    return {f.properties["uuid"]: f for f in (layer.features if layer else [])}
 
 
 @pytest.mark.parametrize("name", READERS[1:])
 def test_a_tile_shows_each_record_as_its_reader_sees_it(world, readers, name):
     user, precise, seen = readers[name]
+    client = _api(user)
     z = 14
-    x, y = _tile_of(*POINT, z)
-    layer = _get_layers(_api(user), z, x, y)["occurrences"]
-    features = {f.properties["uuid"]: f for f in layer.features}
+    home = _tile_of(*POINT, z)
+    at_home = _features(client, z, *home)
     place = Point(*POINT, srid=settings.SRID)
-    tile = _tile_polygon(z, x, y)
     for level, record in world["records"].items():
-        feature = features.get(str(record.uuid))
+        # Where the map draws it for a reader who may not place it: a point of its
+        # blurred area alone (Loos' is 141 m from the place, the others kilometres).
+        spot = _area(world, level).point_on_surface
+        there = _tile_of(spot.x, spot.y, z)
+        at_spot = at_home if there == home else _features(client, z, *there)
+        uuid = str(record.uuid)
         if level not in seen:
-            assert feature is None, level
+            assert uuid not in at_home and uuid not in at_spot, level
             continue
-        assert feature.properties["blurred"] is (level not in precise)
-        assert feature.properties["sensitivity_level"] == level
         if level in precise:
+            feature = at_home[uuid]
+            assert feature.properties["blurred"] is False
             assert feature.type == "Point"
             # One tile unit at zoom 14 is under 2.5 m.
-            assert _l93(feature.vertices[0], z, x, y).distance(place) < 2.5
+            assert _l93(feature.vertices[0], z, *home).distance(place) < 2.5
             continue
-        assert feature.type == "Polygon"
-        shown = Polygon(
-            [(p.x, p.y) for p in (_l93(v, z, x, y) for v in feature.vertices)]
-            + [_l93(feature.vertices[0], z, x, y).coords],
-            srid=settings.SRID,
-        )
-        # The blurred area, clipped to the tile: nothing narrower.
-        expected = _area(world, level).intersection(tile)
-        assert shown.sym_difference(expected).area / expected.area < 0.01
-        for vertex in feature.vertices:
-            assert _l93(vertex, z, x, y).distance(place) > 100
+        # Only in the tile of that point: a tile, however small, places it no better
+        # than its blurred area.
+        if there != home:
+            assert uuid not in at_home, level
+        feature = at_spot[uuid]
+        assert feature.properties["blurred"] is True
+        assert feature.properties["sensitivity_level"] == level
+        assert feature.type == "Point"
+        assert _l93(feature.vertices[0], z, *there).distance(spot) < 2.5
     private = world["private"]
     readable = Occurrence.objects.visible_to(user).filter(pk=private.pk).exists()
-    assert (str(private.uuid) in features) is readable
+    assert (str(private.uuid) in at_home) is readable
 
 
 @pytest.mark.parametrize("name", ["partenaire B", "coordinateur régional"])
@@ -154,6 +147,12 @@ def test_a_points_tile_over_the_point_limit_is_counted_in_cells(
     beyond it."""
     user, _precise, _seen = readers[name]
     client = _api(user)
+    # A second record next to the first (the blurred ones are drawn elsewhere).
+    OccurrenceFactory(
+        dataset=world["records"][0].dataset,
+        geom=Point(POINT[0] + 50, POINT[1] + 50, srid=settings.SRID),
+        validation_status=1,
+    )
     z = 14
     x, y = _tile_of(*POINT, z)
     points = _get_layers(client, z, x, y)["occurrences"].features
@@ -163,12 +162,9 @@ def test_a_points_tile_over_the_point_limit_is_counted_in_cells(
     monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", len(points) - 1)
     layers = _get_layers(client, z, x, y)
     assert set(layers) == {"cells"}
-    # Each record in the cell of its shown geometry: the precise ones all here, a blurred
-    # one where its area's point on surface lies (maybe in no cell of this tile).
+    # Each record in the cell of its map point: the tile's points, all in its cells.
     counted = sum(f.properties["count"] for f in layers["cells"].features)
-    precise = sum(1 for f in points if not f.properties["blurred"])
-    assert precise >= 1
-    assert precise <= counted <= len(points)
+    assert counted == len(points)
 
 
 def test_filters_unknown_parameters_and_errors(world, readers):
@@ -220,22 +216,34 @@ def test_the_tests_decoder_reads_what_gdal_reads(world, readers, tmp_path):
     from django.contrib.gis.gdal import DataSource
 
     user, _precise, _seen = readers["partenaire B"]
-    z = 14
-    x, y = _tile_of(*POINT, z)
-    response = _api(user).get(_url(z, x, y))
-    assert response.status_code == 200
-    path = tmp_path / "tile.mvt"
-    path.write_bytes(response.content)
-    ours = {layer.name: layer for layer in decode(response.content)}
-    gdal = DataSource(str(path))
+    kinds = set()
+    # A points tile, and a tile of cells (polygons).
+    for z in (14, 11):
+        x, y = _tile_of(*POINT, z)
+        response = _api(user).get(_url(z, x, y))
+        assert response.status_code == 200
+        path = tmp_path / f"tile-{z}.mvt"
+        path.write_bytes(response.content)
+        kinds |= _compare_with_gdal(decode(response.content), DataSource(str(path)))
+    assert kinds == {"Point", "Polygon"}
+
+
+def _key(properties):
+    return properties.get("uuid") or (properties["lon"], properties["lat"])
+
+
+def _compare_with_gdal(layers, gdal) -> set:
+    ours = {layer.name: layer for layer in layers}
     assert {layer.name for layer in gdal} == set(ours)
+    kinds = set()
     for layer in gdal:
-        mine = {f.properties["uuid"]: f for f in ours[layer.name].features}
+        mine = {_key(f.properties): f for f in ours[layer.name].features}
         assert len(layer) == len(mine)
-        kinds = set()
         for feature in layer:
-            decoded = mine[feature.get("uuid")]
-            assert feature.get("mvt_id") == decoded.id
+            names = {"uuid"} if layer.name == "occurrences" else {"lon", "lat"}
+            decoded = mine[_key({n: feature.get(n) for n in names})]
+            if decoded.id is not None:
+                assert feature.get("mvt_id") == decoded.id
             for name, value in decoded.properties.items():
                 assert feature.get(name) == value, name
             flipped = [(px, TILE_EXTENT - py) for px, py in decoded.vertices]
@@ -251,4 +259,4 @@ def test_the_tests_decoder_reads_what_gdal_reads(world, readers, tmp_path):
                 assert ours_clipped.sym_difference(theirs).area < 1
                 assert ours_clipped.area > 0
             kinds.add(decoded.type)
-        assert kinds == {"Point", "Polygon"}
+    return kinds
