@@ -41,6 +41,7 @@ from cpie_naturaliste.core.pagination import KeysetPagination, SyncablePaginatio
 from cpie_naturaliste.core.resend import known_record, sent_uuid
 from cpie_naturaliste.core.schema import DETAIL_SCHEMA
 from observations.atlas_api import AtlasViewSet
+from observations.blurring import filter_map_box
 from observations.entry_api import (
     ENTRY_DESCRIPTION,
     ENTRY_ERRORS,
@@ -440,7 +441,10 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
             "Couche cartographique GeoJSON en WGS84, mêmes filtres que la liste. Jusqu'à "
             "5 000 observations : un point (ou une géométrie) par observation. Au-delà : des "
             "mailles agrégées (propriété « count »), et « aggregated » vaut true ; une "
-            "maille de 10 km compte toutes ses observations dès qu'elle touche l'emprise."
+            "maille de 10 km compte toutes ses observations dès qu'elle touche l'emprise. "
+            "Comme sur les tuiles, une observation que le lecteur ne peut pas localiser est "
+            "dans l'emprise quand le point représentatif de sa zone de floutage y est (elle "
+            "est dessinée par sa zone entière, et comptée dans la maille de ce point)."
         ),
     )
     @action(detail=False, url_path="geojson", pagination_class=None)
@@ -450,7 +454,12 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         filtered = KnownParameters().filter_queryset(request, self.get_queryset(), self)
         filtered = DjangoFilterBackend().filter_queryset(request, filtered, self)
         box = OccurrenceBBoxFilter()
-        queryset = box.filter_queryset(request, filtered, self).order_by()
+        # A map layer: a blurred record by its map point, as the tiles read it (by its
+        # whole area, a view in a département held every record blurred to it).
+        bbox = box.get_filter_bbox(request)
+        queryset = (
+            filtered if bbox is None else filter_map_box(filtered, bbox)
+        ).order_by()
         if occurrences_count_upto(queryset, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
             # The FeatureCollection is written by PostgreSQL: serialising 5,000 features
             # through DRF and GEOS costs ~10× more than the query itself.

@@ -343,6 +343,37 @@ def test_bbox_probe_cannot_narrow_a_blurred_record(world, readers, name):
             assert key in at_place and key in elsewhere
 
 
+@pytest.mark.parametrize("name", ["partenaire B", "coordinateur régional"])
+def test_the_geojson_layer_finds_a_blurred_record_at_its_map_point(
+    world, readers, name
+):
+    """The map layer's box (as the tiles'): a record its reader may not place is in the
+    view when its area's point on surface is, drawn by its whole area; a box on its
+    true place alone does not find it."""
+    user, precise, seen = readers[name]
+    client = _api(user)
+
+    def layer(x, y, half=50):
+        response = client.get(
+            f"/api/v1/occurrences/geojson/?in_bbox={_bbox(x, y, half)}"
+        )
+        assert response.status_code == 200
+        return {f["properties"]["uuid"]: f for f in response.json()["features"]}
+
+    at_place = layer(*POINT)
+    for level in (2, 3):
+        record = world["records"][level]
+        key = str(record.uuid)
+        spot = _area(world, level).point_on_surface
+        assert spot.distance(Point(*POINT, srid=2154)) > 1000
+        at_spot = layer(spot.x, spot.y)
+        if level in precise:
+            assert key in at_place and key not in at_spot
+            continue
+        assert key not in at_place and key in at_spot
+        _assert_shown(world, level, at_spot[key]["geometry"], False)
+
+
 @pytest.mark.parametrize("name", ["partenaire B", "saisie producteur"])
 def test_area_and_attribute_filters(world, readers, name):
     user, precise, seen = readers[name]
