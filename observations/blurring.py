@@ -217,13 +217,30 @@ def filter_map_box(queryset: QuerySet, box: GEOSGeometry) -> QuerySet:
     tile inside a département would hold every record blurred to that département, and
     the map point depends on the blurred area alone, so a box never places a record any
     better than its area (indexed: ``occ_blurred_point``)."""
-    if not is_blurred_queryset(queryset):
-        return queryset.filter(geom__bboverlaps=box)
-    keep = precise_condition(queryset)
+    parts = _map_box_conditions(queryset, box)
+    condition = parts[0] if len(parts) == 1 else parts[0] | parts[1]
     return queryset.alias(blurred_point=PointOnSurface("blurred_geom")).filter(
-        (keep & Q(geom__bboverlaps=box))
-        | (~keep & Q(blurred_geom__isnull=False, blurred_point__bboverlaps=box))
+        condition
     )
+
+
+def map_box_parts(queryset: QuerySet, box: GEOSGeometry) -> list[QuerySet]:
+    """``filter_map_box`` as disjoint parts, each read through one index: the records
+    drawn at their point, then the blurred ones. Counting up to a limit part by part stops
+    at the limit, where the two conditions ORed build a bitmap of every record in the box
+    (190,000 in a dense zoom-12 tile at 10,000,000 records: 95 ms)."""
+    aliased = queryset.alias(blurred_point=PointOnSurface("blurred_geom"))
+    return [aliased.filter(part) for part in _map_box_conditions(queryset, box)]
+
+
+def _map_box_conditions(queryset: QuerySet, box: GEOSGeometry) -> list[Q]:
+    if not is_blurred_queryset(queryset):
+        return [Q(geom__bboverlaps=box)]
+    keep = precise_condition(queryset)
+    return [
+        keep & Q(geom__bboverlaps=box),
+        ~keep & Q(blurred_geom__isnull=False, blurred_point__bboverlaps=box),
+    ]
 
 
 def map_geom(queryset: QuerySet):

@@ -30,6 +30,7 @@ from observations.blurring import (
     display_geom,
     filter_map_box,
     is_blurred_queryset,
+    map_box_parts,
     map_geom,
     precise_condition,
 )
@@ -167,22 +168,23 @@ def summary_fine_cells(user, area: Polygon, cell_m: int) -> list | None:
         for value in area.transform(settings.SRID, clone=True).extent
     )
     own = Q(i__range=(low_x, high_x), j__range=(low_y, high_y))
-    if precise is None:
-        rows = rows.filter(own).annotate(si=F("i"), sj=F("j"))
-    else:
-        blurred = Q(bi__range=(low_x, high_x), bj__range=(low_y, high_y))
-        rows = (
-            rows.filter(own | blurred)
-            .annotate(
-                si=Case(When(precise, then=F("i")), default=F("bi")),
-                sj=Case(When(precise, then=F("j")), default=F("bj")),
-            )
-            .filter(si__range=(low_x, high_x), sj__range=(low_y, high_y))
-        )
+    # Two grouped reads rather than a CASE per row: the rows placed in their own cell
+    # (an index-only scan of fine_cell_count_key, in its order), and the blurred ones
+    # by their area's cell (fine_cell_count_blurred). For a staff member at 10,000,000
+    # records, a zoom-10 tile's 215,000 summary rows were sorted by the CASE: 150 ms.
+    reads = [rows.filter(own).values_list("i", "j")]
+    if precise is not None:
+        reads = [
+            rows.filter(own & precise).values_list("i", "j"),
+            rows.filter(
+                ~precise, bi__range=(low_x, high_x), bj__range=(low_y, high_y)
+            ).values_list("bi", "bj"),
+        ]
     factor = cell_m // FINE_CELL_M
     cells = Counter()
-    for i, j, n in rows.order_by().values_list("si", "sj").annotate(n=Sum("records")):
-        cells[(i // factor, j // factor)] += n
+    for read in reads:
+        for i, j, n in read.order_by().annotate(n=Sum("records")):
+            cells[(i // factor, j // factor)] += n
     return [(i, j, n) for (i, j), n in cells.items()]
 
 
@@ -289,6 +291,24 @@ def occurrences_count_upto(queryset, limit: int) -> int:
     return queryset.order_by().values("id")[: limit + 1].count()
 
 
+def occurrences_count_upto_parts(parts, limit: int) -> int:
+    """``occurrences_count_upto`` of disjoint querysets together, in one statement where
+    each part is read up to the limit on its own (through its own index), and not at all
+    once the parts before it passed the limit."""
+    statement, params = "SELECT 0 AS n", []
+    for part in parts:
+        sql, part_params = queryset_sql(part.order_by().values("id")[: limit + 1])
+        statement = (
+            f"SELECT CASE WHEN t.n > %s THEN t.n"
+            f" ELSE t.n + (SELECT count(*) FROM ({sql}) part) END AS n"
+            f" FROM ({statement} OFFSET 0) t"  # kept whole: t.n computed once
+        )
+        params = [limit, *part_params, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return min(cursor.fetchone()[0], limit + 1)
+
+
 # Vector tiles (``/api/v1/occurrences/tiles/<z>/<x>/<y>.mvt``) ---------------------------
 TILE_EXTENT = 4096  # tile-local units across a tile (the MVT default)
 TILE_BUFFER = 64  # units kept beyond the tile's edge, so that symbols are not cut
@@ -360,9 +380,9 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int, user=None) -> bytes:
         box = _clipped_box(bounds, pad_lon, pad_lat)
         if box is None:
             return b""
-        inside = filter_map_box(queryset, box).order_by()
-        if occurrences_count_upto(inside, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
-            return _points_tile(inside, z, x, y)
+        parts = map_box_parts(queryset, box)
+        if occurrences_count_upto_parts(parts, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
+            return _points_tile(filter_map_box(queryset, box).order_by(), z, x, y)
     return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=user)
 
 

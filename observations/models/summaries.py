@@ -144,9 +144,11 @@ class FineCellCount(models.Model):
             )
         ]
         indexes = [
-            # The blurred records of a box, by their area's cell.
+            # The blurred records of a box, by their area's cell, read from the index
+            # alone (observations.selectors.summary_fine_cells).
             models.Index(
                 fields=["bi", "bj"],
+                include=["sensitivity_level", "dataset_id", "created_by_id", "records"],
                 condition=Q(bi__isnull=False),
                 name="fine_cell_count_blurred",
             ),
