@@ -11,7 +11,9 @@ value; the diffusion level says what was done.
 The blurred geometry is stored (``Occurrence.blurred_geom``, computed with the sensitivity),
 so area filters run on it with an index: a record blurred to its commune matches a bbox or a
 commune filter only through its commune's polygon, and probing with ever smaller boxes locates
-it no better than that (GeoNature's rule, ``gn_synthese/utils/blurring.py``).
+it no better than that (GeoNature's rule, ``gn_synthese/utils/blurring.py``). A map places it
+at its blurred area's point on surface (``filter_map_box``, ``map_geom``): a point of the
+area alone, which a box finds no better either.
 
 One table (``BLANKED`` and ``AREA_LEVELS``) drives both renderings: ``blur_instance`` for
 pages and serializers (Python objects) and ``blurred_columns`` for SQL reads (map layers,
@@ -211,12 +213,12 @@ def filter_area(queryset: QuerySet, **kwargs) -> QuerySet:
 
 
 def filter_map_box(queryset: QuerySet, box: GEOSGeometry) -> QuerySet:
-    """The records a map draws in ``box`` (vector tiles, their cells): a record its reader
-    places by its point, one it may not place by its blurred area's point on surface (its
-    map point, ``map_geom``), as the cells count them. Not by the whole blurred area: a
-    tile inside a département would hold every record blurred to that département, and
-    the map point depends on the blurred area alone, so a box never places a record any
-    better than its area (indexed: ``occ_blurred_point``)."""
+    """The records a map draws in ``box`` (the vector tiles, their cells, the GeoJSON
+    layer): a record its reader places by its point, one it may not place by its blurred
+    area's point on surface (its map point, ``map_geom``), as the cells count them. Not by
+    the whole blurred area: a tile inside a département would hold every record blurred
+    to that département. The map point depends on the blurred area alone, so a box never
+    places a record any better than its area (indexed: ``occ_blurred_point``)."""
     parts = _map_box_conditions(queryset, box)
     condition = parts[0] if len(parts) == 1 else parts[0] | parts[1]
     return queryset.alias(blurred_point=PointOnSurface("blurred_geom")).filter(
