@@ -231,10 +231,14 @@ def test_a_newt_photo_is_tagged_to_a_known_individual(
     candidates = page.get_by_test_id("newt-candidates")
     codes = candidates.locator("strong").all_inner_texts()
     assert codes == [known["B"].code, known["A"].code, "Nouvel individu"]
-    assert all(
-        img.evaluate("img => img.complete && img.naturalWidth > 0")
-        for img in candidates.locator("img").all()
-    )
+    # Each candidate's photo shows (lazy images: brought into view, then decoded; on a
+    # loaded machine one was still loading when this was asked at once).
+    for img in candidates.locator("img").all():
+        img.scroll_into_view_if_needed()
+        width = img.evaluate(
+            "img => img.decode().then(() => img.naturalWidth, () => 0)"
+        )
+        assert width > 0, img.get_attribute("src")
     page.get_by_label(f"{known['A'].code} · vu le 01/04/2013", exact=False).check()
     page.get_by_role("button", name="Confirmer l'identification").click()
     page.wait_for_url(f"{base}/zones-humides/tritons/individus/{known['A'].pk}/")
