@@ -78,7 +78,7 @@
       ["Date", formatDate(p.date_start)],
       ["Nombre", p.observation_status === "No" ? "absence" : p.count_max],
       ["Validation", STATUS_LABELS[p.validation_status]],
-      ["Localisation", p.blurred ? BLURRED_AREAS[p.sensitivity_level] || BLURRED_AREAS[3] : ""],
+      ["Localisation", p.blurred ? BLURRED_AREAS[p.sensitivity_level] || "floutée (zone de sensibilité)" : ""],
     ]);
     return html.replace(
       /<\/div>$/,
