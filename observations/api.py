@@ -61,6 +61,7 @@ from observations.selectors import (
     occurrences_count_upto,
     occurrences_geojson,
     occurrences_grid_cells,
+    occurrences_in_map_box_upto,
     occurrences_tile,
 )
 from observations.serializers import (
@@ -457,10 +458,13 @@ class OccurrenceViewSet(viewsets.ModelViewSet):
         # A map layer: a blurred record by its map point, as the tiles read it (by its
         # whole area, a view in a département held every record blurred to it).
         bbox = box.get_filter_bbox(request)
-        queryset = (
-            filtered if bbox is None else filter_map_box(filtered, bbox)
-        ).order_by()
-        if occurrences_count_upto(queryset, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
+        if bbox is None:
+            queryset = filtered.order_by()
+            count = occurrences_count_upto(queryset, MAP_POINT_LIMIT)
+        else:
+            queryset = filter_map_box(filtered, bbox).order_by()
+            count = occurrences_in_map_box_upto(filtered, bbox, MAP_POINT_LIMIT)
+        if count <= MAP_POINT_LIMIT:
             # The FeatureCollection is written by PostgreSQL: serialising 5,000 features
             # through DRF and GEOS costs ~10× more than the query itself.
             return HttpResponse(

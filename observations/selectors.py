@@ -71,16 +71,24 @@ def occurrences_grid_cells(
         if counts is None:
             counts = _grid_code_counts(queryset, touches)
         return _cells_from_codes(counts.items())
-    sql, params = queryset_sql(queryset.order_by().values(shown=display_geom(queryset)))
+    rows = _map_point_cells(queryset, cell_m)
+    return [_cell(i * cell_m, j * cell_m, cell_m, n) for i, j, n in rows]
+
+
+def _map_point_cells(queryset, cell_m: int) -> list[tuple[int, int, int]]:
+    """``(i, j, count)`` of ``queryset`` per Lambert-93 cell of ``cell_m`` metres, each
+    record in the cell of its map point (``map_geom``: a blurred one at its area's point
+    on surface; the precise ones are points, their own point on surface)."""
+    sql, params = queryset_sql(queryset.order_by().values(p=map_geom(queryset)))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT floor(ST_X(p) / %s)::int AS i, floor(ST_Y(p) / %s)::int AS j, count(*)
-                FROM (SELECT ST_PointOnSurface(sub.shown) AS p FROM ({sql}) sub) pts
+            f"""SELECT floor(ST_X(sub.p) / %s)::int, floor(ST_Y(sub.p) / %s)::int,
+                       count(*)
+                FROM ({sql}) sub
                 GROUP BY 1, 2""",
             [cell_m, cell_m, *params],
         )
-        rows = cursor.fetchall()
-    return [_cell(i * cell_m, j * cell_m, cell_m, n) for i, j, n in rows]
+        return cursor.fetchall()
 
 
 def _grid_code_counts(queryset, touches=None) -> Counter:
@@ -291,6 +299,12 @@ def occurrences_count_upto(queryset, limit: int) -> int:
     return queryset.order_by().values("id")[: limit + 1].count()
 
 
+def occurrences_in_map_box_upto(queryset, box, limit: int) -> int:
+    """``occurrences_count_upto`` of the records a map draws in ``box`` (``filter_map_box``),
+    counted part by part (``map_box_parts``): the map layers' point limit."""
+    return occurrences_count_upto_parts(map_box_parts(queryset, box), limit)
+
+
 def occurrences_count_upto_parts(parts, limit: int) -> int:
     """``occurrences_count_upto`` of disjoint querysets together, in one statement where
     each part is read up to the limit on its own (through its own index), and not at all
@@ -380,8 +394,10 @@ def occurrences_tile(*, queryset, z: int, x: int, y: int, user=None) -> bytes:
         box = _clipped_box(bounds, pad_lon, pad_lat)
         if box is None:
             return b""
-        parts = map_box_parts(queryset, box)
-        if occurrences_count_upto_parts(parts, MAP_POINT_LIMIT) <= MAP_POINT_LIMIT:
+        if (
+            occurrences_in_map_box_upto(queryset, box, MAP_POINT_LIMIT)
+            <= MAP_POINT_LIMIT
+        ):
             return _points_tile(filter_map_box(queryset, box).order_by(), z, x, y)
     return _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=user)
 
@@ -425,17 +441,7 @@ def _points_tile(queryset, z: int, x: int, y: int) -> bytes:
 def _geometry_cells(queryset, grown, cell_m: int) -> list:
     """``(i, j, count)`` per cell of ``cell_m`` metres of the records of ``queryset``
     whose map point (``map_geom``) lies in ``grown``, each in the cell of that point."""
-    inside = filter_map_box(queryset, grown).order_by()
-    sql, params = queryset_sql(inside.values(p=map_geom(inside)))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT floor(ST_X(sub.p) / %s)::int, floor(ST_Y(sub.p) / %s)::int,
-                       count(*)
-                FROM ({sql}) sub
-                GROUP BY 1, 2""",
-            [cell_m, cell_m, *params],
-        )
-        return cursor.fetchall()
+    return _map_point_cells(filter_map_box(queryset, grown), cell_m)
 
 
 def _cells_tile(queryset, z, x, y, bounds, pad_lon, pad_lat, user=None) -> bytes:

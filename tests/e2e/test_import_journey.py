@@ -15,6 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from cpie_naturaliste.celery import app as celery_app
 from observations.models import ImportBatch, ImportMapping, Occurrence
 from referentiel.models import Role
+from tests.e2e.axe import PHONE
 from tests.factories.referentiel import OrganisationFactory, UserFactory
 from tests.observations.imports_support import (
     dataset_create,
@@ -197,12 +198,13 @@ def test_a_long_file_name_wraps_on_a_phone(live_server, page, lise):
         total_rows=1,
         created_count=1,
     )
-    page.set_viewport_size({"width": 320, "height": 720})
+    page.set_viewport_size(PHONE)
     path = f"/observations/import/{batch.uuid}/"
     _log_in(page, live_server.url, path)
     heading = page.get_by_role("heading", level=1)
     assert name in heading.inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    width = PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     # The name is broken over lines, not cut: the heading is as wide as the page allows.
     box = heading.bounding_box()
-    assert box["x"] + box["width"] <= 320 and box["height"] > 60
+    assert box["x"] + box["width"] <= width and box["height"] > 60

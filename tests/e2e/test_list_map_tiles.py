@@ -187,7 +187,9 @@ def test_a_partner_sees_only_the_blurred_cell_of_the_sensitive_record(
     assert page.locator(f"#occurrence-map {plain}").count() == 0
     ring = page.locator("#occurrence-map path.occurrence-marker--blurred").first
     assert ring.is_visible()
-    assert "Observation floutée : cercle pointillé" in page.locator(".legend").inner_text()
+    assert (
+        "Observation floutée : cercle pointillé" in page.locator(".legend").inner_text()
+    )
 
     # The popup says what the ring stands for and still leads to the record's sheet.
     _click_middle(page, ring)
