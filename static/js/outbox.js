@@ -559,7 +559,9 @@
   global.addEventListener("online", function () { send(); });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "send-outbox") send();
+      // Woken by Background Sync (which may fire while the phone has no network): a page
+      // that knows it is offline sends nothing, as at its opening.
+      if (event.data && event.data.type === "send-outbox" && navigator.onLine) send();
     });
   }
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from observations.models import CountProgramme, CountVisit, Occurrence
 from referentiel.models import Role
 from tests.e2e.axe import audit, axe_source
+from tests.e2e.conftest import NetworkWatch
 from tests.e2e.test_observation_journey import PASSWORD, PHONE
 from tests.factories.counts import CountProgrammeFactory, CountSiteFactory, bat_taxa
 from tests.factories.referentiel import (
@@ -280,9 +281,13 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     # send provoked 2–5 ms before ``weak.close()`` was saved 80–170 ms after it, in 2
     # runs of 2. Leaving for about:blank first, or freezing the page
     # (Page.setWebLifecycleState), did not stop it (a POST scheduled a few ms before:
-    # 3 runs of 10, 9 of 10). So this tab never sends: nothing of it is in flight when
-    # it closes.
+    # 3 runs of 10, 9 of 10). So this tab sends nothing while it closes: the outbox sends
+    # only while the page believes it is online (also when Background Sync wakes it: it
+    # woke this tab while it believed so, and Bufo bufo reached the server in one full
+    # run of 6), and the tab closes once it believes it is offline again and its aborted
+    # requests have ended.
     weak = context.new_page()
+    weak_requests = NetworkWatch(weak)
     weak.set_viewport_size(PHONE)
     weak.add_init_script(
         "Object.defineProperty(Navigator.prototype, 'onLine', "
@@ -298,6 +303,8 @@ def test_five_observations_with_no_network_then_sent_once(live_server, page, cla
     weak.get_by_test_id("outbox-saved").wait_for()
     assert "Pelodytes punctatus" in weak.get_by_test_id("outbox-saved").inner_text()
     assert "en-attente" not in weak.url
+    weak.evaluate("window.weakSignal = false")
+    weak_requests.settled(quiet=0.5)
     weak.close()
 
     # A reload, then the tab closed and the page opened again: all still there.
